@@ -1,0 +1,2 @@
+//! `cos`: a Tencent Cloud COS (Cloud Object Storage) client.
+pub mod ffi;
