@@ -1,0 +1,409 @@
+//! Client configuration: credentials, where COS is, and how to talk to it.
+
+use crate::error::{Error, Result};
+use std::fmt;
+use std::time::Duration;
+
+/// `http` or `https`. https is the default, with certificate verification always on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    Http,
+    Https,
+}
+
+impl Scheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+}
+
+/// Secret id and key, and the session token of temporary credentials. `Debug` never shows the secrets.
+#[derive(Clone, Default)]
+pub struct Credentials {
+    pub secret_id: String,
+    pub secret_key: String,
+    pub session_token: Option<String>,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("secret_id", &self.secret_id)
+            .field("secret_key", &"<redacted>")
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+/// A validated configuration. Build it with [`Config::builder`] or [`Config::from_env`].
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub region: String,
+    pub credentials: Credentials,
+    pub scheme: Scheme,
+    /// Host suffix after `<bucket>.`; default `cos.<region>.myqcloud.com`.
+    pub endpoint: String,
+    /// A custom (e.g. CDN) domain used as the whole host, with no bucket prefix.
+    pub domain: Option<String>,
+    /// Host of the service API (list buckets); default `service.cos.myqcloud.com`.
+    pub service_host: String,
+    /// `host:port` to connect to instead of resolving the host; the Host header is unchanged.
+    pub address: Option<String>,
+    pub connect_timeout: Duration,
+    pub read_timeout: Duration,
+    /// Retries after the first attempt, for network errors and 5xx answers.
+    pub max_retries: u32,
+    pub user_agent: String,
+    /// Seconds added to the local clock when signing (server time minus local time).
+    pub clock_offset: i64,
+    /// How long a request signature stays valid, in seconds.
+    pub sign_validity: u32,
+}
+
+impl Config {
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// Reads `COS_SECRET_ID`, `COS_SECRET_KEY`, `COS_SESSION_TOKEN`, `COS_REGION`, `COS_SCHEME`, `COS_ENDPOINT`,
+    /// `COS_DOMAIN`, `COS_ADDRESS`, `COS_CONNECT_TIMEOUT_MS`, `COS_READ_TIMEOUT_MS`, `COS_MAX_RETRIES`.
+    pub fn from_env() -> Result<Config> {
+        ConfigBuilder::from_env()?.build()
+    }
+
+    /// The host serving `bucket`.
+    pub fn bucket_host(&self, bucket: &str) -> String {
+        match &self.domain {
+            Some(domain) => domain.clone(),
+            None => format!("{bucket}.{}", self.endpoint),
+        }
+    }
+}
+
+/// Collects settings; [`ConfigBuilder::build`] validates them.
+#[derive(Clone, Debug, Default)]
+pub struct ConfigBuilder {
+    region: Option<String>,
+    credentials: Credentials,
+    scheme: Option<Scheme>,
+    endpoint: Option<String>,
+    domain: Option<String>,
+    service_host: Option<String>,
+    address: Option<String>,
+    connect_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
+    max_retries: Option<u32>,
+    user_agent: Option<String>,
+    clock_offset: i64,
+    sign_validity: Option<u32>,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn env_number<T: std::str::FromStr>(name: &str) -> Result<Option<T>> {
+    match env(name) {
+        None => Ok(None),
+        Some(v) => v.trim().parse().map(Some).map_err(|_| {
+            Error::invalid(format!("{name} must be a non-negative integer, got {v:?}"))
+        }),
+    }
+}
+
+impl ConfigBuilder {
+    /// A builder preset from the `COS_*` environment variables (see [`Config::from_env`]).
+    pub fn from_env() -> Result<ConfigBuilder> {
+        let mut b = ConfigBuilder::default();
+        b.region = env("COS_REGION");
+        b.credentials.secret_id = env("COS_SECRET_ID").unwrap_or_default();
+        b.credentials.secret_key = env("COS_SECRET_KEY").unwrap_or_default();
+        b.credentials.session_token = env("COS_SESSION_TOKEN");
+        if let Some(s) = env("COS_SCHEME") {
+            b.scheme(&s)?;
+        }
+        b.endpoint = env("COS_ENDPOINT");
+        b.domain = env("COS_DOMAIN");
+        b.address = env("COS_ADDRESS");
+        b.connect_timeout = env_number::<u64>("COS_CONNECT_TIMEOUT_MS")?.map(Duration::from_millis);
+        b.read_timeout = env_number::<u64>("COS_READ_TIMEOUT_MS")?.map(Duration::from_millis);
+        b.max_retries = env_number("COS_MAX_RETRIES")?;
+        Ok(b)
+    }
+
+    pub fn region(&mut self, region: &str) -> &mut Self {
+        self.region = Some(region.to_string());
+        self
+    }
+    pub fn credentials(&mut self, secret_id: &str, secret_key: &str) -> &mut Self {
+        self.credentials.secret_id = secret_id.to_string();
+        self.credentials.secret_key = secret_key.to_string();
+        self
+    }
+    /// Temporary credentials: the token is sent as `x-cos-security-token`. `None` removes it.
+    pub fn session_token(&mut self, token: Option<&str>) -> &mut Self {
+        self.credentials.session_token = token.map(str::to_string);
+        self
+    }
+    /// `"http"` or `"https"` (any case).
+    pub fn scheme(&mut self, scheme: &str) -> Result<&mut Self> {
+        self.scheme = Some(match scheme.to_ascii_lowercase().as_str() {
+            "http" => Scheme::Http,
+            "https" => Scheme::Https,
+            _ => {
+                return Err(Error::invalid(format!(
+                    "scheme must be \"http\" or \"https\", got {scheme:?}"
+                )))
+            }
+        });
+        Ok(self)
+    }
+    pub fn endpoint(&mut self, endpoint: &str) -> &mut Self {
+        self.endpoint = Some(endpoint.to_string());
+        self
+    }
+    pub fn domain(&mut self, domain: &str) -> &mut Self {
+        self.domain = Some(domain.to_string());
+        self
+    }
+    pub fn service_host(&mut self, host: &str) -> &mut Self {
+        self.service_host = Some(host.to_string());
+        self
+    }
+    pub fn address(&mut self, address: &str) -> &mut Self {
+        self.address = Some(address.to_string());
+        self
+    }
+    pub fn connect_timeout(&mut self, t: Duration) -> &mut Self {
+        self.connect_timeout = Some(t);
+        self
+    }
+    pub fn read_timeout(&mut self, t: Duration) -> &mut Self {
+        self.read_timeout = Some(t);
+        self
+    }
+    pub fn max_retries(&mut self, n: u32) -> &mut Self {
+        self.max_retries = Some(n);
+        self
+    }
+    pub fn user_agent(&mut self, ua: &str) -> &mut Self {
+        self.user_agent = Some(ua.to_string());
+        self
+    }
+    pub fn clock_offset(&mut self, seconds: i64) -> &mut Self {
+        self.clock_offset = seconds;
+        self
+    }
+    pub fn sign_validity(&mut self, seconds: u32) -> &mut Self {
+        self.sign_validity = Some(seconds);
+        self
+    }
+
+    pub fn build(&self) -> Result<Config> {
+        let region = self.region.clone().unwrap_or_default();
+        if region.is_empty() && self.endpoint.is_none() && self.domain.is_none() {
+            return Err(Error::invalid(
+                "region is required (or an endpoint or domain)",
+            ));
+        }
+        if !region.is_empty() {
+            validate_region(&region)?;
+        }
+        let creds = &self.credentials;
+        if creds.secret_id.is_empty() || creds.secret_key.is_empty() {
+            return Err(Error::invalid("secret id and secret key are required"));
+        }
+        for (name, value) in [
+            ("secret id", &creds.secret_id),
+            ("secret key", &creds.secret_key),
+        ] {
+            if value.trim() != value || value.chars().any(|c| c.is_control()) {
+                return Err(Error::invalid(format!(
+                    "{name} has surrounding spaces or control characters"
+                )));
+            }
+        }
+        if let Some(t) = &creds.session_token {
+            if t.chars().any(|c| c.is_control()) {
+                return Err(Error::invalid("session token has control characters"));
+            }
+        }
+        let endpoint = self
+            .endpoint
+            .clone()
+            .unwrap_or_else(|| format!("cos.{region}.myqcloud.com"));
+        for (name, host) in [
+            ("endpoint", Some(&endpoint)),
+            ("domain", self.domain.as_ref()),
+        ] {
+            if let Some(h) = host {
+                validate_host(name, h)?;
+            }
+        }
+        if let Some(a) = &self.address {
+            if !a.contains(':') || a.chars().any(|c| c.is_whitespace() || c == '/') {
+                return Err(Error::invalid(format!(
+                    "address must be host:port, got {a:?}"
+                )));
+            }
+        }
+        Ok(Config {
+            region,
+            credentials: creds.clone(),
+            scheme: self.scheme.unwrap_or(Scheme::Https),
+            endpoint,
+            domain: self.domain.clone(),
+            service_host: self
+                .service_host
+                .clone()
+                .unwrap_or_else(|| "service.cos.myqcloud.com".into()),
+            address: self.address.clone(),
+            connect_timeout: self.connect_timeout.unwrap_or(Duration::from_secs(10)),
+            read_timeout: self.read_timeout.unwrap_or(Duration::from_secs(30)),
+            max_retries: self.max_retries.unwrap_or(3),
+            user_agent: self
+                .user_agent
+                .clone()
+                .unwrap_or_else(|| format!("cos-rust-c/{}", env!("CARGO_PKG_VERSION"))),
+            clock_offset: self.clock_offset,
+            sign_validity: self.sign_validity.unwrap_or(3600),
+        })
+    }
+}
+
+fn validate_region(region: &str) -> Result<()> {
+    let ok = region.len() <= 64
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !region.starts_with('-')
+        && !region.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "invalid region {region:?}: expected lower-case letters, digits and '-', like \"ap-guangzhou\""
+        )))
+    }
+}
+
+fn validate_host(what: &str, host: &str) -> Result<()> {
+    let ok = !host.is_empty()
+        && host.len() <= 253
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && !host.starts_with('.')
+        && !host.ends_with('.');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "invalid {what} {host:?}: expected a host name such as cos.ap-guangzhou.myqcloud.com"
+        )))
+    }
+}
+
+/// Checks a bucket name: `<name>-<appid>` in lower-case letters, digits and `-`, at most 63 characters.
+pub fn validate_bucket(bucket: &str) -> Result<()> {
+    let ok = !bucket.is_empty()
+        && bucket.len() <= 63
+        && bucket
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !bucket.starts_with('-')
+        && !bucket.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "invalid bucket name {bucket:?}: expected <name>-<appid> in lower-case letters, digits and '-' (at most 63 characters), like \"examplebucket-1250000000\""
+        )))
+    }
+}
+
+/// Checks an object key and returns it as sent: a leading `/` is dropped (as the official SDKs do). Empty keys
+/// and keys that normalise to `/` (such as `.`, `a/..`, `//`) are refused: the request would address the bucket
+/// instead of an object, turning a GET of an object into a listing.
+pub fn normalize_key(key: &str) -> Result<&str> {
+    if key.is_empty() {
+        return Err(Error::invalid("object key must not be empty"));
+    }
+    let mut depth: Vec<&str> = Vec::new();
+    for seg in key.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                depth.pop();
+            }
+            s => depth.push(s),
+        }
+    }
+    if depth.is_empty() {
+        return Err(Error::invalid(format!(
+            "object key {key:?} normalises to \"/\", which addresses the bucket"
+        )));
+    }
+    Ok(key.strip_prefix('/').unwrap_or(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> ConfigBuilder {
+        let mut b = Config::builder();
+        b.region("ap-guangzhou").credentials("id", "key");
+        b
+    }
+
+    #[test]
+    fn defaults() {
+        let c = base().build().unwrap();
+        assert_eq!(c.scheme, Scheme::Https);
+        assert_eq!(c.endpoint, "cos.ap-guangzhou.myqcloud.com");
+        assert_eq!(
+            c.bucket_host("b-1250000000"),
+            "b-1250000000.cos.ap-guangzhou.myqcloud.com"
+        );
+        assert_eq!(c.max_retries, 3);
+        assert!(
+            !format!("{c:?}").contains("\"key\""),
+            "Debug must not show the secret key"
+        );
+    }
+
+    #[test]
+    fn rejects_bad_settings() {
+        assert!(Config::builder().credentials("id", "key").build().is_err());
+        assert!(base().region("AP_GZ").build().is_err());
+        assert!(base().credentials("id", " key").build().is_err());
+        assert!(base().credentials("", "key").build().is_err());
+        assert!(base().endpoint("bad/host").build().is_err());
+        assert!(base().address("127.0.0.1").build().is_err());
+        assert!(base().scheme("ftp").is_err());
+    }
+
+    #[test]
+    fn bucket_names() {
+        assert!(validate_bucket("examplebucket-1250000000").is_ok());
+        for bad in ["", "Upper-125", "-a-1", "a-", "a_b-1", &"a".repeat(64)] {
+            assert!(validate_bucket(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn keys() {
+        assert_eq!(normalize_key("/a/b").unwrap(), "a/b");
+        assert_eq!(normalize_key("a/../b").unwrap(), "a/../b");
+        for bad in ["", "/", "//", ".", "..", "a/..", "./", "a/b/../.."] {
+            assert!(normalize_key(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! The one error type of the library.
+//!
+//! It mirrors the official Python SDK's split: a *client* error (the client could not talk to COS, could
+//! not read a local file, got a reply it could not parse, ...) or a *service* error (COS answered with an
+//! error). A service error carries everything COS said: HTTP status, error code, message, request id,
+//! trace id, resource and the raw body. None of the fields ever holds a secret key, session token or
+//! signature: they are built only from what the server sent and from caller-visible names.
+
+use std::fmt;
+
+/// What went wrong, coarsely. The C ABI maps each kind to one `cos_status` value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// A caller mistake found before anything was sent: a bad bucket name, an empty key, a NULL pointer.
+    InvalidArgument,
+    /// The connection could not be made, or broke.
+    Network,
+    /// Connecting or reading took longer than the configured timeout.
+    Timeout,
+    /// A local file could not be read or written.
+    Io,
+    /// The CRC-64 of the bytes sent or received differs from the one COS reported.
+    ChecksumMismatch,
+    /// A callback asked to stop.
+    Cancelled,
+    /// COS answered, but the answer could not be understood.
+    Parse,
+    /// A bug in this library (a caught panic or a broken invariant).
+    Internal,
+    /// COS answered with an error.
+    Service,
+}
+
+/// Most of an error body is noise once it is this large; a hostile server must not grow memory without limit.
+pub const MAX_ERROR_BODY: usize = 1 << 20;
+
+/// An error from any operation. Build it with the constructors; read it with the accessors.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    http_status: u16,
+    code: Option<String>,
+    request_id: Option<String>,
+    trace_id: Option<String>,
+    resource: Option<String>,
+    raw_body: Option<String>,
+    attempts: u32,
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// A client-side error of `kind` with a message.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error {
+            kind,
+            message: message.into(),
+            http_status: 0,
+            code: None,
+            request_id: None,
+            trace_id: None,
+            resource: None,
+            raw_body: None,
+            attempts: 0,
+        }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::InvalidArgument, message)
+    }
+
+    pub fn io(context: &str, err: &std::io::Error) -> Error {
+        Error::new(ErrorKind::Io, format!("{context}: {err}"))
+    }
+
+    pub fn parse(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Parse, message)
+    }
+
+    /// A service error from the parts of a failed response (see `transport::service_error`).
+    pub(crate) fn service(fields: ServiceFields) -> Error {
+        let message = fields
+            .message
+            .clone()
+            .unwrap_or_else(|| match &fields.code {
+                Some(code) => format!("COS returned {code} (HTTP {})", fields.http_status),
+                None => format!("COS returned HTTP {}", fields.http_status),
+            });
+        Error {
+            kind: ErrorKind::Service,
+            message,
+            http_status: fields.http_status,
+            code: fields.code,
+            request_id: fields.request_id,
+            trace_id: fields.trace_id,
+            resource: fields.resource,
+            raw_body: fields.raw_body,
+            attempts: 0,
+        }
+    }
+
+    /// Records the HTTP exchange a client-side error happened in (e.g. a CRC mismatch on a response).
+    pub(crate) fn with_response(mut self, http_status: u16, request_id: Option<String>) -> Error {
+        self.http_status = http_status;
+        if self.request_id.is_none() {
+            self.request_id = request_id;
+        }
+        self
+    }
+
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Error {
+        self.attempts = attempts;
+        self
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+    /// True for errors where COS answered (the Python SDK's CosServiceError).
+    pub fn is_service(&self) -> bool {
+        self.kind == ErrorKind::Service
+    }
+    /// The message: COS's `<Message>` for service errors, a description otherwise. Never empty.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+    /// HTTP status of the failed response, 0 when none was received.
+    pub fn http_status(&self) -> u16 {
+        self.http_status
+    }
+    /// COS error code such as `NoSuchKey`.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    pub fn trace_id(&self) -> Option<&str> {
+        self.trace_id.as_deref()
+    }
+    /// The resource COS names in the error (bucket or object URL).
+    pub fn resource(&self) -> Option<&str> {
+        self.resource.as_deref()
+    }
+    /// The response body exactly as received (lossily decoded as UTF-8, at most `MAX_ERROR_BODY` bytes).
+    pub fn raw_body(&self) -> Option<&str> {
+        self.raw_body.as_deref()
+    }
+    /// How many HTTP attempts the operation made (0 when it failed before sending anything).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// A one-line summary for logs, with every field that is present (the Python SDK's digest).
+    pub fn digest(&self) -> String {
+        let mut s = format!("{:?}", self.kind);
+        if self.http_status != 0 {
+            s += &format!(" http_status={}", self.http_status);
+        }
+        for (name, value) in [
+            ("code", &self.code),
+            ("request_id", &self.request_id),
+            ("trace_id", &self.trace_id),
+            ("resource", &self.resource),
+        ] {
+            if let Some(v) = value {
+                s += &format!(" {name}={v}");
+            }
+        }
+        if self.attempts > 1 {
+            s += &format!(" attempts={}", self.attempts);
+        }
+        s += &format!(" message={:?}", self.message);
+        s
+    }
+}
+
+/// The fields of a service error, gathered from the body and headers of a failed response.
+#[derive(Default)]
+pub(crate) struct ServiceFields {
+    pub http_status: u16,
+    pub code: Option<String>,
+    pub message: Option<String>,
+    pub request_id: Option<String>,
+    pub trace_id: Option<String>,
+    pub resource: Option<String>,
+    pub raw_body: Option<String>,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.code, self.http_status) {
+            (Some(code), status) => write!(f, "{code} (HTTP {status}): {}", self.message)?,
+            (None, 0) => write!(f, "{}", self.message)?,
+            (None, status) => write!(f, "HTTP {status}: {}", self.message)?,
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.digest())
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,118 @@
+//! Response headers with case-insensitive lookup, and what they say about an object.
+
+/// Headers of a response, in the order received. Lookups ignore case.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Headers(Vec<(String, String)>);
+
+impl Headers {
+    pub fn new(pairs: Vec<(String, String)>) -> Headers {
+        Headers(pairs)
+    }
+    /// The first value of header `name`, ignoring case.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn request_id(&self) -> Option<&str> {
+        self.get("x-cos-request-id")
+    }
+}
+
+/// What a response says about an object: HEAD, GET, PUT and copy return it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ObjectInfo {
+    pub headers: Headers,
+}
+
+const META_PREFIX: &str = "x-cos-meta-";
+
+impl ObjectInfo {
+    pub fn content_length(&self) -> Option<u64> {
+        self.headers.get("content-length")?.parse().ok()
+    }
+    pub fn etag(&self) -> Option<&str> {
+        self.headers.get("etag")
+    }
+    pub fn last_modified(&self) -> Option<&str> {
+        self.headers.get("last-modified")
+    }
+    pub fn content_type(&self) -> Option<&str> {
+        self.headers.get("content-type")
+    }
+    /// The object's CRC-64/XZ as COS reported it (absent for objects stored before COS computed it).
+    pub fn crc64(&self) -> Option<u64> {
+        self.headers
+            .get("x-cos-hash-crc64ecma")?
+            .trim()
+            .parse()
+            .ok()
+    }
+    pub fn version_id(&self) -> Option<&str> {
+        self.headers.get("x-cos-version-id")
+    }
+    /// `STANDARD` when COS sends no `x-cos-storage-class`.
+    pub fn storage_class(&self) -> &str {
+        self.headers
+            .get("x-cos-storage-class")
+            .unwrap_or("STANDARD")
+    }
+    /// User metadata: `x-cos-meta-<name>` headers, as (name without the prefix, value).
+    pub fn metadata(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers.iter().filter_map(|(k, v)| {
+            let lower_prefix = k.get(..META_PREFIX.len())?;
+            lower_prefix
+                .eq_ignore_ascii_case(META_PREFIX)
+                .then(|| (&k[META_PREFIX.len()..], v))
+        })
+    }
+    /// One user metadata value, by name with or without the `x-cos-meta-` prefix, ignoring case.
+    pub fn meta(&self, name: &str) -> Option<&str> {
+        let bare = strip_meta_prefix(name);
+        self.metadata()
+            .find(|(k, _)| k.eq_ignore_ascii_case(bare))
+            .map(|(_, v)| v)
+    }
+}
+
+/// `x-cos-meta-foo` → `foo`; `foo` → `foo`.
+pub(crate) fn strip_meta_prefix(name: &str) -> &str {
+    match name.get(..META_PREFIX.len()) {
+        Some(p) if p.eq_ignore_ascii_case(META_PREFIX) => &name[META_PREFIX.len()..],
+        _ => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookups_ignore_case_and_parse() {
+        let info = ObjectInfo {
+            headers: Headers::new(vec![
+                ("ETag".into(), "\"abc\"".into()),
+                ("Content-Length".into(), "42".into()),
+                ("x-cos-hash-crc64ecma".into(), "18446744073709551615".into()),
+                ("X-Cos-Meta-Color".into(), "blue".into()),
+            ]),
+        };
+        assert_eq!(info.etag(), Some("\"abc\""));
+        assert_eq!(info.content_length(), Some(42));
+        assert_eq!(info.crc64(), Some(u64::MAX));
+        assert_eq!(info.storage_class(), "STANDARD");
+        assert_eq!(info.meta("color"), Some("blue"));
+        assert_eq!(info.meta("x-cos-meta-COLOR"), Some("blue"));
+        assert_eq!(info.metadata().collect::<Vec<_>>(), vec![("Color", "blue")]);
+    }
+}

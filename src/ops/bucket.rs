@@ -1,0 +1,44 @@
+//! Service and bucket operations.
+
+use crate::client::Client;
+use crate::error::Result;
+use crate::headers::Headers;
+use crate::options::RequestOptions;
+use crate::transport::{Request, Target};
+use crate::xml::{self, BucketList};
+
+impl Client {
+    /// Lists the buckets of the account (GET Service).
+    pub fn list_buckets(&self) -> Result<BucketList> {
+        let (_, text) = self
+            .transport
+            .send(Request::new("GET", Target::Service))?
+            .text()?;
+        xml::parse_bucket_list(&text)
+    }
+
+    /// Creates a bucket. Options may carry `x-cos-acl`, `x-cos-grant-*` and `x-cos-tagging`.
+    pub fn create_bucket(&self, bucket: &str, opts: &RequestOptions) -> Result<()> {
+        let mut req = Request::new("PUT", self.bucket(bucket)?);
+        req.headers = opts.headers.clone();
+        self.transport.send(req)?.text()?;
+        Ok(())
+    }
+
+    /// HEAD Bucket: succeeds with the response headers (`x-cos-bucket-region`, ...) when the bucket exists and
+    /// is accessible; a missing bucket is a service error with code `NoSuchBucket`.
+    pub fn head_bucket(&self, bucket: &str) -> Result<Headers> {
+        let resp = self
+            .transport
+            .send(Request::new("HEAD", self.bucket(bucket)?))?;
+        Ok(resp.headers)
+    }
+
+    /// Deletes an empty bucket.
+    pub fn delete_bucket(&self, bucket: &str) -> Result<()> {
+        self.transport
+            .send(Request::new("DELETE", self.bucket(bucket)?))?
+            .text()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,133 @@
+//! Listing and batch deletion.
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::options::RequestOptions;
+use crate::transport::{Body, Request};
+use crate::xml::{self, DeleteResult, ObjectList};
+use base64::Engine;
+use md5::{Digest, Md5};
+
+/// What to list. Empty strings mean "not set"; `max_keys` 0 means the server default (1000).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListParams {
+    pub prefix: String,
+    pub delimiter: String,
+    pub marker: String,
+    pub max_keys: u32,
+}
+
+/// COS refuses more keys than this in one DeleteObjects request.
+const DELETE_BATCH: usize = 1000;
+
+impl Client {
+    /// One page of GET Bucket (list objects). Names are requested URL-encoded (so any key survives XML) and
+    /// decoded here. When the page is truncated, `next_marker` is always set.
+    pub fn list_objects(&self, bucket: &str, params: &ListParams) -> Result<ObjectList> {
+        let mut req = Request::new("GET", self.bucket(bucket)?);
+        for (name, value) in [
+            ("prefix", &params.prefix),
+            ("delimiter", &params.delimiter),
+            ("marker", &params.marker),
+        ] {
+            if !value.is_empty() {
+                req.query.push((name.into(), value.clone()));
+            }
+        }
+        if params.max_keys > 0 {
+            req.query
+                .push(("max-keys".into(), params.max_keys.to_string()));
+        }
+        req.query.push(("encoding-type".into(), "url".into()));
+        let (_, text) = self.transport.send(req)?.text()?;
+        let mut list = xml::parse_object_list(&text)?;
+        if list.is_truncated && list.next_marker.is_none() {
+            // COS sends NextMarker only with a delimiter; otherwise the next page starts after the last name.
+            let last_key = list.objects.last().map(|o| o.key.as_str());
+            let last_prefix = list.common_prefixes.last().map(String::as_str);
+            list.next_marker = last_key.max(last_prefix).map(str::to_string);
+        }
+        Ok(list)
+    }
+
+    /// Every page of a listing, fetched lazily.
+    pub fn list_objects_pages(&self, bucket: &str, params: ListParams) -> ObjectPages<'_> {
+        ObjectPages {
+            client: self,
+            bucket: bucket.to_string(),
+            params,
+            done: false,
+        }
+    }
+
+    /// Deletes many objects (DeleteObjects, in batches of 1000). With `quiet`, COS reports only failures.
+    /// Keys COS could not delete are in the result's `errors`; the call itself fails only when a request fails.
+    pub fn delete_objects(&self, bucket: &str, keys: &[&str], quiet: bool) -> Result<DeleteResult> {
+        let target = self.bucket(bucket)?;
+        if let Some(i) = keys.iter().position(|k| k.is_empty()) {
+            return Err(Error::invalid(format!("key {i} of the batch is empty")));
+        }
+        let mut result = DeleteResult::default();
+        for batch in keys.chunks(DELETE_BATCH) {
+            let body = xml::delete_body(batch, quiet);
+            let mut req = Request::new("POST", target);
+            req.query.push(("delete".into(), String::new()));
+            req.headers
+                .push(("Content-Type".into(), "application/xml".into()));
+            let md5 =
+                base64::engine::general_purpose::STANDARD.encode(Md5::digest(body.as_bytes()));
+            req.headers.push(("Content-MD5".into(), md5));
+            req.body = Body::Bytes(body.as_bytes());
+            let (_, text) = self.transport.send(req)?.text()?;
+            let page = xml::parse_delete_result(&text)?;
+            result.deleted.extend(page.deleted);
+            result.errors.extend(page.errors);
+        }
+        Ok(result)
+    }
+
+    /// True when the object exists; false on 404; an error otherwise (no access, network, ...).
+    pub fn object_exists(&self, bucket: &str, key: &str) -> Result<bool> {
+        match self.head_object(bucket, key, &RequestOptions::default()) {
+            Ok(_) => Ok(true),
+            Err(e) if e.http_status() == 404 => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Iterator over the pages of a listing; see [`Client::list_objects_pages`].
+pub struct ObjectPages<'c> {
+    client: &'c Client,
+    bucket: String,
+    params: ListParams,
+    done: bool,
+}
+
+impl Iterator for ObjectPages<'_> {
+    type Item = Result<ObjectList>;
+
+    fn next(&mut self) -> Option<Result<ObjectList>> {
+        if self.done {
+            return None;
+        }
+        let page = match self.client.list_objects(&self.bucket, &self.params) {
+            Ok(p) => p,
+            Err(e) => {
+                self.done = true;
+                return Some(Err(e));
+            }
+        };
+        match (&page.next_marker, page.is_truncated) {
+            (Some(next), true) if *next > self.params.marker => self.params.marker = next.clone(),
+            (_, true) => {
+                self.done = true;
+                return Some(Err(Error::parse(
+                    "the listing is truncated but its next marker does not advance",
+                )));
+            }
+            _ => self.done = true,
+        }
+        Some(Ok(page))
+    }
+}

@@ -1,0 +1,7 @@
+//! The COS operations, as methods of [`crate::Client`].
+
+mod bucket;
+mod list;
+mod object;
+
+pub use list::{ListParams, ObjectPages};

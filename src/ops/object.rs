@@ -1,0 +1,322 @@
+//! Object operations: put, get, head, delete, copy.
+
+use crate::client::Client;
+use crate::crc64::Crc64;
+use crate::encode;
+use crate::error::{Error, ErrorKind, Result, ServiceFields};
+use crate::headers::ObjectInfo;
+use crate::options::RequestOptions;
+use crate::transport::{body_error, verify_crc, Body, Request, Response, Target, CANCELLED_MARKER};
+use crate::xml::{self, CopyResult};
+use base64::Engine;
+use md5::{Digest, Md5};
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::Path;
+
+/// Bytes read from the network per loop of a download.
+const READ_CHUNK: usize = 256 * 1024;
+
+impl Client {
+    fn upload_request<'a>(&self, target: Target<'a>, opts: &RequestOptions) -> Request<'a> {
+        let mut req = Request::new("PUT", target);
+        req.headers = opts.headers.clone();
+        req.query = opts.query.clone();
+        req.verify_crc = opts.verify_crc;
+        req
+    }
+
+    /// Uploads `data` as one object (PUT Object, up to 5 GiB).
+    pub fn put_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        data: &[u8],
+        opts: &RequestOptions,
+    ) -> Result<ObjectInfo> {
+        let mut req = self.upload_request(self.object(bucket, key)?, opts);
+        if opts.content_md5 {
+            req.headers.push(("Content-MD5".into(), md5_base64(data)));
+        }
+        req.body = Body::Bytes(data);
+        Ok(ObjectInfo {
+            headers: self.transport.send(req)?.headers,
+        })
+    }
+
+    /// Uploads a local file as one object. The file is read with positional reads, so a retry resends it.
+    pub fn put_object_from_file(
+        &self,
+        bucket: &str,
+        key: &str,
+        path: &Path,
+        opts: &RequestOptions,
+    ) -> Result<ObjectInfo> {
+        let target = self.object(bucket, key)?;
+        let file =
+            File::open(path).map_err(|e| Error::io(&format!("opening {}", path.display()), &e))?;
+        let len = file
+            .metadata()
+            .map_err(|e| Error::io(&format!("reading {}", path.display()), &e))?
+            .len();
+        let mut req = self.upload_request(target, opts);
+        if opts.content_md5 {
+            let mut md5 = Md5::new();
+            let mut reader = &file;
+            io::copy(&mut reader, &mut md5)
+                .map_err(|e| Error::io(&format!("reading {}", path.display()), &e))?;
+            req.headers.push((
+                "Content-MD5".into(),
+                base64::engine::general_purpose::STANDARD.encode(md5.finalize()),
+            ));
+        }
+        req.body = Body::File {
+            file: &file,
+            offset: 0,
+            len,
+        };
+        Ok(ObjectInfo {
+            headers: self.transport.send(req)?.headers,
+        })
+    }
+
+    /// Uploads exactly `len` bytes from `reader`. The body cannot be replayed, so the request is not retried.
+    pub fn put_object_from_reader(
+        &self,
+        bucket: &str,
+        key: &str,
+        reader: &mut dyn Read,
+        len: u64,
+        opts: &RequestOptions,
+    ) -> Result<ObjectInfo> {
+        let mut req = self.upload_request(self.object(bucket, key)?, opts);
+        req.body = Body::Reader { reader, len };
+        Ok(ObjectInfo {
+            headers: self.transport.send(req)?.headers,
+        })
+    }
+
+    fn get_response(&self, bucket: &str, key: &str, opts: &RequestOptions) -> Result<Response> {
+        let mut req = Request::new("GET", self.object(bucket, key)?);
+        req.headers = opts.headers.clone();
+        req.query = opts.query.clone();
+        self.transport.send(req)
+    }
+
+    /// Downloads an object (or the range in `opts`) into memory.
+    pub fn get_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        opts: &RequestOptions,
+    ) -> Result<(Vec<u8>, ObjectInfo)> {
+        let mut resp = self.get_response(bucket, key, opts)?;
+        let expected = ObjectInfo {
+            headers: resp.headers.clone(),
+        }
+        .content_length()
+        .unwrap_or(0);
+        // Trust the announced length only so far: a lying server must not make us allocate gigabytes up front.
+        let mut data = Vec::with_capacity(expected.min(64 << 20) as usize);
+        read_body(&mut resp, &mut data, opts.verify_crc)?;
+        Ok((
+            data,
+            ObjectInfo {
+                headers: resp.headers,
+            },
+        ))
+    }
+
+    /// Downloads an object into `writer`. The CRC-64 is checked after the last byte was written, so a
+    /// mismatch is reported but cannot be unwritten; use [`Client::get_object_to_file`] when that matters.
+    pub fn get_object_to_writer(
+        &self,
+        bucket: &str,
+        key: &str,
+        writer: &mut dyn Write,
+        opts: &RequestOptions,
+    ) -> Result<ObjectInfo> {
+        let mut resp = self.get_response(bucket, key, opts)?;
+        read_body(&mut resp, writer, opts.verify_crc)?;
+        Ok(ObjectInfo {
+            headers: resp.headers,
+        })
+    }
+
+    /// Downloads an object into a local file. The bytes go to a temporary file beside `path`, which is
+    /// renamed over `path` only when complete and verified: `path` never holds a partial or corrupt object.
+    pub fn get_object_to_file(
+        &self,
+        bucket: &str,
+        key: &str,
+        path: &Path,
+        opts: &RequestOptions,
+    ) -> Result<ObjectInfo> {
+        let mut resp = self.get_response(bucket, key, opts)?;
+        let tmp = temp_path(path)?;
+        let result = (|| {
+            let file = File::create(&tmp)
+                .map_err(|e| Error::io(&format!("creating {}", tmp.display()), &e))?;
+            let mut out = io::BufWriter::with_capacity(READ_CHUNK, file);
+            read_body(&mut resp, &mut out, opts.verify_crc)?;
+            out.into_inner()
+                .map_err(|e| Error::io(&format!("writing {}", tmp.display()), e.error()))?
+                .sync_all()
+                .map_err(|e| Error::io(&format!("writing {}", tmp.display()), &e))?;
+            std::fs::rename(&tmp, path)
+                .map_err(|e| Error::io(&format!("renaming onto {}", path.display()), &e))
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result.map(|()| ObjectInfo {
+            headers: resp.headers,
+        })
+    }
+
+    /// HEAD Object: all response headers. A missing object is a service error with HTTP status 404.
+    pub fn head_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        opts: &RequestOptions,
+    ) -> Result<ObjectInfo> {
+        let mut req = Request::new("HEAD", self.object(bucket, key)?);
+        req.headers = opts.headers.clone();
+        req.query = opts.query.clone();
+        Ok(ObjectInfo {
+            headers: self.transport.send(req)?.headers,
+        })
+    }
+
+    /// Deletes an object. Deleting a key that does not exist succeeds, as in COS.
+    pub fn delete_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        opts: &RequestOptions,
+    ) -> Result<ObjectInfo> {
+        let mut req = Request::new("DELETE", self.object(bucket, key)?);
+        req.headers = opts.headers.clone();
+        req.query = opts.query.clone();
+        let (headers, _) = self.transport.send(req)?.text()?;
+        Ok(ObjectInfo { headers })
+    }
+
+    /// Server-side copy of `src_bucket/src_key` (in this client's region) to `bucket/key`, up to 5 GiB. COS
+    /// may answer 200 with an `<Error>` body; that is reported as the service error it is.
+    pub fn copy_object(
+        &self,
+        src_bucket: &str,
+        src_key: &str,
+        bucket: &str,
+        key: &str,
+        opts: &RequestOptions,
+    ) -> Result<(CopyResult, ObjectInfo)> {
+        let Target::Object(src_bucket, src_key) = self.object(src_bucket, src_key)? else {
+            unreachable!("object() returns an object")
+        };
+        let target = self.object(bucket, key)?;
+        let mut req = Request::new("PUT", target);
+        req.headers = opts.headers.clone();
+        if opts.get_header("x-cos-copy-source").is_none() {
+            let source = format!(
+                "{src_bucket}.{}{}",
+                self.config().endpoint,
+                encode::object_path(src_key)
+            );
+            req.headers.push(("x-cos-copy-source".into(), source));
+        }
+        let (headers, text) = self.transport.send(req)?.text()?;
+        if xml::is_error_body(&text) {
+            let mut fields = xml::parse_error(&text).unwrap_or_default();
+            fields.http_status = 200;
+            fields.request_id = fields
+                .request_id
+                .or_else(|| headers.request_id().map(str::to_string));
+            fields.raw_body = Some(text);
+            return Err(Error::service(ServiceFields {
+                resource: Some(self.transport.resource(target)),
+                ..fields
+            }));
+        }
+        let result = xml::parse_copy_result(&text)?;
+        if opts.verify_crc {
+            if let Some(crc) = result.crc64 {
+                // The copy's CRC must equal the source's, which COS also reports in the header.
+                verify_crc(crc, &headers)?;
+            }
+        }
+        Ok((result, ObjectInfo { headers }))
+    }
+}
+
+fn md5_base64(data: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(Md5::digest(data))
+}
+
+/// `dir/.name.cos-<pid>-<n>.tmp` beside `path`, so the final rename stays on one file system.
+fn temp_path(path: &Path) -> Result<std::path::PathBuf> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::invalid(format!("{} does not name a file", path.display())))?
+        .to_string_lossy();
+    let tmp = format!(
+        ".{name}.cos-{}-{}.tmp",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    Ok(path.with_file_name(tmp))
+}
+
+/// Streams a response body into `sink`, checking its length and (for whole objects) its CRC-64.
+fn read_body(resp: &mut Response, sink: &mut dyn Write, verify: bool) -> Result<u64> {
+    let expected = ObjectInfo {
+        headers: resp.headers.clone(),
+    }
+    .content_length();
+    let whole_object = resp.status == 200;
+    let mut crc = Crc64::new();
+    let mut buf = vec![0u8; READ_CHUNK];
+    let mut total = 0u64;
+    loop {
+        let n = match resp.reader().read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(body_error(&e, &resp.headers)),
+        };
+        if verify && whole_object {
+            crc.update(&buf[..n]);
+        }
+        sink.write_all(&buf[..n]).map_err(|e| sink_error(&e))?;
+        total += n as u64;
+    }
+    sink.flush().map_err(|e| sink_error(&e))?;
+    if let Some(len) = expected {
+        if len != total {
+            let msg = format!("the response body ended after {total} of {len} bytes");
+            return Err(
+                Error::new(ErrorKind::Network, msg).with_response(resp.status, request_id(resp))
+            );
+        }
+    }
+    if verify && whole_object {
+        verify_crc(crc.value(), &resp.headers)?;
+    }
+    Ok(total)
+}
+
+fn request_id(resp: &Response) -> Option<String> {
+    resp.headers.request_id().map(str::to_string)
+}
+
+fn sink_error(e: &io::Error) -> Error {
+    if e.to_string() == CANCELLED_MARKER {
+        Error::new(ErrorKind::Cancelled, "the body callback asked to stop")
+    } else {
+        Error::io("writing the downloaded object", e)
+    }
+}

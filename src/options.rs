@@ -1,0 +1,290 @@
+//! Per-request options: headers COS understands (content type, metadata, storage class, ACL, encryption,
+//! traffic limit, conditions, range) and any extra header or query parameter.
+
+use crate::error::{Error, Result};
+use crate::headers::strip_meta_prefix;
+use base64::Engine;
+use md5::{Digest, Md5};
+
+/// Options for one request. Every setter validates its input; the same options can be reused.
+#[derive(Clone, Debug)]
+pub struct RequestOptions {
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) content_md5: bool,
+    pub(crate) verify_crc: bool,
+}
+
+impl Default for RequestOptions {
+    fn default() -> Self {
+        RequestOptions {
+            headers: Vec::new(),
+            query: Vec::new(),
+            content_md5: false,
+            verify_crc: true,
+        }
+    }
+}
+
+fn check_value(what: &str, value: &str) -> Result<()> {
+    if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+        return Err(Error::invalid(format!(
+            "{what} must not contain CR, LF or NUL"
+        )));
+    }
+    Ok(())
+}
+
+fn check_token(what: &str, name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "{what} {name:?} is not a valid HTTP header name"
+        )))
+    }
+}
+
+impl RequestOptions {
+    pub fn new() -> RequestOptions {
+        RequestOptions::default()
+    }
+
+    /// Sets header `name` to `value`, replacing an earlier value of the same name (any case).
+    pub fn header(&mut self, name: &str, value: &str) -> Result<&mut Self> {
+        check_token("header name", name)?;
+        check_value("header value", value)?;
+        let reserved = [
+            "host",
+            "authorization",
+            "content-length",
+            "x-cos-security-token",
+            "transfer-encoding",
+        ];
+        if reserved.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+            return Err(Error::invalid(format!(
+                "header {name:?} is set by the client itself"
+            )));
+        }
+        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_string(), value.to_string()));
+        Ok(self)
+    }
+
+    /// Adds query parameter `name=value` (the value may be empty), replacing an earlier one of that name.
+    pub fn query(&mut self, name: &str, value: &str) -> Result<&mut Self> {
+        if name.is_empty() {
+            return Err(Error::invalid("query parameter name must not be empty"));
+        }
+        self.query.retain(|(k, _)| k != name);
+        self.query.push((name.to_string(), value.to_string()));
+        Ok(self)
+    }
+
+    pub fn content_type(&mut self, value: &str) -> Result<&mut Self> {
+        self.header("Content-Type", value)
+    }
+    pub fn content_disposition(&mut self, value: &str) -> Result<&mut Self> {
+        self.header("Content-Disposition", value)
+    }
+    pub fn content_encoding(&mut self, value: &str) -> Result<&mut Self> {
+        self.header("Content-Encoding", value)
+    }
+    pub fn cache_control(&mut self, value: &str) -> Result<&mut Self> {
+        self.header("Cache-Control", value)
+    }
+    pub fn expires(&mut self, value: &str) -> Result<&mut Self> {
+        self.header("Expires", value)
+    }
+
+    /// User metadata `x-cos-meta-<name>`; `name` may be given with or without the prefix.
+    pub fn metadata(&mut self, name: &str, value: &str) -> Result<&mut Self> {
+        let bare = strip_meta_prefix(name);
+        if bare.is_empty() {
+            return Err(Error::invalid("metadata name must not be empty"));
+        }
+        self.header(&format!("x-cos-meta-{bare}"), value)
+    }
+
+    /// `STANDARD`, `STANDARD_IA`, `ARCHIVE`, `DEEP_ARCHIVE`, `INTELLIGENT_TIERING`, `MAZ_STANDARD`, ...
+    pub fn storage_class(&mut self, class: &str) -> Result<&mut Self> {
+        self.header("x-cos-storage-class", class)
+    }
+    /// Canned ACL: `private`, `public-read`, `public-read-write`, `default`.
+    pub fn acl(&mut self, acl: &str) -> Result<&mut Self> {
+        self.header("x-cos-acl", acl)
+    }
+    pub fn grant_read(&mut self, grantees: &str) -> Result<&mut Self> {
+        self.header("x-cos-grant-read", grantees)
+    }
+    pub fn grant_write(&mut self, grantees: &str) -> Result<&mut Self> {
+        self.header("x-cos-grant-write", grantees)
+    }
+    pub fn grant_full_control(&mut self, grantees: &str) -> Result<&mut Self> {
+        self.header("x-cos-grant-full-control", grantees)
+    }
+    /// Object tags, `k1=v1&k2=v2`.
+    pub fn tagging(&mut self, tags: &str) -> Result<&mut Self> {
+        self.header("x-cos-tagging", tags)
+    }
+
+    /// Server-side encryption with COS-managed keys: `AES256` or `cos/kms` (then optionally a KMS key id).
+    pub fn server_side_encryption(
+        &mut self,
+        algorithm: &str,
+        kms_key_id: Option<&str>,
+    ) -> Result<&mut Self> {
+        self.header("x-cos-server-side-encryption", algorithm)?;
+        if let Some(id) = kms_key_id {
+            self.header("x-cos-server-side-encryption-cos-kms-key-id", id)?;
+        }
+        Ok(self)
+    }
+
+    /// Server-side encryption with a customer key (SSE-C): the 32-byte AES-256 key; its MD5 is computed here.
+    pub fn sse_customer_key(&mut self, key: &[u8]) -> Result<&mut Self> {
+        if key.len() != 32 {
+            return Err(Error::invalid(format!(
+                "SSE-C key must be 32 bytes, got {}",
+                key.len()
+            )));
+        }
+        let b64 = base64::engine::general_purpose::STANDARD;
+        self.header("x-cos-server-side-encryption-customer-algorithm", "AES256")?;
+        self.header(
+            "x-cos-server-side-encryption-customer-key",
+            &b64.encode(key),
+        )?;
+        self.header(
+            "x-cos-server-side-encryption-customer-key-MD5",
+            &b64.encode(Md5::digest(key)),
+        )
+    }
+
+    /// Bandwidth limit in bit/s (COS accepts 819200 to 838860800).
+    pub fn traffic_limit(&mut self, bits_per_second: u64) -> Result<&mut Self> {
+        if !(819_200..=838_860_800).contains(&bits_per_second) {
+            return Err(Error::invalid(format!(
+                "traffic limit must be 819200..=838860800 bit/s, got {bits_per_second}"
+            )));
+        }
+        self.header("x-cos-traffic-limit", &bits_per_second.to_string())
+    }
+
+    /// Reads bytes `first..=last` (`last` = `None`: to the end).
+    pub fn range(&mut self, first: u64, last: Option<u64>) -> Result<&mut Self> {
+        let value = match last {
+            Some(l) if l < first => {
+                return Err(Error::invalid(format!(
+                    "range end {l} is before its start {first}"
+                )))
+            }
+            Some(l) => format!("bytes={first}-{l}"),
+            None => format!("bytes={first}-"),
+        };
+        self.header("Range", &value)
+    }
+
+    pub fn if_match(&mut self, etag: &str) -> Result<&mut Self> {
+        self.header("If-Match", etag)
+    }
+    pub fn if_none_match(&mut self, etag: &str) -> Result<&mut Self> {
+        self.header("If-None-Match", etag)
+    }
+    /// An HTTP date such as `Wed, 21 Oct 2015 07:28:00 GMT`.
+    pub fn if_modified_since(&mut self, http_date: &str) -> Result<&mut Self> {
+        self.header("If-Modified-Since", http_date)
+    }
+    pub fn if_unmodified_since(&mut self, http_date: &str) -> Result<&mut Self> {
+        self.header("If-Unmodified-Since", http_date)
+    }
+
+    /// Addresses one version of an object (versioned buckets).
+    pub fn version_id(&mut self, id: &str) -> Result<&mut Self> {
+        self.query("versionId", id)
+    }
+
+    /// Overrides a response header of a GET: `content-type`, `content-language`, `expires`, `cache-control`,
+    /// `content-disposition` or `content-encoding`.
+    pub fn response_header(&mut self, name: &str, value: &str) -> Result<&mut Self> {
+        const ALLOWED: [&str; 6] = [
+            "content-type",
+            "content-language",
+            "expires",
+            "cache-control",
+            "content-disposition",
+            "content-encoding",
+        ];
+        let lower = name.to_ascii_lowercase();
+        if !ALLOWED.contains(&lower.as_str()) {
+            return Err(Error::invalid(format!(
+                "{name:?} cannot be overridden in a response"
+            )));
+        }
+        self.query(&format!("response-{lower}"), value)
+    }
+
+    /// For copies: `Copy` (keep the source's metadata, the default) or `Replaced` (use this request's).
+    pub fn metadata_directive(&mut self, directive: &str) -> Result<&mut Self> {
+        if directive != "Copy" && directive != "Replaced" {
+            return Err(Error::invalid(format!(
+                "metadata directive must be Copy or Replaced, got {directive:?}"
+            )));
+        }
+        self.header("x-cos-metadata-directive", directive)
+    }
+
+    /// Sends `Content-MD5` with uploads, so COS rejects a body damaged on the way (`BadDigest`).
+    pub fn content_md5(&mut self, on: bool) -> &mut Self {
+        self.content_md5 = on;
+        self
+    }
+
+    /// Checks the CRC-64 of uploaded and downloaded bodies against COS's (on by default).
+    pub fn verify_crc(&mut self, on: bool) -> &mut Self {
+        self.verify_crc = on;
+        self
+    }
+
+    pub(crate) fn get_header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_replace_and_validate() {
+        let mut o = RequestOptions::new();
+        o.content_type("text/plain")
+            .unwrap()
+            .content_type("text/html")
+            .unwrap();
+        assert_eq!(
+            o.headers,
+            vec![("Content-Type".to_string(), "text/html".to_string())]
+        );
+        assert!(o.header("X-Evil", "a\r\nInjected: 1").is_err());
+        assert!(o.header("bad name", "v").is_err());
+        assert!(o.header("Authorization", "v").is_err());
+        o.metadata("x-cos-meta-Color", "blue").unwrap();
+        assert_eq!(o.get_header("x-cos-meta-color"), Some("blue"));
+        assert!(o.range(10, Some(5)).is_err());
+        o.range(0, None).unwrap();
+        assert_eq!(o.get_header("range"), Some("bytes=0-"));
+        assert!(o.traffic_limit(1).is_err());
+        assert!(o.sse_customer_key(&[0; 31]).is_err());
+        o.sse_customer_key(&[0; 32]).unwrap();
+        assert!(o.response_header("x-evil", "1").is_err());
+        assert!(o.metadata_directive("copy").is_err());
+    }
+}

@@ -1,0 +1,527 @@
+//! Sends signed requests over a shared keep-alive pool, retries what is safe to retry, and turns failed
+//! responses into [`Error`]s.
+
+use crate::config::Config;
+use crate::crc64::Crc64;
+use crate::encode;
+use crate::error::{Error, ErrorKind, Result, ServiceFields, MAX_ERROR_BODY};
+use crate::headers::Headers;
+use crate::sign;
+use crate::xml;
+use std::io::{self, Read};
+use std::net::ToSocketAddrs;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// A request body. Buffers and files can be sent again on a retry; a reader cannot.
+pub(crate) enum Body<'a> {
+    Empty,
+    Bytes(&'a [u8]),
+    /// `len` bytes of an open file starting at `offset`, read with positional reads (so a retry rereads them).
+    File {
+        file: &'a std::fs::File,
+        offset: u64,
+        len: u64,
+    },
+    /// Exactly `len` bytes from a reader.
+    Reader {
+        reader: &'a mut dyn Read,
+        len: u64,
+    },
+}
+
+impl Body<'_> {
+    fn len(&self) -> Option<u64> {
+        match self {
+            Body::Empty => None,
+            Body::Bytes(b) => Some(b.len() as u64),
+            Body::File { len, .. } | Body::Reader { len, .. } => Some(*len),
+        }
+    }
+    fn replayable(&self) -> bool {
+        !matches!(self, Body::Reader { .. })
+    }
+}
+
+/// Which resource a request addresses; decides the host, the path and how a body-less 404 is named.
+#[derive(Clone, Copy)]
+pub(crate) enum Target<'a> {
+    Service,
+    Bucket(&'a str),
+    Object(&'a str, &'a str),
+}
+
+pub(crate) struct Request<'a> {
+    pub method: &'static str,
+    pub target: Target<'a>,
+    /// Query parameters, unencoded; a sub-resource (`delete`, `uploads`, ...) goes first, as COS routes on it.
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub body: Body<'a>,
+    /// Check the CRC-64 of the body against the `x-cos-hash-crc64ecma` COS returns.
+    pub verify_crc: bool,
+}
+
+impl<'a> Request<'a> {
+    pub fn new(method: &'static str, target: Target<'a>) -> Request<'a> {
+        Request {
+            method,
+            target,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Body::Empty,
+            verify_crc: false,
+        }
+    }
+}
+
+/// A successful (2xx) response whose body has not been read yet.
+pub(crate) struct Response {
+    pub status: u16,
+    pub headers: Headers,
+    body: Box<dyn Read + Send + Sync + 'static>,
+}
+
+impl Response {
+    /// Reads the whole body (for XML answers, which are small).
+    pub fn text(mut self) -> Result<(Headers, String)> {
+        let mut buf = Vec::new();
+        self.body
+            .read_to_end(&mut buf)
+            .map_err(|e| body_error(&e, &self.headers))?;
+        let text =
+            String::from_utf8(buf).map_err(|_| Error::parse("response body is not UTF-8"))?;
+        Ok((self.headers, text))
+    }
+
+    /// The body as a reader; errors while reading are plain `io::Error`s (see [`body_error`]).
+    pub fn reader(&mut self) -> &mut (dyn Read + Send + Sync) {
+        &mut *self.body
+    }
+}
+
+/// Maps an error while reading a response body.
+pub(crate) fn body_error(e: &io::Error, headers: &Headers) -> Error {
+    let kind = match e.kind() {
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => ErrorKind::Timeout,
+        _ => ErrorKind::Network,
+    };
+    Error::new(kind, format!("reading the response body failed: {e}"))
+        .with_response(200, headers.request_id().map(str::to_string))
+}
+
+/// The HTTP side of a client: configuration plus a connection pool shared by all threads.
+pub(crate) struct Transport {
+    pub config: Config,
+    agent: ureq::Agent,
+}
+
+impl Transport {
+    pub fn new(config: Config) -> Result<Transport> {
+        let mut builder = ureq::AgentBuilder::new()
+            .timeout_connect(config.connect_timeout)
+            .timeout_read(config.read_timeout)
+            .timeout_write(config.read_timeout)
+            .redirects(0)
+            .user_agent(&config.user_agent)
+            .max_idle_connections(256)
+            .max_idle_connections_per_host(64);
+        if let Some(address) = config.address.clone() {
+            // Every host resolves to the configured address; the URL (and so Host and TLS SNI) is unchanged.
+            builder = builder
+                .resolver(move |_netloc: &str| address.to_socket_addrs().map(|a| a.collect()));
+        }
+        Ok(Transport {
+            config,
+            agent: builder.build(),
+        })
+    }
+
+    fn host(&self, target: Target<'_>) -> String {
+        match target {
+            Target::Service => self.config.service_host.clone(),
+            Target::Bucket(b) | Target::Object(b, _) => self.config.bucket_host(b),
+        }
+    }
+
+    /// `host` plus the URL path: how COS names a resource in errors.
+    pub fn resource(&self, target: Target<'_>) -> String {
+        match target {
+            Target::Object(_, key) => format!("{}{}", self.host(target), encode::object_path(key)),
+            _ => format!("{}/", self.host(target)),
+        }
+    }
+
+    fn now(&self) -> i64 {
+        let secs = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        secs + self.config.clock_offset
+    }
+
+    /// Sends `req`, retrying network errors and 5xx answers when the body can be sent again. Returns the
+    /// 2xx response, or the error of the last attempt with the number of attempts made.
+    pub fn send(&self, mut req: Request<'_>) -> Result<Response> {
+        let attempts = if req.body.replayable() {
+            self.config.max_retries + 1
+        } else {
+            1
+        };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let err = match self.send_once(&mut req, attempt > 1) {
+                Ok(resp) => return Ok(resp),
+                Err(e) => e.with_attempts(attempt),
+            };
+            let retryable = match err.kind() {
+                ErrorKind::Network | ErrorKind::Timeout => true,
+                ErrorKind::Service => err.http_status() >= 500,
+                _ => false,
+            };
+            if !retryable || attempt >= attempts {
+                return Err(err);
+            }
+            std::thread::sleep(backoff(attempt));
+        }
+    }
+
+    fn send_once(&self, req: &mut Request<'_>, is_retry: bool) -> Result<Response> {
+        let host = self.host(req.target);
+        let path = match req.target {
+            Target::Object(_, key) => encode::object_path(key),
+            _ => "/".to_string(),
+        };
+        let mut url = format!("{}://{host}{path}", self.config.scheme.as_str());
+        for (i, (k, v)) in req.query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.push_str(&encode::component(k));
+            if !v.is_empty() {
+                url.push('=');
+                url.push_str(&encode::component(v));
+            }
+        }
+
+        let mut headers = req.headers.clone();
+        headers.push(("Host".into(), host));
+        if let Some(len) = req.body.len() {
+            headers.push(("Content-Length".into(), len.to_string()));
+        }
+        if let Some(token) = &self.config.credentials.session_token {
+            headers.push(("x-cos-security-token".into(), token.clone()));
+        }
+        if is_retry {
+            headers.push(("x-cos-sdk-retry".into(), "true".into()));
+        }
+        let signed: Vec<(String, String)> = headers
+            .iter()
+            .filter(|(k, _)| sign::is_signed_header(k))
+            .cloned()
+            .collect();
+        let decoded_path = match req.target {
+            Target::Object(_, key) => format!("/{key}"),
+            _ => "/".to_string(),
+        };
+        let now = self.now();
+        let signature = sign::sign(
+            &self.config.credentials.secret_key,
+            &sign::SignRequest {
+                method: req.method,
+                path: &decoded_path,
+                params: &req.query,
+                headers: &signed,
+                start: now - 60,
+                end: now + i64::from(self.config.sign_validity),
+            },
+        );
+
+        let mut call = self.agent.request(req.method, &url);
+        for (k, v) in &headers {
+            // ureq writes Host from the URL itself; a second Host header would be a protocol error.
+            if !k.eq_ignore_ascii_case("host") {
+                call = call.set(k, v);
+            }
+        }
+        call = call.set(
+            "Authorization",
+            &signature.authorization(&self.config.credentials.secret_id),
+        );
+
+        let mut crc = Crc64::new();
+        let result = match &mut req.body {
+            Body::Empty => call.call(),
+            Body::Bytes(b) => {
+                if req.verify_crc {
+                    crc.update(b);
+                }
+                call.send_bytes(b)
+            }
+            Body::File { file, offset, len } => {
+                let reader = FileRange {
+                    file,
+                    pos: *offset,
+                    end: *offset + *len,
+                };
+                call.send(CrcReader {
+                    inner: reader,
+                    crc: &mut crc,
+                    enabled: req.verify_crc,
+                    left: *len,
+                })
+            }
+            Body::Reader { reader, len } => call.send(CrcReader {
+                inner: reader.take(*len),
+                crc: &mut crc,
+                enabled: req.verify_crc,
+                left: *len,
+            }),
+        };
+        let resp = match result {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => return Err(self.service_error(req, r)),
+            Err(ureq::Error::Transport(t)) => return Err(transport_error(&t)),
+        };
+        let response = into_response(resp);
+        if response.status >= 300 {
+            // Redirects are not followed (as in the official SDKs) and 304 Not Modified carries no object.
+            return Err(self.redirect_error(req, response));
+        }
+        if req.verify_crc && req.body.len().is_some() {
+            verify_crc(crc.value(), &response.headers)?;
+        }
+        Ok(response)
+    }
+
+    /// Builds the service error for a failed response: fields from the XML body when there is one, else from
+    /// the `x-cos-request-id` / `x-cos-trace-id` headers (HEAD answers have no body).
+    fn service_error(&self, req: &Request<'_>, resp: ureq::Response) -> Error {
+        let response = into_response(resp);
+        let status = response.status;
+        let headers = response.headers.clone();
+        let mut raw = Vec::new();
+        let read = response
+            .body
+            .take(MAX_ERROR_BODY as u64 + 1)
+            .read_to_end(&mut raw);
+        let truncated = raw.len() > MAX_ERROR_BODY;
+        raw.truncate(MAX_ERROR_BODY);
+        let mut fields = if raw.is_empty() {
+            ServiceFields::default()
+        } else {
+            let text = String::from_utf8_lossy(&raw).into_owned();
+            let mut f = xml::parse_error(&text).unwrap_or_default();
+            if f.code.is_none() && f.message.is_none() {
+                f.message = Some(format!(
+                    "HTTP {status}: the error body is not COS error XML"
+                ));
+            }
+            f.raw_body = Some(text);
+            f
+        };
+        fields.http_status = status;
+        fields.code = fields
+            .code
+            .or_else(|| headers.get("x-cos-error-code").map(str::to_string));
+        fields.request_id = fields
+            .request_id
+            .or_else(|| headers.request_id().map(str::to_string));
+        fields.trace_id = fields
+            .trace_id
+            .or_else(|| headers.get("x-cos-trace-id").map(str::to_string));
+        if raw.is_empty() {
+            let (code, message) = bodyless_error(req.method, req.target, status);
+            fields.code = fields.code.or(code.map(str::to_string));
+            fields.message = Some(message);
+            fields.resource = Some(self.resource(req.target));
+        }
+        if truncated {
+            let note = format!(" (error body truncated to {MAX_ERROR_BODY} bytes)");
+            fields.message = Some(fields.message.unwrap_or_default() + &note);
+        } else if let Err(e) = read {
+            let note = format!(" (error body incomplete: {e})");
+            fields.message = Some(fields.message.unwrap_or_default() + &note);
+        }
+        Error::service(fields)
+    }
+
+    fn redirect_error(&self, req: &Request<'_>, response: Response) -> Error {
+        let status = response.status;
+        let (code, message) = match status {
+            304 => (
+                "NotModified",
+                "not modified: the object matches the conditional headers".to_string(),
+            ),
+            _ => (
+                "Redirect",
+                format!(
+                    "COS answered with redirect HTTP {status} to {:?}, which is not followed",
+                    response.headers.get("location").unwrap_or("")
+                ),
+            ),
+        };
+        Error::service(ServiceFields {
+            http_status: status,
+            code: Some(code.to_string()),
+            message: Some(message),
+            request_id: response.headers.request_id().map(str::to_string),
+            trace_id: response.headers.get("x-cos-trace-id").map(str::to_string),
+            resource: Some(self.resource(req.target)),
+            raw_body: None,
+        })
+    }
+}
+
+/// Exponential backoff with full jitter: a random wait in [0, min(2 s, 100 ms × 2^attempt)).
+fn backoff(attempt: u32) -> Duration {
+    let cap_ms = (100u64 << attempt.min(5)).min(2000);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0) as u64;
+    let seed = nanos ^ (u64::from(attempt) << 32) ^ (std::process::id() as u64).rotate_left(17);
+    // One round of splitmix64 spreads the clock bits; good enough for jitter.
+    let mut z = seed.wrapping_add(0x9E3779B97F4A7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);
+    Duration::from_millis((z ^ (z >> 31)) % cap_ms.max(1))
+}
+
+/// The code and message for an error response without a body (HEAD answers).
+fn bodyless_error(method: &str, target: Target<'_>, status: u16) -> (Option<&'static str>, String) {
+    match (status, target) {
+        (404, Target::Bucket(_)) => (Some("NoSuchBucket"), "the bucket does not exist".into()),
+        // A HEAD of an object cannot tell a missing key from a missing bucket; the Python SDK's name for it.
+        (404, _) if method == "HEAD" => (
+            Some("NoSuchResource"),
+            "the resource you head does not exist".into(),
+        ),
+        (404, _) => (Some("NoSuchResource"), "the resource does not exist".into()),
+        _ => (None, format!("HTTP {status} with no error body")),
+    }
+}
+
+fn into_response(resp: ureq::Response) -> Response {
+    let status = resp.status();
+    let mut pairs = Vec::new();
+    for name in resp.headers_names() {
+        for value in resp.all(&name) {
+            pairs.push((name.clone(), value.to_string()));
+        }
+    }
+    Response {
+        status,
+        headers: Headers::new(pairs),
+        body: Box::new(resp.into_reader()),
+    }
+}
+
+/// The chain of causes of an error.
+fn causes<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Vec<&'a (dyn std::error::Error + 'static)> {
+    let mut out = vec![e];
+    while let Some(next) = out.last().and_then(|e| e.source()) {
+        out.push(next);
+    }
+    out
+}
+
+fn transport_error(t: &ureq::Transport) -> Error {
+    let chain = causes(t);
+    let timed_out = chain.iter().any(|e| {
+        e.downcast_ref::<io::Error>().is_some_and(|io| {
+            matches!(
+                io.kind(),
+                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+            )
+        })
+    });
+    if timed_out {
+        return Error::new(ErrorKind::Timeout, format!("timed out: {t}"));
+    }
+    let kind = match t.kind() {
+        ureq::ErrorKind::InvalidUrl | ureq::ErrorKind::UnknownScheme => ErrorKind::InvalidArgument,
+        ureq::ErrorKind::BadStatus | ureq::ErrorKind::BadHeader => ErrorKind::Parse,
+        _ => ErrorKind::Network,
+    };
+    // A callback that stopped the upload surfaces here as an I/O error carrying our marker.
+    if chain.iter().any(|e| e.to_string() == CANCELLED_MARKER) {
+        return Error::new(ErrorKind::Cancelled, "the body callback asked to stop");
+    }
+    Error::new(kind, t.to_string())
+}
+
+/// The message of the `io::Error` a body reader returns when its callback asks to stop.
+pub(crate) const CANCELLED_MARKER: &str = "cancelled by the body callback";
+
+/// Compares the CRC-64 of what was sent or received with COS's `x-cos-hash-crc64ecma`. No header means the
+/// server cannot vouch for the bytes, which is not a failure.
+pub(crate) fn verify_crc(local: u64, headers: &Headers) -> Result<()> {
+    let Some(remote) = headers.get("x-cos-hash-crc64ecma") else {
+        return Ok(());
+    };
+    match remote.trim().parse::<u64>() {
+        Ok(r) if r == local => Ok(()),
+        Ok(r) => Err(Error::new(
+            ErrorKind::ChecksumMismatch,
+            format!("CRC-64 mismatch: computed {local} locally, COS reports {r}"),
+        )
+        .with_response(200, headers.request_id().map(str::to_string))),
+        Err(_) => Err(Error::parse(format!(
+            "x-cos-hash-crc64ecma is not a number: {remote:?}"
+        ))),
+    }
+}
+
+/// Reads `[pos, end)` of a file with positional reads, leaving the file offset alone.
+struct FileRange<'a> {
+    file: &'a std::fs::File,
+    pos: u64,
+    end: u64,
+}
+
+impl Read for FileRange<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use std::os::unix::fs::FileExt;
+        let want = buf.len().min((self.end - self.pos) as usize);
+        if want == 0 {
+            return Ok(0);
+        }
+        let n = self.file.read_at(&mut buf[..want], self.pos)?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the file shrank while it was being sent",
+            ));
+        }
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+/// Computes the CRC-64 of everything read through it, and fails if the body ends before the `left` bytes
+/// announced in Content-Length (the server would otherwise wait for the rest until it times out).
+struct CrcReader<'c, R> {
+    inner: R,
+    crc: &'c mut Crc64,
+    enabled: bool,
+    left: u64,
+}
+
+impl<R: Read> Read for CrcReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && self.left > 0 && !buf.is_empty() {
+            let msg = format!(
+                "the request body ended {} bytes before its declared length",
+                self.left
+            );
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, msg));
+        }
+        if self.enabled {
+            self.crc.update(&buf[..n]);
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}

@@ -1,0 +1,314 @@
+//! XML bodies: parsing COS answers with roxmltree (which refuses DOCTYPE, so no entity expansion), and
+//! writing the few request bodies the client sends.
+
+use crate::encode;
+use crate::error::{Error, Result, ServiceFields};
+use roxmltree::{Document, Node};
+
+fn parse(text: &str) -> Result<Document<'_>> {
+    Document::parse(text).map_err(|e| Error::parse(format!("COS answered with malformed XML: {e}")))
+}
+
+/// The text of the first child element named `name` (namespaces ignored).
+fn child_text<'a>(node: Node<'a, '_>, name: &str) -> Option<&'a str> {
+    first_child(node, name).map(|n| n.text().unwrap_or(""))
+}
+
+fn child_string(node: Node<'_, '_>, name: &str) -> Option<String> {
+    child_text(node, name).map(str::to_string)
+}
+
+fn first_child<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
+    node.children()
+        .find(|n| n.is_element() && n.tag_name().name() == name)
+}
+
+fn children<'a, 'i>(node: Node<'a, 'i>, name: &'a str) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
+    node.children()
+        .filter(move |n| n.is_element() && n.tag_name().name() == name)
+}
+
+fn expect_root<'a, 'i>(doc: &'a Document<'i>, name: &str) -> Result<Node<'a, 'i>> {
+    let root = doc.root_element();
+    if root.tag_name().name() == name {
+        Ok(root)
+    } else {
+        Err(Error::parse(format!(
+            "expected <{name}> from COS, got <{}>",
+            root.tag_name().name()
+        )))
+    }
+}
+
+fn bool_text(node: Node<'_, '_>, name: &str) -> bool {
+    child_text(node, name).is_some_and(|t| t.trim().eq_ignore_ascii_case("true"))
+}
+
+fn number<T: std::str::FromStr>(node: Node<'_, '_>, name: &str) -> Result<T> {
+    let text = child_text(node, name).unwrap_or("0").trim();
+    text.parse()
+        .map_err(|_| Error::parse(format!("<{name}> is not a number: {text:?}")))
+}
+
+/// The fields of a COS `<Error>` body; `None` when the body is not one.
+pub(crate) fn parse_error(text: &str) -> Option<ServiceFields> {
+    let doc = Document::parse(text).ok()?;
+    let root = doc.root_element();
+    if root.tag_name().name() != "Error" {
+        return None;
+    }
+    let field = |name| child_string(root, name).filter(|s: &String| !s.is_empty());
+    Some(ServiceFields {
+        code: field("Code"),
+        message: field("Message"),
+        resource: field("Resource"),
+        request_id: field("RequestId"),
+        trace_id: field("TraceId"),
+        ..ServiceFields::default()
+    })
+}
+
+/// True when a 200 answer actually carries an `<Error>` (copy and complete-multipart do this).
+pub(crate) fn is_error_body(text: &str) -> bool {
+    Document::parse(text).is_ok_and(|d| d.root_element().tag_name().name() == "Error")
+}
+
+/// One bucket of a ListBuckets answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BucketSummary {
+    pub name: String,
+    pub region: String,
+    pub creation_date: String,
+}
+
+/// A ListBuckets answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BucketList {
+    pub owner_id: Option<String>,
+    pub buckets: Vec<BucketSummary>,
+    pub is_truncated: bool,
+    pub next_marker: Option<String>,
+}
+
+pub(crate) fn parse_bucket_list(text: &str) -> Result<BucketList> {
+    let doc = parse(text)?;
+    let root = expect_root(&doc, "ListAllMyBucketsResult")?;
+    let mut buckets = Vec::new();
+    for list in children(root, "Buckets") {
+        for b in children(list, "Bucket") {
+            buckets.push(BucketSummary {
+                name: child_string(b, "Name").unwrap_or_default(),
+                region: child_string(b, "Location").unwrap_or_default(),
+                creation_date: child_string(b, "CreationDate").unwrap_or_default(),
+            });
+        }
+    }
+    Ok(BucketList {
+        owner_id: first_child(root, "Owner").and_then(|o| child_string(o, "ID")),
+        buckets,
+        is_truncated: bool_text(root, "IsTruncated"),
+        next_marker: child_string(root, "NextMarker").filter(|s| !s.is_empty()),
+    })
+}
+
+/// One object of a listing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectSummary {
+    pub key: String,
+    pub size: u64,
+    pub etag: String,
+    pub last_modified: String,
+    pub storage_class: String,
+    pub owner_id: Option<String>,
+}
+
+/// One page of a ListObjects answer, with keys and prefixes decoded.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ObjectList {
+    pub bucket: String,
+    pub prefix: String,
+    pub marker: String,
+    pub delimiter: Option<String>,
+    pub max_keys: u32,
+    pub is_truncated: bool,
+    /// Where the next page starts; the client fills it in from the last entry when COS leaves it out.
+    pub next_marker: Option<String>,
+    pub objects: Vec<ObjectSummary>,
+    pub common_prefixes: Vec<String>,
+}
+
+pub(crate) fn parse_object_list(text: &str) -> Result<ObjectList> {
+    let doc = parse(text)?;
+    let root = expect_root(&doc, "ListBucketResult")?;
+    let url_encoded =
+        child_text(root, "EncodingType").is_some_and(|t| t.eq_ignore_ascii_case("url"));
+    let decode = |s: &str| -> Result<String> {
+        if url_encoded {
+            encode::decode(s).ok_or_else(|| {
+                Error::parse(format!(
+                    "listed name {s:?} is not valid percent-encoded UTF-8"
+                ))
+            })
+        } else {
+            Ok(s.to_string())
+        }
+    };
+    let field = |name| decode(child_text(root, name).unwrap_or(""));
+    let mut objects = Vec::new();
+    for c in children(root, "Contents") {
+        objects.push(ObjectSummary {
+            key: decode(child_text(c, "Key").unwrap_or(""))?,
+            size: number(c, "Size")?,
+            etag: child_string(c, "ETag").unwrap_or_default(),
+            last_modified: child_string(c, "LastModified").unwrap_or_default(),
+            storage_class: child_string(c, "StorageClass").unwrap_or_else(|| "STANDARD".into()),
+            owner_id: first_child(c, "Owner").and_then(|o| child_string(o, "ID")),
+        });
+    }
+    let mut common_prefixes = Vec::new();
+    for p in children(root, "CommonPrefixes") {
+        common_prefixes.push(decode(child_text(p, "Prefix").unwrap_or(""))?);
+    }
+    Ok(ObjectList {
+        bucket: child_string(root, "Name").unwrap_or_default(),
+        prefix: field("Prefix")?,
+        marker: field("Marker")?,
+        delimiter: Some(field("Delimiter")?).filter(|d| !d.is_empty()),
+        max_keys: number(root, "MaxKeys")?,
+        is_truncated: bool_text(root, "IsTruncated"),
+        next_marker: Some(field("NextMarker")?).filter(|m| !m.is_empty()),
+        objects,
+        common_prefixes,
+    })
+}
+
+/// The result of a DeleteObjects call: what was deleted and what failed, key by key.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeleteResult {
+    pub deleted: Vec<String>,
+    pub errors: Vec<DeleteError>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeleteError {
+    pub key: String,
+    pub code: String,
+    pub message: String,
+}
+
+pub(crate) fn parse_delete_result(text: &str) -> Result<DeleteResult> {
+    let doc = parse(text)?;
+    let root = expect_root(&doc, "DeleteResult")?;
+    Ok(DeleteResult {
+        deleted: children(root, "Deleted")
+            .map(|d| child_string(d, "Key").unwrap_or_default())
+            .collect(),
+        errors: children(root, "Error")
+            .map(|e| DeleteError {
+                key: child_string(e, "Key").unwrap_or_default(),
+                code: child_string(e, "Code").unwrap_or_default(),
+                message: child_string(e, "Message").unwrap_or_default(),
+            })
+            .collect(),
+    })
+}
+
+/// What a CopyObject answer says about the new object.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CopyResult {
+    pub etag: String,
+    pub last_modified: String,
+    pub crc64: Option<u64>,
+}
+
+pub(crate) fn parse_copy_result(text: &str) -> Result<CopyResult> {
+    let doc = parse(text)?;
+    let root = expect_root(&doc, "CopyObjectResult")?;
+    let etag = child_string(root, "ETag").unwrap_or_default();
+    if etag.is_empty() {
+        return Err(Error::parse("CopyObjectResult has no ETag"));
+    }
+    Ok(CopyResult {
+        etag,
+        last_modified: child_string(root, "LastModified").unwrap_or_default(),
+        crc64: child_text(root, "CRC64").and_then(|t| t.trim().parse().ok()),
+    })
+}
+
+/// Escapes text for an XML element.
+pub(crate) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The body of a DeleteObjects request.
+pub(crate) fn delete_body(keys: &[&str], quiet: bool) -> String {
+    let mut s = format!("<Delete><Quiet>{quiet}</Quiet>");
+    for k in keys {
+        s += &format!("<Object><Key>{}</Key></Object>", escape(k));
+    }
+    s + "</Delete>"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_body() {
+        let body = "<?xml version='1.0' encoding='utf-8' ?>\n<Error>\n\t<Code>NoSuchKey</Code>\n\t<Message>The specified key does not exist.</Message>\n\t<Resource>b-1.cos.ap-guangzhou.myqcloud.com/k</Resource>\n\t<RequestId>NjQ=</RequestId>\n\t<TraceId>OGVm</TraceId>\n</Error>";
+        let f = parse_error(body).unwrap();
+        assert_eq!(f.code.as_deref(), Some("NoSuchKey"));
+        assert_eq!(
+            f.message.as_deref(),
+            Some("The specified key does not exist.")
+        );
+        assert_eq!(
+            f.resource.as_deref(),
+            Some("b-1.cos.ap-guangzhou.myqcloud.com/k")
+        );
+        assert_eq!(f.request_id.as_deref(), Some("NjQ="));
+        assert_eq!(f.trace_id.as_deref(), Some("OGVm"));
+        assert!(parse_error("not xml").is_none());
+        assert!(parse_error("<Other/>").is_none());
+        assert!(is_error_body(body));
+    }
+
+    #[test]
+    fn doctype_is_refused() {
+        let evil = "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"aaaa\">]><Error><Code>&a;</Code></Error>";
+        assert!(parse_error(evil).is_none());
+        assert!(parse_object_list(evil).is_err());
+    }
+
+    #[test]
+    fn object_list_decodes_url_encoding() {
+        let body = "<ListBucketResult><Name>b-1</Name><EncodingType>url</EncodingType><Prefix>a%20b%2F</Prefix><Marker></Marker><MaxKeys>2</MaxKeys><Delimiter>%2F</Delimiter><IsTruncated>true</IsTruncated><NextMarker>a%20b%2Fz</NextMarker><Contents><Key>a%20b%2F%E4%B8%AD%2B</Key><LastModified>2024-01-01T00:00:00.000Z</LastModified><ETag>\"x\"</ETag><Size>5</Size><Owner><ID>1</ID></Owner><StorageClass>STANDARD</StorageClass></Contents><CommonPrefixes><Prefix>a%20b%2Fd%2F</Prefix></CommonPrefixes></ListBucketResult>";
+        let l = parse_object_list(body).unwrap();
+        assert_eq!(l.prefix, "a b/");
+        assert_eq!(l.delimiter.as_deref(), Some("/"));
+        assert_eq!(l.objects[0].key, "a b/中+");
+        assert_eq!(l.objects[0].size, 5);
+        assert_eq!(l.common_prefixes, vec!["a b/d/"]);
+        assert_eq!(l.next_marker.as_deref(), Some("a b/z"));
+        assert!(l.is_truncated);
+    }
+
+    #[test]
+    fn delete_body_escapes_keys() {
+        assert_eq!(
+            delete_body(&["a&b", "<c>"], true),
+            "<Delete><Quiet>true</Quiet><Object><Key>a&amp;b</Key></Object><Object><Key>&lt;c&gt;</Key></Object></Delete>"
+        );
+    }
+}

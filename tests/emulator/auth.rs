@@ -1,0 +1,432 @@
+//! Verification of COS request signatures (`q-sign-algorithm=sha1`, cos-protocol.md §1.1).
+//!
+//! The server side recomputes the signature from what it received: the decoded path, the query
+//! parameters named in `q-url-param-list` and the headers named in `q-header-list`, each taken
+//! from the request itself. Anything listed but absent makes the signature mismatch.
+
+use crate::cli::Config;
+use crate::error::CosError;
+use crate::http::Request;
+use crate::util::{cos_encode, hex};
+use hmac::{Hmac, Mac};
+use sha1::{Digest as _, Sha1};
+
+type HmacSha1 = Hmac<Sha1>;
+
+/// The fields of an Authorization string (header, or query parameters of a presigned URL).
+#[derive(Debug, Default)]
+pub struct AuthFields {
+    pub algorithm: String,
+    pub ak: String,
+    pub sign_time: String,
+    pub key_time: String,
+    pub header_list: String,
+    pub param_list: String,
+    pub signature: String,
+}
+
+impl AuthFields {
+    fn set(&mut self, key: &str, value: &str) {
+        let slot = match key {
+            "q-sign-algorithm" => &mut self.algorithm,
+            "q-ak" => &mut self.ak,
+            "q-sign-time" => &mut self.sign_time,
+            "q-key-time" => &mut self.key_time,
+            "q-header-list" => &mut self.header_list,
+            "q-url-param-list" => &mut self.param_list,
+            "q-signature" => &mut self.signature,
+            _ => return,
+        };
+        *slot = value.to_string();
+    }
+
+    /// Parse `q-sign-algorithm=sha1&q-ak=...&...` (the Authorization header form).
+    pub fn from_header(value: &str) -> Self {
+        let mut f = AuthFields::default();
+        for pair in value.split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            f.set(k.trim(), v.trim());
+        }
+        f
+    }
+
+    /// Take the fields from already-decoded query parameters (presigned URLs).
+    pub fn from_query(query: &[(String, String)]) -> Self {
+        let mut f = AuthFields::default();
+        for (k, v) in query {
+            f.set(k, v);
+        }
+        f
+    }
+}
+
+fn hmac_sha1_hex(key: &[u8], msg: &[u8]) -> String {
+    // HMAC accepts keys of any length, so new_from_slice cannot fail.
+    let mut mac = HmacSha1::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(msg);
+    hex(&mac.finalize().into_bytes())
+}
+
+/// `k1=v1&k2=v2` from (name, value) pairs already in canonical (encoded, lower-cased) form.
+fn join_pairs(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The core of the algorithm (§1.1 steps 2, 5, 6, 7). `params` and `headers` are the canonical
+/// pairs in the order of their lists.
+pub fn compute_signature(
+    secret_key: &str,
+    key_time: &str,
+    sign_time: &str,
+    method: &str,
+    decoded_path: &str,
+    params: &[(String, String)],
+    headers: &[(String, String)],
+) -> String {
+    let sign_key = hmac_sha1_hex(secret_key.as_bytes(), key_time.as_bytes());
+    let http_string = format!(
+        "{}\n{}\n{}\n{}\n",
+        method.to_ascii_lowercase(),
+        decoded_path,
+        join_pairs(params),
+        join_pairs(headers)
+    );
+    let string_to_sign = format!(
+        "sha1\n{}\n{}\n",
+        sign_time,
+        hex(&Sha1::digest(http_string.as_bytes()))
+    );
+    // The key of the second HMAC is the *hex text* of SignKey, not its raw bytes.
+    hmac_sha1_hex(sign_key.as_bytes(), string_to_sign.as_bytes())
+}
+
+/// Canonical pairs for the names in a `;`-separated list. `lookup` maps a listed (lower-case,
+/// encoded) name to the request's raw value. None when a listed item is missing.
+fn canonical_pairs<'a>(
+    list: &str,
+    mut lookup: impl FnMut(&str) -> Option<&'a str>,
+) -> Option<Vec<(String, String)>> {
+    list.split(';')
+        .filter(|n| !n.is_empty())
+        .map(|name| {
+            let name = name.to_ascii_lowercase();
+            let value = cos_encode(lookup(&name)?);
+            Some((name, value))
+        })
+        .collect()
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn parse_window(s: &str) -> Option<(u64, u64)> {
+    let (a, b) = s.split_once(';')?;
+    Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
+}
+
+/// Check the request's credentials and signature at time `now` (Unix seconds).
+pub fn verify(cfg: &Config, req: &Request, now: u64) -> Result<(), CosError> {
+    let presigned = req.query_param("q-sign-algorithm").is_some() || req.query_param("q-ak").is_some();
+    let fields = match req.header("authorization") {
+        Some(h) if !h.trim().is_empty() => AuthFields::from_header(h),
+        _ if presigned => AuthFields::from_query(&req.query),
+        _ => {
+            return Err(CosError::access_denied(
+                "Access Denied. The request carries no Authorization header or q-signature parameters.",
+            ))
+        }
+    };
+    if fields.algorithm != "sha1" || fields.ak.is_empty() || fields.signature.is_empty() {
+        return Err(CosError::access_denied(
+            "Authorization is malformed: q-sign-algorithm=sha1, q-ak and q-signature are required.",
+        ));
+    }
+
+    let secret_key = if fields.ak == cfg.secret_id {
+        &cfg.secret_key
+    } else if fields.ak == cfg.temp_secret_id {
+        let token = req
+            .header("x-cos-security-token")
+            .or_else(|| req.query_param("x-cos-security-token"));
+        if token.map(|t| t.as_bytes()) != Some(cfg.session_token.as_bytes()) {
+            return Err(CosError::new(
+                403,
+                "InvalidAccessKeyId",
+                "The x-cos-security-token required with temporary credentials is missing or invalid.",
+            ));
+        }
+        &cfg.temp_secret_key
+    } else {
+        return Err(CosError::new(
+            403,
+            "InvalidAccessKeyId",
+            "The Access Key Id you provided does not exist in our records.",
+        ));
+    };
+
+    let (start, end) = parse_window(&fields.sign_time)
+        .ok_or_else(|| CosError::access_denied("q-sign-time is malformed."))?;
+    let key_time = if fields.key_time.is_empty() {
+        fields.sign_time.as_str()
+    } else {
+        fields.key_time.as_str()
+    };
+    if now < start || now > end {
+        return Err(CosError::access_denied("Request has expired"));
+    }
+
+    let mismatch = || {
+        CosError::new(
+            403,
+            "SignatureDoesNotMatch",
+            "The Signature you specified is invalid.",
+        )
+    };
+    let path = req.path.as_deref().ok_or_else(mismatch)?;
+    let params = canonical_pairs(&fields.param_list, |name| {
+        req.query
+            .iter()
+            .find(|(k, _)| cos_encode(k).to_ascii_lowercase() == name)
+            .map(|(_, v)| v.as_str())
+    })
+    .ok_or_else(mismatch)?;
+    let headers = canonical_pairs(&fields.header_list, |name| {
+        req.headers
+            .iter()
+            .find(|(k, _)| cos_encode(k).to_ascii_lowercase() == name)
+            .map(|(_, v)| v.as_str())
+    })
+    .ok_or_else(mismatch)?;
+    let expected = compute_signature(
+        secret_key,
+        key_time,
+        &fields.sign_time,
+        &req.method,
+        path,
+        &params,
+        &headers,
+    );
+    if constant_time_eq(expected.as_bytes(), fields.signature.as_bytes()) {
+        Ok(())
+    } else {
+        Err(mismatch())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AK: &str = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q";
+    const SK: &str = "BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz";
+    const HOST: &str = "examplebucket-1250000000.cos.ap-beijing.myqcloud.com";
+
+    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(k, v)| (k.to_string(), cos_encode(v)))
+            .collect()
+    }
+
+    fn config() -> Config {
+        Config {
+            secret_id: AK.into(),
+            secret_key: SK.into(),
+            ..Config::default()
+        }
+    }
+
+    fn request(method: &str, raw_path: &str, query: &[(&str, &str)], headers: &[(&str, &str)]) -> Request {
+        Request {
+            method: method.into(),
+            raw_path: raw_path.into(),
+            path: crate::util::decode_path(raw_path),
+            query: query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            body: Vec::new(),
+            body_md5: [0; 16],
+            body_crc64: 0,
+            has_length: true,
+            keep_alive: true,
+        }
+    }
+
+    const PUT_HEADERS: &[(&str, &str)] = &[
+        ("Date", "Thu, 16 May 2019 06:45:51 GMT"),
+        ("Host", HOST),
+        ("Content-Type", "text/plain"),
+        ("Content-Length", "13"),
+        ("Content-MD5", "mQ/fVh815F3k6TAUm8m0eg=="),
+        ("x-cos-acl", "private"),
+        ("x-cos-grant-read", "uin=\"100000000011\""),
+    ];
+
+    /// Official vector, upload (cos-protocol.md §1.2).
+    #[test]
+    fn official_put_vector() {
+        assert_eq!(
+            hmac_sha1_hex(SK.as_bytes(), b"1557989151;1557996351"),
+            "eb2519b498b02ac213cb1f3d1a3d27a3b3c9bc5f"
+        );
+        let headers = pairs(&[
+            ("content-length", "13"),
+            ("content-md5", "mQ/fVh815F3k6TAUm8m0eg=="),
+            ("content-type", "text/plain"),
+            ("date", "Thu, 16 May 2019 06:45:51 GMT"),
+            ("host", HOST),
+            ("x-cos-acl", "private"),
+            ("x-cos-grant-read", "uin=\"100000000011\""),
+        ]);
+        assert_eq!(
+            join_pairs(&headers),
+            "content-length=13&content-md5=mQ%2FfVh815F3k6TAUm8m0eg%3D%3D&content-type=text%2Fplain&date=Thu%2C%2016%20May%202019%2006%3A45%3A51%20GMT&host=examplebucket-1250000000.cos.ap-beijing.myqcloud.com&x-cos-acl=private&x-cos-grant-read=uin%3D%22100000000011%22"
+        );
+        let sig = compute_signature(
+            SK,
+            "1557989151;1557996351",
+            "1557989151;1557996351",
+            "PUT",
+            "/exampleobject(腾讯云)",
+            &[],
+            &headers,
+        );
+        assert_eq!(sig, "3b8851a11a569213c17ba8fa7dcf2abec6935172");
+    }
+
+    /// Official vector, download (cos-protocol.md §1.2).
+    #[test]
+    fn official_get_vector() {
+        let params = pairs(&[
+            ("response-cache-control", "max-age=600"),
+            ("response-content-type", "application/octet-stream"),
+        ]);
+        let headers = pairs(&[("date", "Thu, 16 May 2019 06:55:53 GMT"), ("host", HOST)]);
+        let sig = compute_signature(
+            SK,
+            "1557989753;1557996953",
+            "1557989753;1557996953",
+            "get",
+            "/exampleobject(腾讯云)",
+            &params,
+            &headers,
+        );
+        assert_eq!(sig, "01681b8c9d798a678e43b685a9f1bba0f6c0e012");
+    }
+
+    /// cos-go-sdk-v5 auth_test.go vector (§1.3).
+    #[test]
+    fn go_sdk_vector() {
+        let headers = pairs(&[
+            ("host", "testbucket-125000000.cos.ap-guangzhou.myqcloud.com"),
+            ("x-cos-content-sha1", "db8ac1c259eb89d4a131b253bacfca5f319d54f2"),
+            ("x-cos-stroage-class", "nearline"),
+        ]);
+        let sig = compute_signature(
+            "AKIDZfbOA78asKUYBcXFrJD0a1ICvR98JM",
+            "1480932292;1481012292",
+            "1480932292;1481012292",
+            "PUT",
+            "/testfile2",
+            &[],
+            &headers,
+        );
+        assert_eq!(sig, "ce4ac0ecbcdb30538b3fee0a97cc6389694ce53a");
+    }
+
+    /// The full verifier accepts the official upload request exactly as printed.
+    #[test]
+    fn verify_official_put_request() {
+        let mut headers = PUT_HEADERS.to_vec();
+        let auth = "q-sign-algorithm=sha1&q-ak=AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q&q-sign-time=1557989151;1557996351&q-key-time=1557989151;1557996351&q-header-list=content-length;content-md5;content-type;date;host;x-cos-acl;x-cos-grant-read&q-url-param-list=&q-signature=3b8851a11a569213c17ba8fa7dcf2abec6935172";
+        headers.push(("Authorization", auth));
+        // The Python SDK sends ( and ) escaped; both forms decode to the same signed path.
+        for path in [
+            "/exampleobject(%E8%85%BE%E8%AE%AF%E4%BA%91)",
+            "/exampleobject%28%E8%85%BE%E8%AE%AF%E4%BA%91%29",
+        ] {
+            let req = request("PUT", path, &[], &headers);
+            assert!(verify(&config(), &req, 1_557_989_200).is_ok());
+        }
+        // Outside the window.
+        let req = request("PUT", "/exampleobject(%E8%85%BE%E8%AE%AF%E4%BA%91)", &[], &headers);
+        let e = verify(&config(), &req, 1_557_996_352).unwrap_err();
+        assert_eq!((e.code, e.message.as_str()), ("AccessDenied", "Request has expired"));
+        // A changed signed header.
+        let mut tampered = headers.clone();
+        tampered[0].1 = "Thu, 16 May 2019 06:45:52 GMT";
+        let req = request("PUT", "/exampleobject(%E8%85%BE%E8%AE%AF%E4%BA%91)", &[], &tampered);
+        assert_eq!(verify(&config(), &req, 1_557_989_200).unwrap_err().code, "SignatureDoesNotMatch");
+        // A listed header missing from the request.
+        let missing: Vec<_> = headers.iter().filter(|(k, _)| *k != "x-cos-acl").cloned().collect();
+        let req = request("PUT", "/exampleobject(%E8%85%BE%E8%AE%AF%E4%BA%91)", &[], &missing);
+        assert_eq!(verify(&config(), &req, 1_557_989_200).unwrap_err().code, "SignatureDoesNotMatch");
+        // Unknown key id.
+        let mut other = config();
+        other.secret_id = "AKIDsomeoneElse".into();
+        let req = request("PUT", "/exampleobject(%E8%85%BE%E8%AE%AF%E4%BA%91)", &[], &headers);
+        assert_eq!(verify(&other, &req, 1_557_989_200).unwrap_err().code, "InvalidAccessKeyId");
+    }
+
+    /// The official download request, and the same credentials delivered as a presigned URL.
+    #[test]
+    fn verify_official_get_request_header_and_query() {
+        let query = [
+            ("response-content-type", "application/octet-stream"),
+            ("response-cache-control", "max-age=600"),
+        ];
+        let auth = "q-sign-algorithm=sha1&q-ak=AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q&q-sign-time=1557989753;1557996953&q-key-time=1557989753;1557996953&q-header-list=date;host&q-url-param-list=response-cache-control;response-content-type&q-signature=01681b8c9d798a678e43b685a9f1bba0f6c0e012";
+        let headers = [
+            ("Date", "Thu, 16 May 2019 06:55:53 GMT"),
+            ("Host", HOST),
+            ("Authorization", auth),
+        ];
+        let path = "/exampleobject(%E8%85%BE%E8%AE%AF%E4%BA%91)";
+        let req = request("GET", path, &query, &headers);
+        assert!(verify(&config(), &req, 1_557_989_800).is_ok());
+
+        let mut presigned: Vec<(&str, &str)> = auth
+            .split('&')
+            .map(|p| p.split_once('=').unwrap())
+            .collect();
+        presigned.extend_from_slice(&query);
+        let req = request("GET", path, &presigned, &headers[..2]);
+        assert!(verify(&config(), &req, 1_557_989_800).is_ok());
+        // A signed parameter altered in the URL.
+        presigned.last_mut().unwrap().1 = "max-age=601";
+        let req = request("GET", path, &presigned, &headers[..2]);
+        assert_eq!(verify(&config(), &req, 1_557_989_800).unwrap_err().code, "SignatureDoesNotMatch");
+    }
+
+    #[test]
+    fn missing_authorization_and_temporary_credentials() {
+        let cfg = Config::default();
+        let req = request("GET", "/k", &[], &[("Host", HOST)]);
+        assert_eq!(verify(&cfg, &req, 0).unwrap_err().code, "AccessDenied");
+        // Sign with the temporary key, then check the token rule.
+        let headers = pairs(&[("host", HOST), ("x-cos-security-token", &cfg.session_token)]);
+        let sig = compute_signature(&cfg.temp_secret_key, "100;200", "100;200", "get", "/k", &[], &headers);
+        let auth = format!(
+            "q-sign-algorithm=sha1&q-ak={}&q-sign-time=100;200&q-key-time=100;200&q-header-list=host;x-cos-security-token&q-url-param-list=&q-signature={sig}",
+            cfg.temp_secret_id
+        );
+        let ok = request(
+            "GET",
+            "/k",
+            &[],
+            &[("Host", HOST), ("x-cos-security-token", &cfg.session_token), ("Authorization", &auth)],
+        );
+        assert!(verify(&cfg, &ok, 150).is_ok());
+        let no_token = request("GET", "/k", &[], &[("Host", HOST), ("Authorization", &auth)]);
+        let e = verify(&cfg, &no_token, 150).unwrap_err();
+        assert_eq!(e.code, "InvalidAccessKeyId");
+        assert!(e.message.contains("x-cos-security-token"));
+    }
+}
