@@ -7,4 +7,919 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+/**
+ * The result of every fallible function. `COS_OK` is 0, so `if (rc)` means failure. Values are never
+ * renumbered or reused; new ones may be added.
+ *
+ * Client-side failures (the Python SDK's CosClientError) are every value except `COS_SERVICE_ERROR`,
+ * which means COS answered with an error (CosServiceError): see `cos_error_code` and friends.
+ */
+typedef enum cos_status {
+  COS_OK = 0,
+  /**
+   * A NULL required pointer, a string that is not UTF-8, a bad bucket name, an empty key, ...
+   */
+  COS_INVALID_ARGUMENT = 1,
+  /**
+   * The connection could not be made or broke.
+   */
+  COS_NETWORK_ERROR = 2,
+  /**
+   * Connecting or reading took longer than the configured timeout.
+   */
+  COS_TIMEOUT = 3,
+  /**
+   * A local file could not be read or written.
+   */
+  COS_IO_ERROR = 4,
+  /**
+   * The CRC-64 of the data differs from the one COS reported; nothing was written to the destination file.
+   */
+  COS_CHECKSUM_MISMATCH = 5,
+  /**
+   * A callback returned non-zero.
+   */
+  COS_CANCELLED = 6,
+  /**
+   * COS answered with something that could not be understood.
+   */
+  COS_PARSE_ERROR = 7,
+  /**
+   * A bug in this library (a caught panic or a broken invariant). Please report it.
+   */
+  COS_INTERNAL_ERROR = 8,
+  /**
+   * COS answered with an error; the error carries its HTTP status, code, message and ids.
+   */
+  COS_SERVICE_ERROR = 9,
+} cos_status;
+
+/**
+ * The buckets of the account. Strings are valid until `cos_bucket_list_free`.
+ */
+typedef struct cos_bucket_list cos_bucket_list;
+
+/**
+ * Bytes owned by the library (a downloaded object). Read with `cos_bytes_data` / `cos_bytes_len`, free
+ * with `cos_bytes_free`.
+ */
+typedef struct cos_bytes cos_bytes;
+
+/**
+ * A COS client. Immutable after creation and safe to use from any number of threads at once; it owns a
+ * keep-alive connection pool shared by all of them. Free it with `cos_client_free` once no call is running.
+ */
+typedef struct cos_client cos_client;
+
+/**
+ * Settings for `cos_client_new`. Validation happens in `cos_client_new`. One thread at a time.
+ */
+typedef struct cos_client_config cos_client_config;
+
+/**
+ * The outcome of `cos_client_delete_objects`, key by key. Strings are valid until `cos_delete_result_free`.
+ */
+typedef struct cos_delete_result cos_delete_result;
+
+/**
+ * An error from a failed call. Opaque: read it with the `cos_error_*` accessors, free it with
+ * `cos_error_free`. Its strings are owned by it and valid until it is freed. It never contains the
+ * secret key, the session token or a signature.
+ */
+typedef struct cos_error cos_error;
+
+/**
+ * The headers of a response, with the values COS sends about an object (ETag, CRC-64, user metadata, ...).
+ * Strings are owned by it and valid until `cos_object_info_free`.
+ */
+typedef struct cos_object_info cos_object_info;
+
+/**
+ * A paged listing in progress; see `cos_object_iter_new`.
+ */
+typedef struct cos_object_iter cos_object_iter;
+
+/**
+ * One page of a listing. Strings are valid until `cos_object_list_free`.
+ */
+typedef struct cos_object_list cos_object_list;
+
+/**
+ * Options for one or more requests: content type, metadata, storage class, ACL, encryption, traffic
+ * limit, conditions, range, and any extra header or query parameter. Pass NULL wherever options are
+ * accepted to use the defaults (CRC-64 checked, no Content-MD5). One thread at a time may change it; once
+ * built it may be shared read-only by concurrent calls.
+ */
+typedef struct cos_request_options cos_request_options;
+
+/**
+ * Reads the next part of an upload body into `buf` (at most `cap` bytes), stores how many bytes it wrote in
+ * `*written` (0 only at the end of the body) and returns 0; a non-zero return stops the upload with
+ * `COS_CANCELLED`. Runs on the calling thread; it must not unwind, throw or longjmp.
+ */
+typedef int (*cos_read_fn)(void *userdata, uint8_t *buf, size_t cap, size_t *written);
+
+/**
+ * Receives the next `len` bytes of a download; returns 0 to continue, non-zero to stop with
+ * `COS_CANCELLED`. Runs on the calling thread; it must not unwind, throw or longjmp.
+ */
+typedef int (*cos_write_fn)(void *userdata, const uint8_t *data, size_t len);
+
+#ifdef __cplusplus
+extern "C" {
+#endif // __cplusplus
+
+/**
+ * Creates a bucket ("<name>-<appid>"). A bucket you already own fails with code "BucketAlreadyOwnedByYou".
+ */
+enum cos_status cos_client_create_bucket(const struct cos_client *client,
+                                         const char *bucket,
+                                         struct cos_error **err);
+
+/**
+ * `cos_client_create_bucket` with options (ACL, grants, x-cos-tagging; NULL for defaults).
+ */
+enum cos_status cos_client_create_bucket_ex(const struct cos_client *client,
+                                            const char *bucket,
+                                            const struct cos_request_options *opts,
+                                            struct cos_error **err);
+
+/**
+ * Deletes an empty bucket. A non-empty one fails with code "BucketNotEmpty".
+ */
+enum cos_status cos_client_delete_bucket(const struct cos_client *client,
+                                         const char *bucket,
+                                         struct cos_error **err);
+
+/**
+ * HEAD Bucket: succeeds when the bucket exists and is accessible. A missing bucket fails with HTTP status 404
+ * and code "NoSuchBucket". If `info` is not NULL it receives the response headers (x-cos-bucket-region, ...).
+ */
+enum cos_status cos_client_head_bucket(const struct cos_client *client,
+                                       const char *bucket,
+                                       struct cos_object_info **info,
+                                       struct cos_error **err);
+
+/**
+ * Lists the account's buckets into a new `cos_bucket_list`.
+ */
+enum cos_status cos_client_list_buckets(const struct cos_client *client,
+                                        struct cos_bucket_list **out,
+                                        struct cos_error **err);
+
+/**
+ * Number of buckets; 0 for NULL.
+ */
+size_t cos_bucket_list_count(const struct cos_bucket_list *list);
+
+/**
+ * Name of bucket `index`, or NULL when out of range.
+ */
+const char *cos_bucket_list_name(const struct cos_bucket_list *list, size_t index);
+
+/**
+ * Region of bucket `index` (e.g. "ap-guangzhou"), or NULL when out of range.
+ */
+const char *cos_bucket_list_region(const struct cos_bucket_list *list, size_t index);
+
+/**
+ * Creation date of bucket `index` (ISO 8601), or NULL when out of range.
+ */
+const char *cos_bucket_list_creation_date(const struct cos_bucket_list *list, size_t index);
+
+/**
+ * Frees a bucket list. NULL does nothing.
+ */
+void cos_bucket_list_free(struct cos_bucket_list *list);
+
+/**
+ * Creates a client from the environment: `COS_SECRET_ID`, `COS_SECRET_KEY`, `COS_SESSION_TOKEN` (optional),
+ * `COS_REGION`, `COS_SCHEME` (http|https, default https), `COS_ENDPOINT` (optional host suffix, default
+ * cos.<region>.myqcloud.com), `COS_DOMAIN` (optional custom domain), `COS_ADDRESS` (optional host:port to
+ * connect to instead of resolving the host; the Host header stays <bucket>.<endpoint>, which is how the local
+ * emulator is reached), `COS_CONNECT_TIMEOUT_MS`, `COS_READ_TIMEOUT_MS`, `COS_MAX_RETRIES`.
+ */
+enum cos_status cos_client_new_from_env(struct cos_client **out,
+                                        struct cos_error **err);
+
+/**
+ * Creates a client from `config` (which stays owned by the caller and may be freed right after).
+ */
+enum cos_status cos_client_new(const struct cos_client_config *config,
+                               struct cos_client **out,
+                               struct cos_error **err);
+
+/**
+ * Frees a client and closes its connections. NULL does nothing. No call may be running on it.
+ */
+void cos_client_free(struct cos_client *client);
+
+/**
+ * A new, empty configuration (https, default timeouts and retries). Never NULL.
+ */
+struct cos_client_config *cos_client_config_new(void);
+
+/**
+ * A configuration preset from the `COS_*` environment variables (see `cos_client_new_from_env`), to adjust
+ * before `cos_client_new`.
+ */
+enum cos_status cos_client_config_from_env(struct cos_client_config **out,
+                                           struct cos_error **err);
+
+/**
+ * Frees a configuration. NULL does nothing.
+ */
+void cos_client_config_free(struct cos_client_config *config);
+
+/**
+ * Region such as "ap-guangzhou".
+ */
+enum cos_status cos_client_config_set_region(struct cos_client_config *config,
+                                             const char *region,
+                                             struct cos_error **err);
+
+/**
+ * Secret id and secret key (permanent or temporary credentials).
+ */
+enum cos_status cos_client_config_set_credentials(struct cos_client_config *config,
+                                                  const char *secret_id,
+                                                  const char *secret_key,
+                                                  struct cos_error **err);
+
+/**
+ * Session token of temporary credentials, sent as `x-cos-security-token`; NULL removes it.
+ */
+enum cos_status cos_client_config_set_session_token(struct cos_client_config *config,
+                                                    const char *token,
+                                                    struct cos_error **err);
+
+/**
+ * "http" or "https" (the default; certificates are always verified).
+ */
+enum cos_status cos_client_config_set_scheme(struct cos_client_config *config,
+                                             const char *scheme,
+                                             struct cos_error **err);
+
+/**
+ * Host suffix after "<bucket>.", such as "cos.ap-guangzhou.tencentcos.cn" or "cos.accelerate.myqcloud.com".
+ */
+enum cos_status cos_client_config_set_endpoint(struct cos_client_config *config,
+                                               const char *endpoint,
+                                               struct cos_error **err);
+
+/**
+ * A custom domain used as the whole host for every bucket (e.g. a CDN domain).
+ */
+enum cos_status cos_client_config_set_domain(struct cos_client_config *config,
+                                             const char *domain,
+                                             struct cos_error **err);
+
+/**
+ * Host of the service API used by `cos_client_list_buckets` (default "service.cos.myqcloud.com").
+ */
+enum cos_status cos_client_config_set_service_host(struct cos_client_config *config,
+                                                   const char *host,
+                                                   struct cos_error **err);
+
+/**
+ * "host:port" to connect to instead of resolving the request's host; the Host header is unchanged.
+ */
+enum cos_status cos_client_config_set_address(struct cos_client_config *config,
+                                              const char *address,
+                                              struct cos_error **err);
+
+/**
+ * User-Agent header.
+ */
+enum cos_status cos_client_config_set_user_agent(struct cos_client_config *config,
+                                                 const char *user_agent,
+                                                 struct cos_error **err);
+
+/**
+ * Connect and read timeouts in milliseconds (defaults 10000 and 30000).
+ */
+enum cos_status cos_client_config_set_timeouts(struct cos_client_config *config,
+                                               uint32_t connect_ms,
+                                               uint32_t read_ms,
+                                               struct cos_error **err);
+
+/**
+ * Retries after the first attempt for network errors and 5xx answers (default 3).
+ */
+enum cos_status cos_client_config_set_max_retries(struct cos_client_config *config,
+                                                  uint32_t max_retries,
+                                                  struct cos_error **err);
+
+/**
+ * Seconds to add to the local clock when signing (server time minus local time), for machines whose clock
+ * is off.
+ */
+enum cos_status cos_client_config_set_clock_offset(struct cos_client_config *config,
+                                                   int64_t seconds,
+                                                   struct cos_error **err);
+
+/**
+ * How long each request signature is valid, in seconds (default 3600).
+ */
+enum cos_status cos_client_config_set_sign_validity(struct cos_client_config *config,
+                                                    uint32_t seconds,
+                                                    struct cos_error **err);
+
+/**
+ * The status of the failed call; `COS_OK` for NULL.
+ */
+enum cos_status cos_error_status(const struct cos_error *e);
+
+/**
+ * HTTP status of the failed response (e.g. 404), 0 when no response was received or for NULL
+ * (Python SDK: get_status_code).
+ */
+int32_t cos_error_http_status(const struct cos_error *e);
+
+/**
+ * COS error code such as "NoSuchKey" (Python SDK: get_error_code). NULL when COS gave none, for client
+ * errors, and for NULL. For a body-less 404 (HEAD) it is "NoSuchBucket" for a bucket and "NoSuchResource"
+ * for an object.
+ */
+const char *cos_error_code(const struct cos_error *e);
+
+/**
+ * The message: COS's for service errors, a description naming the cause otherwise (Python SDK:
+ * get_error_msg). Never NULL for a non-NULL error.
+ */
+const char *cos_error_message(const struct cos_error *e);
+
+/**
+ * Request id, from the error body or else the `x-cos-request-id` header; NULL when absent.
+ */
+const char *cos_error_request_id(const struct cos_error *e);
+
+/**
+ * Trace id, from the error body or else the `x-cos-trace-id` header; NULL when absent.
+ */
+const char *cos_error_trace_id(const struct cos_error *e);
+
+/**
+ * The resource the error is about (Python SDK: get_resource_location); NULL when absent.
+ */
+const char *cos_error_resource(const struct cos_error *e);
+
+/**
+ * The error response body as received (Python SDK: get_origin_msg), at most 1 MiB; NULL when the
+ * response had no body or none was received.
+ */
+const char *cos_error_raw_xml(const struct cos_error *e);
+
+/**
+ * A one-line summary with every field present, for logs (Python SDK: get_digest_msg). NULL for NULL.
+ */
+const char *cos_error_digest(const struct cos_error *e);
+
+/**
+ * How many HTTP attempts the failed call made (0 when it failed before sending anything).
+ */
+uint32_t cos_error_attempts(const struct cos_error *e);
+
+/**
+ * Frees an error. NULL does nothing.
+ */
+void cos_error_free(struct cos_error *e);
+
+/**
+ * Lists one page of objects (GET Bucket). `prefix`, `delimiter` and `marker` may be NULL; `max_keys` 0
+ * means the server default (1000). Keys come back decoded, whatever characters they contain. When the page
+ * is truncated, continue from `cos_object_list_next_marker`, or use `cos_object_iter_new`.
+ */
+enum cos_status cos_client_list_objects(const struct cos_client *client,
+                                        const char *bucket,
+                                        const char *prefix,
+                                        const char *delimiter,
+                                        const char *marker,
+                                        uint32_t max_keys,
+                                        struct cos_object_list **out,
+                                        struct cos_error **err);
+
+/**
+ * Starts a paged listing of `bucket` (`prefix`, `delimiter` may be NULL; `page_size` 0 = 1000). Nothing is
+ * sent until `cos_object_iter_next`. The client must outlive the iterator. Free with `cos_object_iter_free`.
+ */
+enum cos_status cos_object_iter_new(const struct cos_client *client,
+                                    const char *bucket,
+                                    const char *prefix,
+                                    const char *delimiter,
+                                    uint32_t page_size,
+                                    struct cos_object_iter **out,
+                                    struct cos_error **err);
+
+/**
+ * Fetches the next page into `*page` (free it with `cos_object_list_free`). After the last page it returns
+ * `COS_OK` with `*page` set to NULL. After an error the iterator is finished.
+ */
+enum cos_status cos_object_iter_next(struct cos_object_iter *iter,
+                                     struct cos_object_list **page,
+                                     struct cos_error **err);
+
+/**
+ * Frees an iterator. NULL does nothing.
+ */
+void cos_object_iter_free(struct cos_object_iter *iter);
+
+/**
+ * Number of objects in the page; 0 for NULL.
+ */
+size_t cos_object_list_count(const struct cos_object_list *l);
+
+/**
+ * Key of object `index` (decoded), or NULL when out of range.
+ */
+const char *cos_object_list_key(const struct cos_object_list *l, size_t index);
+
+/**
+ * Size in bytes of object `index`, or 0 when out of range.
+ */
+uint64_t cos_object_list_size(const struct cos_object_list *l, size_t index);
+
+/**
+ * ETag of object `index`, or NULL when out of range.
+ */
+const char *cos_object_list_etag(const struct cos_object_list *l, size_t index);
+
+/**
+ * Last-modified time of object `index` (ISO 8601), or NULL when out of range.
+ */
+const char *cos_object_list_last_modified(const struct cos_object_list *l, size_t index);
+
+/**
+ * Storage class of object `index`, or NULL when out of range.
+ */
+const char *cos_object_list_storage_class(const struct cos_object_list *l, size_t index);
+
+/**
+ * Number of common prefixes (the "directories" when a delimiter was given); 0 for NULL.
+ */
+size_t cos_object_list_prefix_count(const struct cos_object_list *l);
+
+/**
+ * Common prefix `index`, or NULL when out of range.
+ */
+const char *cos_object_list_prefix(const struct cos_object_list *l, size_t index);
+
+/**
+ * Whether more results follow this page.
+ */
+bool cos_object_list_is_truncated(const struct cos_object_list *l);
+
+/**
+ * The marker of the next page when truncated, else NULL.
+ */
+const char *cos_object_list_next_marker(const struct cos_object_list *l);
+
+/**
+ * Frees a page. NULL does nothing.
+ */
+void cos_object_list_free(struct cos_object_list *l);
+
+/**
+ * Deletes `count` keys (DeleteObjects, sent in batches of 1000). With `quiet`, COS reports only failures.
+ * The call succeeds when every request succeeded; keys COS refused are listed in the result's errors.
+ */
+enum cos_status cos_client_delete_objects(const struct cos_client *client,
+                                          const char *bucket,
+                                          const char *const *keys,
+                                          size_t count,
+                                          bool quiet,
+                                          struct cos_delete_result **out,
+                                          struct cos_error **err);
+
+/**
+ * Number of keys reported deleted (0 in quiet mode); 0 for NULL.
+ */
+size_t cos_delete_result_deleted_count(const struct cos_delete_result *r);
+
+/**
+ * Deleted key `index`, or NULL when out of range.
+ */
+const char *cos_delete_result_deleted_key(const struct cos_delete_result *r, size_t index);
+
+/**
+ * Number of keys COS could not delete; 0 for NULL.
+ */
+size_t cos_delete_result_error_count(const struct cos_delete_result *r);
+
+/**
+ * Key of failure `index`, or NULL when out of range.
+ */
+const char *cos_delete_result_error_key(const struct cos_delete_result *r, size_t index);
+
+/**
+ * COS error code of failure `index`, or NULL when out of range.
+ */
+const char *cos_delete_result_error_code(const struct cos_delete_result *r, size_t index);
+
+/**
+ * Message of failure `index`, or NULL when out of range.
+ */
+const char *cos_delete_result_error_message(const struct cos_delete_result *r, size_t index);
+
+/**
+ * Frees a delete result. NULL does nothing.
+ */
+void cos_delete_result_free(struct cos_delete_result *r);
+
+/**
+ * Uploads `len` bytes as one object (PUT Object). `data` may be NULL when `len` is 0.
+ */
+enum cos_status cos_client_put_object(const struct cos_client *client,
+                                      const char *bucket,
+                                      const char *key,
+                                      const uint8_t *data,
+                                      size_t len,
+                                      struct cos_error **err);
+
+/**
+ * `cos_client_put_object` with options (NULL for defaults) and, if `info` is not NULL, the response headers
+ * (ETag, CRC-64, version id) in a new `cos_object_info`.
+ */
+enum cos_status cos_client_put_object_ex(const struct cos_client *client,
+                                         const char *bucket,
+                                         const char *key,
+                                         const uint8_t *data,
+                                         size_t len,
+                                         const struct cos_request_options *opts,
+                                         struct cos_object_info **info,
+                                         struct cos_error **err);
+
+/**
+ * Uploads a local file as one object (up to 5 GiB). Retries resend the file.
+ */
+enum cos_status cos_client_put_object_from_file(const struct cos_client *client,
+                                                const char *bucket,
+                                                const char *key,
+                                                const char *path,
+                                                const struct cos_request_options *opts,
+                                                struct cos_object_info **info,
+                                                struct cos_error **err);
+
+/**
+ * Uploads exactly `content_length` bytes produced by `read` as one object. A body from a callback cannot be
+ * replayed, so this request is not retried. A callback that ends early fails the upload.
+ */
+enum cos_status cos_client_put_object_from_reader(const struct cos_client *client,
+                                                  const char *bucket,
+                                                  const char *key,
+                                                  cos_read_fn read,
+                                                  void *userdata,
+                                                  uint64_t content_length,
+                                                  const struct cos_request_options *opts,
+                                                  struct cos_object_info **info,
+                                                  struct cos_error **err);
+
+/**
+ * Downloads an object into memory; free `*out` with `cos_bytes_free`. The CRC-64 is checked.
+ */
+enum cos_status cos_client_get_object(const struct cos_client *client,
+                                      const char *bucket,
+                                      const char *key,
+                                      struct cos_bytes **out,
+                                      struct cos_error **err);
+
+/**
+ * `cos_client_get_object` with options (range, conditions, version, response overrides; NULL for defaults)
+ * and, if `info` is not NULL, the response headers.
+ */
+enum cos_status cos_client_get_object_ex(const struct cos_client *client,
+                                         const char *bucket,
+                                         const char *key,
+                                         const struct cos_request_options *opts,
+                                         struct cos_bytes **out,
+                                         struct cos_object_info **info,
+                                         struct cos_error **err);
+
+/**
+ * Downloads an object into the file at `path`. The data goes to a temporary file beside it, renamed over
+ * `path` only when complete and its CRC-64 verified: `path` never holds a partial or corrupt object.
+ */
+enum cos_status cos_client_get_object_to_file(const struct cos_client *client,
+                                              const char *bucket,
+                                              const char *key,
+                                              const char *path,
+                                              const struct cos_request_options *opts,
+                                              struct cos_object_info **info,
+                                              struct cos_error **err);
+
+/**
+ * Streams an object to `write` as it arrives. The CRC-64 is checked after the last byte was delivered, so a
+ * mismatch (`COS_CHECKSUM_MISMATCH`) means the delivered bytes must be discarded.
+ */
+enum cos_status cos_client_get_object_to_writer(const struct cos_client *client,
+                                                const char *bucket,
+                                                const char *key,
+                                                cos_write_fn write,
+                                                void *userdata,
+                                                const struct cos_request_options *opts,
+                                                struct cos_object_info **info,
+                                                struct cos_error **err);
+
+/**
+ * HEAD Object: the object's headers in a new `cos_object_info`. A missing object fails with HTTP status
+ * 404 and code "NoSuchResource" (a HEAD answer has no body to say whether the key or the bucket is missing).
+ */
+enum cos_status cos_client_head_object(const struct cos_client *client,
+                                       const char *bucket,
+                                       const char *key,
+                                       const struct cos_request_options *opts,
+                                       struct cos_object_info **info,
+                                       struct cos_error **err);
+
+/**
+ * Stores in `*exists` whether the object exists (a 404 is `false`, not an error).
+ */
+enum cos_status cos_client_object_exists(const struct cos_client *client,
+                                         const char *bucket,
+                                         const char *key,
+                                         bool *exists,
+                                         struct cos_error **err);
+
+/**
+ * Deletes an object. Deleting a key that does not exist succeeds, as in COS.
+ */
+enum cos_status cos_client_delete_object(const struct cos_client *client,
+                                         const char *bucket,
+                                         const char *key,
+                                         struct cos_error **err);
+
+/**
+ * `cos_client_delete_object` with options (e.g. a version id) and the response headers
+ * (x-cos-version-id, x-cos-delete-marker) if `info` is not NULL.
+ */
+enum cos_status cos_client_delete_object_ex(const struct cos_client *client,
+                                            const char *bucket,
+                                            const char *key,
+                                            const struct cos_request_options *opts,
+                                            struct cos_object_info **info,
+                                            struct cos_error **err);
+
+/**
+ * Server-side copy of `src_bucket`/`src_key` (same region) to `bucket`/`key`, up to 5 GiB. Options may set
+ * the metadata directive ("Replaced" with new metadata), storage class, ACL, encryption. A copy that COS
+ * answers with 200 and an error body is a `COS_SERVICE_ERROR` with HTTP status 200. `info` (may be NULL)
+ * receives the new object's ETag and CRC-64.
+ */
+enum cos_status cos_client_copy_object(const struct cos_client *client,
+                                       const char *src_bucket,
+                                       const char *src_key,
+                                       const char *bucket,
+                                       const char *key,
+                                       const struct cos_request_options *opts,
+                                       struct cos_object_info **info,
+                                       struct cos_error **err);
+
+/**
+ * A presigned URL for METHOD ("GET", "PUT", ...) on bucket/key, signed for the window
+ * [start_unix, start_unix + expires_s] with the host header signed; with a session token configured the
+ * token is a signed query parameter of the URL. Free the URL with cos_string_free.
+ */
+enum cos_status cos_client_presign_url(const struct cos_client *client,
+                                       const char *method,
+                                       const char *bucket,
+                                       const char *key,
+                                       int64_t start_unix,
+                                       uint32_t expires_s,
+                                       char **url_out,
+                                       struct cos_error **err);
+
+/**
+ * Frees a string returned by this library. NULL does nothing.
+ */
+void cos_string_free(char *s);
+
+/**
+ * The bytes; NULL for NULL. Valid until `cos_bytes_free`.
+ */
+const uint8_t *cos_bytes_data(const struct cos_bytes *bytes_);
+
+/**
+ * The number of bytes; 0 for NULL.
+ */
+size_t cos_bytes_len(const struct cos_bytes *bytes_);
+
+/**
+ * Frees bytes. NULL does nothing.
+ */
+void cos_bytes_free(struct cos_bytes *bytes_);
+
+/**
+ * The value of response header `name` (any case), or NULL when absent or for NULL arguments.
+ */
+const char *cos_object_info_header(const struct cos_object_info *i, const char *name);
+
+/**
+ * User metadata value `x-cos-meta-<name>` (`name` with or without the prefix, any case), or NULL.
+ */
+const char *cos_object_info_metadata(const struct cos_object_info *i, const char *name);
+
+/**
+ * Number of response headers; 0 for NULL.
+ */
+size_t cos_object_info_header_count(const struct cos_object_info *i);
+
+/**
+ * Name of header `index` as received, or NULL when out of range.
+ */
+const char *cos_object_info_header_name(const struct cos_object_info *i, size_t index);
+
+/**
+ * Value of header `index`, or NULL when out of range.
+ */
+const char *cos_object_info_header_value(const struct cos_object_info *i, size_t index);
+
+/**
+ * The ETag (with its quotes, as COS sends it), or NULL.
+ */
+const char *cos_object_info_etag(const struct cos_object_info *i);
+
+/**
+ * Content-Length, or -1 when absent.
+ */
+int64_t cos_object_info_content_length(const struct cos_object_info *i);
+
+/**
+ * Stores COS's CRC-64 of the object in `*crc64` and returns true, or returns false when COS sent none.
+ */
+bool cos_object_info_crc64(const struct cos_object_info *i,
+                           uint64_t *crc64);
+
+/**
+ * Frees object info. NULL does nothing.
+ */
+void cos_object_info_free(struct cos_object_info *i);
+
+/**
+ * New default options. Never NULL.
+ */
+struct cos_request_options *cos_request_options_new(void);
+
+/**
+ * Frees options. NULL does nothing.
+ */
+void cos_request_options_free(struct cos_request_options *opts);
+
+/**
+ * Sets any request header, replacing an earlier value of that name. Host, Authorization, Content-Length,
+ * Transfer-Encoding and x-cos-security-token are set by the client and refused here.
+ */
+enum cos_status cos_request_options_set_header(struct cos_request_options *opts,
+                                               const char *name,
+                                               const char *value,
+                                               struct cos_error **err);
+
+/**
+ * Adds a query parameter (value may be ""), replacing an earlier one of that name.
+ */
+enum cos_status cos_request_options_set_query(struct cos_request_options *opts,
+                                              const char *name,
+                                              const char *value,
+                                              struct cos_error **err);
+
+/**
+ * User metadata `x-cos-meta-<name>`; `name` may include the prefix or not.
+ */
+enum cos_status cos_request_options_set_metadata(struct cos_request_options *opts,
+                                                 const char *name,
+                                                 const char *value,
+                                                 struct cos_error **err);
+
+/**
+ * Content-Type of an upload.
+ */
+enum cos_status cos_request_options_set_content_type(struct cos_request_options *opts,
+                                                     const char *value,
+                                                     struct cos_error **err);
+
+/**
+ * Storage class: STANDARD, STANDARD_IA, ARCHIVE, DEEP_ARCHIVE, INTELLIGENT_TIERING, MAZ_STANDARD, ...
+ */
+enum cos_status cos_request_options_set_storage_class(struct cos_request_options *opts,
+                                                      const char *value,
+                                                      struct cos_error **err);
+
+/**
+ * Canned ACL: private, public-read, public-read-write, default.
+ */
+enum cos_status cos_request_options_set_acl(struct cos_request_options *opts,
+                                            const char *value,
+                                            struct cos_error **err);
+
+/**
+ * Server-side encryption with COS-managed keys: "AES256", or "cos/kms" with an optional KMS key id
+ * (`kms_key_id` may be NULL).
+ */
+enum cos_status cos_request_options_set_server_side_encryption(struct cos_request_options *opts,
+                                                               const char *algorithm,
+                                                               const char *kms_key_id,
+                                                               struct cos_error **err);
+
+/**
+ * Server-side encryption with a customer-provided 32-byte AES-256 key (SSE-C).
+ */
+enum cos_status cos_request_options_set_sse_customer_key(struct cos_request_options *opts,
+                                                         const uint8_t *key,
+                                                         size_t key_len,
+                                                         struct cos_error **err);
+
+/**
+ * Bandwidth limit in bit/s (819200 to 838860800).
+ */
+enum cos_status cos_request_options_set_traffic_limit(struct cos_request_options *opts,
+                                                      uint64_t bits_per_second,
+                                                      struct cos_error **err);
+
+/**
+ * Reads only bytes `first..=last` of the object; `last` < 0 means to the end.
+ */
+enum cos_status cos_request_options_set_range(struct cos_request_options *opts,
+                                              uint64_t first,
+                                              int64_t last,
+                                              struct cos_error **err);
+
+/**
+ * If-Match: the request succeeds only if the object's ETag matches (else 412 PreconditionFailed).
+ */
+enum cos_status cos_request_options_set_if_match(struct cos_request_options *opts,
+                                                 const char *etag,
+                                                 struct cos_error **err);
+
+/**
+ * If-None-Match: a GET of an object with this ETag fails with code "NotModified" (HTTP 304).
+ */
+enum cos_status cos_request_options_set_if_none_match(struct cos_request_options *opts,
+                                                      const char *etag,
+                                                      struct cos_error **err);
+
+/**
+ * If-Modified-Since, an HTTP date such as "Wed, 21 Oct 2015 07:28:00 GMT".
+ */
+enum cos_status cos_request_options_set_if_modified_since(struct cos_request_options *opts,
+                                                          const char *http_date,
+                                                          struct cos_error **err);
+
+/**
+ * If-Unmodified-Since, an HTTP date.
+ */
+enum cos_status cos_request_options_set_if_unmodified_since(struct cos_request_options *opts,
+                                                            const char *http_date,
+                                                            struct cos_error **err);
+
+/**
+ * Addresses one version of the object (versioned buckets).
+ */
+enum cos_status cos_request_options_set_version_id(struct cos_request_options *opts,
+                                                   const char *version_id,
+                                                   struct cos_error **err);
+
+/**
+ * Overrides a header of a GET response: content-type, content-language, expires, cache-control,
+ * content-disposition or content-encoding.
+ */
+enum cos_status cos_request_options_set_response_header(struct cos_request_options *opts,
+                                                        const char *name,
+                                                        const char *value,
+                                                        struct cos_error **err);
+
+/**
+ * For copies: "Copy" (keep the source's metadata, the default) or "Replaced" (use these options').
+ */
+enum cos_status cos_request_options_set_metadata_directive(struct cos_request_options *opts,
+                                                           const char *directive,
+                                                           struct cos_error **err);
+
+/**
+ * Sends Content-MD5 with uploads so COS rejects a damaged body (default off).
+ */
+enum cos_status cos_request_options_set_content_md5(struct cos_request_options *opts,
+                                                    bool on,
+                                                    struct cos_error **err);
+
+/**
+ * Checks the CRC-64 of uploads and downloads against COS's (default on).
+ */
+enum cos_status cos_request_options_set_verify_crc(struct cos_request_options *opts,
+                                                   bool on,
+                                                   struct cos_error **err);
+
+/**
+ * A static, NUL-terminated name for a status, such as "COS_SERVICE_ERROR: COS answered with an error".
+ * Unknown values give "unknown status". Never NULL; never free it.
+ */
+const char *cos_status_str(cos_status status);
+
+/**
+ * The library version, "MAJOR.MINOR.PATCH". Static; never free it.
+ */
+const char *cos_version(void);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif  // __cplusplus
+
 #endif  /* COS_H */

@@ -19,9 +19,7 @@ const _: () = {
 
 impl Client {
     pub fn new(config: Config) -> Result<Client> {
-        Ok(Client {
-            transport: Transport::new(config)?,
-        })
+        Ok(Client { transport: Transport::new(config)? })
     }
 
     /// A client configured from the `COS_*` environment variables (see [`Config::from_env`]).
@@ -57,13 +55,9 @@ impl Client {
         params: &[(String, String)],
     ) -> Result<String> {
         if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return Err(Error::invalid(format!(
-                "method must be an HTTP method such as \"GET\", got {method:?}"
-            )));
+            return Err(Error::invalid(format!("method must be an HTTP method such as \"GET\", got {method:?}")));
         }
-        let Target::Object(bucket, key) = self.object(bucket, key)? else {
-            unreachable!("object() returns an object")
-        };
+        let Target::Object(bucket, key) = self.object(bucket, key)? else { unreachable!("object() returns an object") };
         let config = self.config();
         let host = config.bucket_host(bucket);
         let mut params = params.to_vec();
@@ -81,16 +75,10 @@ impl Client {
                 end: start_unix + i64::from(expires_s),
             },
         );
-        let mut url = format!(
-            "{}://{host}{}",
-            config.scheme.as_str(),
-            encode::object_path(key)
-        );
+        let mut url = format!("{}://{host}{}", config.scheme.as_str(), encode::object_path(key));
         let auth = signature.query_params(&config.credentials.secret_id);
-        let all = auth
-            .iter()
-            .map(|(k, v)| (*k, v.as_str()))
-            .chain(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let all =
+            auth.iter().map(|(k, v)| (*k, v.as_str())).chain(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         for (i, (k, v)) in all.enumerate() {
             url.push(if i == 0 { '?' } else { '&' });
             url.push_str(&encode::component(k));

@@ -33,10 +33,7 @@ impl fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("secret_id", &self.secret_id)
             .field("secret_key", &"<redacted>")
-            .field(
-                "session_token",
-                &self.session_token.as_ref().map(|_| "<redacted>"),
-            )
+            .field("session_token", &self.session_token.as_ref().map(|_| "<redacted>"))
             .finish()
     }
 }
@@ -111,29 +108,35 @@ fn env(name: &str) -> Option<String> {
 fn env_number<T: std::str::FromStr>(name: &str) -> Result<Option<T>> {
     match env(name) {
         None => Ok(None),
-        Some(v) => v.trim().parse().map(Some).map_err(|_| {
-            Error::invalid(format!("{name} must be a non-negative integer, got {v:?}"))
-        }),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| Error::invalid(format!("{name} must be a non-negative integer, got {v:?}"))),
     }
 }
 
 impl ConfigBuilder {
     /// A builder preset from the `COS_*` environment variables (see [`Config::from_env`]).
     pub fn from_env() -> Result<ConfigBuilder> {
-        let mut b = ConfigBuilder::default();
-        b.region = env("COS_REGION");
-        b.credentials.secret_id = env("COS_SECRET_ID").unwrap_or_default();
-        b.credentials.secret_key = env("COS_SECRET_KEY").unwrap_or_default();
-        b.credentials.session_token = env("COS_SESSION_TOKEN");
+        let mut b = ConfigBuilder {
+            region: env("COS_REGION"),
+            credentials: Credentials {
+                secret_id: env("COS_SECRET_ID").unwrap_or_default(),
+                secret_key: env("COS_SECRET_KEY").unwrap_or_default(),
+                session_token: env("COS_SESSION_TOKEN"),
+            },
+            endpoint: env("COS_ENDPOINT"),
+            domain: env("COS_DOMAIN"),
+            address: env("COS_ADDRESS"),
+            connect_timeout: env_number::<u64>("COS_CONNECT_TIMEOUT_MS")?.map(Duration::from_millis),
+            read_timeout: env_number::<u64>("COS_READ_TIMEOUT_MS")?.map(Duration::from_millis),
+            max_retries: env_number("COS_MAX_RETRIES")?,
+            ..ConfigBuilder::default()
+        };
         if let Some(s) = env("COS_SCHEME") {
             b.scheme(&s)?;
         }
-        b.endpoint = env("COS_ENDPOINT");
-        b.domain = env("COS_DOMAIN");
-        b.address = env("COS_ADDRESS");
-        b.connect_timeout = env_number::<u64>("COS_CONNECT_TIMEOUT_MS")?.map(Duration::from_millis);
-        b.read_timeout = env_number::<u64>("COS_READ_TIMEOUT_MS")?.map(Duration::from_millis);
-        b.max_retries = env_number("COS_MAX_RETRIES")?;
         Ok(b)
     }
 
@@ -156,11 +159,7 @@ impl ConfigBuilder {
         self.scheme = Some(match scheme.to_ascii_lowercase().as_str() {
             "http" => Scheme::Http,
             "https" => Scheme::Https,
-            _ => {
-                return Err(Error::invalid(format!(
-                    "scheme must be \"http\" or \"https\", got {scheme:?}"
-                )))
-            }
+            _ => return Err(Error::invalid(format!("scheme must be \"http\" or \"https\", got {scheme:?}"))),
         });
         Ok(self)
     }
@@ -208,9 +207,7 @@ impl ConfigBuilder {
     pub fn build(&self) -> Result<Config> {
         let region = self.region.clone().unwrap_or_default();
         if region.is_empty() && self.endpoint.is_none() && self.domain.is_none() {
-            return Err(Error::invalid(
-                "region is required (or an endpoint or domain)",
-            ));
+            return Err(Error::invalid("region is required (or an endpoint or domain)"));
         }
         if !region.is_empty() {
             validate_region(&region)?;
@@ -219,14 +216,9 @@ impl ConfigBuilder {
         if creds.secret_id.is_empty() || creds.secret_key.is_empty() {
             return Err(Error::invalid("secret id and secret key are required"));
         }
-        for (name, value) in [
-            ("secret id", &creds.secret_id),
-            ("secret key", &creds.secret_key),
-        ] {
+        for (name, value) in [("secret id", &creds.secret_id), ("secret key", &creds.secret_key)] {
             if value.trim() != value || value.chars().any(|c| c.is_control()) {
-                return Err(Error::invalid(format!(
-                    "{name} has surrounding spaces or control characters"
-                )));
+                return Err(Error::invalid(format!("{name} has surrounding spaces or control characters")));
             }
         }
         if let Some(t) = &creds.session_token {
@@ -234,23 +226,15 @@ impl ConfigBuilder {
                 return Err(Error::invalid("session token has control characters"));
             }
         }
-        let endpoint = self
-            .endpoint
-            .clone()
-            .unwrap_or_else(|| format!("cos.{region}.myqcloud.com"));
-        for (name, host) in [
-            ("endpoint", Some(&endpoint)),
-            ("domain", self.domain.as_ref()),
-        ] {
+        let endpoint = self.endpoint.clone().unwrap_or_else(|| format!("cos.{region}.myqcloud.com"));
+        for (name, host) in [("endpoint", Some(&endpoint)), ("domain", self.domain.as_ref())] {
             if let Some(h) = host {
                 validate_host(name, h)?;
             }
         }
         if let Some(a) = &self.address {
             if !a.contains(':') || a.chars().any(|c| c.is_whitespace() || c == '/') {
-                return Err(Error::invalid(format!(
-                    "address must be host:port, got {a:?}"
-                )));
+                return Err(Error::invalid(format!("address must be host:port, got {a:?}")));
             }
         }
         Ok(Config {
@@ -259,18 +243,12 @@ impl ConfigBuilder {
             scheme: self.scheme.unwrap_or(Scheme::Https),
             endpoint,
             domain: self.domain.clone(),
-            service_host: self
-                .service_host
-                .clone()
-                .unwrap_or_else(|| "service.cos.myqcloud.com".into()),
+            service_host: self.service_host.clone().unwrap_or_else(|| "service.cos.myqcloud.com".into()),
             address: self.address.clone(),
             connect_timeout: self.connect_timeout.unwrap_or(Duration::from_secs(10)),
             read_timeout: self.read_timeout.unwrap_or(Duration::from_secs(30)),
             max_retries: self.max_retries.unwrap_or(3),
-            user_agent: self
-                .user_agent
-                .clone()
-                .unwrap_or_else(|| format!("cos-rust-c/{}", env!("CARGO_PKG_VERSION"))),
+            user_agent: self.user_agent.clone().unwrap_or_else(|| format!("cos-rust-c/{}", env!("CARGO_PKG_VERSION"))),
             clock_offset: self.clock_offset,
             sign_validity: self.sign_validity.unwrap_or(3600),
         })
@@ -279,9 +257,7 @@ impl ConfigBuilder {
 
 fn validate_region(region: &str) -> Result<()> {
     let ok = region.len() <= 64
-        && region
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !region.starts_with('-')
         && !region.ends_with('-');
     if ok {
@@ -296,9 +272,7 @@ fn validate_region(region: &str) -> Result<()> {
 fn validate_host(what: &str, host: &str) -> Result<()> {
     let ok = !host.is_empty()
         && host.len() <= 253
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
         && !host.starts_with('.')
         && !host.ends_with('.');
     if ok {
@@ -314,9 +288,7 @@ fn validate_host(what: &str, host: &str) -> Result<()> {
 pub fn validate_bucket(bucket: &str) -> Result<()> {
     let ok = !bucket.is_empty()
         && bucket.len() <= 63
-        && bucket
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !bucket.starts_with('-')
         && !bucket.ends_with('-');
     if ok {
@@ -346,9 +318,7 @@ pub fn normalize_key(key: &str) -> Result<&str> {
         }
     }
     if depth.is_empty() {
-        return Err(Error::invalid(format!(
-            "object key {key:?} normalises to \"/\", which addresses the bucket"
-        )));
+        return Err(Error::invalid(format!("object key {key:?} normalises to \"/\", which addresses the bucket")));
     }
     Ok(key.strip_prefix('/').unwrap_or(key))
 }
@@ -368,15 +338,9 @@ mod tests {
         let c = base().build().unwrap();
         assert_eq!(c.scheme, Scheme::Https);
         assert_eq!(c.endpoint, "cos.ap-guangzhou.myqcloud.com");
-        assert_eq!(
-            c.bucket_host("b-1250000000"),
-            "b-1250000000.cos.ap-guangzhou.myqcloud.com"
-        );
+        assert_eq!(c.bucket_host("b-1250000000"), "b-1250000000.cos.ap-guangzhou.myqcloud.com");
         assert_eq!(c.max_retries, 3);
-        assert!(
-            !format!("{c:?}").contains("\"key\""),
-            "Debug must not show the secret key"
-        );
+        assert!(!format!("{c:?}").contains("\"key\""), "Debug must not show the secret key");
     }
 
     #[test]

@@ -4,11 +4,7 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_AL
 
 /// The COS `UrlEncode`: everything but the RFC 3986 unreserved characters `A-Z a-z 0-9 - _ . ~` is escaped,
 /// with upper-case hex; space is `%20`, `/` is `%2F`.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 /// Like `COMPONENT`, but `/` stays literal: object keys in URL paths.
 const PATH: &AsciiSet = &COMPONENT.remove(b'/');
@@ -41,10 +37,7 @@ pub fn object_path(key: &str) -> String {
 /// Decodes a percent-encoded string (as COS sends keys with `encoding-type=url`). Invalid UTF-8 after
 /// decoding is an error rather than silently replaced, because a key is an identity.
 pub fn decode(s: &str) -> Option<String> {
-    percent_decode_str(s)
-        .decode_utf8()
-        .ok()
-        .map(|c| c.into_owned())
+    percent_decode_str(s).decode_utf8().ok().map(|c| c.into_owned())
 }
 
 #[cfg(test)]

@@ -34,9 +34,13 @@ pub enum ErrorKind {
 /// Most of an error body is noise once it is this large; a hostile server must not grow memory without limit.
 pub const MAX_ERROR_BODY: usize = 1 << 20;
 
-/// An error from any operation. Build it with the constructors; read it with the accessors.
+/// An error from any operation. Build it with the constructors; read it with the accessors. Boxed, so that
+/// `Result`s stay one pointer wide on the success path.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Error {
+pub struct Error(Box<Fields>);
+
+#[derive(Clone, PartialEq, Eq)]
+struct Fields {
     kind: ErrorKind,
     message: String,
     http_status: u16,
@@ -53,7 +57,7 @@ pub type Result<T> = std::result::Result<T, Error>;
 impl Error {
     /// A client-side error of `kind` with a message.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error {
+        Error(Box::new(Fields {
             kind,
             message: message.into(),
             http_status: 0,
@@ -63,7 +67,7 @@ impl Error {
             resource: None,
             raw_body: None,
             attempts: 0,
-        }
+        }))
     }
 
     pub fn invalid(message: impl Into<String>) -> Error {
@@ -80,14 +84,11 @@ impl Error {
 
     /// A service error from the parts of a failed response (see `transport::service_error`).
     pub(crate) fn service(fields: ServiceFields) -> Error {
-        let message = fields
-            .message
-            .clone()
-            .unwrap_or_else(|| match &fields.code {
-                Some(code) => format!("COS returned {code} (HTTP {})", fields.http_status),
-                None => format!("COS returned HTTP {}", fields.http_status),
-            });
-        Error {
+        let message = fields.message.clone().unwrap_or_else(|| match &fields.code {
+            Some(code) => format!("COS returned {code} (HTTP {})", fields.http_status),
+            None => format!("COS returned HTTP {}", fields.http_status),
+        });
+        Error(Box::new(Fields {
             kind: ErrorKind::Service,
             message,
             http_status: fields.http_status,
@@ -97,81 +98,81 @@ impl Error {
             resource: fields.resource,
             raw_body: fields.raw_body,
             attempts: 0,
-        }
+        }))
     }
 
     /// Records the HTTP exchange a client-side error happened in (e.g. a CRC mismatch on a response).
     pub(crate) fn with_response(mut self, http_status: u16, request_id: Option<String>) -> Error {
-        self.http_status = http_status;
-        if self.request_id.is_none() {
-            self.request_id = request_id;
+        self.0.http_status = http_status;
+        if self.0.request_id.is_none() {
+            self.0.request_id = request_id;
         }
         self
     }
 
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Error {
-        self.attempts = attempts;
+        self.0.attempts = attempts;
         self
     }
 
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
     /// True for errors where COS answered (the Python SDK's CosServiceError).
     pub fn is_service(&self) -> bool {
-        self.kind == ErrorKind::Service
+        self.0.kind == ErrorKind::Service
     }
     /// The message: COS's `<Message>` for service errors, a description otherwise. Never empty.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
     /// HTTP status of the failed response, 0 when none was received.
     pub fn http_status(&self) -> u16 {
-        self.http_status
+        self.0.http_status
     }
     /// COS error code such as `NoSuchKey`.
     pub fn code(&self) -> Option<&str> {
-        self.code.as_deref()
+        self.0.code.as_deref()
     }
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        self.0.request_id.as_deref()
     }
     pub fn trace_id(&self) -> Option<&str> {
-        self.trace_id.as_deref()
+        self.0.trace_id.as_deref()
     }
     /// The resource COS names in the error (bucket or object URL).
     pub fn resource(&self) -> Option<&str> {
-        self.resource.as_deref()
+        self.0.resource.as_deref()
     }
     /// The response body exactly as received (lossily decoded as UTF-8, at most `MAX_ERROR_BODY` bytes).
     pub fn raw_body(&self) -> Option<&str> {
-        self.raw_body.as_deref()
+        self.0.raw_body.as_deref()
     }
     /// How many HTTP attempts the operation made (0 when it failed before sending anything).
     pub fn attempts(&self) -> u32 {
-        self.attempts
+        self.0.attempts
     }
 
     /// A one-line summary for logs, with every field that is present (the Python SDK's digest).
     pub fn digest(&self) -> String {
-        let mut s = format!("{:?}", self.kind);
-        if self.http_status != 0 {
-            s += &format!(" http_status={}", self.http_status);
+        let mut s = format!("{:?}", self.0.kind);
+        if self.0.http_status != 0 {
+            s += &format!(" http_status={}", self.0.http_status);
         }
         for (name, value) in [
-            ("code", &self.code),
-            ("request_id", &self.request_id),
-            ("trace_id", &self.trace_id),
-            ("resource", &self.resource),
+            ("code", &self.0.code),
+            ("request_id", &self.0.request_id),
+            ("trace_id", &self.0.trace_id),
+            ("resource", &self.0.resource),
         ] {
             if let Some(v) = value {
                 s += &format!(" {name}={v}");
             }
         }
-        if self.attempts > 1 {
-            s += &format!(" attempts={}", self.attempts);
+        if self.0.attempts > 1 {
+            s += &format!(" attempts={}", self.0.attempts);
         }
-        s += &format!(" message={:?}", self.message);
+        s += &format!(" message={:?}", self.0.message);
         s
     }
 }
@@ -190,12 +191,12 @@ pub(crate) struct ServiceFields {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.code, self.http_status) {
-            (Some(code), status) => write!(f, "{code} (HTTP {status}): {}", self.message)?,
-            (None, 0) => write!(f, "{}", self.message)?,
-            (None, status) => write!(f, "HTTP {status}: {}", self.message)?,
+        match (&self.0.code, self.0.http_status) {
+            (Some(code), status) => write!(f, "{code} (HTTP {status}): {}", self.0.message)?,
+            (None, 0) => write!(f, "{}", self.0.message)?,
+            (None, status) => write!(f, "HTTP {status}: {}", self.0.message)?,
         }
-        if let Some(id) = &self.request_id {
+        if let Some(id) = &self.0.request_id {
             write!(f, " [request id {id}]")?;
         }
         Ok(())

@@ -10,10 +10,7 @@ impl Headers {
     }
     /// The first value of header `name`, ignoring case.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.0.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
@@ -23,6 +20,9 @@ impl Headers {
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+    pub(crate) fn push(&mut self, name: &str, value: &str) {
+        self.0.push((name.to_string(), value.to_string()));
     }
     pub fn request_id(&self) -> Option<&str> {
         self.get("x-cos-request-id")
@@ -52,36 +52,26 @@ impl ObjectInfo {
     }
     /// The object's CRC-64/XZ as COS reported it (absent for objects stored before COS computed it).
     pub fn crc64(&self) -> Option<u64> {
-        self.headers
-            .get("x-cos-hash-crc64ecma")?
-            .trim()
-            .parse()
-            .ok()
+        self.headers.get("x-cos-hash-crc64ecma")?.trim().parse().ok()
     }
     pub fn version_id(&self) -> Option<&str> {
         self.headers.get("x-cos-version-id")
     }
     /// `STANDARD` when COS sends no `x-cos-storage-class`.
     pub fn storage_class(&self) -> &str {
-        self.headers
-            .get("x-cos-storage-class")
-            .unwrap_or("STANDARD")
+        self.headers.get("x-cos-storage-class").unwrap_or("STANDARD")
     }
     /// User metadata: `x-cos-meta-<name>` headers, as (name without the prefix, value).
     pub fn metadata(&self) -> impl Iterator<Item = (&str, &str)> {
         self.headers.iter().filter_map(|(k, v)| {
             let lower_prefix = k.get(..META_PREFIX.len())?;
-            lower_prefix
-                .eq_ignore_ascii_case(META_PREFIX)
-                .then(|| (&k[META_PREFIX.len()..], v))
+            lower_prefix.eq_ignore_ascii_case(META_PREFIX).then(|| (&k[META_PREFIX.len()..], v))
         })
     }
     /// One user metadata value, by name with or without the `x-cos-meta-` prefix, ignoring case.
     pub fn meta(&self, name: &str) -> Option<&str> {
         let bare = strip_meta_prefix(name);
-        self.metadata()
-            .find(|(k, _)| k.eq_ignore_ascii_case(bare))
-            .map(|(_, v)| v)
+        self.metadata().find(|(k, _)| k.eq_ignore_ascii_case(bare)).map(|(_, v)| v)
     }
 }
 

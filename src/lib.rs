@@ -21,8 +21,6 @@ pub use client::Client;
 pub use config::{Config, ConfigBuilder, Credentials, Scheme};
 pub use error::{Error, ErrorKind, Result};
 pub use headers::{Headers, ObjectInfo};
-pub use ops::{ListParams, ObjectPages};
+pub use ops::{ListCursor, ListParams, ObjectPages};
 pub use options::RequestOptions;
-pub use xml::{
-    BucketList, BucketSummary, CopyResult, DeleteError, DeleteResult, ObjectList, ObjectSummary,
-};
+pub use xml::{BucketList, BucketSummary, CopyResult, DeleteError, DeleteResult, ObjectList, ObjectSummary};

@@ -17,35 +17,23 @@ pub struct RequestOptions {
 
 impl Default for RequestOptions {
     fn default() -> Self {
-        RequestOptions {
-            headers: Vec::new(),
-            query: Vec::new(),
-            content_md5: false,
-            verify_crc: true,
-        }
+        RequestOptions { headers: Vec::new(), query: Vec::new(), content_md5: false, verify_crc: true }
     }
 }
 
 fn check_value(what: &str, value: &str) -> Result<()> {
     if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
-        return Err(Error::invalid(format!(
-            "{what} must not contain CR, LF or NUL"
-        )));
+        return Err(Error::invalid(format!("{what} must not contain CR, LF or NUL")));
     }
     Ok(())
 }
 
 fn check_token(what: &str, name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    let ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
     if ok {
         Ok(())
     } else {
-        Err(Error::invalid(format!(
-            "{what} {name:?} is not a valid HTTP header name"
-        )))
+        Err(Error::invalid(format!("{what} {name:?} is not a valid HTTP header name")))
     }
 }
 
@@ -58,17 +46,9 @@ impl RequestOptions {
     pub fn header(&mut self, name: &str, value: &str) -> Result<&mut Self> {
         check_token("header name", name)?;
         check_value("header value", value)?;
-        let reserved = [
-            "host",
-            "authorization",
-            "content-length",
-            "x-cos-security-token",
-            "transfer-encoding",
-        ];
+        let reserved = ["host", "authorization", "content-length", "x-cos-security-token", "transfer-encoding"];
         if reserved.iter().any(|r| r.eq_ignore_ascii_case(name)) {
-            return Err(Error::invalid(format!(
-                "header {name:?} is set by the client itself"
-            )));
+            return Err(Error::invalid(format!("header {name:?} is set by the client itself")));
         }
         self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
         self.headers.push((name.to_string(), value.to_string()));
@@ -133,11 +113,7 @@ impl RequestOptions {
     }
 
     /// Server-side encryption with COS-managed keys: `AES256` or `cos/kms` (then optionally a KMS key id).
-    pub fn server_side_encryption(
-        &mut self,
-        algorithm: &str,
-        kms_key_id: Option<&str>,
-    ) -> Result<&mut Self> {
+    pub fn server_side_encryption(&mut self, algorithm: &str, kms_key_id: Option<&str>) -> Result<&mut Self> {
         self.header("x-cos-server-side-encryption", algorithm)?;
         if let Some(id) = kms_key_id {
             self.header("x-cos-server-side-encryption-cos-kms-key-id", id)?;
@@ -148,21 +124,12 @@ impl RequestOptions {
     /// Server-side encryption with a customer key (SSE-C): the 32-byte AES-256 key; its MD5 is computed here.
     pub fn sse_customer_key(&mut self, key: &[u8]) -> Result<&mut Self> {
         if key.len() != 32 {
-            return Err(Error::invalid(format!(
-                "SSE-C key must be 32 bytes, got {}",
-                key.len()
-            )));
+            return Err(Error::invalid(format!("SSE-C key must be 32 bytes, got {}", key.len())));
         }
         let b64 = base64::engine::general_purpose::STANDARD;
         self.header("x-cos-server-side-encryption-customer-algorithm", "AES256")?;
-        self.header(
-            "x-cos-server-side-encryption-customer-key",
-            &b64.encode(key),
-        )?;
-        self.header(
-            "x-cos-server-side-encryption-customer-key-MD5",
-            &b64.encode(Md5::digest(key)),
-        )
+        self.header("x-cos-server-side-encryption-customer-key", &b64.encode(key))?;
+        self.header("x-cos-server-side-encryption-customer-key-MD5", &b64.encode(Md5::digest(key)))
     }
 
     /// Bandwidth limit in bit/s (COS accepts 819200 to 838860800).
@@ -178,11 +145,7 @@ impl RequestOptions {
     /// Reads bytes `first..=last` (`last` = `None`: to the end).
     pub fn range(&mut self, first: u64, last: Option<u64>) -> Result<&mut Self> {
         let value = match last {
-            Some(l) if l < first => {
-                return Err(Error::invalid(format!(
-                    "range end {l} is before its start {first}"
-                )))
-            }
+            Some(l) if l < first => return Err(Error::invalid(format!("range end {l} is before its start {first}"))),
             Some(l) => format!("bytes={first}-{l}"),
             None => format!("bytes={first}-"),
         };
@@ -211,19 +174,11 @@ impl RequestOptions {
     /// Overrides a response header of a GET: `content-type`, `content-language`, `expires`, `cache-control`,
     /// `content-disposition` or `content-encoding`.
     pub fn response_header(&mut self, name: &str, value: &str) -> Result<&mut Self> {
-        const ALLOWED: [&str; 6] = [
-            "content-type",
-            "content-language",
-            "expires",
-            "cache-control",
-            "content-disposition",
-            "content-encoding",
-        ];
+        const ALLOWED: [&str; 6] =
+            ["content-type", "content-language", "expires", "cache-control", "content-disposition", "content-encoding"];
         let lower = name.to_ascii_lowercase();
         if !ALLOWED.contains(&lower.as_str()) {
-            return Err(Error::invalid(format!(
-                "{name:?} cannot be overridden in a response"
-            )));
+            return Err(Error::invalid(format!("{name:?} cannot be overridden in a response")));
         }
         self.query(&format!("response-{lower}"), value)
     }
@@ -231,9 +186,7 @@ impl RequestOptions {
     /// For copies: `Copy` (keep the source's metadata, the default) or `Replaced` (use this request's).
     pub fn metadata_directive(&mut self, directive: &str) -> Result<&mut Self> {
         if directive != "Copy" && directive != "Replaced" {
-            return Err(Error::invalid(format!(
-                "metadata directive must be Copy or Replaced, got {directive:?}"
-            )));
+            return Err(Error::invalid(format!("metadata directive must be Copy or Replaced, got {directive:?}")));
         }
         self.header("x-cos-metadata-directive", directive)
     }
@@ -251,10 +204,7 @@ impl RequestOptions {
     }
 
     pub(crate) fn get_header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
@@ -265,14 +215,8 @@ mod tests {
     #[test]
     fn headers_replace_and_validate() {
         let mut o = RequestOptions::new();
-        o.content_type("text/plain")
-            .unwrap()
-            .content_type("text/html")
-            .unwrap();
-        assert_eq!(
-            o.headers,
-            vec![("Content-Type".to_string(), "text/html".to_string())]
-        );
+        o.content_type("text/plain").unwrap().content_type("text/html").unwrap();
+        assert_eq!(o.headers, vec![("Content-Type".to_string(), "text/html".to_string())]);
         assert!(o.header("X-Evil", "a\r\nInjected: 1").is_err());
         assert!(o.header("bad name", "v").is_err());
         assert!(o.header("Authorization", "v").is_err());

@@ -101,26 +101,11 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Encodes and sorts (name, value) pairs: returns (`k1;k2`, `k1=v1&k2=v2`).
 fn canonical(pairs: &[(String, String)]) -> (String, String) {
-    let mut encoded: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(k, v)| {
-            (
-                encode::component(k).to_ascii_lowercase(),
-                encode::component(v),
-            )
-        })
-        .collect();
+    let mut encoded: Vec<(String, String)> =
+        pairs.iter().map(|(k, v)| (encode::component(k).to_ascii_lowercase(), encode::component(v))).collect();
     encoded.sort();
-    let list = encoded
-        .iter()
-        .map(|(k, _)| k.as_str())
-        .collect::<Vec<_>>()
-        .join(";");
-    let joined = encoded
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&");
+    let list = encoded.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(";");
+    let joined = encoded.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
     (list, joined)
 }
 
@@ -130,22 +115,10 @@ pub fn sign(secret_key: &str, req: &SignRequest<'_>) -> Signature {
     let sign_key = hmac_sha1_hex(secret_key.as_bytes(), key_time.as_bytes());
     let (param_list, params) = canonical(req.params);
     let (header_list, headers) = canonical(req.headers);
-    let http_string = format!(
-        "{}\n{}\n{params}\n{headers}\n",
-        req.method.to_ascii_lowercase(),
-        req.path
-    );
-    let string_to_sign = format!(
-        "sha1\n{key_time}\n{}\n",
-        hex(&Sha1::digest(http_string.as_bytes()))
-    );
+    let http_string = format!("{}\n{}\n{params}\n{headers}\n", req.method.to_ascii_lowercase(), req.path);
+    let string_to_sign = format!("sha1\n{key_time}\n{}\n", hex(&Sha1::digest(http_string.as_bytes())));
     let signature = hmac_sha1_hex(sign_key.as_bytes(), string_to_sign.as_bytes());
-    Signature {
-        key_time,
-        header_list,
-        param_list,
-        signature,
-    }
+    Signature { key_time, header_list, param_list, signature }
 }
 
 #[cfg(test)]
@@ -156,10 +129,7 @@ mod tests {
     const SECRET_KEY: &str = "BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz";
 
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-        items
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     /// The official PUT example (cos-protocol.md §1.2), with the decoded UTF-8 path.
@@ -167,10 +137,7 @@ mod tests {
     fn official_put_vector() {
         let headers = pairs(&[
             ("Date", "Thu, 16 May 2019 06:45:51 GMT"),
-            (
-                "Host",
-                "examplebucket-1250000000.cos.ap-beijing.myqcloud.com",
-            ),
+            ("Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com"),
             ("Content-Type", "text/plain"),
             ("Content-Length", "13"),
             ("Content-MD5", "mQ/fVh815F3k6TAUm8m0eg=="),
@@ -188,10 +155,7 @@ mod tests {
                 end: 1557996351,
             },
         );
-        assert_eq!(
-            sig.header_list,
-            "content-length;content-md5;content-type;date;host;x-cos-acl;x-cos-grant-read"
-        );
+        assert_eq!(sig.header_list, "content-length;content-md5;content-type;date;host;x-cos-acl;x-cos-grant-read");
         assert_eq!(sig.param_list, "");
         assert_eq!(sig.signature, "3b8851a11a569213c17ba8fa7dcf2abec6935172");
         assert_eq!(
@@ -205,15 +169,10 @@ mod tests {
     fn official_get_vector() {
         let headers = pairs(&[
             ("Date", "Thu, 16 May 2019 06:55:53 GMT"),
-            (
-                "Host",
-                "examplebucket-1250000000.cos.ap-beijing.myqcloud.com",
-            ),
+            ("Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com"),
         ]);
-        let params = pairs(&[
-            ("response-content-type", "application/octet-stream"),
-            ("response-cache-control", "max-age=600"),
-        ]);
+        let params =
+            pairs(&[("response-content-type", "application/octet-stream"), ("response-cache-control", "max-age=600")]);
         let sig = sign(
             SECRET_KEY,
             &SignRequest {
@@ -225,10 +184,7 @@ mod tests {
                 end: 1557996953,
             },
         );
-        assert_eq!(
-            sig.param_list,
-            "response-cache-control;response-content-type"
-        );
+        assert_eq!(sig.param_list, "response-cache-control;response-content-type");
         assert_eq!(sig.header_list, "date;host");
         assert_eq!(sig.signature, "01681b8c9d798a678e43b685a9f1bba0f6c0e012");
     }
@@ -238,10 +194,7 @@ mod tests {
     fn go_sdk_vector() {
         let headers = pairs(&[
             ("Host", "testbucket-125000000.cos.ap-guangzhou.myqcloud.com"),
-            (
-                "x-cos-content-sha1",
-                "db8ac1c259eb89d4a131b253bacfca5f319d54f2",
-            ),
+            ("x-cos-content-sha1", "db8ac1c259eb89d4a131b253bacfca5f319d54f2"),
             ("x-cos-stroage-class", "nearline"),
         ]);
         let sig = sign(
@@ -260,25 +213,10 @@ mod tests {
 
     #[test]
     fn signed_header_choice_matches_the_python_sdk() {
-        for h in [
-            "Host",
-            "content-length",
-            "Content-MD5",
-            "x-cos-meta-a",
-            "X-COS-ACL",
-            "Range",
-            "If-Match",
-        ] {
+        for h in ["Host", "content-length", "Content-MD5", "x-cos-meta-a", "X-COS-ACL", "Range", "If-Match"] {
             assert!(is_signed_header(h), "{h}");
         }
-        for h in [
-            "Date",
-            "User-Agent",
-            "Accept",
-            "Connection",
-            "Content-Language",
-            "Referer",
-        ] {
+        for h in ["Date", "User-Agent", "Accept", "Connection", "Content-Language", "Referer"] {
             assert!(!is_signed_header(h), "{h}");
         }
     }

@@ -63,14 +63,7 @@ pub(crate) struct Request<'a> {
 
 impl<'a> Request<'a> {
     pub fn new(method: &'static str, target: Target<'a>) -> Request<'a> {
-        Request {
-            method,
-            target,
-            query: Vec::new(),
-            headers: Vec::new(),
-            body: Body::Empty,
-            verify_crc: false,
-        }
+        Request { method, target, query: Vec::new(), headers: Vec::new(), body: Body::Empty, verify_crc: false }
     }
 }
 
@@ -85,11 +78,8 @@ impl Response {
     /// Reads the whole body (for XML answers, which are small).
     pub fn text(mut self) -> Result<(Headers, String)> {
         let mut buf = Vec::new();
-        self.body
-            .read_to_end(&mut buf)
-            .map_err(|e| body_error(&e, &self.headers))?;
-        let text =
-            String::from_utf8(buf).map_err(|_| Error::parse("response body is not UTF-8"))?;
+        self.body.read_to_end(&mut buf).map_err(|e| body_error(&e, &self.headers))?;
+        let text = String::from_utf8(buf).map_err(|_| Error::parse("response body is not UTF-8"))?;
         Ok((self.headers, text))
     }
 
@@ -127,13 +117,9 @@ impl Transport {
             .max_idle_connections_per_host(64);
         if let Some(address) = config.address.clone() {
             // Every host resolves to the configured address; the URL (and so Host and TLS SNI) is unchanged.
-            builder = builder
-                .resolver(move |_netloc: &str| address.to_socket_addrs().map(|a| a.collect()));
+            builder = builder.resolver(move |_netloc: &str| address.to_socket_addrs().map(|a| a.collect()));
         }
-        Ok(Transport {
-            config,
-            agent: builder.build(),
-        })
+        Ok(Transport { config, agent: builder.build() })
     }
 
     fn host(&self, target: Target<'_>) -> String {
@@ -152,21 +138,14 @@ impl Transport {
     }
 
     fn now(&self) -> i64 {
-        let secs = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
+        let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
         secs + self.config.clock_offset
     }
 
     /// Sends `req`, retrying network errors and 5xx answers when the body can be sent again. Returns the
     /// 2xx response, or the error of the last attempt with the number of attempts made.
     pub fn send(&self, mut req: Request<'_>) -> Result<Response> {
-        let attempts = if req.body.replayable() {
-            self.config.max_retries + 1
-        } else {
-            1
-        };
+        let attempts = if req.body.replayable() { self.config.max_retries + 1 } else { 1 };
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -213,11 +192,8 @@ impl Transport {
         if is_retry {
             headers.push(("x-cos-sdk-retry".into(), "true".into()));
         }
-        let signed: Vec<(String, String)> = headers
-            .iter()
-            .filter(|(k, _)| sign::is_signed_header(k))
-            .cloned()
-            .collect();
+        let signed: Vec<(String, String)> =
+            headers.iter().filter(|(k, _)| sign::is_signed_header(k)).cloned().collect();
         let decoded_path = match req.target {
             Target::Object(_, key) => format!("/{key}"),
             _ => "/".to_string(),
@@ -242,10 +218,7 @@ impl Transport {
                 call = call.set(k, v);
             }
         }
-        call = call.set(
-            "Authorization",
-            &signature.authorization(&self.config.credentials.secret_id),
-        );
+        call = call.set("Authorization", &signature.authorization(&self.config.credentials.secret_id));
 
         let mut crc = Crc64::new();
         let result = match &mut req.body {
@@ -257,24 +230,12 @@ impl Transport {
                 call.send_bytes(b)
             }
             Body::File { file, offset, len } => {
-                let reader = FileRange {
-                    file,
-                    pos: *offset,
-                    end: *offset + *len,
-                };
-                call.send(CrcReader {
-                    inner: reader,
-                    crc: &mut crc,
-                    enabled: req.verify_crc,
-                    left: *len,
-                })
+                let reader = FileRange { file, pos: *offset, end: *offset + *len };
+                call.send(CrcReader { inner: reader, crc: &mut crc, enabled: req.verify_crc, left: *len })
             }
-            Body::Reader { reader, len } => call.send(CrcReader {
-                inner: reader.take(*len),
-                crc: &mut crc,
-                enabled: req.verify_crc,
-                left: *len,
-            }),
+            Body::Reader { reader, len } => {
+                call.send(CrcReader { inner: reader.take(*len), crc: &mut crc, enabled: req.verify_crc, left: *len })
+            }
         };
         let resp = match result {
             Ok(r) => r,
@@ -299,10 +260,7 @@ impl Transport {
         let status = response.status;
         let headers = response.headers.clone();
         let mut raw = Vec::new();
-        let read = response
-            .body
-            .take(MAX_ERROR_BODY as u64 + 1)
-            .read_to_end(&mut raw);
+        let read = response.body.take(MAX_ERROR_BODY as u64 + 1).read_to_end(&mut raw);
         let truncated = raw.len() > MAX_ERROR_BODY;
         raw.truncate(MAX_ERROR_BODY);
         let mut fields = if raw.is_empty() {
@@ -311,23 +269,15 @@ impl Transport {
             let text = String::from_utf8_lossy(&raw).into_owned();
             let mut f = xml::parse_error(&text).unwrap_or_default();
             if f.code.is_none() && f.message.is_none() {
-                f.message = Some(format!(
-                    "HTTP {status}: the error body is not COS error XML"
-                ));
+                f.message = Some(format!("HTTP {status}: the error body is not COS error XML"));
             }
             f.raw_body = Some(text);
             f
         };
         fields.http_status = status;
-        fields.code = fields
-            .code
-            .or_else(|| headers.get("x-cos-error-code").map(str::to_string));
-        fields.request_id = fields
-            .request_id
-            .or_else(|| headers.request_id().map(str::to_string));
-        fields.trace_id = fields
-            .trace_id
-            .or_else(|| headers.get("x-cos-trace-id").map(str::to_string));
+        fields.code = fields.code.or_else(|| headers.get("x-cos-error-code").map(str::to_string));
+        fields.request_id = fields.request_id.or_else(|| headers.request_id().map(str::to_string));
+        fields.trace_id = fields.trace_id.or_else(|| headers.get("x-cos-trace-id").map(str::to_string));
         if raw.is_empty() {
             let (code, message) = bodyless_error(req.method, req.target, status);
             fields.code = fields.code.or(code.map(str::to_string));
@@ -347,10 +297,7 @@ impl Transport {
     fn redirect_error(&self, req: &Request<'_>, response: Response) -> Error {
         let status = response.status;
         let (code, message) = match status {
-            304 => (
-                "NotModified",
-                "not modified: the object matches the conditional headers".to_string(),
-            ),
+            304 => ("NotModified", "not modified: the object matches the conditional headers".to_string()),
             _ => (
                 "Redirect",
                 format!(
@@ -374,10 +321,7 @@ impl Transport {
 /// Exponential backoff with full jitter: a random wait in [0, min(2 s, 100 ms × 2^attempt)).
 fn backoff(attempt: u32) -> Duration {
     let cap_ms = (100u64 << attempt.min(5)).min(2000);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0) as u64;
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0) as u64;
     let seed = nanos ^ (u64::from(attempt) << 32) ^ (std::process::id() as u64).rotate_left(17);
     // One round of splitmix64 spreads the clock bits; good enough for jitter.
     let mut z = seed.wrapping_add(0x9E3779B97F4A7C15);
@@ -391,10 +335,7 @@ fn bodyless_error(method: &str, target: Target<'_>, status: u16) -> (Option<&'st
     match (status, target) {
         (404, Target::Bucket(_)) => (Some("NoSuchBucket"), "the bucket does not exist".into()),
         // A HEAD of an object cannot tell a missing key from a missing bucket; the Python SDK's name for it.
-        (404, _) if method == "HEAD" => (
-            Some("NoSuchResource"),
-            "the resource you head does not exist".into(),
-        ),
+        (404, _) if method == "HEAD" => (Some("NoSuchResource"), "the resource you head does not exist".into()),
         (404, _) => (Some("NoSuchResource"), "the resource does not exist".into()),
         _ => (None, format!("HTTP {status} with no error body")),
     }
@@ -408,17 +349,11 @@ fn into_response(resp: ureq::Response) -> Response {
             pairs.push((name.clone(), value.to_string()));
         }
     }
-    Response {
-        status,
-        headers: Headers::new(pairs),
-        body: Box::new(resp.into_reader()),
-    }
+    Response { status, headers: Headers::new(pairs), body: Box::new(resp.into_reader()) }
 }
 
 /// The chain of causes of an error.
-fn causes<'a>(
-    e: &'a (dyn std::error::Error + 'static),
-) -> Vec<&'a (dyn std::error::Error + 'static)> {
+fn causes<'a>(e: &'a (dyn std::error::Error + 'static)) -> Vec<&'a (dyn std::error::Error + 'static)> {
     let mut out = vec![e];
     while let Some(next) = out.last().and_then(|e| e.source()) {
         out.push(next);
@@ -429,12 +364,8 @@ fn causes<'a>(
 fn transport_error(t: &ureq::Transport) -> Error {
     let chain = causes(t);
     let timed_out = chain.iter().any(|e| {
-        e.downcast_ref::<io::Error>().is_some_and(|io| {
-            matches!(
-                io.kind(),
-                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
-            )
-        })
+        e.downcast_ref::<io::Error>()
+            .is_some_and(|io| matches!(io.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock))
     });
     if timed_out {
         return Error::new(ErrorKind::Timeout, format!("timed out: {t}"));
@@ -467,9 +398,7 @@ pub(crate) fn verify_crc(local: u64, headers: &Headers) -> Result<()> {
             format!("CRC-64 mismatch: computed {local} locally, COS reports {r}"),
         )
         .with_response(200, headers.request_id().map(str::to_string))),
-        Err(_) => Err(Error::parse(format!(
-            "x-cos-hash-crc64ecma is not a number: {remote:?}"
-        ))),
+        Err(_) => Err(Error::parse(format!("x-cos-hash-crc64ecma is not a number: {remote:?}"))),
     }
 }
 
@@ -489,10 +418,7 @@ impl Read for FileRange<'_> {
         }
         let n = self.file.read_at(&mut buf[..want], self.pos)?;
         if n == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "the file shrank while it was being sent",
-            ));
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the file shrank while it was being sent"));
         }
         self.pos += n as u64;
         Ok(n)
@@ -512,10 +438,7 @@ impl<R: Read> Read for CrcReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         if n == 0 && self.left > 0 && !buf.is_empty() {
-            let msg = format!(
-                "the request body ended {} bytes before its declared length",
-                self.left
-            );
+            let msg = format!("the request body ended {} bytes before its declared length", self.left);
             return Err(io::Error::new(io::ErrorKind::UnexpectedEof, msg));
         }
         if self.enabled {

@@ -19,13 +19,11 @@ fn child_string(node: Node<'_, '_>, name: &str) -> Option<String> {
 }
 
 fn first_child<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
-    node.children()
-        .find(|n| n.is_element() && n.tag_name().name() == name)
+    node.children().find(|n| n.is_element() && n.tag_name().name() == name)
 }
 
 fn children<'a, 'i>(node: Node<'a, 'i>, name: &'a str) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
-    node.children()
-        .filter(move |n| n.is_element() && n.tag_name().name() == name)
+    node.children().filter(move |n| n.is_element() && n.tag_name().name() == name)
 }
 
 fn expect_root<'a, 'i>(doc: &'a Document<'i>, name: &str) -> Result<Node<'a, 'i>> {
@@ -33,10 +31,7 @@ fn expect_root<'a, 'i>(doc: &'a Document<'i>, name: &str) -> Result<Node<'a, 'i>
     if root.tag_name().name() == name {
         Ok(root)
     } else {
-        Err(Error::parse(format!(
-            "expected <{name}> from COS, got <{}>",
-            root.tag_name().name()
-        )))
+        Err(Error::parse(format!("expected <{name}> from COS, got <{}>", root.tag_name().name())))
     }
 }
 
@@ -46,8 +41,7 @@ fn bool_text(node: Node<'_, '_>, name: &str) -> bool {
 
 fn number<T: std::str::FromStr>(node: Node<'_, '_>, name: &str) -> Result<T> {
     let text = child_text(node, name).unwrap_or("0").trim();
-    text.parse()
-        .map_err(|_| Error::parse(format!("<{name}> is not a number: {text:?}")))
+    text.parse().map_err(|_| Error::parse(format!("<{name}> is not a number: {text:?}")))
 }
 
 /// The fields of a COS `<Error>` body; `None` when the body is not one.
@@ -140,15 +134,11 @@ pub struct ObjectList {
 pub(crate) fn parse_object_list(text: &str) -> Result<ObjectList> {
     let doc = parse(text)?;
     let root = expect_root(&doc, "ListBucketResult")?;
-    let url_encoded =
-        child_text(root, "EncodingType").is_some_and(|t| t.eq_ignore_ascii_case("url"));
+    let url_encoded = child_text(root, "EncodingType").is_some_and(|t| t.eq_ignore_ascii_case("url"));
     let decode = |s: &str| -> Result<String> {
         if url_encoded {
-            encode::decode(s).ok_or_else(|| {
-                Error::parse(format!(
-                    "listed name {s:?} is not valid percent-encoded UTF-8"
-                ))
-            })
+            encode::decode(s)
+                .ok_or_else(|| Error::parse(format!("listed name {s:?} is not valid percent-encoded UTF-8")))
         } else {
             Ok(s.to_string())
         }
@@ -200,9 +190,7 @@ pub(crate) fn parse_delete_result(text: &str) -> Result<DeleteResult> {
     let doc = parse(text)?;
     let root = expect_root(&doc, "DeleteResult")?;
     Ok(DeleteResult {
-        deleted: children(root, "Deleted")
-            .map(|d| child_string(d, "Key").unwrap_or_default())
-            .collect(),
+        deleted: children(root, "Deleted").map(|d| child_string(d, "Key").unwrap_or_default()).collect(),
         errors: children(root, "Error")
             .map(|e| DeleteError {
                 key: child_string(e, "Key").unwrap_or_default(),
@@ -269,14 +257,8 @@ mod tests {
         let body = "<?xml version='1.0' encoding='utf-8' ?>\n<Error>\n\t<Code>NoSuchKey</Code>\n\t<Message>The specified key does not exist.</Message>\n\t<Resource>b-1.cos.ap-guangzhou.myqcloud.com/k</Resource>\n\t<RequestId>NjQ=</RequestId>\n\t<TraceId>OGVm</TraceId>\n</Error>";
         let f = parse_error(body).unwrap();
         assert_eq!(f.code.as_deref(), Some("NoSuchKey"));
-        assert_eq!(
-            f.message.as_deref(),
-            Some("The specified key does not exist.")
-        );
-        assert_eq!(
-            f.resource.as_deref(),
-            Some("b-1.cos.ap-guangzhou.myqcloud.com/k")
-        );
+        assert_eq!(f.message.as_deref(), Some("The specified key does not exist."));
+        assert_eq!(f.resource.as_deref(), Some("b-1.cos.ap-guangzhou.myqcloud.com/k"));
         assert_eq!(f.request_id.as_deref(), Some("NjQ="));
         assert_eq!(f.trace_id.as_deref(), Some("OGVm"));
         assert!(parse_error("not xml").is_none());

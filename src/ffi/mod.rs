@@ -1,1 +1,158 @@
-//! The C ABI.
+//! The C ABI: thin, mechanical wrappers over the Rust core. The header `include/cos.h` is generated from
+//! this module by cbindgen (see build.rs); doc comments here become the header's documentation.
+//!
+//! Every export follows the same pattern (see `design/capi.md` in the project notes):
+//! - it is a literal `#[no_mangle] pub extern "C" fn` (so cbindgen sees it without macro expansion);
+//! - fallible functions return `cos_status` and take `cos_error **err` last; the body runs in [`call`],
+//!   which clears `*err`, catches panics (a panic never crosses into C) and stores the error;
+//! - pointers are checked with the helpers below: a NULL required pointer or a non-UTF-8 string is
+//!   `COS_INVALID_ARGUMENT` with a message naming the parameter, never a crash;
+//! - out-parameters are written only on success; every handle from `*_new` or an out-parameter has a
+//!   `*_free`, and `*_free(NULL)` does nothing.
+
+#![allow(non_camel_case_types)]
+// Exports take raw pointers from C by design; marking them `unsafe fn` would change nothing for C callers.
+// Every pointer goes through the checked helpers below, each `unsafe` block states what it relies on.
+#![allow(clippy::not_unsafe_ptr_arg_deref)]
+
+use crate::error::{Error, Result};
+use std::ffi::{c_char, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+mod bucket;
+mod client;
+mod error;
+mod list;
+mod object;
+mod options;
+mod status;
+
+pub use bucket::*;
+pub use client::*;
+pub use error::*;
+pub use list::*;
+pub use object::*;
+pub use options::*;
+pub use status::*;
+
+/// Runs the body of an export: clears `*err`, catches panics, and turns a failure into a status and an error.
+fn call(err: *mut *mut cos_error, body: impl FnOnce() -> Result<()>) -> cos_status {
+    if !err.is_null() {
+        // SAFETY: the caller passes either NULL or a valid `cos_error **` (documented for every export).
+        unsafe { *err = std::ptr::null_mut() };
+    }
+    let failure = match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => return cos_status::COS_OK,
+        Ok(Err(e)) => e,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Error::new(crate::ErrorKind::Internal, format!("internal error (caught panic): {what}"))
+        }
+    };
+    let status = cos_status::from(failure.kind());
+    if !err.is_null() {
+        // SAFETY: as above.
+        unsafe { *err = cos_error::boxed(failure) };
+    }
+    status
+}
+
+/// A required string argument.
+fn arg_str<'a>(name: &str, ptr: *const c_char) -> Result<&'a str> {
+    if ptr.is_null() {
+        return Err(Error::invalid(format!("{name} is NULL")));
+    }
+    // SAFETY: non-NULL; the caller passes a NUL-terminated string that outlives the call.
+    let bytes = unsafe { CStr::from_ptr(ptr) };
+    bytes.to_str().map_err(|_| Error::invalid(format!("{name} is not valid UTF-8")))
+}
+
+/// An optional string argument: NULL is `None`.
+fn arg_opt_str<'a>(name: &str, ptr: *const c_char) -> Result<Option<&'a str>> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        arg_str(name, ptr).map(Some)
+    }
+}
+
+/// A byte buffer argument `(data, len)`; `data` may be NULL only when `len` is 0.
+fn arg_bytes<'a>(name: &str, data: *const u8, len: usize) -> Result<&'a [u8]> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if data.is_null() {
+        return Err(Error::invalid(format!("{name} is NULL but its length is {len}")));
+    }
+    if len > isize::MAX as usize {
+        return Err(Error::invalid(format!("length of {name} is impossibly large ({len})")));
+    }
+    // SAFETY: non-NULL, and the caller promises `len` readable bytes that outlive the call.
+    Ok(unsafe { std::slice::from_raw_parts(data, len) })
+}
+
+/// An array argument `(ptr, count)`; `ptr` may be NULL only when `count` is 0.
+fn arg_slice<'a, T>(name: &str, ptr: *const T, count: usize) -> Result<&'a [T]> {
+    if count == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(Error::invalid(format!("{name} is NULL but its count is {count}")));
+    }
+    if count > isize::MAX as usize / std::mem::size_of::<T>().max(1) {
+        return Err(Error::invalid(format!("count of {name} is impossibly large ({count})")));
+    }
+    // SAFETY: non-NULL, and the caller promises `count` readable elements that outlive the call.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, count) })
+}
+
+/// A required handle argument.
+fn arg_ref<'a, T>(name: &str, ptr: *const T) -> Result<&'a T> {
+    // SAFETY: the caller passes NULL or a live handle from this library.
+    unsafe { ptr.as_ref() }.ok_or_else(|| Error::invalid(format!("{name} is NULL")))
+}
+
+/// A required mutable handle argument.
+fn arg_mut<'a, T>(name: &str, ptr: *mut T) -> Result<&'a mut T> {
+    // SAFETY: the caller passes NULL or a live handle from this library, used by one thread at a time.
+    unsafe { ptr.as_mut() }.ok_or_else(|| Error::invalid(format!("{name} is NULL")))
+}
+
+/// Checks a required out-parameter before any work is done, so a NULL one fails without side effects.
+fn arg_out<T>(name: &str, out: *mut *mut T) -> Result<()> {
+    if out.is_null() {
+        Err(Error::invalid(format!("{name} is NULL")))
+    } else {
+        Ok(())
+    }
+}
+
+/// Moves `value` to the heap and stores it in `out`, if `out` is not NULL.
+fn set_out<T>(out: *mut *mut T, value: T) {
+    if !out.is_null() {
+        // SAFETY: checked non-NULL; the caller passes a valid `T **`.
+        unsafe { *out = Box::into_raw(Box::new(value)) };
+    }
+}
+
+/// Frees a handle made by `set_out` or `Box::into_raw`; NULL does nothing.
+fn free_box<T>(ptr: *mut T) {
+    if !ptr.is_null() {
+        // SAFETY: the pointer came from `Box::into_raw` in this library and is freed once (documented).
+        drop(unsafe { Box::from_raw(ptr) });
+    }
+}
+
+/// A C string copy of `s`. Interior NUL bytes (possible only in a hostile server's text) become U+FFFD.
+fn c_string(s: &str) -> CString {
+    CString::new(s.replace('\0', "\u{FFFD}")).unwrap_or_default()
+}
+
+/// The pointer of an optional C string, NULL when absent.
+fn c_ptr(s: &Option<CString>) -> *const c_char {
+    s.as_ref().map_or(std::ptr::null(), |c| c.as_ptr())
+}

@@ -10,10 +10,7 @@ use crate::xml::{self, BucketList};
 impl Client {
     /// Lists the buckets of the account (GET Service).
     pub fn list_buckets(&self) -> Result<BucketList> {
-        let (_, text) = self
-            .transport
-            .send(Request::new("GET", Target::Service))?
-            .text()?;
+        let (_, text) = self.transport.send(Request::new("GET", Target::Service))?.text()?;
         xml::parse_bucket_list(&text)
     }
 
@@ -28,17 +25,13 @@ impl Client {
     /// HEAD Bucket: succeeds with the response headers (`x-cos-bucket-region`, ...) when the bucket exists and
     /// is accessible; a missing bucket is a service error with code `NoSuchBucket`.
     pub fn head_bucket(&self, bucket: &str) -> Result<Headers> {
-        let resp = self
-            .transport
-            .send(Request::new("HEAD", self.bucket(bucket)?))?;
+        let resp = self.transport.send(Request::new("HEAD", self.bucket(bucket)?))?;
         Ok(resp.headers)
     }
 
     /// Deletes an empty bucket.
     pub fn delete_bucket(&self, bucket: &str) -> Result<()> {
-        self.transport
-            .send(Request::new("DELETE", self.bucket(bucket)?))?
-            .text()?;
+        self.transport.send(Request::new("DELETE", self.bucket(bucket)?))?.text()?;
         Ok(())
     }
 }

@@ -25,18 +25,14 @@ impl Client {
     /// decoded here. When the page is truncated, `next_marker` is always set.
     pub fn list_objects(&self, bucket: &str, params: &ListParams) -> Result<ObjectList> {
         let mut req = Request::new("GET", self.bucket(bucket)?);
-        for (name, value) in [
-            ("prefix", &params.prefix),
-            ("delimiter", &params.delimiter),
-            ("marker", &params.marker),
-        ] {
+        for (name, value) in [("prefix", &params.prefix), ("delimiter", &params.delimiter), ("marker", &params.marker)]
+        {
             if !value.is_empty() {
                 req.query.push((name.into(), value.clone()));
             }
         }
         if params.max_keys > 0 {
-            req.query
-                .push(("max-keys".into(), params.max_keys.to_string()));
+            req.query.push(("max-keys".into(), params.max_keys.to_string()));
         }
         req.query.push(("encoding-type".into(), "url".into()));
         let (_, text) = self.transport.send(req)?.text()?;
@@ -52,12 +48,7 @@ impl Client {
 
     /// Every page of a listing, fetched lazily.
     pub fn list_objects_pages(&self, bucket: &str, params: ListParams) -> ObjectPages<'_> {
-        ObjectPages {
-            client: self,
-            bucket: bucket.to_string(),
-            params,
-            done: false,
-        }
+        ObjectPages { client: self, cursor: ListCursor::new(bucket, params) }
     }
 
     /// Deletes many objects (DeleteObjects, in batches of 1000). With `quiet`, COS reports only failures.
@@ -72,10 +63,8 @@ impl Client {
             let body = xml::delete_body(batch, quiet);
             let mut req = Request::new("POST", target);
             req.query.push(("delete".into(), String::new()));
-            req.headers
-                .push(("Content-Type".into(), "application/xml".into()));
-            let md5 =
-                base64::engine::general_purpose::STANDARD.encode(Md5::digest(body.as_bytes()));
+            req.headers.push(("Content-Type".into(), "application/xml".into()));
+            let md5 = base64::engine::general_purpose::STANDARD.encode(Md5::digest(body.as_bytes()));
             req.headers.push(("Content-MD5".into(), md5));
             req.body = Body::Bytes(body.as_bytes());
             let (_, text) = self.transport.send(req)?.text()?;
@@ -99,19 +88,36 @@ impl Client {
 /// Iterator over the pages of a listing; see [`Client::list_objects_pages`].
 pub struct ObjectPages<'c> {
     client: &'c Client,
-    bucket: String,
-    params: ListParams,
-    done: bool,
+    cursor: ListCursor,
 }
 
 impl Iterator for ObjectPages<'_> {
     type Item = Result<ObjectList>;
 
     fn next(&mut self) -> Option<Result<ObjectList>> {
+        self.cursor.next_page(self.client)
+    }
+}
+
+/// Where a paged listing stands, without holding the client (so the C ABI can keep one in a handle).
+#[derive(Clone, Debug)]
+pub struct ListCursor {
+    bucket: String,
+    params: ListParams,
+    done: bool,
+}
+
+impl ListCursor {
+    pub fn new(bucket: &str, params: ListParams) -> ListCursor {
+        ListCursor { bucket: bucket.to_string(), params, done: false }
+    }
+
+    /// The next page, or `None` after the last page or after an error.
+    pub fn next_page(&mut self, client: &Client) -> Option<Result<ObjectList>> {
         if self.done {
             return None;
         }
-        let page = match self.client.list_objects(&self.bucket, &self.params) {
+        let page = match client.list_objects(&self.bucket, &self.params) {
             Ok(p) => p,
             Err(e) => {
                 self.done = true;
@@ -122,9 +128,7 @@ impl Iterator for ObjectPages<'_> {
             (Some(next), true) if *next > self.params.marker => self.params.marker = next.clone(),
             (_, true) => {
                 self.done = true;
-                return Some(Err(Error::parse(
-                    "the listing is truncated but its next marker does not advance",
-                )));
+                return Some(Err(Error::parse("the listing is truncated but its next marker does not advance")));
             }
             _ => self.done = true,
         }

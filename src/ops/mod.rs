@@ -4,4 +4,4 @@ mod bucket;
 mod list;
 mod object;
 
-pub use list::{ListParams, ObjectPages};
+pub use list::{ListCursor, ListParams, ObjectPages};

@@ -27,21 +27,13 @@ impl Client {
     }
 
     /// Uploads `data` as one object (PUT Object, up to 5 GiB).
-    pub fn put_object(
-        &self,
-        bucket: &str,
-        key: &str,
-        data: &[u8],
-        opts: &RequestOptions,
-    ) -> Result<ObjectInfo> {
+    pub fn put_object(&self, bucket: &str, key: &str, data: &[u8], opts: &RequestOptions) -> Result<ObjectInfo> {
         let mut req = self.upload_request(self.object(bucket, key)?, opts);
         if opts.content_md5 {
             req.headers.push(("Content-MD5".into(), md5_base64(data)));
         }
         req.body = Body::Bytes(data);
-        Ok(ObjectInfo {
-            headers: self.transport.send(req)?.headers,
-        })
+        Ok(ObjectInfo { headers: self.transport.send(req)?.headers })
     }
 
     /// Uploads a local file as one object. The file is read with positional reads, so a retry resends it.
@@ -53,31 +45,17 @@ impl Client {
         opts: &RequestOptions,
     ) -> Result<ObjectInfo> {
         let target = self.object(bucket, key)?;
-        let file =
-            File::open(path).map_err(|e| Error::io(&format!("opening {}", path.display()), &e))?;
-        let len = file
-            .metadata()
-            .map_err(|e| Error::io(&format!("reading {}", path.display()), &e))?
-            .len();
+        let file = File::open(path).map_err(|e| Error::io(&format!("opening {}", path.display()), &e))?;
+        let len = file.metadata().map_err(|e| Error::io(&format!("reading {}", path.display()), &e))?.len();
         let mut req = self.upload_request(target, opts);
         if opts.content_md5 {
             let mut md5 = Md5::new();
             let mut reader = &file;
-            io::copy(&mut reader, &mut md5)
-                .map_err(|e| Error::io(&format!("reading {}", path.display()), &e))?;
-            req.headers.push((
-                "Content-MD5".into(),
-                base64::engine::general_purpose::STANDARD.encode(md5.finalize()),
-            ));
+            io::copy(&mut reader, &mut md5).map_err(|e| Error::io(&format!("reading {}", path.display()), &e))?;
+            req.headers.push(("Content-MD5".into(), base64::engine::general_purpose::STANDARD.encode(md5.finalize())));
         }
-        req.body = Body::File {
-            file: &file,
-            offset: 0,
-            len,
-        };
-        Ok(ObjectInfo {
-            headers: self.transport.send(req)?.headers,
-        })
+        req.body = Body::File { file: &file, offset: 0, len };
+        Ok(ObjectInfo { headers: self.transport.send(req)?.headers })
     }
 
     /// Uploads exactly `len` bytes from `reader`. The body cannot be replayed, so the request is not retried.
@@ -91,9 +69,7 @@ impl Client {
     ) -> Result<ObjectInfo> {
         let mut req = self.upload_request(self.object(bucket, key)?, opts);
         req.body = Body::Reader { reader, len };
-        Ok(ObjectInfo {
-            headers: self.transport.send(req)?.headers,
-        })
+        Ok(ObjectInfo { headers: self.transport.send(req)?.headers })
     }
 
     fn get_response(&self, bucket: &str, key: &str, opts: &RequestOptions) -> Result<Response> {
@@ -104,27 +80,13 @@ impl Client {
     }
 
     /// Downloads an object (or the range in `opts`) into memory.
-    pub fn get_object(
-        &self,
-        bucket: &str,
-        key: &str,
-        opts: &RequestOptions,
-    ) -> Result<(Vec<u8>, ObjectInfo)> {
+    pub fn get_object(&self, bucket: &str, key: &str, opts: &RequestOptions) -> Result<(Vec<u8>, ObjectInfo)> {
         let mut resp = self.get_response(bucket, key, opts)?;
-        let expected = ObjectInfo {
-            headers: resp.headers.clone(),
-        }
-        .content_length()
-        .unwrap_or(0);
+        let expected = ObjectInfo { headers: resp.headers.clone() }.content_length().unwrap_or(0);
         // Trust the announced length only so far: a lying server must not make us allocate gigabytes up front.
         let mut data = Vec::with_capacity(expected.min(64 << 20) as usize);
         read_body(&mut resp, &mut data, opts.verify_crc)?;
-        Ok((
-            data,
-            ObjectInfo {
-                headers: resp.headers,
-            },
-        ))
+        Ok((data, ObjectInfo { headers: resp.headers }))
     }
 
     /// Downloads an object into `writer`. The CRC-64 is checked after the last byte was written, so a
@@ -138,9 +100,7 @@ impl Client {
     ) -> Result<ObjectInfo> {
         let mut resp = self.get_response(bucket, key, opts)?;
         read_body(&mut resp, writer, opts.verify_crc)?;
-        Ok(ObjectInfo {
-            headers: resp.headers,
-        })
+        Ok(ObjectInfo { headers: resp.headers })
     }
 
     /// Downloads an object into a local file. The bytes go to a temporary file beside `path`, which is
@@ -155,47 +115,31 @@ impl Client {
         let mut resp = self.get_response(bucket, key, opts)?;
         let tmp = temp_path(path)?;
         let result = (|| {
-            let file = File::create(&tmp)
-                .map_err(|e| Error::io(&format!("creating {}", tmp.display()), &e))?;
+            let file = File::create(&tmp).map_err(|e| Error::io(&format!("creating {}", tmp.display()), &e))?;
             let mut out = io::BufWriter::with_capacity(READ_CHUNK, file);
             read_body(&mut resp, &mut out, opts.verify_crc)?;
             out.into_inner()
                 .map_err(|e| Error::io(&format!("writing {}", tmp.display()), e.error()))?
                 .sync_all()
                 .map_err(|e| Error::io(&format!("writing {}", tmp.display()), &e))?;
-            std::fs::rename(&tmp, path)
-                .map_err(|e| Error::io(&format!("renaming onto {}", path.display()), &e))
+            std::fs::rename(&tmp, path).map_err(|e| Error::io(&format!("renaming onto {}", path.display()), &e))
         })();
         if result.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
-        result.map(|()| ObjectInfo {
-            headers: resp.headers,
-        })
+        result.map(|()| ObjectInfo { headers: resp.headers })
     }
 
     /// HEAD Object: all response headers. A missing object is a service error with HTTP status 404.
-    pub fn head_object(
-        &self,
-        bucket: &str,
-        key: &str,
-        opts: &RequestOptions,
-    ) -> Result<ObjectInfo> {
+    pub fn head_object(&self, bucket: &str, key: &str, opts: &RequestOptions) -> Result<ObjectInfo> {
         let mut req = Request::new("HEAD", self.object(bucket, key)?);
         req.headers = opts.headers.clone();
         req.query = opts.query.clone();
-        Ok(ObjectInfo {
-            headers: self.transport.send(req)?.headers,
-        })
+        Ok(ObjectInfo { headers: self.transport.send(req)?.headers })
     }
 
     /// Deletes an object. Deleting a key that does not exist succeeds, as in COS.
-    pub fn delete_object(
-        &self,
-        bucket: &str,
-        key: &str,
-        opts: &RequestOptions,
-    ) -> Result<ObjectInfo> {
+    pub fn delete_object(&self, bucket: &str, key: &str, opts: &RequestOptions) -> Result<ObjectInfo> {
         let mut req = Request::new("DELETE", self.object(bucket, key)?);
         req.headers = opts.headers.clone();
         req.query = opts.query.clone();
@@ -220,25 +164,16 @@ impl Client {
         let mut req = Request::new("PUT", target);
         req.headers = opts.headers.clone();
         if opts.get_header("x-cos-copy-source").is_none() {
-            let source = format!(
-                "{src_bucket}.{}{}",
-                self.config().endpoint,
-                encode::object_path(src_key)
-            );
+            let source = format!("{src_bucket}.{}{}", self.config().endpoint, encode::object_path(src_key));
             req.headers.push(("x-cos-copy-source".into(), source));
         }
         let (headers, text) = self.transport.send(req)?.text()?;
         if xml::is_error_body(&text) {
             let mut fields = xml::parse_error(&text).unwrap_or_default();
             fields.http_status = 200;
-            fields.request_id = fields
-                .request_id
-                .or_else(|| headers.request_id().map(str::to_string));
+            fields.request_id = fields.request_id.or_else(|| headers.request_id().map(str::to_string));
             fields.raw_body = Some(text);
-            return Err(Error::service(ServiceFields {
-                resource: Some(self.transport.resource(target)),
-                ..fields
-            }));
+            return Err(Error::service(ServiceFields { resource: Some(self.transport.resource(target)), ..fields }));
         }
         let result = xml::parse_copy_result(&text)?;
         if opts.verify_crc {
@@ -246,6 +181,14 @@ impl Client {
                 // The copy's CRC must equal the source's, which COS also reports in the header.
                 verify_crc(crc, &headers)?;
             }
+        }
+        // COS puts the new ETag (and CRC) only in the body; make the info say it like any other write does.
+        let mut headers = headers;
+        if headers.get("etag").is_none() {
+            headers.push("ETag", &result.etag);
+        }
+        if let (None, Some(crc)) = (headers.get("x-cos-hash-crc64ecma"), result.crc64) {
+            headers.push("x-cos-hash-crc64ecma", &crc.to_string());
         }
         Ok((result, ObjectInfo { headers }))
     }
@@ -263,20 +206,13 @@ fn temp_path(path: &Path) -> Result<std::path::PathBuf> {
         .file_name()
         .ok_or_else(|| Error::invalid(format!("{} does not name a file", path.display())))?
         .to_string_lossy();
-    let tmp = format!(
-        ".{name}.cos-{}-{}.tmp",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    );
+    let tmp = format!(".{name}.cos-{}-{}.tmp", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
     Ok(path.with_file_name(tmp))
 }
 
 /// Streams a response body into `sink`, checking its length and (for whole objects) its CRC-64.
 fn read_body(resp: &mut Response, sink: &mut dyn Write, verify: bool) -> Result<u64> {
-    let expected = ObjectInfo {
-        headers: resp.headers.clone(),
-    }
-    .content_length();
+    let expected = ObjectInfo { headers: resp.headers.clone() }.content_length();
     let whole_object = resp.status == 200;
     let mut crc = Crc64::new();
     let mut buf = vec![0u8; READ_CHUNK];
@@ -298,9 +234,7 @@ fn read_body(resp: &mut Response, sink: &mut dyn Write, verify: bool) -> Result<
     if let Some(len) = expected {
         if len != total {
             let msg = format!("the response body ended after {total} of {len} bytes");
-            return Err(
-                Error::new(ErrorKind::Network, msg).with_response(resp.status, request_id(resp))
-            );
+            return Err(Error::new(ErrorKind::Network, msg).with_response(resp.status, request_id(resp)));
         }
     }
     if verify && whole_object {

@@ -58,9 +58,7 @@ impl Emulator {
     /// The configuration `client()` uses, to adjust before building.
     pub fn config(&self) -> cos::ConfigBuilder {
         let mut b = cos::Config::builder();
-        b.region(REGION)
-            .credentials(SECRET_ID, SECRET_KEY)
-            .address(&self.address);
+        b.region(REGION).credentials(SECRET_ID, SECRET_KEY).address(&self.address);
         b.scheme("http").unwrap();
         b
     }

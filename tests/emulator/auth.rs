@@ -69,11 +69,7 @@ fn hmac_sha1_hex(key: &[u8], msg: &[u8]) -> String {
 
 /// `k1=v1&k2=v2` from (name, value) pairs already in canonical (encoded, lower-cased) form.
 fn join_pairs(pairs: &[(String, String)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&")
+    pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
 }
 
 /// The core of the algorithm (§1.1 steps 2, 5, 6, 7). `params` and `headers` are the canonical
@@ -88,28 +84,16 @@ pub fn compute_signature(
     headers: &[(String, String)],
 ) -> String {
     let sign_key = hmac_sha1_hex(secret_key.as_bytes(), key_time.as_bytes());
-    let http_string = format!(
-        "{}\n{}\n{}\n{}\n",
-        method.to_ascii_lowercase(),
-        decoded_path,
-        join_pairs(params),
-        join_pairs(headers)
-    );
-    let string_to_sign = format!(
-        "sha1\n{}\n{}\n",
-        sign_time,
-        hex(&Sha1::digest(http_string.as_bytes()))
-    );
+    let http_string =
+        format!("{}\n{}\n{}\n{}\n", method.to_ascii_lowercase(), decoded_path, join_pairs(params), join_pairs(headers));
+    let string_to_sign = format!("sha1\n{}\n{}\n", sign_time, hex(&Sha1::digest(http_string.as_bytes())));
     // The key of the second HMAC is the *hex text* of SignKey, not its raw bytes.
     hmac_sha1_hex(sign_key.as_bytes(), string_to_sign.as_bytes())
 }
 
 /// Canonical pairs for the names in a `;`-separated list. `lookup` maps a listed (lower-case,
 /// encoded) name to the request's raw value. None when a listed item is missing.
-fn canonical_pairs<'a>(
-    list: &str,
-    mut lookup: impl FnMut(&str) -> Option<&'a str>,
-) -> Option<Vec<(String, String)>> {
+fn canonical_pairs<'a>(list: &str, mut lookup: impl FnMut(&str) -> Option<&'a str>) -> Option<Vec<(String, String)>> {
     list.split(';')
         .filter(|n| !n.is_empty())
         .map(|name| {
@@ -153,9 +137,7 @@ pub fn verify(cfg: &Config, req: &Request, now: u64) -> Result<(), CosError> {
     let secret_key = if fields.ak == cfg.secret_id {
         &cfg.secret_key
     } else if fields.ak == cfg.temp_secret_id {
-        let token = req
-            .header("x-cos-security-token")
-            .or_else(|| req.query_param("x-cos-security-token"));
+        let token = req.header("x-cos-security-token").or_else(|| req.query_param("x-cos-security-token"));
         if token.map(|t| t.as_bytes()) != Some(cfg.session_token.as_bytes()) {
             return Err(CosError::new(
                 403,
@@ -172,48 +154,24 @@ pub fn verify(cfg: &Config, req: &Request, now: u64) -> Result<(), CosError> {
         ));
     };
 
-    let (start, end) = parse_window(&fields.sign_time)
-        .ok_or_else(|| CosError::access_denied("q-sign-time is malformed."))?;
-    let key_time = if fields.key_time.is_empty() {
-        fields.sign_time.as_str()
-    } else {
-        fields.key_time.as_str()
-    };
+    let (start, end) =
+        parse_window(&fields.sign_time).ok_or_else(|| CosError::access_denied("q-sign-time is malformed."))?;
+    let key_time = if fields.key_time.is_empty() { fields.sign_time.as_str() } else { fields.key_time.as_str() };
     if now < start || now > end {
         return Err(CosError::access_denied("Request has expired"));
     }
 
-    let mismatch = || {
-        CosError::new(
-            403,
-            "SignatureDoesNotMatch",
-            "The Signature you specified is invalid.",
-        )
-    };
+    let mismatch = || CosError::new(403, "SignatureDoesNotMatch", "The Signature you specified is invalid.");
     let path = req.path.as_deref().ok_or_else(mismatch)?;
     let params = canonical_pairs(&fields.param_list, |name| {
-        req.query
-            .iter()
-            .find(|(k, _)| cos_encode(k).to_ascii_lowercase() == name)
-            .map(|(_, v)| v.as_str())
+        req.query.iter().find(|(k, _)| cos_encode(k).to_ascii_lowercase() == name).map(|(_, v)| v.as_str())
     })
     .ok_or_else(mismatch)?;
     let headers = canonical_pairs(&fields.header_list, |name| {
-        req.headers
-            .iter()
-            .find(|(k, _)| cos_encode(k).to_ascii_lowercase() == name)
-            .map(|(_, v)| v.as_str())
+        req.headers.iter().find(|(k, _)| cos_encode(k).to_ascii_lowercase() == name).map(|(_, v)| v.as_str())
     })
     .ok_or_else(mismatch)?;
-    let expected = compute_signature(
-        secret_key,
-        key_time,
-        &fields.sign_time,
-        &req.method,
-        path,
-        &params,
-        &headers,
-    );
+    let expected = compute_signature(secret_key, key_time, &fields.sign_time, &req.method, path, &params, &headers);
     if constant_time_eq(expected.as_bytes(), fields.signature.as_bytes()) {
         Ok(())
     } else {
@@ -230,18 +188,11 @@ mod tests {
     const HOST: &str = "examplebucket-1250000000.cos.ap-beijing.myqcloud.com";
 
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-        items
-            .iter()
-            .map(|(k, v)| (k.to_string(), cos_encode(v)))
-            .collect()
+        items.iter().map(|(k, v)| (k.to_string(), cos_encode(v))).collect()
     }
 
     fn config() -> Config {
-        Config {
-            secret_id: AK.into(),
-            secret_key: SK.into(),
-            ..Config::default()
-        }
+        Config { secret_id: AK.into(), secret_key: SK.into(), ..Config::default() }
     }
 
     fn request(method: &str, raw_path: &str, query: &[(&str, &str)], headers: &[(&str, &str)]) -> Request {
@@ -272,10 +223,7 @@ mod tests {
     /// Official vector, upload (cos-protocol.md §1.2).
     #[test]
     fn official_put_vector() {
-        assert_eq!(
-            hmac_sha1_hex(SK.as_bytes(), b"1557989151;1557996351"),
-            "eb2519b498b02ac213cb1f3d1a3d27a3b3c9bc5f"
-        );
+        assert_eq!(hmac_sha1_hex(SK.as_bytes(), b"1557989151;1557996351"), "eb2519b498b02ac213cb1f3d1a3d27a3b3c9bc5f");
         let headers = pairs(&[
             ("content-length", "13"),
             ("content-md5", "mQ/fVh815F3k6TAUm8m0eg=="),
@@ -304,10 +252,8 @@ mod tests {
     /// Official vector, download (cos-protocol.md §1.2).
     #[test]
     fn official_get_vector() {
-        let params = pairs(&[
-            ("response-cache-control", "max-age=600"),
-            ("response-content-type", "application/octet-stream"),
-        ]);
+        let params =
+            pairs(&[("response-cache-control", "max-age=600"), ("response-content-type", "application/octet-stream")]);
         let headers = pairs(&[("date", "Thu, 16 May 2019 06:55:53 GMT"), ("host", HOST)]);
         let sig = compute_signature(
             SK,
@@ -348,10 +294,7 @@ mod tests {
         let auth = "q-sign-algorithm=sha1&q-ak=AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q&q-sign-time=1557989151;1557996351&q-key-time=1557989151;1557996351&q-header-list=content-length;content-md5;content-type;date;host;x-cos-acl;x-cos-grant-read&q-url-param-list=&q-signature=3b8851a11a569213c17ba8fa7dcf2abec6935172";
         headers.push(("Authorization", auth));
         // The Python SDK sends ( and ) escaped; both forms decode to the same signed path.
-        for path in [
-            "/exampleobject(%E8%85%BE%E8%AE%AF%E4%BA%91)",
-            "/exampleobject%28%E8%85%BE%E8%AE%AF%E4%BA%91%29",
-        ] {
+        for path in ["/exampleobject(%E8%85%BE%E8%AE%AF%E4%BA%91)", "/exampleobject%28%E8%85%BE%E8%AE%AF%E4%BA%91%29"] {
             let req = request("PUT", path, &[], &headers);
             assert!(verify(&config(), &req, 1_557_989_200).is_ok());
         }
@@ -378,24 +321,14 @@ mod tests {
     /// The official download request, and the same credentials delivered as a presigned URL.
     #[test]
     fn verify_official_get_request_header_and_query() {
-        let query = [
-            ("response-content-type", "application/octet-stream"),
-            ("response-cache-control", "max-age=600"),
-        ];
+        let query = [("response-content-type", "application/octet-stream"), ("response-cache-control", "max-age=600")];
         let auth = "q-sign-algorithm=sha1&q-ak=AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q&q-sign-time=1557989753;1557996953&q-key-time=1557989753;1557996953&q-header-list=date;host&q-url-param-list=response-cache-control;response-content-type&q-signature=01681b8c9d798a678e43b685a9f1bba0f6c0e012";
-        let headers = [
-            ("Date", "Thu, 16 May 2019 06:55:53 GMT"),
-            ("Host", HOST),
-            ("Authorization", auth),
-        ];
+        let headers = [("Date", "Thu, 16 May 2019 06:55:53 GMT"), ("Host", HOST), ("Authorization", auth)];
         let path = "/exampleobject(%E8%85%BE%E8%AE%AF%E4%BA%91)";
         let req = request("GET", path, &query, &headers);
         assert!(verify(&config(), &req, 1_557_989_800).is_ok());
 
-        let mut presigned: Vec<(&str, &str)> = auth
-            .split('&')
-            .map(|p| p.split_once('=').unwrap())
-            .collect();
+        let mut presigned: Vec<(&str, &str)> = auth.split('&').map(|p| p.split_once('=').unwrap()).collect();
         presigned.extend_from_slice(&query);
         let req = request("GET", path, &presigned, &headers[..2]);
         assert!(verify(&config(), &req, 1_557_989_800).is_ok());

@@ -82,9 +82,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Parsed, String> 
             _ => {
                 let value = match inline {
                     Some(v) => v,
-                    None => args
-                        .next()
-                        .ok_or_else(|| format!("{flag} needs a value"))?,
+                    None => args.next().ok_or_else(|| format!("{flag} needs a value"))?,
                 };
                 let slot = match flag.as_str() {
                     "--listen" => &mut cfg.listen,

@@ -12,12 +12,7 @@ pub struct CosError {
 
 impl CosError {
     pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        CosError {
-            status,
-            code,
-            message: message.into(),
-            headers: Vec::new(),
-        }
+        CosError { status, code, message: message.into(), headers: Vec::new() }
     }
 
     pub fn with_header(mut self, name: &str, value: String) -> Self {
@@ -42,26 +37,20 @@ impl CosError {
     }
 
     pub fn precondition_failed() -> Self {
-        Self::new(
-            412,
-            "PreconditionFailed",
-            "At least one of the preconditions you specified did not hold.",
-        )
+        Self::new(412, "PreconditionFailed", "At least one of the preconditions you specified did not hold.")
     }
 
     pub fn malformed_xml(detail: impl std::fmt::Display) -> Self {
         Self::new(
             400,
             "MalformedXML",
-            format!("The XML you provided was not well-formed or did not validate against our published schema: {detail}"),
+            format!(
+                "The XML you provided was not well-formed or did not validate against our published schema: {detail}"
+            ),
         )
     }
 
     pub fn internal(detail: impl std::fmt::Display) -> Self {
-        Self::new(
-            500,
-            "InternalError",
-            format!("We encountered an internal error. Please try again. ({detail})"),
-        )
+        Self::new(500, "InternalError", format!("We encountered an internal error. Please try again. ({detail})"))
     }
 }

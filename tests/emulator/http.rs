@@ -45,18 +45,12 @@ pub struct Request {
 impl Request {
     /// First header with this name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// First query parameter with exactly this name (COS parameter names are case-sensitive).
     pub fn query_param(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     pub fn is_head(&self) -> bool {
@@ -88,11 +82,7 @@ fn read_line<R: BufRead>(r: &mut R, buf: &mut Vec<u8>) -> Result<usize, ReadErro
     let n = r.by_ref().take(MAX_LINE).read_until(b'\n', buf)?;
     if n > 0 && buf.last() != Some(&b'\n') {
         if n as u64 >= MAX_LINE {
-            return Err(ReadError::Bad(CosError::new(
-                400,
-                "InvalidRequest",
-                "request line or header line too long",
-            )));
+            return Err(ReadError::Bad(CosError::new(400, "InvalidRequest", "request line or header line too long")));
         }
         return Err(ReadError::Io(io::ErrorKind::UnexpectedEof.into()));
     }
@@ -114,8 +104,7 @@ pub fn read_request<R: BufRead, W: Write>(r: &mut R, w: &mut W) -> Result<Reques
             break;
         }
     }
-    let request_line =
-        String::from_utf8(line.clone()).map_err(|_| bad_request("request line is not UTF-8"))?;
+    let request_line = String::from_utf8(line.clone()).map_err(|_| bad_request("request line is not UTF-8"))?;
     let mut parts = request_line.split(' ');
     let (method, target, version) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (Some(m), Some(t), Some(v), None) if !m.is_empty() && !t.is_empty() => (m, t, v),
@@ -124,13 +113,7 @@ pub fn read_request<R: BufRead, W: Write>(r: &mut R, w: &mut W) -> Result<Reques
     let http11 = match version {
         "HTTP/1.1" => true,
         "HTTP/1.0" => false,
-        _ => {
-            return Err(ReadError::Bad(CosError::new(
-                505,
-                "InvalidRequest",
-                "HTTP version not supported",
-            )))
-        }
+        _ => return Err(ReadError::Bad(CosError::new(505, "InvalidRequest", "HTTP version not supported"))),
     };
 
     let mut headers = Vec::new();
@@ -146,9 +129,7 @@ pub fn read_request<R: BufRead, W: Write>(r: &mut R, w: &mut W) -> Result<Reques
             return Err(bad_request("obsolete header line folding is not supported"));
         }
         let text = String::from_utf8_lossy(&line);
-        let (name, value) = text
-            .split_once(':')
-            .ok_or_else(|| bad_request("header line without a colon"))?;
+        let (name, value) = text.split_once(':').ok_or_else(|| bad_request("header line without a colon"))?;
         if name.is_empty() || name.contains([' ', '\t']) {
             return Err(bad_request("malformed header name"));
         }
@@ -156,25 +137,14 @@ pub fn read_request<R: BufRead, W: Write>(r: &mut R, w: &mut W) -> Result<Reques
     }
 
     let find = |name: &str| {
-        headers
-            .iter()
-            .find(|(n, _): &&(String, String)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        headers.iter().find(|(n, _): &&(String, String)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     };
     let connection = find("connection").unwrap_or("").to_ascii_lowercase();
-    let keep_alive = if http11 {
-        !connection.contains("close")
-    } else {
-        connection.contains("keep-alive")
-    };
-    let chunked = find("transfer-encoding")
-        .map(|te| te.to_ascii_lowercase().trim_end().ends_with("chunked"))
-        .unwrap_or(false);
+    let keep_alive = if http11 { !connection.contains("close") } else { connection.contains("keep-alive") };
+    let chunked =
+        find("transfer-encoding").map(|te| te.to_ascii_lowercase().trim_end().ends_with("chunked")).unwrap_or(false);
     let content_length = match find("content-length") {
-        Some(v) if !chunked => Some(
-            v.parse::<u64>()
-                .map_err(|_| bad_request("invalid Content-Length"))?,
-        ),
+        Some(v) if !chunked => Some(v.parse::<u64>().map_err(|_| bad_request("invalid Content-Length"))?),
         _ => None,
     };
     if content_length.is_some_and(|n| n > MAX_BODY) {
@@ -191,17 +161,12 @@ pub fn read_request<R: BufRead, W: Write>(r: &mut R, w: &mut W) -> Result<Reques
         w.flush()?;
     }
 
-    let (body, body_md5, body_crc64) = if chunked {
-        read_chunked_body(r)?
-    } else {
-        read_fixed_body(r, content_length.unwrap_or(0) as usize)?
-    };
+    let (body, body_md5, body_crc64) =
+        if chunked { read_chunked_body(r)? } else { read_fixed_body(r, content_length.unwrap_or(0) as usize)? };
 
     // Absolute-form targets (`http://host/path`) come from proxies; keep only the path.
     let target = match target.find("://") {
-        Some(i) => target[i + 3..]
-            .find('/')
-            .map_or("/", |j| &target[i + 3 + j..]),
+        Some(i) => target[i + 3..].find('/').map_or("/", |j| &target[i + 3 + j..]),
         None => target,
     };
     let (raw_path, raw_query) = target.split_once('?').unwrap_or((target, ""));
@@ -210,10 +175,7 @@ pub fn read_request<R: BufRead, W: Write>(r: &mut R, w: &mut W) -> Result<Reques
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (
-                util::decode_query_component(k),
-                util::decode_query_component(v),
-            )
+            (util::decode_query_component(k), util::decode_query_component(v))
         })
         .collect();
 
@@ -268,9 +230,7 @@ fn read_fixed_body<R: Read>(r: &mut R, len: usize) -> io::Result<BodyAndDigests>
             }
         }
         drop(tx);
-        hasher
-            .join()
-            .map_err(|_| io::Error::other("md5 thread panicked"))
+        hasher.join().map_err(|_| io::Error::other("md5 thread panicked"))
     })?;
     Ok((body, md5, crc.sum64()))
 }
@@ -285,8 +245,7 @@ fn read_chunked_body<R: BufRead>(r: &mut R) -> Result<BodyAndDigests, ReadError>
         read_line(r, &mut line)?;
         let text = String::from_utf8_lossy(&line);
         let size_text = text.split(';').next().unwrap_or("").trim();
-        let size = u64::from_str_radix(size_text, 16)
-            .map_err(|_| bad_request("malformed chunk size"))?;
+        let size = u64::from_str_radix(size_text, 16).map_err(|_| bad_request("malformed chunk size"))?;
         if size == 0 {
             break;
         }
@@ -321,6 +280,8 @@ fn read_chunked_body<R: BufRead>(r: &mut R) -> Result<BodyAndDigests, ReadError>
 /// copying them into an intermediate buffer.
 pub enum Body {
     Empty,
+    /// HEAD responses: the length a GET would send, with no bytes behind it.
+    LengthOnly(u64),
     Bytes(Vec<u8>),
     Shared {
         data: Arc<Vec<u8>>,
@@ -338,6 +299,7 @@ impl Body {
     pub fn len(&self) -> u64 {
         match self {
             Body::Empty => 0,
+            Body::LengthOnly(n) => *n,
             Body::Bytes(b) => b.len() as u64,
             Body::Shared { start, end, .. } => (end - start) as u64,
             Body::File { len, .. } => *len,
@@ -353,11 +315,7 @@ pub struct Response {
 
 impl Response {
     pub fn new(status: u16) -> Self {
-        Response {
-            status,
-            headers: Vec::with_capacity(16),
-            body: Body::Empty,
-        }
+        Response { status, headers: Vec::with_capacity(16), body: Body::Empty }
     }
 
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
@@ -402,12 +360,7 @@ fn reason(status: u16) -> &'static str {
 
 /// Write a response. For HEAD (`head`), Content-Length describes the body that GET would send,
 /// but no body bytes follow. 204 and 304 carry neither.
-pub fn write_response(
-    w: &mut BufWriter<TcpStream>,
-    resp: Response,
-    head: bool,
-    keep_alive: bool,
-) -> io::Result<()> {
+pub fn write_response(w: &mut BufWriter<TcpStream>, resp: Response, head: bool, keep_alive: bool) -> io::Result<()> {
     let bodiless_status = resp.status == 204 || resp.status == 304;
     let mut out = String::with_capacity(512);
     out.push_str("HTTP/1.1 ");
@@ -426,17 +379,13 @@ pub fn write_response(
         out.push_str(&resp.body.len().to_string());
         out.push_str("\r\n");
     }
-    out.push_str(if keep_alive {
-        "Connection: keep-alive\r\n\r\n"
-    } else {
-        "Connection: close\r\n\r\n"
-    });
+    out.push_str(if keep_alive { "Connection: keep-alive\r\n\r\n" } else { "Connection: close\r\n\r\n" });
     w.write_all(out.as_bytes())?;
     if head || bodiless_status {
         return w.flush();
     }
     match resp.body {
-        Body::Empty => {}
+        Body::Empty | Body::LengthOnly(_) => {}
         // BufWriter passes slices larger than its buffer straight to the socket.
         Body::Bytes(b) => w.write_all(&b)?,
         Body::Shared { data, start, end } => w.write_all(&data[start..end])?,
@@ -469,10 +418,7 @@ fn send_file(sock: &mut TcpStream, file: &File, mut offset: u64, len: u64) -> io
             }
         }
         if n == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "object file shorter than its metadata",
-            ));
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "object file shorter than its metadata"));
         }
         offset += n as u64;
     }
@@ -573,14 +519,8 @@ mod tests {
     fn malformed_requests() {
         assert!(matches!(parse(b"").0, Err(ReadError::Closed)));
         assert!(matches!(parse(b"GARBAGE\r\n\r\n").0, Err(ReadError::Bad(_))));
-        assert!(matches!(
-            parse(b"PUT /k HTTP/1.1\r\nContent-Length: x\r\n\r\n").0,
-            Err(ReadError::Bad(_))
-        ));
-        assert!(matches!(
-            parse(b"PUT /k HTTP/1.1\r\nContent-Length: 10\r\n\r\nshort").0,
-            Err(ReadError::Io(_))
-        ));
+        assert!(matches!(parse(b"PUT /k HTTP/1.1\r\nContent-Length: x\r\n\r\n").0, Err(ReadError::Bad(_))));
+        assert!(matches!(parse(b"PUT /k HTTP/1.1\r\nContent-Length: 10\r\n\r\nshort").0, Err(ReadError::Io(_))));
     }
 
     #[test]

@@ -10,11 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// COS `UrlEncode`: only RFC 3986 unreserved characters stay literal; upper-case hex escapes.
-const COS_ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
+const COS_ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 /// Set used for `encoding-type=url` listings: like COS_ENCODE_SET but `/` stays literal, so the
 /// output decodes identically with `unquote` and `unquote_plus` (space is `%20`, `+` is `%2B`).
@@ -56,17 +52,11 @@ pub fn unhex(s: &str) -> Option<Vec<u8>> {
     if s.len() % 2 != 0 {
         return None;
     }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
 }
 
 pub fn now_unix() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 /// RFC 1123 date as used in `Date` and `Last-Modified`.
@@ -84,12 +74,7 @@ pub fn parse_http_date(s: &str) -> Option<u64> {
 pub fn iso8601(secs: u64) -> String {
     let (y, m, d) = civil_from_days((secs / 86_400) as i64);
     let rem = secs % 86_400;
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z", rem / 3600, rem / 60 % 60, rem % 60)
 }
 
 /// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar
@@ -116,10 +101,7 @@ fn seed() -> u64 {
     let mut buf = [0u8; 8];
     // SAFETY: getrandom writes at most buf.len() bytes into the valid buffer.
     let n = unsafe { libc::getrandom(buf.as_mut_ptr().cast(), buf.len(), 0) };
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(0);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
     if n == buf.len() as isize {
         u64::from_le_bytes(buf) ^ nanos
     } else {
@@ -128,9 +110,7 @@ fn seed() -> u64 {
 }
 
 pub fn random_u64() -> u64 {
-    let mut z = RNG_STATE
-        .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
-        .wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = RNG_STATE.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed).wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
@@ -140,13 +120,7 @@ pub fn random_u64() -> u64 {
 /// (e.g. `NjRmN2E2YTlfMzQyYTJmMDlfMjRjY2NfNTFkZGZhMA==`). The sequence number makes it unique.
 pub fn new_request_id() -> String {
     let seq = REQUEST_COUNTER.fetch_add(1, Ordering::Relaxed);
-    let raw = format!(
-        "{:08x}_{:08x}_{:x}_{:x}",
-        now_unix(),
-        random_u64() as u32,
-        std::process::id() & 0xfffff,
-        seq
-    );
+    let raw = format!("{:08x}_{:08x}_{:x}_{:x}", now_unix(), random_u64() as u32, std::process::id() & 0xfffff, seq);
     base64::engine::general_purpose::STANDARD.encode(raw)
 }
 
@@ -184,10 +158,7 @@ mod tests {
         assert_eq!(iso8601(1_557_989_151), "2019-05-16T06:45:51.000Z");
         assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00.000Z");
         assert_eq!(http_date(1_557_989_151), "Thu, 16 May 2019 06:45:51 GMT");
-        assert_eq!(
-            parse_http_date("Thu, 16 May 2019 06:45:51 GMT"),
-            Some(1_557_989_151)
-        );
+        assert_eq!(parse_http_date("Thu, 16 May 2019 06:45:51 GMT"), Some(1_557_989_151));
         assert_eq!(parse_http_date("yesterday"), None);
     }
 

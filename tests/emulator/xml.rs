@@ -11,9 +11,7 @@ pub const DECLARATION: &str = "<?xml version='1.0' encoding='utf-8' ?>\n";
 /// document stays well-formed for lenient parsers; clients should use `encoding-type=url` for
 /// such keys, exactly as with real COS.
 pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
-    let needs = s
-        .bytes()
-        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'') || is_bad_control(b));
+    let needs = s.bytes().any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'') || is_bad_control(b));
     if !needs {
         return std::borrow::Cow::Borrowed(s);
     }
@@ -77,13 +75,7 @@ impl XmlWriter {
 }
 
 /// The COS error document, byte for byte in COS's layout (newlines and tabs included).
-pub fn error_body(
-    code: &str,
-    message: &str,
-    resource: &str,
-    request_id: &str,
-    trace_id: &str,
-) -> Vec<u8> {
+pub fn error_body(code: &str, message: &str, resource: &str, request_id: &str, trace_id: &str) -> Vec<u8> {
     format!(
         "{DECLARATION}<Error>\n\t<Code>{}</Code>\n\t<Message>{}</Message>\n\t<Resource>{}</Resource>\n\t<RequestId>{}</RequestId>\n\t<TraceId>{}</TraceId>\n</Error>",
         escape(code),
@@ -102,10 +94,7 @@ mod tests {
     #[test]
     fn escapes_the_five_specials() {
         assert_eq!(escape("plain"), "plain");
-        assert_eq!(
-            escape(r#"a&b<c>d"e'f"#),
-            "a&amp;b&lt;c&gt;d&quot;e&apos;f"
-        );
+        assert_eq!(escape(r#"a&b<c>d"e'f"#), "a&amp;b&lt;c&gt;d&quot;e&apos;f");
         assert_eq!(escape("tab\there\u{1}"), "tab\there&#x1;");
         assert_eq!(escape("中文&"), "中文&amp;");
     }

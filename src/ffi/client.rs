@@ -1,0 +1,270 @@
+//! `cos_client` and `cos_client_config`: configuring and creating a client.
+
+use super::{arg_mut, arg_opt_str, arg_out, arg_ref, arg_str, call, cos_error, cos_status, free_box, set_out};
+use crate::config::ConfigBuilder;
+use crate::Client;
+use std::ffi::c_char;
+use std::time::Duration;
+
+/// A COS client. Immutable after creation and safe to use from any number of threads at once; it owns a
+/// keep-alive connection pool shared by all of them. Free it with `cos_client_free` once no call is running.
+pub struct cos_client {
+    pub(super) inner: Client,
+}
+
+/// Settings for `cos_client_new`. Validation happens in `cos_client_new`. One thread at a time.
+pub struct cos_client_config {
+    inner: ConfigBuilder,
+}
+
+/// Creates a client from the environment: `COS_SECRET_ID`, `COS_SECRET_KEY`, `COS_SESSION_TOKEN` (optional),
+/// `COS_REGION`, `COS_SCHEME` (http|https, default https), `COS_ENDPOINT` (optional host suffix, default
+/// cos.<region>.myqcloud.com), `COS_DOMAIN` (optional custom domain), `COS_ADDRESS` (optional host:port to
+/// connect to instead of resolving the host; the Host header stays <bucket>.<endpoint>, which is how the local
+/// emulator is reached), `COS_CONNECT_TIMEOUT_MS`, `COS_READ_TIMEOUT_MS`, `COS_MAX_RETRIES`.
+#[no_mangle]
+pub extern "C" fn cos_client_new_from_env(out: *mut *mut cos_client, err: *mut *mut cos_error) -> cos_status {
+    call(err, || {
+        arg_out("out", out)?;
+        set_out(out, cos_client { inner: Client::from_env()? });
+        Ok(())
+    })
+}
+
+/// Creates a client from `config` (which stays owned by the caller and may be freed right after).
+#[no_mangle]
+pub extern "C" fn cos_client_new(
+    config: *const cos_client_config,
+    out: *mut *mut cos_client,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let config = arg_ref("config", config)?;
+        arg_out("out", out)?;
+        set_out(out, cos_client { inner: Client::new(config.inner.build()?)? });
+        Ok(())
+    })
+}
+
+/// Frees a client and closes its connections. NULL does nothing. No call may be running on it.
+#[no_mangle]
+pub extern "C" fn cos_client_free(client: *mut cos_client) {
+    free_box(client)
+}
+
+/// A new, empty configuration (https, default timeouts and retries). Never NULL.
+#[no_mangle]
+pub extern "C" fn cos_client_config_new() -> *mut cos_client_config {
+    Box::into_raw(Box::new(cos_client_config { inner: ConfigBuilder::default() }))
+}
+
+/// A configuration preset from the `COS_*` environment variables (see `cos_client_new_from_env`), to adjust
+/// before `cos_client_new`.
+#[no_mangle]
+pub extern "C" fn cos_client_config_from_env(out: *mut *mut cos_client_config, err: *mut *mut cos_error) -> cos_status {
+    call(err, || {
+        arg_out("out", out)?;
+        set_out(out, cos_client_config { inner: ConfigBuilder::from_env()? });
+        Ok(())
+    })
+}
+
+/// Frees a configuration. NULL does nothing.
+#[no_mangle]
+pub extern "C" fn cos_client_config_free(config: *mut cos_client_config) {
+    free_box(config)
+}
+
+/// Runs a setter that takes one string.
+fn set_str(
+    config: *mut cos_client_config,
+    name: &str,
+    value: *const c_char,
+    err: *mut *mut cos_error,
+    apply: impl FnOnce(&mut ConfigBuilder, &str) -> crate::Result<()>,
+) -> cos_status {
+    call(err, || {
+        let config = arg_mut("config", config)?;
+        apply(&mut config.inner, arg_str(name, value)?)
+    })
+}
+
+/// Runs a setter that cannot fail except for a NULL config.
+fn set_plain(
+    config: *mut cos_client_config,
+    err: *mut *mut cos_error,
+    apply: impl FnOnce(&mut ConfigBuilder),
+) -> cos_status {
+    call(err, || {
+        apply(&mut arg_mut("config", config)?.inner);
+        Ok(())
+    })
+}
+
+/// Region such as "ap-guangzhou".
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_region(
+    config: *mut cos_client_config,
+    region: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set_str(config, "region", region, err, |c, v| {
+        c.region(v);
+        Ok(())
+    })
+}
+
+/// Secret id and secret key (permanent or temporary credentials).
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_credentials(
+    config: *mut cos_client_config,
+    secret_id: *const c_char,
+    secret_key: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let config = arg_mut("config", config)?;
+        config.inner.credentials(arg_str("secret_id", secret_id)?, arg_str("secret_key", secret_key)?);
+        Ok(())
+    })
+}
+
+/// Session token of temporary credentials, sent as `x-cos-security-token`; NULL removes it.
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_session_token(
+    config: *mut cos_client_config,
+    token: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let config = arg_mut("config", config)?;
+        config.inner.session_token(arg_opt_str("token", token)?);
+        Ok(())
+    })
+}
+
+/// "http" or "https" (the default; certificates are always verified).
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_scheme(
+    config: *mut cos_client_config,
+    scheme: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set_str(config, "scheme", scheme, err, |c, v| c.scheme(v).map(|_| ()))
+}
+
+/// Host suffix after "<bucket>.", such as "cos.ap-guangzhou.tencentcos.cn" or "cos.accelerate.myqcloud.com".
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_endpoint(
+    config: *mut cos_client_config,
+    endpoint: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set_str(config, "endpoint", endpoint, err, |c, v| {
+        c.endpoint(v);
+        Ok(())
+    })
+}
+
+/// A custom domain used as the whole host for every bucket (e.g. a CDN domain).
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_domain(
+    config: *mut cos_client_config,
+    domain: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set_str(config, "domain", domain, err, |c, v| {
+        c.domain(v);
+        Ok(())
+    })
+}
+
+/// Host of the service API used by `cos_client_list_buckets` (default "service.cos.myqcloud.com").
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_service_host(
+    config: *mut cos_client_config,
+    host: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set_str(config, "host", host, err, |c, v| {
+        c.service_host(v);
+        Ok(())
+    })
+}
+
+/// "host:port" to connect to instead of resolving the request's host; the Host header is unchanged.
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_address(
+    config: *mut cos_client_config,
+    address: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set_str(config, "address", address, err, |c, v| {
+        c.address(v);
+        Ok(())
+    })
+}
+
+/// User-Agent header.
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_user_agent(
+    config: *mut cos_client_config,
+    user_agent: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set_str(config, "user_agent", user_agent, err, |c, v| {
+        c.user_agent(v);
+        Ok(())
+    })
+}
+
+/// Connect and read timeouts in milliseconds (defaults 10000 and 30000).
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_timeouts(
+    config: *mut cos_client_config,
+    connect_ms: u32,
+    read_ms: u32,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set_plain(config, err, |c| {
+        c.connect_timeout(Duration::from_millis(connect_ms.into()));
+        c.read_timeout(Duration::from_millis(read_ms.into()));
+    })
+}
+
+/// Retries after the first attempt for network errors and 5xx answers (default 3).
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_max_retries(
+    config: *mut cos_client_config,
+    max_retries: u32,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set_plain(config, err, |c| {
+        c.max_retries(max_retries);
+    })
+}
+
+/// Seconds to add to the local clock when signing (server time minus local time), for machines whose clock
+/// is off.
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_clock_offset(
+    config: *mut cos_client_config,
+    seconds: i64,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set_plain(config, err, |c| {
+        c.clock_offset(seconds);
+    })
+}
+
+/// How long each request signature is valid, in seconds (default 3600).
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_sign_validity(
+    config: *mut cos_client_config,
+    seconds: u32,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set_plain(config, err, |c| {
+        c.sign_validity(seconds);
+    })
+}

@@ -1,0 +1,302 @@
+//! Listing objects (`cos_object_list`, `cos_object_iter`) and batch deletion (`cos_delete_result`).
+
+use super::{
+    arg_mut, arg_opt_str, arg_out, arg_ref, arg_str, c_ptr, c_string, call, cos_client, cos_error, cos_status,
+    free_box, set_out,
+};
+use crate::{Error, ListCursor, ListParams, ObjectList};
+use std::ffi::{c_char, CString};
+
+/// One page of a listing. Strings are valid until `cos_object_list_free`.
+pub struct cos_object_list {
+    list: ObjectList,
+    keys: Vec<CString>,
+    etags: Vec<CString>,
+    last_modified: Vec<CString>,
+    storage_classes: Vec<CString>,
+    prefixes: Vec<CString>,
+    next_marker: Option<CString>,
+}
+
+impl cos_object_list {
+    fn new(list: ObjectList) -> cos_object_list {
+        let each = |f: fn(&crate::ObjectSummary) -> &str| list.objects.iter().map(|o| c_string(f(o))).collect();
+        cos_object_list {
+            keys: each(|o| &o.key),
+            etags: each(|o| &o.etag),
+            last_modified: each(|o| &o.last_modified),
+            storage_classes: each(|o| &o.storage_class),
+            prefixes: list.common_prefixes.iter().map(|p| c_string(p)).collect(),
+            next_marker: list.next_marker.as_deref().map(c_string),
+            list,
+        }
+    }
+}
+
+/// A paged listing in progress; see `cos_object_iter_new`.
+pub struct cos_object_iter {
+    client: *const cos_client,
+    cursor: ListCursor,
+}
+
+fn list_params(
+    prefix: *const c_char,
+    delimiter: *const c_char,
+    marker: *const c_char,
+    max_keys: u32,
+) -> crate::Result<ListParams> {
+    let s = |name, p| arg_opt_str(name, p).map(|v| v.unwrap_or_default().to_string());
+    Ok(ListParams {
+        prefix: s("prefix", prefix)?,
+        delimiter: s("delimiter", delimiter)?,
+        marker: s("marker", marker)?,
+        max_keys,
+    })
+}
+
+/// Lists one page of objects (GET Bucket). `prefix`, `delimiter` and `marker` may be NULL; `max_keys` 0
+/// means the server default (1000). Keys come back decoded, whatever characters they contain. When the page
+/// is truncated, continue from `cos_object_list_next_marker`, or use `cos_object_iter_new`.
+#[no_mangle]
+pub extern "C" fn cos_client_list_objects(
+    client: *const cos_client,
+    bucket: *const c_char,
+    prefix: *const c_char,
+    delimiter: *const c_char,
+    marker: *const c_char,
+    max_keys: u32,
+    out: *mut *mut cos_object_list,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let client = &arg_ref("client", client)?.inner;
+        let bucket = arg_str("bucket", bucket)?;
+        let params = list_params(prefix, delimiter, marker, max_keys)?;
+        arg_out("out", out)?;
+        set_out(out, cos_object_list::new(client.list_objects(bucket, &params)?));
+        Ok(())
+    })
+}
+
+/// Starts a paged listing of `bucket` (`prefix`, `delimiter` may be NULL; `page_size` 0 = 1000). Nothing is
+/// sent until `cos_object_iter_next`. The client must outlive the iterator. Free with `cos_object_iter_free`.
+#[no_mangle]
+pub extern "C" fn cos_object_iter_new(
+    client: *const cos_client,
+    bucket: *const c_char,
+    prefix: *const c_char,
+    delimiter: *const c_char,
+    page_size: u32,
+    out: *mut *mut cos_object_iter,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        arg_ref("client", client)?;
+        let bucket = arg_str("bucket", bucket)?;
+        crate::config::validate_bucket(bucket)?;
+        let params = list_params(prefix, delimiter, std::ptr::null(), page_size)?;
+        arg_out("out", out)?;
+        set_out(out, cos_object_iter { client, cursor: ListCursor::new(bucket, params) });
+        Ok(())
+    })
+}
+
+/// Fetches the next page into `*page` (free it with `cos_object_list_free`). After the last page it returns
+/// `COS_OK` with `*page` set to NULL. After an error the iterator is finished.
+#[no_mangle]
+pub extern "C" fn cos_object_iter_next(
+    iter: *mut cos_object_iter,
+    page: *mut *mut cos_object_list,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let iter = arg_mut("iter", iter)?;
+        arg_out("page", page)?;
+        let client = &arg_ref("client", iter.client)?.inner;
+        match iter.cursor.next_page(client) {
+            Some(result) => set_out(page, cos_object_list::new(result?)),
+            // SAFETY: checked non-NULL.
+            None => unsafe { *page = std::ptr::null_mut() },
+        }
+        Ok(())
+    })
+}
+
+/// Frees an iterator. NULL does nothing.
+#[no_mangle]
+pub extern "C" fn cos_object_iter_free(iter: *mut cos_object_iter) {
+    free_box(iter)
+}
+
+fn list<'a>(l: *const cos_object_list) -> Option<&'a cos_object_list> {
+    // SAFETY: NULL or a live list.
+    unsafe { l.as_ref() }
+}
+
+fn string_at(strings: Option<&Vec<CString>>, index: usize) -> *const c_char {
+    strings.and_then(|v| v.get(index)).map_or(std::ptr::null(), |s| s.as_ptr())
+}
+
+/// Number of objects in the page; 0 for NULL.
+#[no_mangle]
+pub extern "C" fn cos_object_list_count(l: *const cos_object_list) -> usize {
+    list(l).map_or(0, |l| l.keys.len())
+}
+
+/// Key of object `index` (decoded), or NULL when out of range.
+#[no_mangle]
+pub extern "C" fn cos_object_list_key(l: *const cos_object_list, index: usize) -> *const c_char {
+    string_at(list(l).map(|l| &l.keys), index)
+}
+
+/// Size in bytes of object `index`, or 0 when out of range.
+#[no_mangle]
+pub extern "C" fn cos_object_list_size(l: *const cos_object_list, index: usize) -> u64 {
+    list(l).and_then(|l| l.list.objects.get(index)).map_or(0, |o| o.size)
+}
+
+/// ETag of object `index`, or NULL when out of range.
+#[no_mangle]
+pub extern "C" fn cos_object_list_etag(l: *const cos_object_list, index: usize) -> *const c_char {
+    string_at(list(l).map(|l| &l.etags), index)
+}
+
+/// Last-modified time of object `index` (ISO 8601), or NULL when out of range.
+#[no_mangle]
+pub extern "C" fn cos_object_list_last_modified(l: *const cos_object_list, index: usize) -> *const c_char {
+    string_at(list(l).map(|l| &l.last_modified), index)
+}
+
+/// Storage class of object `index`, or NULL when out of range.
+#[no_mangle]
+pub extern "C" fn cos_object_list_storage_class(l: *const cos_object_list, index: usize) -> *const c_char {
+    string_at(list(l).map(|l| &l.storage_classes), index)
+}
+
+/// Number of common prefixes (the "directories" when a delimiter was given); 0 for NULL.
+#[no_mangle]
+pub extern "C" fn cos_object_list_prefix_count(l: *const cos_object_list) -> usize {
+    list(l).map_or(0, |l| l.prefixes.len())
+}
+
+/// Common prefix `index`, or NULL when out of range.
+#[no_mangle]
+pub extern "C" fn cos_object_list_prefix(l: *const cos_object_list, index: usize) -> *const c_char {
+    string_at(list(l).map(|l| &l.prefixes), index)
+}
+
+/// Whether more results follow this page.
+#[no_mangle]
+pub extern "C" fn cos_object_list_is_truncated(l: *const cos_object_list) -> bool {
+    list(l).is_some_and(|l| l.list.is_truncated)
+}
+
+/// The marker of the next page when truncated, else NULL.
+#[no_mangle]
+pub extern "C" fn cos_object_list_next_marker(l: *const cos_object_list) -> *const c_char {
+    list(l).map_or(std::ptr::null(), |l| c_ptr(&l.next_marker))
+}
+
+/// Frees a page. NULL does nothing.
+#[no_mangle]
+pub extern "C" fn cos_object_list_free(l: *mut cos_object_list) {
+    free_box(l)
+}
+
+/// The outcome of `cos_client_delete_objects`, key by key. Strings are valid until `cos_delete_result_free`.
+pub struct cos_delete_result {
+    deleted: Vec<CString>,
+    /// (key, code, message) per key COS could not delete.
+    errors: Vec<[CString; 3]>,
+}
+
+/// Deletes `count` keys (DeleteObjects, sent in batches of 1000). With `quiet`, COS reports only failures.
+/// The call succeeds when every request succeeded; keys COS refused are listed in the result's errors.
+#[no_mangle]
+pub extern "C" fn cos_client_delete_objects(
+    client: *const cos_client,
+    bucket: *const c_char,
+    keys: *const *const c_char,
+    count: usize,
+    quiet: bool,
+    out: *mut *mut cos_delete_result,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let client = &arg_ref("client", client)?.inner;
+        let bucket = arg_str("bucket", bucket)?;
+        let key_ptrs = super::arg_slice("keys", keys, count)?;
+        let keys = key_ptrs
+            .iter()
+            .enumerate()
+            .map(|(i, &k)| arg_str(&format!("keys[{i}]"), k))
+            .collect::<crate::Result<Vec<&str>>>()?;
+        if keys.is_empty() {
+            return Err(Error::invalid("keys is empty"));
+        }
+        let result = client.delete_objects(bucket, &keys, quiet)?;
+        set_out(
+            out,
+            cos_delete_result {
+                deleted: result.deleted.iter().map(|k| c_string(k)).collect(),
+                errors: result
+                    .errors
+                    .iter()
+                    .map(|e| [c_string(&e.key), c_string(&e.code), c_string(&e.message)])
+                    .collect(),
+            },
+        );
+        Ok(())
+    })
+}
+
+fn delete_result<'a>(r: *const cos_delete_result) -> Option<&'a cos_delete_result> {
+    // SAFETY: NULL or a live result.
+    unsafe { r.as_ref() }
+}
+
+/// Number of keys reported deleted (0 in quiet mode); 0 for NULL.
+#[no_mangle]
+pub extern "C" fn cos_delete_result_deleted_count(r: *const cos_delete_result) -> usize {
+    delete_result(r).map_or(0, |r| r.deleted.len())
+}
+
+/// Deleted key `index`, or NULL when out of range.
+#[no_mangle]
+pub extern "C" fn cos_delete_result_deleted_key(r: *const cos_delete_result, index: usize) -> *const c_char {
+    string_at(delete_result(r).map(|r| &r.deleted), index)
+}
+
+/// Number of keys COS could not delete; 0 for NULL.
+#[no_mangle]
+pub extern "C" fn cos_delete_result_error_count(r: *const cos_delete_result) -> usize {
+    delete_result(r).map_or(0, |r| r.errors.len())
+}
+
+fn error_field(r: *const cos_delete_result, index: usize, which: usize) -> *const c_char {
+    delete_result(r).and_then(|r| r.errors.get(index)).map_or(std::ptr::null(), |e| e[which].as_ptr())
+}
+
+/// Key of failure `index`, or NULL when out of range.
+#[no_mangle]
+pub extern "C" fn cos_delete_result_error_key(r: *const cos_delete_result, index: usize) -> *const c_char {
+    error_field(r, index, 0)
+}
+
+/// COS error code of failure `index`, or NULL when out of range.
+#[no_mangle]
+pub extern "C" fn cos_delete_result_error_code(r: *const cos_delete_result, index: usize) -> *const c_char {
+    error_field(r, index, 1)
+}
+
+/// Message of failure `index`, or NULL when out of range.
+#[no_mangle]
+pub extern "C" fn cos_delete_result_error_message(r: *const cos_delete_result, index: usize) -> *const c_char {
+    error_field(r, index, 2)
+}
+
+/// Frees a delete result. NULL does nothing.
+#[no_mangle]
+pub extern "C" fn cos_delete_result_free(r: *mut cos_delete_result) {
+    free_box(r)
+}

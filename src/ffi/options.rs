@@ -1,0 +1,276 @@
+//! `cos_request_options`: per-request headers and parameters for the `*_ex` operations.
+
+use super::{arg_bytes, arg_mut, arg_opt_str, arg_str, call, cos_error, cos_status, free_box};
+use crate::RequestOptions;
+use std::ffi::c_char;
+
+/// Options for one or more requests: content type, metadata, storage class, ACL, encryption, traffic
+/// limit, conditions, range, and any extra header or query parameter. Pass NULL wherever options are
+/// accepted to use the defaults (CRC-64 checked, no Content-MD5). One thread at a time may change it; once
+/// built it may be shared read-only by concurrent calls.
+pub struct cos_request_options {
+    pub(super) inner: RequestOptions,
+}
+
+/// The options a NULL `const cos_request_options *` stands for.
+pub(super) fn options_or_default<'a>(opts: *const cos_request_options) -> std::borrow::Cow<'a, RequestOptions> {
+    // SAFETY: NULL or a live options handle.
+    match unsafe { opts.as_ref() } {
+        Some(o) => std::borrow::Cow::Borrowed(&o.inner),
+        None => std::borrow::Cow::Owned(RequestOptions::default()),
+    }
+}
+
+/// New default options. Never NULL.
+#[no_mangle]
+pub extern "C" fn cos_request_options_new() -> *mut cos_request_options {
+    Box::into_raw(Box::new(cos_request_options { inner: RequestOptions::default() }))
+}
+
+/// Frees options. NULL does nothing.
+#[no_mangle]
+pub extern "C" fn cos_request_options_free(opts: *mut cos_request_options) {
+    free_box(opts)
+}
+
+/// Runs a setter taking one string argument.
+fn set1(
+    opts: *mut cos_request_options,
+    name: &str,
+    value: *const c_char,
+    err: *mut *mut cos_error,
+    apply: impl for<'o> FnOnce(&'o mut RequestOptions, &str) -> crate::Result<&'o mut RequestOptions>,
+) -> cos_status {
+    call(err, || {
+        let opts = arg_mut("opts", opts)?;
+        apply(&mut opts.inner, arg_str(name, value)?).map(|_| ())
+    })
+}
+
+/// Runs a setter taking two string arguments.
+fn set2(
+    opts: *mut cos_request_options,
+    names: [&str; 2],
+    a: *const c_char,
+    b: *const c_char,
+    err: *mut *mut cos_error,
+    apply: impl for<'o> FnOnce(&'o mut RequestOptions, &str, &str) -> crate::Result<&'o mut RequestOptions>,
+) -> cos_status {
+    call(err, || {
+        let opts = arg_mut("opts", opts)?;
+        apply(&mut opts.inner, arg_str(names[0], a)?, arg_str(names[1], b)?).map(|_| ())
+    })
+}
+
+/// Sets any request header, replacing an earlier value of that name. Host, Authorization, Content-Length,
+/// Transfer-Encoding and x-cos-security-token are set by the client and refused here.
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_header(
+    opts: *mut cos_request_options,
+    name: *const c_char,
+    value: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set2(opts, ["name", "value"], name, value, err, |o, n, v| o.header(n, v))
+}
+
+/// Adds a query parameter (value may be ""), replacing an earlier one of that name.
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_query(
+    opts: *mut cos_request_options,
+    name: *const c_char,
+    value: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set2(opts, ["name", "value"], name, value, err, |o, n, v| o.query(n, v))
+}
+
+/// User metadata `x-cos-meta-<name>`; `name` may include the prefix or not.
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_metadata(
+    opts: *mut cos_request_options,
+    name: *const c_char,
+    value: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set2(opts, ["name", "value"], name, value, err, |o, n, v| o.metadata(n, v))
+}
+
+/// Content-Type of an upload.
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_content_type(
+    opts: *mut cos_request_options,
+    value: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set1(opts, "value", value, err, |o, v| o.content_type(v))
+}
+
+/// Storage class: STANDARD, STANDARD_IA, ARCHIVE, DEEP_ARCHIVE, INTELLIGENT_TIERING, MAZ_STANDARD, ...
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_storage_class(
+    opts: *mut cos_request_options,
+    value: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set1(opts, "value", value, err, |o, v| o.storage_class(v))
+}
+
+/// Canned ACL: private, public-read, public-read-write, default.
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_acl(
+    opts: *mut cos_request_options,
+    value: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set1(opts, "value", value, err, |o, v| o.acl(v))
+}
+
+/// Server-side encryption with COS-managed keys: "AES256", or "cos/kms" with an optional KMS key id
+/// (`kms_key_id` may be NULL).
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_server_side_encryption(
+    opts: *mut cos_request_options,
+    algorithm: *const c_char,
+    kms_key_id: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let opts = arg_mut("opts", opts)?;
+        let kms = arg_opt_str("kms_key_id", kms_key_id)?;
+        opts.inner.server_side_encryption(arg_str("algorithm", algorithm)?, kms).map(|_| ())
+    })
+}
+
+/// Server-side encryption with a customer-provided 32-byte AES-256 key (SSE-C).
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_sse_customer_key(
+    opts: *mut cos_request_options,
+    key: *const u8,
+    key_len: usize,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let opts = arg_mut("opts", opts)?;
+        opts.inner.sse_customer_key(arg_bytes("key", key, key_len)?).map(|_| ())
+    })
+}
+
+/// Bandwidth limit in bit/s (819200 to 838860800).
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_traffic_limit(
+    opts: *mut cos_request_options,
+    bits_per_second: u64,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || arg_mut("opts", opts)?.inner.traffic_limit(bits_per_second).map(|_| ()))
+}
+
+/// Reads only bytes `first..=last` of the object; `last` < 0 means to the end.
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_range(
+    opts: *mut cos_request_options,
+    first: u64,
+    last: i64,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || arg_mut("opts", opts)?.inner.range(first, u64::try_from(last).ok()).map(|_| ()))
+}
+
+/// If-Match: the request succeeds only if the object's ETag matches (else 412 PreconditionFailed).
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_if_match(
+    opts: *mut cos_request_options,
+    etag: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set1(opts, "etag", etag, err, |o, v| o.if_match(v))
+}
+
+/// If-None-Match: a GET of an object with this ETag fails with code "NotModified" (HTTP 304).
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_if_none_match(
+    opts: *mut cos_request_options,
+    etag: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set1(opts, "etag", etag, err, |o, v| o.if_none_match(v))
+}
+
+/// If-Modified-Since, an HTTP date such as "Wed, 21 Oct 2015 07:28:00 GMT".
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_if_modified_since(
+    opts: *mut cos_request_options,
+    http_date: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set1(opts, "http_date", http_date, err, |o, v| o.if_modified_since(v))
+}
+
+/// If-Unmodified-Since, an HTTP date.
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_if_unmodified_since(
+    opts: *mut cos_request_options,
+    http_date: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set1(opts, "http_date", http_date, err, |o, v| o.if_unmodified_since(v))
+}
+
+/// Addresses one version of the object (versioned buckets).
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_version_id(
+    opts: *mut cos_request_options,
+    version_id: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set1(opts, "version_id", version_id, err, |o, v| o.version_id(v))
+}
+
+/// Overrides a header of a GET response: content-type, content-language, expires, cache-control,
+/// content-disposition or content-encoding.
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_response_header(
+    opts: *mut cos_request_options,
+    name: *const c_char,
+    value: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set2(opts, ["name", "value"], name, value, err, |o, n, v| o.response_header(n, v))
+}
+
+/// For copies: "Copy" (keep the source's metadata, the default) or "Replaced" (use these options').
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_metadata_directive(
+    opts: *mut cos_request_options,
+    directive: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set1(opts, "directive", directive, err, |o, v| o.metadata_directive(v))
+}
+
+/// Sends Content-MD5 with uploads so COS rejects a damaged body (default off).
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_content_md5(
+    opts: *mut cos_request_options,
+    on: bool,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        arg_mut("opts", opts)?.inner.content_md5(on);
+        Ok(())
+    })
+}
+
+/// Checks the CRC-64 of uploads and downloads against COS's (default on).
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_verify_crc(
+    opts: *mut cos_request_options,
+    on: bool,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        arg_mut("opts", opts)?.inner.verify_crc(on);
+        Ok(())
+    })
+}

@@ -1,0 +1,246 @@
+//! Object operations: PUT (and its CopyObject form), GET, HEAD, DELETE, plus the helpers that
+//! turn request headers into stored metadata and stored metadata into response headers.
+
+use crate::conditional::{parse_range, Conditions, Precondition, RangeSpec};
+use crate::copy_ops;
+use crate::error::CosError;
+use crate::http::{Body, Request, Response};
+use crate::router::Ctx;
+use crate::store::{Content, ObjectMeta};
+use crate::util::{hex, http_date};
+use base64::Engine as _;
+
+pub const DEFAULT_CONTENT_TYPE: &str = "application/octet-stream";
+
+/// Standard headers stored with an object and returned on GET/HEAD, in COS's spelling.
+const STORED_HEADERS: &[&str] =
+    &["Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Expires"];
+
+/// `response-*` query parameters of GET and the header each one overrides.
+const RESPONSE_OVERRIDES: &[(&str, &str)] = &[
+    ("response-cache-control", "Cache-Control"),
+    ("response-content-disposition", "Content-Disposition"),
+    ("response-content-encoding", "Content-Encoding"),
+    ("response-content-language", "Content-Language"),
+    ("response-expires", "Expires"),
+];
+
+const STORAGE_CLASSES: &[&str] = &[
+    "STANDARD",
+    "STANDARD_IA",
+    "ARCHIVE",
+    "DEEP_ARCHIVE",
+    "INTELLIGENT_TIERING",
+    "MAZ_STANDARD",
+    "MAZ_STANDARD_IA",
+    "MAZ_INTELLIGENT_TIERING",
+    "MAZ_ARCHIVE",
+];
+
+const OBJECT_ACLS: &[&str] = &["private", "public-read", "public-read-write", "default"];
+
+pub const SSE_HEADER: &str = "x-cos-server-side-encryption";
+const SSE_KMS_KEY_HEADER: &str = "x-cos-server-side-encryption-cos-kms-key-id";
+
+/// Check `Content-MD5` (base64 of the 16-byte digest) against the body, when present.
+pub fn check_content_md5(req: &Request) -> Result<(), CosError> {
+    let Some(value) = req.header("content-md5") else {
+        return Ok(());
+    };
+    let invalid = || CosError::new(400, "InvalidDigest", "The Content-MD5 you specified is not valid.");
+    let digest = base64::engine::general_purpose::STANDARD.decode(value.trim()).map_err(|_| invalid())?;
+    if digest.len() != 16 {
+        return Err(invalid());
+    }
+    if digest != req.body_md5 {
+        return Err(CosError::new(400, "BadDigest", "The Content-MD5 you specified did not match what we received."));
+    }
+    Ok(())
+}
+
+/// `x-cos-storage-class`, upper-cased and validated; None when absent.
+pub fn storage_class(req: &Request) -> Result<Option<String>, CosError> {
+    match req.header("x-cos-storage-class") {
+        None => Ok(None),
+        Some(v) => {
+            let upper = v.trim().to_ascii_uppercase();
+            if STORAGE_CLASSES.contains(&upper.as_str()) {
+                Ok(Some(upper))
+            } else {
+                Err(CosError::invalid_argument(format!("The storage class you specified is not valid: {v:?}")))
+            }
+        }
+    }
+}
+
+/// Server-side encryption headers of the request, validated (AES256 or cos/kms).
+pub fn sse_headers(req: &Request) -> Result<Vec<(String, String)>, CosError> {
+    let Some(algo) = req.header(SSE_HEADER) else {
+        return Ok(Vec::new());
+    };
+    if algo != "AES256" && algo != "cos/kms" {
+        return Err(CosError::invalid_argument(format!("The encryption method specified is not supported: {algo:?}")));
+    }
+    let mut out = vec![(SSE_HEADER.to_string(), algo.to_string())];
+    if algo == "cos/kms" {
+        if let Some(id) = req.header(SSE_KMS_KEY_HEADER) {
+            out.push((SSE_KMS_KEY_HEADER.to_string(), id.to_string()));
+        }
+    }
+    Ok(out)
+}
+
+fn is_sse_header(name: &str) -> bool {
+    name.starts_with(SSE_HEADER)
+}
+
+/// Standard descriptive headers and `x-cos-meta-*` of a request, as they will be returned.
+/// Metadata names are lower-cased (HTTP names are case-insensitive; COS returns them lower-case).
+pub fn descriptive_headers(req: &Request) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> =
+        STORED_HEADERS.iter().filter_map(|name| req.header(name).map(|v| (name.to_string(), v.to_string()))).collect();
+    for (name, value) in &req.headers {
+        let lower = name.to_ascii_lowercase();
+        if lower.starts_with("x-cos-meta-") && !out.iter().any(|(n, _)| *n == lower) {
+            out.push((lower, value.clone()));
+        }
+    }
+    out
+}
+
+pub fn content_type(req: &Request) -> String {
+    match req.header("content-type") {
+        Some(ct) if !ct.is_empty() => ct.to_string(),
+        _ => DEFAULT_CONTENT_TYPE.to_string(),
+    }
+}
+
+pub fn object_acl(req: &Request) -> Result<Option<String>, CosError> {
+    match req.header("x-cos-acl") {
+        None => Ok(None),
+        Some(v) if OBJECT_ACLS.contains(&v) => Ok(Some(v.to_string())),
+        Some(v) => Err(CosError::invalid_argument(format!("Invalid x-cos-acl: {v:?}"))),
+    }
+}
+
+/// Echo of the stored encryption headers, as PUT/COPY responses carry them.
+pub fn push_sse_echo(resp: &mut Response, meta: &ObjectMeta) {
+    for (n, v) in meta.headers.iter().filter(|(n, _)| is_sse_header(n)) {
+        resp.push_header(n, v.clone());
+    }
+}
+
+pub fn put_object(ctx: &Ctx, req: &mut Request) -> Result<Response, CosError> {
+    if req.header("x-cos-copy-source").is_some() {
+        return copy_ops::copy_object(ctx, req);
+    }
+    if !req.has_length {
+        return Err(CosError::new(411, "MissingContentLength", "You must provide the Content-Length HTTP header."));
+    }
+    check_content_md5(req)?;
+    let mut headers = descriptive_headers(req);
+    headers.extend(sse_headers(req)?);
+    let meta = ObjectMeta {
+        size: req.body.len() as u64,
+        etag: format!("\"{}\"", hex(&req.body_md5)),
+        last_modified: ctx.now,
+        crc64: req.body_crc64,
+        storage_class: storage_class(req)?.unwrap_or_else(|| "STANDARD".to_string()),
+        content_type: content_type(req),
+        headers,
+        acl: object_acl(req)?,
+        tagging: req.header("x-cos-tagging").map(str::to_string),
+    };
+    let body = std::mem::take(&mut req.body);
+    ctx.store.put_object(&ctx.bucket, &ctx.key, meta.clone(), body)?;
+    let mut resp =
+        Response::new(200).header("ETag", meta.etag.clone()).header("x-cos-hash-crc64ecma", meta.crc64.to_string());
+    push_sse_echo(&mut resp, &meta);
+    Ok(resp)
+}
+
+pub fn get_object(ctx: &Ctx, req: &mut Request) -> Result<Response, CosError> {
+    read_object(ctx, req, false)
+}
+
+pub fn head_object(ctx: &Ctx, req: &mut Request) -> Result<Response, CosError> {
+    read_object(ctx, req, true)
+}
+
+/// GET and HEAD share everything but the bytes: HEAD does not even open the data.
+fn read_object(ctx: &Ctx, req: &Request, head: bool) -> Result<Response, CosError> {
+    let (obj, content) = if head {
+        (ctx.store.head_object(&ctx.bucket, &ctx.key)?, None)
+    } else {
+        let (obj, content) = ctx.store.open_object(&ctx.bucket, &ctx.key)?;
+        (obj, Some(content))
+    };
+    let m = &obj.meta;
+    let conditions = Conditions {
+        if_match: req.header("if-match"),
+        if_none_match: req.header("if-none-match"),
+        if_modified_since: req.header("if-modified-since"),
+        if_unmodified_since: req.header("if-unmodified-since"),
+    };
+    if conditions.evaluate(&m.etag, m.last_modified)? == Precondition::NotModified {
+        return Ok(Response::new(304)
+            .header("ETag", m.etag.clone())
+            .header("Last-Modified", http_date(m.last_modified)));
+    }
+    let (status, start, end) = match parse_range(req.header("range"), m.size) {
+        RangeSpec::Full => (200, 0, m.size),
+        RangeSpec::Partial(first, last) => (206, first, last + 1),
+        RangeSpec::Unsatisfiable => {
+            return Err(CosError::new(416, "InvalidRange", "The requested range is not satisfiable.")
+                .with_header("Content-Range", format!("bytes */{}", m.size)))
+        }
+    };
+    let mut resp = Response::new(status);
+    push_object_headers(&mut resp, m, req);
+    if status == 206 {
+        resp.push_header("Content-Range", format!("bytes {start}-{}/{}", end - 1, m.size));
+    }
+    resp.body = match content {
+        None => Body::LengthOnly(end - start),
+        Some(Content::Mem(data)) => Body::Shared { data, start: start as usize, end: end as usize },
+        Some(Content::File(file)) => Body::File { file, offset: start, len: end - start },
+    };
+    Ok(resp)
+}
+
+/// GET/HEAD headers of a stored object, with `response-*` overrides applied.
+fn push_object_headers(resp: &mut Response, m: &ObjectMeta, req: &Request) {
+    let ct = req.query_param("response-content-type").unwrap_or(&m.content_type).to_string();
+    resp.push_header("Content-Type", ct);
+    resp.push_header("ETag", m.etag.clone());
+    resp.push_header("Last-Modified", http_date(m.last_modified));
+    resp.push_header("Accept-Ranges", "bytes");
+    resp.push_header("x-cos-hash-crc64ecma", m.crc64.to_string());
+    let overridden =
+        |name: &str| RESPONSE_OVERRIDES.iter().find(|(_, h)| *h == name).and_then(|(param, _)| req.query_param(param));
+    for (name, value) in &m.headers {
+        let value = overridden(name).unwrap_or(value);
+        resp.push_header(name, value.to_string());
+    }
+    for (param, header) in RESPONSE_OVERRIDES {
+        if let Some(v) = req.query_param(param) {
+            if !m.headers.iter().any(|(n, _)| n == header) {
+                resp.push_header(header, v.to_string());
+            }
+        }
+    }
+    if m.storage_class != "STANDARD" {
+        resp.push_header("x-cos-storage-class", m.storage_class.clone());
+    }
+    if let Some(tags) = &m.tagging {
+        let count = tags.split('&').filter(|t| !t.is_empty()).count();
+        if count > 0 {
+            resp.push_header("x-cos-tagging-count", count.to_string());
+        }
+    }
+}
+
+pub fn delete_object(ctx: &Ctx, _req: &mut Request) -> Result<Response, CosError> {
+    ctx.store.delete_object(&ctx.bucket, &ctx.key)?;
+    Ok(Response::new(204))
+}
