@@ -21,6 +21,10 @@ pub use client::Client;
 pub use config::{Config, ConfigBuilder, Credentials, Scheme};
 pub use error::{Error, ErrorKind, Result};
 pub use headers::{Headers, ObjectInfo};
-pub use ops::{ListCursor, ListParams, ObjectPages};
+pub use ops::{ListCursor, ListParams, ListUploadsParams, ObjectPages, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE};
 pub use options::RequestOptions;
-pub use xml::{BucketList, BucketSummary, CopyResult, DeleteError, DeleteResult, ObjectList, ObjectSummary};
+pub use transport::Body;
+pub use xml::{
+    BucketList, BucketSummary, CompleteResult, CopyResult, DeleteError, DeleteResult, ObjectList, ObjectSummary, Part,
+    PartList, UploadList, UploadSummary,
+};

@@ -13,7 +13,7 @@ use std::net::ToSocketAddrs;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// A request body. Buffers and files can be sent again on a retry; a reader cannot.
-pub(crate) enum Body<'a> {
+pub enum Body<'a> {
     Empty,
     Bytes(&'a [u8]),
     /// `len` bytes of an open file starting at `offset`, read with positional reads (so a retry rereads them).
@@ -30,7 +30,8 @@ pub(crate) enum Body<'a> {
 }
 
 impl Body<'_> {
-    fn len(&self) -> Option<u64> {
+    /// The number of bytes to send (`None` for no body).
+    pub fn size(&self) -> Option<u64> {
         match self {
             Body::Empty => None,
             Body::Bytes(b) => Some(b.len() as u64),
@@ -71,6 +72,8 @@ impl<'a> Request<'a> {
 pub(crate) struct Response {
     pub status: u16,
     pub headers: Headers,
+    /// The CRC-64 of the request body sent, when the request asked for it (`verify_crc`).
+    pub body_crc: Option<u64>,
     body: Box<dyn Read + Send + Sync + 'static>,
 }
 
@@ -144,12 +147,19 @@ impl Transport {
 
     /// Sends `req`, retrying network errors and 5xx answers when the body can be sent again. Returns the
     /// 2xx response, or the error of the last attempt with the number of attempts made.
-    pub fn send(&self, mut req: Request<'_>) -> Result<Response> {
+    pub fn send(&self, req: Request<'_>) -> Result<Response> {
+        let verify = req.verify_crc;
+        self.send_with(req, verify)
+    }
+
+    /// `send`, computing the body's CRC-64 when `req.verify_crc` is set but comparing it with COS's only when
+    /// `compare_crc` is (so a caller can collect CRCs with verification turned off).
+    pub fn send_with(&self, mut req: Request<'_>, compare_crc: bool) -> Result<Response> {
         let attempts = if req.body.replayable() { self.config.max_retries + 1 } else { 1 };
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let err = match self.send_once(&mut req, attempt > 1) {
+            let err = match self.send_once(&mut req, attempt > 1, compare_crc) {
                 Ok(resp) => return Ok(resp),
                 Err(e) => e.with_attempts(attempt),
             };
@@ -165,7 +175,7 @@ impl Transport {
         }
     }
 
-    fn send_once(&self, req: &mut Request<'_>, is_retry: bool) -> Result<Response> {
+    fn send_once(&self, req: &mut Request<'_>, is_retry: bool, compare_crc: bool) -> Result<Response> {
         let host = self.host(req.target);
         let path = match req.target {
             Target::Object(_, key) => encode::object_path(key),
@@ -183,7 +193,7 @@ impl Transport {
 
         let mut headers = req.headers.clone();
         headers.push(("Host".into(), host));
-        if let Some(len) = req.body.len() {
+        if let Some(len) = req.body.size() {
             headers.push(("Content-Length".into(), len.to_string()));
         }
         if let Some(token) = &self.config.credentials.session_token {
@@ -242,13 +252,16 @@ impl Transport {
             Err(ureq::Error::Status(_, r)) => return Err(self.service_error(req, r)),
             Err(ureq::Error::Transport(t)) => return Err(transport_error(&t)),
         };
-        let response = into_response(resp);
+        let mut response = into_response(resp);
         if response.status >= 300 {
             // Redirects are not followed (as in the official SDKs) and 304 Not Modified carries no object.
             return Err(self.redirect_error(req, response));
         }
-        if req.verify_crc && req.body.len().is_some() {
-            verify_crc(crc.value(), &response.headers)?;
+        if req.verify_crc && req.body.size().is_some() {
+            response.body_crc = Some(crc.value());
+            if compare_crc {
+                verify_crc(crc.value(), &response.headers)?;
+            }
         }
         Ok(response)
     }
@@ -349,7 +362,7 @@ fn into_response(resp: ureq::Response) -> Response {
             pairs.push((name.clone(), value.to_string()));
         }
     }
-    Response { status, headers: Headers::new(pairs), body: Box::new(resp.into_reader()) }
+    Response { status, headers: Headers::new(pairs), body_crc: None, body: Box::new(resp.into_reader()) }
 }
 
 /// The chain of causes of an error.

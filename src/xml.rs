@@ -211,7 +211,10 @@ pub struct CopyResult {
 
 pub(crate) fn parse_copy_result(text: &str) -> Result<CopyResult> {
     let doc = parse(text)?;
-    let root = expect_root(&doc, "CopyObjectResult")?;
+    let root = doc.root_element();
+    if !matches!(root.tag_name().name(), "CopyObjectResult" | "CopyPartResult") {
+        return Err(Error::parse(format!("expected <CopyObjectResult> from COS, got <{}>", root.tag_name().name())));
+    }
     let etag = child_string(root, "ETag").unwrap_or_default();
     if etag.is_empty() {
         return Err(Error::parse("CopyObjectResult has no ETag"));
@@ -221,6 +224,140 @@ pub(crate) fn parse_copy_result(text: &str) -> Result<CopyResult> {
         last_modified: child_string(root, "LastModified").unwrap_or_default(),
         crc64: child_text(root, "CRC64").and_then(|t| t.trim().parse().ok()),
     })
+}
+
+pub(crate) fn parse_initiate(text: &str) -> Result<String> {
+    let doc = parse(text)?;
+    let root = expect_root(&doc, "InitiateMultipartUploadResult")?;
+    match child_text(root, "UploadId").map(str::trim) {
+        Some(id) if !id.is_empty() => Ok(id.to_string()),
+        _ => Err(Error::parse("InitiateMultipartUploadResult has no UploadId")),
+    }
+}
+
+/// What COS says about a completed multipart upload (its CRC-64 comes in a header).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CompleteResult {
+    pub location: String,
+    pub etag: String,
+}
+
+pub(crate) fn parse_complete(text: &str) -> Result<CompleteResult> {
+    let doc = parse(text)?;
+    let root = expect_root(&doc, "CompleteMultipartUploadResult")?;
+    let etag = child_string(root, "ETag").unwrap_or_default();
+    if etag.is_empty() {
+        return Err(Error::parse("CompleteMultipartUploadResult has no ETag"));
+    }
+    Ok(CompleteResult { location: child_string(root, "Location").unwrap_or_default(), etag })
+}
+
+/// A part of a multipart upload, as uploaded or as listed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Part {
+    pub part_number: u32,
+    pub etag: String,
+    pub size: u64,
+    /// COS's CRC-64 of the part, when it reported one.
+    pub crc64: Option<u64>,
+    pub last_modified: String,
+}
+
+/// One page of ListParts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PartList {
+    pub parts: Vec<Part>,
+    pub is_truncated: bool,
+    pub next_part_number_marker: u32,
+    pub storage_class: String,
+}
+
+pub(crate) fn parse_part_list(text: &str) -> Result<PartList> {
+    let doc = parse(text)?;
+    let root = expect_root(&doc, "ListPartsResult")?;
+    let mut parts = Vec::new();
+    for p in children(root, "Part") {
+        parts.push(Part {
+            part_number: number(p, "PartNumber")?,
+            etag: child_string(p, "ETag").unwrap_or_default(),
+            size: number(p, "Size")?,
+            crc64: None,
+            last_modified: child_string(p, "LastModified").unwrap_or_default(),
+        });
+    }
+    Ok(PartList {
+        parts,
+        is_truncated: bool_text(root, "IsTruncated"),
+        next_part_number_marker: number(root, "NextPartNumberMarker")?,
+        storage_class: child_string(root, "StorageClass").unwrap_or_default(),
+    })
+}
+
+/// One in-progress multipart upload.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UploadSummary {
+    pub key: String,
+    pub upload_id: String,
+    pub initiated: String,
+    pub storage_class: String,
+}
+
+/// One page of ListMultipartUploads, with keys decoded.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UploadList {
+    pub uploads: Vec<UploadSummary>,
+    pub common_prefixes: Vec<String>,
+    pub is_truncated: bool,
+    pub next_key_marker: Option<String>,
+    pub next_upload_id_marker: Option<String>,
+}
+
+pub(crate) fn parse_upload_list(text: &str) -> Result<UploadList> {
+    let doc = parse(text)?;
+    let root = expect_root(&doc, "ListMultipartUploadsResult")?;
+    let url_encoded = ["EncodingType", "Encoding-Type"]
+        .iter()
+        .any(|n| child_text(root, n).is_some_and(|t| t.eq_ignore_ascii_case("url")));
+    let decode = |s: &str| -> Result<String> {
+        if url_encoded {
+            encode::decode(s)
+                .ok_or_else(|| Error::parse(format!("listed name {s:?} is not valid percent-encoded UTF-8")))
+        } else {
+            Ok(s.to_string())
+        }
+    };
+    let mut uploads = Vec::new();
+    for u in children(root, "Upload") {
+        uploads.push(UploadSummary {
+            key: decode(child_text(u, "Key").unwrap_or(""))?,
+            upload_id: child_string(u, "UploadId").unwrap_or_default(),
+            initiated: child_string(u, "Initiated").unwrap_or_default(),
+            storage_class: child_string(u, "StorageClass").unwrap_or_default(),
+        });
+    }
+    let mut common_prefixes = Vec::new();
+    for p in children(root, "CommonPrefixes") {
+        common_prefixes.push(decode(child_text(p, "Prefix").unwrap_or(""))?);
+    }
+    let marker = |name| -> Result<Option<String>> {
+        Ok(Some(decode(child_text(root, name).unwrap_or(""))?).filter(|m| !m.is_empty()))
+    };
+    Ok(UploadList {
+        uploads,
+        common_prefixes,
+        is_truncated: bool_text(root, "IsTruncated"),
+        next_key_marker: marker("NextKeyMarker")?,
+        next_upload_id_marker: marker("NextUploadIdMarker")?,
+    })
+}
+
+/// The body of CompleteMultipartUpload: parts in ascending order.
+pub(crate) fn complete_body(parts: &[(u32, &str)]) -> String {
+    let mut s = String::from("<CompleteMultipartUpload>");
+    for (n, etag) in parts {
+        s += &format!("<Part><PartNumber>{n}</PartNumber><ETag>{}</ETag></Part>", escape(etag));
+    }
+    s + "</CompleteMultipartUpload>"
 }
 
 /// Escapes text for an XML element.

@@ -2,6 +2,8 @@
 
 mod bucket;
 mod list;
+mod multipart;
 mod object;
 
 pub use list::{ListCursor, ListParams, ObjectPages};
+pub use multipart::{ListUploadsParams, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE};

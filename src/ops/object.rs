@@ -3,7 +3,7 @@
 use crate::client::Client;
 use crate::crc64::Crc64;
 use crate::encode;
-use crate::error::{Error, ErrorKind, Result, ServiceFields};
+use crate::error::{Error, ErrorKind, Result};
 use crate::headers::ObjectInfo;
 use crate::options::RequestOptions;
 use crate::transport::{body_error, verify_crc, Body, Request, Response, Target, CANCELLED_MARKER};
@@ -168,13 +168,7 @@ impl Client {
             req.headers.push(("x-cos-copy-source".into(), source));
         }
         let (headers, text) = self.transport.send(req)?.text()?;
-        if xml::is_error_body(&text) {
-            let mut fields = xml::parse_error(&text).unwrap_or_default();
-            fields.http_status = 200;
-            fields.request_id = fields.request_id.or_else(|| headers.request_id().map(str::to_string));
-            fields.raw_body = Some(text);
-            return Err(Error::service(ServiceFields { resource: Some(self.transport.resource(target)), ..fields }));
-        }
+        self.fail_on_error_body(target, &headers, &text)?;
         let result = xml::parse_copy_result(&text)?;
         if opts.verify_crc {
             if let Some(crc) = result.crc64 {
@@ -194,7 +188,23 @@ impl Client {
     }
 }
 
-fn md5_base64(data: &[u8]) -> String {
+impl Client {
+    /// Copy and complete-multipart may answer 200 with an `<Error>` body: that is a service error.
+    pub(crate) fn fail_on_error_body(&self, target: Target<'_>, headers: &crate::Headers, text: &str) -> Result<()> {
+        if !xml::is_error_body(text) {
+            return Ok(());
+        }
+        let mut fields = xml::parse_error(text).unwrap_or_default();
+        fields.http_status = 200;
+        fields.request_id = fields.request_id.or_else(|| headers.request_id().map(str::to_string));
+        fields.trace_id = fields.trace_id.or_else(|| headers.get("x-cos-trace-id").map(str::to_string));
+        fields.resource = fields.resource.or_else(|| Some(self.transport.resource(target)));
+        fields.raw_body = Some(text.to_string());
+        Err(Error::service(fields))
+    }
+}
+
+pub(crate) fn md5_base64(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(Md5::digest(data))
 }
 

@@ -1,0 +1,245 @@
+//! Multipart upload primitives: initiate, upload part (body or server-side copy), complete, abort, list.
+
+use crate::client::Client;
+use crate::crc64;
+use crate::encode;
+use crate::error::{Error, Result};
+use crate::headers::ObjectInfo;
+use crate::options::RequestOptions;
+use crate::transport::{verify_crc, Body, Request, Target};
+use crate::xml::{self, CompleteResult, Part, PartList, UploadList};
+
+/// Part numbers run from 1 to this.
+pub const MAX_PARTS: u32 = 10_000;
+/// Every part but the last must be at least this large.
+pub const MIN_PART_SIZE: u64 = 1 << 20;
+/// No part (and no single PUT) may be larger.
+pub const MAX_PART_SIZE: u64 = 5 << 30;
+
+/// What to list with [`Client::list_multipart_uploads`]. Empty strings mean "not set"; 0 = server default.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListUploadsParams {
+    pub prefix: String,
+    pub delimiter: String,
+    pub key_marker: String,
+    pub upload_id_marker: String,
+    pub max_uploads: u32,
+}
+
+fn check_part_number(n: u32) -> Result<()> {
+    if (1..=MAX_PARTS).contains(&n) {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!("part number must be 1..={MAX_PARTS}, got {n}")))
+    }
+}
+
+fn check_upload_id(id: &str) -> Result<()> {
+    if id.is_empty() {
+        return Err(Error::invalid("upload id must not be empty"));
+    }
+    Ok(())
+}
+
+impl Client {
+    /// Starts a multipart upload and returns its upload id. Options carry the object's metadata, content
+    /// type, storage class, ACL and encryption, as for a PUT.
+    pub fn create_multipart_upload(&self, bucket: &str, key: &str, opts: &RequestOptions) -> Result<String> {
+        let mut req = Request::new("POST", self.object(bucket, key)?);
+        req.query.push(("uploads".into(), String::new()));
+        req.headers = opts.headers.clone();
+        let (_, text) = self.transport.send(req)?.text()?;
+        xml::parse_initiate(&text)
+    }
+
+    /// Uploads part `part_number` (1..=10000) of `upload_id`. The returned part carries the ETag to complete
+    /// with and the CRC-64 of the bytes sent (checked against COS's unless `opts` turned that off).
+    pub fn upload_part<'a>(
+        &self,
+        bucket: &'a str,
+        key: &'a str,
+        upload_id: &str,
+        part_number: u32,
+        body: Body<'a>,
+        opts: &RequestOptions,
+    ) -> Result<Part> {
+        check_part_number(part_number)?;
+        check_upload_id(upload_id)?;
+        let size = body.size().unwrap_or(0);
+        if size > MAX_PART_SIZE {
+            return Err(Error::invalid(format!("a part may hold at most {MAX_PART_SIZE} bytes, got {size}")));
+        }
+        let mut req = Request::new("PUT", self.object(bucket, key)?);
+        req.query.push(("partNumber".into(), part_number.to_string()));
+        req.query.push(("uploadId".into(), upload_id.to_string()));
+        req.headers = opts.headers.clone();
+        if opts.content_md5 {
+            if let Body::Bytes(b) = &body {
+                req.headers.push(("Content-MD5".into(), super::object::md5_base64(b)));
+            }
+        }
+        // The part's CRC is always computed: completing needs it to verify the whole object.
+        req.verify_crc = true;
+        req.body = body;
+        let resp = self.transport.send_with(req, opts.verify_crc)?;
+        let etag = resp.headers.get("etag").unwrap_or_default().to_string();
+        if etag.is_empty() {
+            return Err(Error::parse("UploadPart answer has no ETag"));
+        }
+        Ok(Part { part_number, etag, size, crc64: resp.body_crc, last_modified: String::new() })
+    }
+
+    /// Uploads part `part_number` as a server-side copy of `src_bucket/src_key` (same region), of the bytes
+    /// `first..=last` of the source when `range` is given.
+    #[allow(clippy::too_many_arguments)]
+    pub fn upload_part_copy(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+        src_bucket: &str,
+        src_key: &str,
+        range: Option<(u64, u64)>,
+        opts: &RequestOptions,
+    ) -> Result<Part> {
+        check_part_number(part_number)?;
+        check_upload_id(upload_id)?;
+        let Target::Object(src_bucket, src_key) = self.object(src_bucket, src_key)? else {
+            unreachable!("object() returns an object")
+        };
+        let target = self.object(bucket, key)?;
+        let mut req = Request::new("PUT", target);
+        req.query.push(("partNumber".into(), part_number.to_string()));
+        req.query.push(("uploadId".into(), upload_id.to_string()));
+        req.headers = opts.headers.clone();
+        let source = format!("{src_bucket}.{}{}", self.config().endpoint, encode::object_path(src_key));
+        req.headers.push(("x-cos-copy-source".into(), source));
+        let mut size = 0;
+        if let Some((first, last)) = range {
+            if last < first {
+                return Err(Error::invalid(format!("copy range end {last} is before its start {first}")));
+            }
+            size = last - first + 1;
+            req.headers.push(("x-cos-copy-source-range".into(), format!("bytes={first}-{last}")));
+        }
+        let (headers, text) = self.transport.send(req)?.text()?;
+        self.fail_on_error_body(target, &headers, &text)?;
+        let copied = xml::parse_copy_result(&text)?;
+        let crc64 = copied.crc64.or_else(|| ObjectInfo { headers }.crc64());
+        Ok(Part { part_number, etag: copied.etag, size, crc64, last_modified: copied.last_modified })
+    }
+
+    /// Completes an upload from its parts (any order; sent ascending). When every part's CRC-64 is known and
+    /// COS reports the object's, they are checked against each other (`ChecksumMismatch`). COS may answer
+    /// 200 with an `<Error>` body; that is a service error.
+    pub fn complete_multipart_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        parts: &[Part],
+        opts: &RequestOptions,
+    ) -> Result<(CompleteResult, ObjectInfo)> {
+        check_upload_id(upload_id)?;
+        if parts.is_empty() {
+            return Err(Error::invalid("an upload needs at least one part to complete"));
+        }
+        let mut sorted: Vec<&Part> = parts.iter().collect();
+        sorted.sort_by_key(|p| p.part_number);
+        if let Some(w) = sorted.windows(2).find(|w| w[0].part_number == w[1].part_number) {
+            return Err(Error::invalid(format!("part {} is listed twice", w[0].part_number)));
+        }
+        let target = self.object(bucket, key)?;
+        let body = xml::complete_body(&sorted.iter().map(|p| (p.part_number, p.etag.as_str())).collect::<Vec<_>>());
+        let mut req = Request::new("POST", target);
+        req.query.push(("uploadId".into(), upload_id.to_string()));
+        req.headers = opts.headers.clone();
+        req.headers.push(("Content-Type".into(), "application/xml".into()));
+        req.body = Body::Bytes(body.as_bytes());
+        let (mut headers, text) = self.transport.send(req)?.text()?;
+        self.fail_on_error_body(target, &headers, &text)?;
+        let result = xml::parse_complete(&text)?;
+        if opts.verify_crc {
+            let combined = sorted.iter().try_fold(0u64, |crc, p| Some(crc64::combine(crc, p.crc64?, p.size)));
+            if let Some(crc) = combined {
+                verify_crc(crc, &headers)?;
+            }
+        }
+        if headers.get("etag").is_none() {
+            headers.push("ETag", &result.etag);
+        }
+        Ok((result, ObjectInfo { headers }))
+    }
+
+    /// Abandons an upload; COS frees its parts.
+    pub fn abort_multipart_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<()> {
+        check_upload_id(upload_id)?;
+        let mut req = Request::new("DELETE", self.object(bucket, key)?);
+        req.query.push(("uploadId".into(), upload_id.to_string()));
+        self.transport.send(req)?.text()?;
+        Ok(())
+    }
+
+    /// One page of the parts uploaded so far, after part number `marker` (0 = from the start); `max_parts`
+    /// 0 = server default (1000).
+    pub fn list_parts(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        marker: u32,
+        max_parts: u32,
+    ) -> Result<PartList> {
+        check_upload_id(upload_id)?;
+        let mut req = Request::new("GET", self.object(bucket, key)?);
+        req.query.push(("uploadId".into(), upload_id.to_string()));
+        if marker > 0 {
+            req.query.push(("part-number-marker".into(), marker.to_string()));
+        }
+        if max_parts > 0 {
+            req.query.push(("max-parts".into(), max_parts.to_string()));
+        }
+        let (_, text) = self.transport.send(req)?.text()?;
+        xml::parse_part_list(&text)
+    }
+
+    /// Every part uploaded so far, following the pages.
+    pub fn list_all_parts(&self, bucket: &str, key: &str, upload_id: &str) -> Result<Vec<Part>> {
+        let mut parts = Vec::new();
+        let mut marker = 0;
+        loop {
+            let page = self.list_parts(bucket, key, upload_id, marker, 0)?;
+            parts.extend(page.parts);
+            if !page.is_truncated {
+                return Ok(parts);
+            }
+            if page.next_part_number_marker <= marker {
+                return Err(Error::parse("the part listing is truncated but its next marker does not advance"));
+            }
+            marker = page.next_part_number_marker;
+        }
+    }
+
+    /// One page of the multipart uploads in progress in a bucket (keys decoded).
+    pub fn list_multipart_uploads(&self, bucket: &str, params: &ListUploadsParams) -> Result<UploadList> {
+        let mut req = Request::new("GET", self.bucket(bucket)?);
+        req.query.push(("uploads".into(), String::new()));
+        for (name, value) in [
+            ("prefix", &params.prefix),
+            ("delimiter", &params.delimiter),
+            ("key-marker", &params.key_marker),
+            ("upload-id-marker", &params.upload_id_marker),
+        ] {
+            if !value.is_empty() {
+                req.query.push((name.into(), value.clone()));
+            }
+        }
+        if params.max_uploads > 0 {
+            req.query.push(("max-uploads".into(), params.max_uploads.to_string()));
+        }
+        req.query.push(("encoding-type".into(), "url".into()));
+        let (_, text) = self.transport.send(req)?.text()?;
+        xml::parse_upload_list(&text)
+    }
+}
