@@ -5,11 +5,13 @@ use crate::encode;
 use crate::error::{Error, Result};
 use crate::sign;
 use crate::transport::{Target, Transport};
+use std::sync::Arc;
 
 /// A COS client. Immutable after creation; `Send + Sync`; owns a keep-alive connection pool that every
-/// thread using it shares.
+/// thread using it shares. Cloning is cheap and shares the pool.
+#[derive(Clone)]
 pub struct Client {
-    pub(crate) transport: Transport,
+    pub(crate) transport: Arc<Transport>,
 }
 
 const _: () = {
@@ -19,7 +21,7 @@ const _: () = {
 
 impl Client {
     pub fn new(config: Config) -> Result<Client> {
-        Ok(Client { transport: Transport::new(config)? })
+        Ok(Client { transport: Arc::new(Transport::new(config)?) })
     }
 
     /// A client configured from the `COS_*` environment variables (see [`Config::from_env`]).

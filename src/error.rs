@@ -110,6 +110,12 @@ impl Error {
         self
     }
 
+    /// Prefixes the message with where the error happened (e.g. which part of a transfer).
+    pub(crate) fn context(mut self, place: &str) -> Error {
+        self.0.message = format!("{place}: {}", self.0.message);
+        self
+    }
+
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Error {
         self.0.attempts = attempts;
         self

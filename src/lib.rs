@@ -14,6 +14,7 @@ pub mod headers;
 mod ops;
 pub mod options;
 pub mod sign;
+pub mod transfer;
 mod transport;
 pub mod xml;
 
@@ -23,6 +24,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use headers::{Headers, ObjectInfo};
 pub use ops::{ListCursor, ListParams, ListUploadsParams, ObjectPages, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE};
 pub use options::RequestOptions;
+pub use transfer::{CancelToken, Checkpoint, ObjectReader, ObjectWriter, TransferOptions};
 pub use transport::Body;
 pub use xml::{
     BucketList, BucketSummary, CompleteResult, CopyResult, DeleteError, DeleteResult, ObjectList, ObjectSummary, Part,

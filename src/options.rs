@@ -203,6 +203,20 @@ impl RequestOptions {
         self
     }
 
+    /// The subset that applies to each part of a multipart transfer: the traffic limit, SSE-C key headers,
+    /// the version id, and the integrity switches (object metadata belongs to the upload's initiation only).
+    pub(crate) fn part_subset(&self) -> RequestOptions {
+        let applies = |k: &str| {
+            let k = k.to_ascii_lowercase();
+            k == "x-cos-traffic-limit" || k.starts_with("x-cos-server-side-encryption-customer-")
+        };
+        RequestOptions {
+            headers: self.headers.iter().filter(|(k, _)| applies(k)).cloned().collect(),
+            query: self.query.iter().filter(|(k, _)| k == "versionId").cloned().collect(),
+            ..self.clone()
+        }
+    }
+
     pub(crate) fn get_header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }

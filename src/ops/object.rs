@@ -72,7 +72,7 @@ impl Client {
         Ok(ObjectInfo { headers: self.transport.send(req)?.headers })
     }
 
-    fn get_response(&self, bucket: &str, key: &str, opts: &RequestOptions) -> Result<Response> {
+    pub(crate) fn get_response(&self, bucket: &str, key: &str, opts: &RequestOptions) -> Result<Response> {
         let mut req = Request::new("GET", self.object(bucket, key)?);
         req.headers = opts.headers.clone();
         req.query = opts.query.clone();

@@ -1,0 +1,76 @@
+//! `copy`: server-side copy of an object of any size.
+
+use super::pool::{run_parts, Job, Run};
+use super::{choose_part_size, part_ranges, Progress, TransferOptions};
+use crate::client::Client;
+use crate::error::Result;
+use crate::headers::ObjectInfo;
+use crate::xml::Part;
+
+impl Client {
+    /// Copies `src_bucket/src_key` (same region) to `bucket/key` inside COS. Objects below
+    /// `opts.copy_threshold` (default 5 GiB, the most one CopyObject can do) take one request; larger ones
+    /// are copied as a multipart upload of ranged part-copies, `concurrency` at a time. Unless the options
+    /// say `Replaced`, the source's content type, metadata and storage class carry over, as with CopyObject.
+    /// A failed multipart copy is aborted (there is no local state to resume from).
+    pub fn copy(
+        &self,
+        src_bucket: &str,
+        src_key: &str,
+        bucket: &str,
+        key: &str,
+        opts: &TransferOptions,
+        mut progress: Option<Progress<'_>>,
+    ) -> Result<ObjectInfo> {
+        self.object(bucket, key)?;
+        let source = self.head_object(src_bucket, src_key, &Default::default())?;
+        let size = source.content_length().unwrap_or(0);
+        if size < opts.copy_threshold {
+            let (_, info) = self.copy_object(src_bucket, src_key, bucket, key, &opts.request)?;
+            if let Some(report) = progress.as_mut() {
+                report(size, size);
+            }
+            return Ok(info);
+        }
+        let part_size = choose_part_size(size, opts.part_size)?;
+        let mut initiate = opts.request.clone();
+        if opts.request.get_header("x-cos-metadata-directive") != Some("Replaced") {
+            for (name, value) in source.headers.iter() {
+                let lower = name.to_ascii_lowercase();
+                let carried =
+                    lower == "content-type" || lower == "x-cos-storage-class" || lower.starts_with("x-cos-meta-");
+                if carried && opts.request.get_header(name).is_none() {
+                    initiate.header(name, value)?;
+                }
+            }
+        }
+        initiate.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("x-cos-metadata-directive"));
+        let upload_id = self.create_multipart_upload(bucket, key, &initiate)?;
+
+        let jobs: Vec<Job> =
+            part_ranges(size, part_size).into_iter().map(|(number, offset, len)| Job { number, offset, len }).collect();
+        let run = Run::new(size, 0, opts.cancel.as_ref().map(|c| c.flag()));
+        let part_opts = opts.request.part_subset();
+        let work = |job: &Job| {
+            let range = Some((job.offset, job.offset + job.len - 1));
+            let part =
+                self.upload_part_copy(bucket, key, &upload_id, job.number, src_bucket, src_key, range, &part_opts)?;
+            run.add(job.len);
+            Ok(part)
+        };
+        let mut parts: Vec<Part> = Vec::new();
+        let mut collect = |_: &Job, part: Part| {
+            parts.push(part);
+            Ok(())
+        };
+        let result = run_parts(jobs, opts.concurrency, &run, &work, &mut collect, progress)
+            .and_then(|()| self.complete_multipart_upload(bucket, key, &upload_id, &parts, &opts.request));
+        match result {
+            Ok((_, info)) => Ok(info),
+            Err(e) => {
+                let _ = self.abort_multipart_upload(bucket, key, &upload_id);
+                Err(e)
+            }
+        }
+    }
+}

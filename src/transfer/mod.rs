@@ -1,0 +1,141 @@
+//! High-level transfers: parallel multipart upload, parallel ranged download and server-side copy of large
+//! objects, each resumable from a local checkpoint, with progress reports, cancellation and CRC-64 checks.
+//!
+//! Work is spread over `concurrency` worker threads sharing the client's connection pool; the calling
+//! thread coordinates: it records finished parts in the checkpoint, reports progress and watches for
+//! cancellation, so callbacks run on the thread that called (as the C ABI promises).
+
+mod checkpoint;
+mod copy;
+mod download;
+mod pool;
+mod stream;
+mod upload;
+
+pub use stream::{ObjectReader, ObjectWriter};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::ops::{MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE};
+use crate::options::RequestOptions;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Trips a running transfer from any thread: it stops promptly, leaves its checkpoint for a later resume,
+/// and fails with [`ErrorKind::Cancelled`].
+#[derive(Clone, Debug, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn new() -> CancelToken {
+        CancelToken::default()
+    }
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+    pub(crate) fn flag(&self) -> &AtomicBool {
+        &self.0
+    }
+}
+
+/// Where a transfer keeps its resume state.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Checkpoint {
+    /// Beside the local file: `<file>.cos-checkpoint`.
+    #[default]
+    Default,
+    /// At this path.
+    At(PathBuf),
+    /// No checkpoint: an interrupted transfer starts over.
+    Off,
+}
+
+/// Called with (bytes done, bytes total) on the calling thread; return `false` to cancel the transfer.
+pub type Progress<'a> = &'a mut dyn FnMut(u64, u64) -> bool;
+
+/// How to run a transfer.
+#[derive(Clone, Debug)]
+pub struct TransferOptions {
+    /// Part size in bytes; 0 chooses one (8 MiB, raised so that no object needs more than 10000 parts).
+    pub part_size: u64,
+    /// Parts in flight at once, each on its own thread (default 4).
+    pub concurrency: usize,
+    /// Headers for the object (content type, metadata, storage class, ...) and CRC/MD5 switches.
+    pub request: RequestOptions,
+    pub checkpoint: Checkpoint,
+    /// Copies of objects smaller than this are one CopyObject request (default 5 GiB, COS's limit for it).
+    pub copy_threshold: u64,
+    pub cancel: Option<CancelToken>,
+}
+
+impl Default for TransferOptions {
+    fn default() -> Self {
+        TransferOptions {
+            part_size: 0,
+            concurrency: 4,
+            request: RequestOptions::default(),
+            checkpoint: Checkpoint::Default,
+            copy_threshold: MAX_PART_SIZE,
+            cancel: None,
+        }
+    }
+}
+
+/// The default part size when the caller gives none.
+pub const DEFAULT_PART_SIZE: u64 = 8 << 20;
+
+/// The part size for an object of `size` bytes: the requested one (or the default), raised in whole MiB
+/// until at most 10000 parts are needed.
+pub fn choose_part_size(size: u64, requested: u64) -> Result<u64> {
+    let mut part = if requested == 0 { DEFAULT_PART_SIZE } else { requested };
+    if part < MIN_PART_SIZE {
+        return Err(Error::invalid(format!("part size must be at least {MIN_PART_SIZE} bytes, got {part}")));
+    }
+    let needed = size.div_ceil(u64::from(MAX_PARTS));
+    if part < needed {
+        part = needed.div_ceil(MIN_PART_SIZE) * MIN_PART_SIZE;
+    }
+    if part > MAX_PART_SIZE {
+        return Err(Error::invalid(format!(
+            "{size} bytes need parts larger than COS's {MAX_PART_SIZE}-byte maximum (at most {MAX_PARTS} parts)"
+        )));
+    }
+    Ok(part)
+}
+
+/// The byte ranges `(offset, len)` of the parts of an object, numbered from 1.
+pub(crate) fn part_ranges(size: u64, part_size: u64) -> Vec<(u32, u64, u64)> {
+    let count = size.div_ceil(part_size).max(1);
+    (0..count).map(|i| (i as u32 + 1, i * part_size, part_size.min(size - i * part_size))).collect()
+}
+
+pub(crate) fn cancelled_error() -> Error {
+    Error::new(ErrorKind::Cancelled, "the transfer was cancelled; its checkpoint allows resuming it")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn part_size_choice() {
+        assert_eq!(choose_part_size(0, 0).unwrap(), DEFAULT_PART_SIZE);
+        assert_eq!(choose_part_size(100 << 30, 0).unwrap(), 11 << 20); // 100 GiB / 10000 = 10.24 MiB
+        assert_eq!(choose_part_size(1 << 30, 1 << 20).unwrap(), 1 << 20);
+        assert!(choose_part_size(1 << 30, 1000).is_err());
+        assert!(choose_part_size(60_000u64 << 30, 0).is_err());
+        let size = 48_828u64 << 30; // just under 10000 × 5 GiB
+        let p = choose_part_size(size, 0).unwrap();
+        assert!(p <= MAX_PART_SIZE && size.div_ceil(p) <= u64::from(MAX_PARTS));
+    }
+
+    #[test]
+    fn ranges_cover_the_object() {
+        assert_eq!(part_ranges(0, 8), vec![(1, 0, 0)]);
+        assert_eq!(part_ranges(20, 8), vec![(1, 0, 8), (2, 8, 8), (3, 16, 4)]);
+        assert_eq!(part_ranges(16, 8), vec![(1, 0, 8), (2, 8, 8)]);
+    }
+}

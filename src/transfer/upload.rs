@@ -1,0 +1,155 @@
+//! `upload_file`: a local file to one object, in parallel parts, resumable.
+
+use super::checkpoint::{default_path, mtime_nanos, CheckpointFile, PartRecord, State};
+use super::pool::{run_parts, Job, Run};
+use super::{cancelled_error, choose_part_size, part_ranges, Checkpoint, Progress, TransferOptions};
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::headers::ObjectInfo;
+use crate::transport::Body;
+use crate::xml::Part;
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+
+impl Client {
+    /// Uploads a local file. Files up to one part go as one PUT; larger ones as a multipart upload with
+    /// `concurrency` parts in flight, each read into its own buffer, so memory stays near
+    /// `concurrency × part size` whatever the file size. Every part's CRC-64 is checked, and the whole
+    /// object's after completion. With a checkpoint (the default), rerunning after a crash or failure
+    /// continues with the parts still missing, provided the file (size, mtime) and the upload are unchanged.
+    pub fn upload_file(
+        &self,
+        bucket: &str,
+        key: &str,
+        path: &Path,
+        opts: &TransferOptions,
+        progress: Option<Progress<'_>>,
+    ) -> Result<ObjectInfo> {
+        self.object(bucket, key)?;
+        let io = |e: std::io::Error| Error::io(&format!("reading {}", path.display()), &e);
+        let file = File::open(path).map_err(io)?;
+        let meta = file.metadata().map_err(io)?;
+        if !meta.is_file() {
+            return Err(Error::invalid(format!("{} is not a regular file", path.display())));
+        }
+        let size = meta.len();
+        let part_size = choose_part_size(size, opts.part_size)?;
+        let cancel = opts.cancel.as_ref().map(|c| c.flag());
+        if size <= part_size {
+            return self.upload_single(bucket, key, path, size, opts, progress);
+        }
+
+        let tag = format!("{:016x}", crate::crc64::checksum(format!("{bucket}/{key}").as_bytes()));
+        let cp = CheckpointFile::new(match &opts.checkpoint {
+            Checkpoint::Default => Some(default_path(path, Some(&tag))),
+            Checkpoint::At(p) => Some(p.clone()),
+            Checkpoint::Off => None,
+        });
+        let identity: BTreeMap<String, String> = [
+            ("kind", "upload".to_string()),
+            ("bucket", bucket.to_string()),
+            ("key", key.to_string()),
+            ("file", path.to_string_lossy().into_owned()),
+            ("size", size.to_string()),
+            ("mtime", mtime_nanos(&meta).to_string()),
+            ("part_size", part_size.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let mut state = match cp.load_matching(&identity) {
+            Some(saved) => self.confirm_upload(bucket, key, saved)?,
+            None => None,
+        }
+        .unwrap_or_else(|| State { fields: identity, parts: BTreeMap::new() });
+        let upload_id = match state.field("upload_id") {
+            Some(id) => id.to_string(),
+            None => {
+                let id = self.create_multipart_upload(bucket, key, &opts.request)?;
+                state.fields.insert("upload_id".into(), id.clone());
+                cp.save(&state)?;
+                id
+            }
+        };
+
+        let jobs: Vec<Job> = part_ranges(size, part_size)
+            .into_iter()
+            .filter(|(n, _, _)| !state.parts.contains_key(n))
+            .map(|(number, offset, len)| Job { number, offset, len })
+            .collect();
+        let already: u64 = state.parts.values().map(|p| p.size).sum();
+        let run = Run::new(size, already, cancel);
+        let part_opts = opts.request.part_subset();
+        let work = |job: &Job| -> Result<Part> {
+            let mut buf = vec![0u8; job.len as usize];
+            file.read_exact_at(&mut buf, job.offset).map_err(io)?;
+            if run.stopping() {
+                return Err(cancelled_error());
+            }
+            let part = self.upload_part(bucket, key, &upload_id, job.number, Body::Bytes(&buf), &part_opts)?;
+            run.add(job.len);
+            Ok(part)
+        };
+        let mut record = |_: &Job, part: Part| {
+            let record = PartRecord { etag: part.etag, crc64: part.crc64, size: part.size };
+            state.parts.insert(part.part_number, record);
+            cp.save(&state)
+        };
+        run_parts(jobs, opts.concurrency, &run, &work, &mut record, progress)?;
+
+        let parts: Vec<Part> = state
+            .parts
+            .iter()
+            .map(|(&n, p)| Part {
+                part_number: n,
+                etag: p.etag.clone(),
+                size: p.size,
+                crc64: p.crc64,
+                ..Part::default()
+            })
+            .collect();
+        let (_, info) = self.complete_multipart_upload(bucket, key, &upload_id, &parts, &opts.request)?;
+        cp.remove();
+        Ok(info)
+    }
+
+    /// Checks a saved upload against COS: it must still exist and hold every recorded part unchanged.
+    /// Returns the state to continue from (recorded parts COS no longer has are dropped), or `None` to start
+    /// over.
+    fn confirm_upload(&self, bucket: &str, key: &str, mut saved: State) -> Result<Option<State>> {
+        let Some(upload_id) = saved.field("upload_id").map(str::to_string) else { return Ok(None) };
+        let remote = match self.list_all_parts(bucket, key, &upload_id) {
+            Ok(parts) => parts,
+            Err(e) if e.http_status() == 404 => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let remote: BTreeMap<u32, Part> = remote.into_iter().map(|p| (p.part_number, p)).collect();
+        saved.parts.retain(|n, p| remote.get(n).is_some_and(|r| r.etag == p.etag && r.size == p.size));
+        Ok(Some(saved))
+    }
+
+    fn upload_single(
+        &self,
+        bucket: &str,
+        key: &str,
+        path: &Path,
+        size: u64,
+        opts: &TransferOptions,
+        mut progress: Option<Progress<'_>>,
+    ) -> Result<ObjectInfo> {
+        if opts.cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
+            return Err(cancelled_error());
+        }
+        let report = |p: &mut Option<Progress<'_>>, done| p.as_mut().is_none_or(|f| f(done, size));
+        if !report(&mut progress, 0) {
+            return Err(cancelled_error());
+        }
+        let info = self.put_object_from_file(bucket, key, path, &opts.request)?;
+        if !report(&mut progress, size) {
+            return Err(cancelled_error());
+        }
+        Ok(info)
+    }
+}
