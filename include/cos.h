@@ -66,6 +66,12 @@ typedef struct cos_bucket_list cos_bucket_list;
 typedef struct cos_bytes cos_bytes;
 
 /**
+ * A flag that cancels the transfers it is attached to (see `cos_transfer_options_set_cancel_token`). Any
+ * thread may call `cos_cancel_token_cancel` at any time; free it only after those transfers returned.
+ */
+typedef struct cos_cancel_token cos_cancel_token;
+
+/**
  * A COS client. Immutable after creation and safe to use from any number of threads at once; it owns a
  * keep-alive connection pool shared by all of them. Free it with `cos_client_free` once no call is running.
  */
@@ -105,12 +111,28 @@ typedef struct cos_object_iter cos_object_iter;
 typedef struct cos_object_list cos_object_list;
 
 /**
+ * A pull-style download (what Go's io.Reader maps onto). One thread at a time.
+ */
+typedef struct cos_object_reader cos_object_reader;
+
+/**
+ * A push-style upload (what Go's io.Writer maps onto). One thread at a time.
+ */
+typedef struct cos_object_writer cos_object_writer;
+
+/**
  * Options for one or more requests: content type, metadata, storage class, ACL, encryption, traffic
  * limit, conditions, range, and any extra header or query parameter. Pass NULL wherever options are
  * accepted to use the defaults (CRC-64 checked, no Content-MD5). One thread at a time may change it; once
  * built it may be shared read-only by concurrent calls.
  */
 typedef struct cos_request_options cos_request_options;
+
+/**
+ * How to run a transfer: part size, parallelism, request options, checkpoint, cancel token. Copied by each
+ * call that uses it; one thread at a time may change it.
+ */
+typedef struct cos_transfer_options cos_transfer_options;
 
 /**
  * Reads the next part of an upload body into `buf` (at most `cap` bytes), stores how many bytes it wrote in
@@ -124,6 +146,13 @@ typedef int (*cos_read_fn)(void *userdata, uint8_t *buf, size_t cap, size_t *wri
  * `COS_CANCELLED`. Runs on the calling thread; it must not unwind, throw or longjmp.
  */
 typedef int (*cos_write_fn)(void *userdata, const uint8_t *data, size_t len);
+
+/**
+ * Reports progress: `done` of `total` bytes (`total` is 0 while a stream's length is unknown). Called on
+ * the calling thread at most every 64 KiB or 100 ms, plus a final call; `done` never decreases. Return 0
+ * to continue, non-zero to cancel (`COS_CANCELLED`). It must not unwind, throw or longjmp.
+ */
+typedef int (*cos_progress_fn)(void *userdata, uint64_t done, uint64_t total);
 
 #ifdef __cplusplus
 extern "C" {
@@ -917,6 +946,212 @@ const char *cos_status_str(cos_status status);
  * The library version, "MAJOR.MINOR.PATCH". Static; never free it.
  */
 const char *cos_version(void);
+
+/**
+ * A new cancel token. Never NULL.
+ */
+struct cos_cancel_token *cos_cancel_token_new(void);
+
+/**
+ * Cancels every transfer using the token: each stops promptly, keeps its checkpoint and returns
+ * `COS_CANCELLED`. Safe from any thread. NULL does nothing.
+ */
+void cos_cancel_token_cancel(const struct cos_cancel_token *token);
+
+/**
+ * Whether the token was cancelled; false for NULL.
+ */
+bool cos_cancel_token_is_cancelled(const struct cos_cancel_token *token);
+
+/**
+ * Frees a token. NULL does nothing.
+ */
+void cos_cancel_token_free(struct cos_cancel_token *token);
+
+/**
+ * New transfer options: part size chosen automatically (8 MiB, more for huge objects), 4 parts in flight,
+ * a checkpoint beside the local file, CRC-64 checked. Never NULL.
+ */
+struct cos_transfer_options *cos_transfer_options_new(void);
+
+/**
+ * Frees transfer options. NULL does nothing.
+ */
+void cos_transfer_options_free(struct cos_transfer_options *opts);
+
+/**
+ * Part size in bytes (at least 1 MiB; 0 = automatic). Raised automatically when an object would need more
+ * than 10000 parts.
+ */
+enum cos_status cos_transfer_options_set_part_size(struct cos_transfer_options *opts,
+                                                   uint64_t part_size,
+                                                   struct cos_error **err);
+
+/**
+ * Parts in flight at once (1..=64), each on its own thread sharing the client's connection pool.
+ */
+enum cos_status cos_transfer_options_set_concurrency(struct cos_transfer_options *opts,
+                                                     uint32_t concurrency,
+                                                     struct cos_error **err);
+
+/**
+ * Request options for the object (content type, metadata, storage class, encryption, CRC switch); copied.
+ */
+enum cos_status cos_transfer_options_set_request_options(struct cos_transfer_options *opts,
+                                                         const struct cos_request_options *request,
+                                                         struct cos_error **err);
+
+/**
+ * Where to keep the resume checkpoint. NULL restores the default (`<local file>.cos-checkpoint`).
+ */
+enum cos_status cos_transfer_options_set_checkpoint_path(struct cos_transfer_options *opts,
+                                                         const char *path,
+                                                         struct cos_error **err);
+
+/**
+ * Turns resuming off (`false`) or on (`true`, the default): without a checkpoint an interrupted transfer
+ * starts over.
+ */
+enum cos_status cos_transfer_options_set_resumable(struct cos_transfer_options *opts,
+                                                   bool on,
+                                                   struct cos_error **err);
+
+/**
+ * Copies of objects at least this large use parallel part-copies (default 5 GiB).
+ */
+enum cos_status cos_transfer_options_set_copy_threshold(struct cos_transfer_options *opts,
+                                                        uint64_t bytes,
+                                                        struct cos_error **err);
+
+/**
+ * Attaches a cancel token (NULL detaches). The options keep a reference; the token may be freed after the
+ * options and every transfer that used them are done.
+ */
+enum cos_status cos_transfer_options_set_cancel_token(struct cos_transfer_options *opts,
+                                                      const struct cos_cancel_token *token,
+                                                      struct cos_error **err);
+
+/**
+ * Uploads a local file: one PUT up to one part, else a parallel multipart upload that resumes from its
+ * checkpoint when rerun after a failure, crash or cancel (if the file is unchanged). Memory stays near
+ * concurrency × part size. Every part's CRC-64 and the whole object's are checked. A failure names the
+ * part and carries that part's request id. `opts`, `progress` and `info` may be NULL.
+ */
+enum cos_status cos_client_upload_file(const struct cos_client *client,
+                                       const char *bucket,
+                                       const char *key,
+                                       const char *path,
+                                       const struct cos_transfer_options *opts,
+                                       cos_progress_fn progress,
+                                       void *userdata,
+                                       struct cos_object_info **info,
+                                       struct cos_error **err);
+
+/**
+ * Downloads an object to a local file with parallel ranged GETs into `<path>.cos-partial`, renamed onto
+ * `path` only when complete and its CRC-64 verified: `path` never holds a partial or corrupt file. Resumes
+ * from its checkpoint when rerun, if the object is unchanged. `opts`, `progress` and `info` may be NULL.
+ */
+enum cos_status cos_client_download_file(const struct cos_client *client,
+                                         const char *bucket,
+                                         const char *key,
+                                         const char *path,
+                                         const struct cos_transfer_options *opts,
+                                         cos_progress_fn progress,
+                                         void *userdata,
+                                         struct cos_object_info **info,
+                                         struct cos_error **err);
+
+/**
+ * Server-side copy of any size: one CopyObject below the copy threshold (5 GiB), else parallel
+ * part-copies (aborted on failure). `opts`, `progress` and `info` may be NULL.
+ */
+enum cos_status cos_client_copy(const struct cos_client *client,
+                                const char *src_bucket,
+                                const char *src_key,
+                                const char *bucket,
+                                const char *key,
+                                const struct cos_transfer_options *opts,
+                                cos_progress_fn progress,
+                                void *userdata,
+                                struct cos_object_info **info,
+                                struct cos_error **err);
+
+/**
+ * Uploads everything `read` produces, length unknown: one PUT if it fits in a part, else parallel parts
+ * (memory near (concurrency + 1) × part size; aborted on failure, no checkpoint). `userdata` goes to both
+ * `read` and `progress` (which may be NULL, as may `opts` and `info`).
+ */
+enum cos_status cos_client_upload_from_reader(const struct cos_client *client,
+                                              const char *bucket,
+                                              const char *key,
+                                              cos_read_fn read,
+                                              const struct cos_transfer_options *opts,
+                                              cos_progress_fn progress,
+                                              void *userdata,
+                                              struct cos_object_info **info,
+                                              struct cos_error **err);
+
+/**
+ * Starts downloading an object (sends the GET). `opts` may be NULL.
+ */
+enum cos_status cos_object_reader_open(const struct cos_client *client,
+                                       const char *bucket,
+                                       const char *key,
+                                       const struct cos_request_options *opts,
+                                       struct cos_object_reader **out,
+                                       struct cos_error **err);
+
+/**
+ * Reads up to `cap` bytes into `buf` and stores the count in `*n`. `*n == 0` means the whole object was
+ * read and its CRC-64 verified. A broken connection is resumed from the current offset.
+ */
+enum cos_status cos_object_reader_read(struct cos_object_reader *reader,
+                                       uint8_t *buf,
+                                       size_t cap,
+                                       size_t *n,
+                                       struct cos_error **err);
+
+/**
+ * The object's headers from the GET; valid until the reader is freed. NULL for NULL.
+ */
+const struct cos_object_info *cos_object_reader_info(const struct cos_object_reader *reader);
+
+/**
+ * Frees a reader, closing its connection. NULL does nothing.
+ */
+void cos_object_reader_free(struct cos_object_reader *reader);
+
+/**
+ * Prepares an upload to `bucket`/`key`; nothing is sent until a part fills or `cos_object_writer_finish`.
+ * `opts` (may be NULL) gives the part size and request options.
+ */
+enum cos_status cos_object_writer_open(const struct cos_client *client,
+                                       const char *bucket,
+                                       const char *key,
+                                       const struct cos_transfer_options *opts,
+                                       struct cos_object_writer **out,
+                                       struct cos_error **err);
+
+/**
+ * Appends `len` bytes; full parts are uploaded as they fill.
+ */
+enum cos_status cos_object_writer_write(struct cos_object_writer *writer,
+                                        const uint8_t *data,
+                                        size_t len,
+                                        struct cos_error **err);
+
+/**
+ * Uploads what is left and completes the object. `info` may be NULL.
+ */
+enum cos_status cos_object_writer_finish(struct cos_object_writer *writer,
+                                         struct cos_object_info **info,
+                                         struct cos_error **err);
+
+/**
+ * Frees a writer; an unfinished upload is aborted. NULL does nothing.
+ */
+void cos_object_writer_free(struct cos_object_writer *writer);
 
 #ifdef __cplusplus
 }  // extern "C"

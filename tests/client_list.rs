@@ -27,7 +27,7 @@ fn put_all(f: &Fixture, keys: Vec<String>) {
     let chunk = keys.len().div_ceil(8).max(1);
     std::thread::scope(|s| {
         for part in keys.chunks(chunk) {
-            s.spawn(|| {
+            s.spawn(move || {
                 for k in part {
                     f.client
                         .put_object(&f.bucket, k, k.as_bytes(), &RequestOptions::new())
@@ -172,6 +172,13 @@ fn pages_over_more_than_a_thousand_keys() {
     assert_eq!(pages, 3);
     assert_eq!(keys, names);
 
+    // COS returns at most 1000 keys per page, whatever max-keys asks for.
+    let capped = f.client.list_objects(&f.bucket, &params("many/", "", "", 5000)).unwrap();
+    assert_eq!(capped.objects.len(), 1000);
+    assert!(capped.is_truncated);
+    let (keys, _, _) = all_pages(&f, params("many/", "", "", 5000));
+    assert_eq!(keys, names);
+
     let first = f.client.list_objects(&f.bucket, &params("many/", "", "", 0)).unwrap();
     assert_eq!(first.objects.len(), 1000);
     assert!(first.is_truncated);
@@ -206,6 +213,14 @@ fn names_needing_url_encoding_come_back_decoded() {
     let after: Vec<&str> = expected.iter().copied().filter(|k| *k > "sp ace/pct%41%").collect();
     assert_eq!(keys(&list), after);
     assert_eq!(after.len(), 3, "{after:?}");
+    // Prefixes with characters that need encoding in the query.
+    for (prefix, expect) in
+        [("sp ace/pl", "sp ace/plus+plus"), ("sp ace/pct%", "sp ace/pct%41%"), ("sp ace/中", "sp ace/中文 ü")]
+    {
+        let list = f.client.list_objects(&f.bucket, &params(prefix, "", "", 0)).unwrap();
+        assert_eq!(keys(&list), vec![expect], "{prefix:?}");
+        assert_eq!(list.prefix, prefix);
+    }
     let (paged, _, _) = all_pages(&f, params("sp ace/", "", "", 2));
     assert_eq!(paged, expected);
 }
@@ -280,4 +295,15 @@ fn delete_objects_on_a_missing_bucket_fails() {
     let e = f.client.delete_objects("gone-1250000000", &["a", "b"], false).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Service);
     assert_eq!((e.http_status(), e.code()), (404, Some("NoSuchBucket")));
+}
+
+/// Object operations drop a leading `/` from keys; a batch delete must address the same objects.
+#[test]
+fn delete_objects_treats_keys_like_the_object_operations() {
+    let f = setup("delslash", &[]);
+    f.client.put_object(&f.bucket, "/lead/x", b"x", &RequestOptions::new()).unwrap();
+    assert_eq!(remaining(&f), vec!["lead/x"]);
+    let result = f.client.delete_objects(&f.bucket, &["/lead/x"], false).unwrap();
+    assert!(result.errors.is_empty(), "{result:?}");
+    assert!(remaining(&f).is_empty(), "delete_objects([\"/lead/x\"]) left {:?}", remaining(&f));
 }

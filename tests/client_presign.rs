@@ -12,10 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 const HOST_SUFFIX: &str = ".cos.ap-guangzhou.myqcloud.com";
 
 fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
 fn opts() -> RequestOptions {
@@ -30,10 +27,7 @@ struct Reply {
 
 impl Reply {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
     fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
@@ -51,9 +45,7 @@ fn split_url(url: &str) -> (&str, &str) {
 fn fetch(emu: &Emulator, method: &str, url: &str, body: &[u8]) -> Reply {
     let (host, target) = split_url(url);
     let mut stream = TcpStream::connect(&emu.address).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
     if method == "PUT" || method == "POST" {
         head += &format!("Content-Length: {}\r\n", body.len());
@@ -67,10 +59,7 @@ fn fetch(emu: &Emulator, method: &str, url: &str, body: &[u8]) -> Reply {
 }
 
 fn parse_reply(raw: &[u8], head: bool) -> Reply {
-    let end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("end of headers");
+    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("end of headers");
     let text = std::str::from_utf8(&raw[..end]).unwrap();
     let mut lines = text.split("\r\n");
     let status_line = lines.next().unwrap();
@@ -83,20 +72,13 @@ fn parse_reply(raw: &[u8], head: bool) -> Reply {
         .collect();
     let mut body = raw[end + 4..].to_vec();
     if !head {
-        if let Some(len) = headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        {
+        if let Some(len) = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-length")) {
             let len: usize = len.1.parse().unwrap();
             assert_eq!(body.len(), len, "the whole body arrived");
             body.truncate(len);
         }
     }
-    Reply {
-        status,
-        headers,
-        body,
-    }
+    Reply { status, headers, body }
 }
 
 fn setup(tag: &str, adjust: impl FnOnce(&mut ConfigBuilder)) -> (Emulator, Client, String) {
@@ -111,11 +93,7 @@ fn setup(tag: &str, adjust: impl FnOnce(&mut ConfigBuilder)) -> (Emulator, Clien
 
 fn assert_refused(reply: &Reply, code: &str) {
     assert_eq!(reply.status, 403, "{}", reply.text());
-    assert!(
-        reply.text().contains(&format!("<Code>{code}</Code>")),
-        "{}",
-        reply.text()
-    );
+    assert!(reply.text().contains(&format!("<Code>{code}</Code>")), "{}", reply.text());
 }
 
 #[test]
@@ -153,9 +131,7 @@ fn presigned_get_works() {
 #[test]
 fn presigned_put_works() {
     let (emu, client, bucket) = setup("put", |_| {});
-    let url = client
-        .presign_url("PUT", &bucket, "uploaded/../x y", now(), 600, &[])
-        .unwrap();
+    let url = client.presign_url("PUT", &bucket, "uploaded/../x y", now(), 600, &[]).unwrap();
     let reply = fetch(&emu, "PUT", &url, b"sent without the client");
     assert_eq!(reply.status, 200, "{}", reply.text());
     assert_eq!(
@@ -170,10 +146,7 @@ fn presigned_put_works() {
 fn presigned_parameters_are_signed() {
     let (emu, client, bucket) = setup("params", |_| {});
     client.put_object(&bucket, "p", b"params", &opts()).unwrap();
-    let params = vec![(
-        "response-content-type".to_string(),
-        "application/x-presigned".to_string(),
-    )];
+    let params = vec![("response-content-type".to_string(), "application/x-presigned".to_string())];
     let url = client.presign_url("GET", &bucket, "p", now(), 600, &params).unwrap();
     assert!(url.contains("response-content-type=application%2Fx-presigned"), "{url}");
     let reply = fetch(&emu, "GET", &url, b"");
@@ -188,15 +161,11 @@ fn presigned_parameters_are_signed() {
 #[test]
 fn presigned_urls_carry_the_session_token() {
     let (emu, client, bucket) = setup("token", |b| {
-        b.credentials(common::TEMP_SECRET_ID, common::TEMP_SECRET_KEY)
-            .session_token(Some(common::SESSION_TOKEN));
+        b.credentials(common::TEMP_SECRET_ID, common::TEMP_SECRET_KEY).session_token(Some(common::SESSION_TOKEN));
     });
     client.put_object(&bucket, "t", b"token body", &opts()).unwrap();
     let url = client.presign_url("GET", &bucket, "t", now(), 600, &[]).unwrap();
-    assert!(
-        url.contains(&format!("x-cos-security-token={}", common::SESSION_TOKEN)),
-        "{url}"
-    );
+    assert!(url.contains(&format!("x-cos-security-token={}", common::SESSION_TOKEN)), "{url}");
     assert!(url.contains(&format!("q-ak={}", common::TEMP_SECRET_ID)), "{url}");
     assert!(!url.contains(common::TEMP_SECRET_KEY), "{url}");
     let reply = fetch(&emu, "GET", &url, b"");
@@ -215,22 +184,16 @@ fn presigned_urls_carry_the_session_token() {
 fn presigned_urls_expire() {
     let (emu, client, bucket) = setup("expire", |_| {});
     client.put_object(&bucket, "e", b"expiring", &opts()).unwrap();
-    let expired = client
-        .presign_url("GET", &bucket, "e", now() - 3600, 60, &[])
-        .unwrap();
+    let expired = client.presign_url("GET", &bucket, "e", now() - 3600, 60, &[]).unwrap();
     let reply = fetch(&emu, "GET", &expired, b"");
     assert_refused(&reply, "AccessDenied");
     assert!(reply.text().contains("Request has expired"), "{}", reply.text());
     assert_ne!(reply.body, b"expiring");
 
-    let future = client
-        .presign_url("GET", &bucket, "e", now() + 3600, 60, &[])
-        .unwrap();
+    let future = client.presign_url("GET", &bucket, "e", now() + 3600, 60, &[]).unwrap();
     assert_refused(&fetch(&emu, "GET", &future, b""), "AccessDenied");
 
-    let put = client
-        .presign_url("PUT", &bucket, "e", now() - 3600, 60, &[])
-        .unwrap();
+    let put = client.presign_url("PUT", &bucket, "e", now() - 3600, 60, &[]).unwrap();
     assert_eq!(fetch(&emu, "PUT", &put, b"late").status, 403);
     assert_eq!(client.get_object(&bucket, "e", &opts()).unwrap().0, b"expiring");
 

@@ -8,11 +8,28 @@ mod common;
 use std::process::Command;
 
 /// The number of checks in conformance.py.
-const MIN_CHECKS: usize = 41;
+const MIN_CHECKS: usize = 47;
 
 #[test]
 fn official_python_sdk_against_the_emulator() {
-    let emulator = common::Emulator::start();
+    conformance(&common::Emulator::start());
+}
+
+/// The same checks with the emulator's on-disk store (`--data-dir`).
+#[test]
+fn official_python_sdk_against_the_emulator_on_disk() {
+    let dir = std::env::temp_dir().join(format!("cos-python-conformance-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create the data directory");
+    {
+        let emulator = common::Emulator::start_with(&["--data-dir", dir.to_str().expect("UTF-8 temp path")]);
+        conformance(&emulator);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs conformance.py against `emulator` and fails unless every check passed.
+fn conformance(emulator: &common::Emulator) {
     let script = common::root().join("tests/python/conformance.py");
     let out = Command::new(common::python())
         .arg(&script)

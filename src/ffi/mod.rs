@@ -26,6 +26,7 @@ mod list;
 mod object;
 mod options;
 mod status;
+mod transfer;
 
 pub use bucket::*;
 pub use client::*;
@@ -34,6 +35,7 @@ pub use list::*;
 pub use object::*;
 pub use options::*;
 pub use status::*;
+pub use transfer::*;
 
 /// Runs the body of an export: clears `*err`, catches panics, and turns a failure into a status and an error.
 fn call(err: *mut *mut cos_error, body: impl FnOnce() -> Result<()>) -> cos_status {

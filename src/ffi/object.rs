@@ -52,9 +52,9 @@ fn cancelled() -> io::Error {
 }
 
 /// A `cos_read_fn` as a `Read`.
-struct CallbackReader {
-    read: unsafe extern "C" fn(*mut c_void, *mut u8, usize, *mut usize) -> c_int,
-    userdata: *mut c_void,
+pub(super) struct CallbackReader {
+    pub read: unsafe extern "C" fn(*mut c_void, *mut u8, usize, *mut usize) -> c_int,
+    pub userdata: *mut c_void,
 }
 
 impl Read for CallbackReader {

@@ -1,6 +1,7 @@
 //! Listing and batch deletion.
 
 use crate::client::Client;
+use crate::config::normalize_key;
 use crate::error::{Error, Result};
 use crate::options::RequestOptions;
 use crate::transport::{Body, Request};
@@ -55,9 +56,13 @@ impl Client {
     /// Keys COS could not delete are in the result's `errors`; the call itself fails only when a request fails.
     pub fn delete_objects(&self, bucket: &str, keys: &[&str], quiet: bool) -> Result<DeleteResult> {
         let target = self.bucket(bucket)?;
-        if let Some(i) = keys.iter().position(|k| k.is_empty()) {
-            return Err(Error::invalid(format!("key {i} of the batch is empty")));
-        }
+        // The same key rules as single-object calls: a leading `/` is dropped, keys that address the bucket
+        // are refused.
+        let keys = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| normalize_key(k).map_err(|e| e.context(&format!("key {i} of the batch"))))
+            .collect::<Result<Vec<&str>>>()?;
         let mut result = DeleteResult::default();
         for batch in keys.chunks(DELETE_BATCH) {
             let body = xml::delete_body(batch, quiet);

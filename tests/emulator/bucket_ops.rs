@@ -29,7 +29,8 @@ fn int_param(req: &Request, name: &str, default: usize) -> Result<usize, CosErro
 pub fn list_buckets(ctx: &Ctx, req: &mut Request) -> Result<Response, CosError> {
     let marker = req.query_param("marker").unwrap_or("");
     let region = req.query_param("region").unwrap_or("");
-    let max_keys = int_param(req, "max-keys", 2000)?;
+    // COS documents 2000 as both the default and the maximum page size for ListBuckets.
+    let max_keys = int_param(req, "max-keys", 2000)?.min(2000);
     let mut buckets = ctx.store.list_buckets();
     buckets.retain(|b| b.name.as_str() > marker && (region.is_empty() || b.region == region));
     let truncated = buckets.len() > max_keys;

@@ -156,7 +156,7 @@ pub fn read_request<R: BufRead, W: Write>(r: &mut R, w: &mut W) -> Result<Reques
     }
     let expects_body = chunked || content_length.unwrap_or(0) > 0;
     let wants_continue = find("expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
-    if wants_continue && expects_body {
+    if wants_continue && expects_body && http11 {
         w.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
         w.flush()?;
     }

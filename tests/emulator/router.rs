@@ -5,7 +5,7 @@
 use crate::auth;
 use crate::cli::Config;
 use crate::error::CosError;
-use crate::http::{Body, Request, Response};
+use crate::http::{Request, Response};
 use crate::store::Store;
 use crate::util::{http_date, new_request_id, new_trace_id, now_unix};
 use crate::xml;
@@ -241,14 +241,12 @@ pub fn add_common_headers(resp: &mut Response, request_id: String, now: u64) {
 /// The COS error response: XML body (none for HEAD), `x-cos-trace-id`, plus any extra headers.
 pub fn error_response(e: &CosError, resource: &str, head: bool, request_id: &str) -> Response {
     let trace_id = new_trace_id();
+    // HEAD errors carry no body: clients read the code from the status and the ids from headers.
     let mut resp = if head {
         Response::new(e.status)
     } else {
         Response::xml(e.status, xml::error_body(e.code, &e.message, resource, request_id, &trace_id))
     };
-    if head {
-        resp.body = Body::Empty;
-    }
     resp.push_header("x-cos-trace-id", trace_id);
     for (n, v) in &e.headers {
         resp.push_header(n, v.clone());

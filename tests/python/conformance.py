@@ -393,6 +393,59 @@ class Conformance:
         # Deleting a key that does not exist succeeds (204), as on COS.
         self.client.delete_object(Bucket=self.bucket, Key="del/single")
 
+    # ---------------------------------------------------------------------------------------- edge cases
+
+    ODD_KEYS = [
+        "odd/dots/./x",  # the SDK sends ".%2F" so no dot segment reaches the path
+        "odd/dots/../y",
+        "odd/q?hash#semi;eq=amp&pct%25 end",
+        "odd/quote'\"star*paren()",
+        "odd/trailing/",
+        "odd//double",
+        "odd/tab\tcontrol",
+    ]
+
+    def odd_keys(self):
+        for k in self.ODD_KEYS:
+            self.client.put_object(Bucket=self.bucket, Body=k.encode("utf-8"), Key=k)
+        for k in self.ODD_KEYS:
+            eq(read_body(self.client.get_object(Bucket=self.bucket, Key=k)), k.encode("utf-8"), "body of %r" % k)
+        listed = self.client.list_objects(Bucket=self.bucket, Prefix="odd/")
+        eq([c["Key"] for c in listed.get("Contents", [])], sorted(self.ODD_KEYS, key=lambda k: k.encode("utf-8")),
+           "listed keys")
+
+    def empty_object(self):
+        resp = self.client.put_object(Bucket=self.bucket, Body=b"", Key="edge/empty")
+        eq(resp.get("ETag"), md5_etag(b""), "ETag")
+        eq(resp.get("x-cos-hash-crc64ecma"), "0", "x-cos-hash-crc64ecma")
+        got = self.client.get_object(Bucket=self.bucket, Key="edge/empty")
+        eq(got.get("Content-Length"), "0", "Content-Length")
+        eq(read_body(got), b"", "body")
+
+    def overwrite(self):
+        self.client.put_object(Bucket=self.bucket, Body=b"first", Key="edge/overwrite")
+        resp = self.client.put_object(Bucket=self.bucket, Body=b"second", Key="edge/overwrite")
+        eq(resp.get("ETag"), md5_etag(b"second"), "ETag")
+        eq(read_body(self.client.get_object(Bucket=self.bucket, Key="edge/overwrite")), b"second", "body")
+
+    def conditional_get(self):
+        service_error(lambda: self.client.get_object(Bucket=self.bucket, Key=self.key, IfMatch='"0123"'), 412,
+                      "PreconditionFailed")
+        resp = self.client.get_object(Bucket=self.bucket, Key=self.key, IfMatch=md5_etag(self.body))
+        eq(read_body(resp), self.body, "body with a matching If-Match")
+
+    def range_not_satisfiable(self):
+        service_error(lambda: self.client.get_object(Bucket=self.bucket, Key=self.key,
+                                                     Range="bytes=%d-" % (len(self.body) + 10)), 416, "InvalidRange")
+
+    def error_content_type(self):
+        url = self.presigner().get_presigned_download_url(Bucket=self.bucket, Key="conformance/missing")
+        status, body, headers = self.fetch(url)
+        eq(status, 404, "status")
+        eq((headers.get("Content-Type") or "").split(";")[0], "application/xml", "Content-Type of an error")
+        expect(headers.get("x-cos-request-id"), "x-cos-request-id on an error")
+        expect(body.startswith(b"<?xml"), "XML declaration in %r" % body[:100])
+
     def delete_bucket_not_empty(self):
         service_error(lambda: self.client.delete_bucket(Bucket=self.bucket), 409, "BucketNotEmpty")
 
@@ -541,6 +594,12 @@ class Conformance:
             ("delete_objects", self.delete_objects),
             ("delete_objects quiet", self.delete_objects_quiet),
             ("delete_object", self.delete_object),
+            ("keys with dot segments, reserved characters, double and trailing slashes", self.odd_keys),
+            ("empty object", self.empty_object),
+            ("put_object overwrites", self.overwrite),
+            ("get_object If-Match -> 412 PreconditionFailed", self.conditional_get),
+            ("get_object Range beyond the end -> 416 InvalidRange", self.range_not_satisfiable),
+            ("error responses: application/xml, x-cos-request-id", self.error_content_type),
             ("delete_bucket non-empty -> 409 BucketNotEmpty", self.delete_bucket_not_empty),
             ("wrong SecretKey -> 403 SignatureDoesNotMatch", self.wrong_secret_key),
             ("unknown SecretId -> 403 InvalidAccessKeyId", self.unknown_secret_id),

@@ -1,0 +1,434 @@
+//! High-level transfers: `cos_transfer_options`, `cos_cancel_token`, upload/download/copy, and the
+//! pull/push handles `cos_object_reader` / `cos_object_writer`.
+
+use super::object::{cos_object_info, cos_read_fn, CallbackReader};
+use super::options::cos_request_options;
+use super::{
+    arg_bytes, arg_mut, arg_out, arg_ref, arg_str, call, cos_client, cos_error, cos_status, free_box, set_out,
+};
+use crate::{CancelToken, Checkpoint, Error, ObjectReader, ObjectWriter, TransferOptions};
+use std::ffi::{c_char, c_int, c_void};
+use std::path::{Path, PathBuf};
+
+/// Reports progress: `done` of `total` bytes (`total` is 0 while a stream's length is unknown). Called on
+/// the calling thread at most every 64 KiB or 100 ms, plus a final call; `done` never decreases. Return 0
+/// to continue, non-zero to cancel (`COS_CANCELLED`). It must not unwind, throw or longjmp.
+pub type cos_progress_fn = Option<unsafe extern "C" fn(userdata: *mut c_void, done: u64, total: u64) -> c_int>;
+
+/// A flag that cancels the transfers it is attached to (see `cos_transfer_options_set_cancel_token`). Any
+/// thread may call `cos_cancel_token_cancel` at any time; free it only after those transfers returned.
+pub struct cos_cancel_token {
+    token: CancelToken,
+}
+
+/// How to run a transfer: part size, parallelism, request options, checkpoint, cancel token. Copied by each
+/// call that uses it; one thread at a time may change it.
+pub struct cos_transfer_options {
+    inner: TransferOptions,
+}
+
+/// A new cancel token. Never NULL.
+#[no_mangle]
+pub extern "C" fn cos_cancel_token_new() -> *mut cos_cancel_token {
+    Box::into_raw(Box::new(cos_cancel_token { token: CancelToken::new() }))
+}
+
+/// Cancels every transfer using the token: each stops promptly, keeps its checkpoint and returns
+/// `COS_CANCELLED`. Safe from any thread. NULL does nothing.
+#[no_mangle]
+pub extern "C" fn cos_cancel_token_cancel(token: *const cos_cancel_token) {
+    // SAFETY: NULL or a live token.
+    if let Some(t) = unsafe { token.as_ref() } {
+        t.token.cancel()
+    }
+}
+
+/// Whether the token was cancelled; false for NULL.
+#[no_mangle]
+pub extern "C" fn cos_cancel_token_is_cancelled(token: *const cos_cancel_token) -> bool {
+    // SAFETY: NULL or a live token.
+    unsafe { token.as_ref() }.is_some_and(|t| t.token.is_cancelled())
+}
+
+/// Frees a token. NULL does nothing.
+#[no_mangle]
+pub extern "C" fn cos_cancel_token_free(token: *mut cos_cancel_token) {
+    free_box(token)
+}
+
+/// New transfer options: part size chosen automatically (8 MiB, more for huge objects), 4 parts in flight,
+/// a checkpoint beside the local file, CRC-64 checked. Never NULL.
+#[no_mangle]
+pub extern "C" fn cos_transfer_options_new() -> *mut cos_transfer_options {
+    Box::into_raw(Box::new(cos_transfer_options { inner: TransferOptions::default() }))
+}
+
+/// Frees transfer options. NULL does nothing.
+#[no_mangle]
+pub extern "C" fn cos_transfer_options_free(opts: *mut cos_transfer_options) {
+    free_box(opts)
+}
+
+fn with_opts(
+    opts: *mut cos_transfer_options,
+    err: *mut *mut cos_error,
+    apply: impl FnOnce(&mut TransferOptions) -> crate::Result<()>,
+) -> cos_status {
+    call(err, || apply(&mut arg_mut("opts", opts)?.inner))
+}
+
+/// Part size in bytes (at least 1 MiB; 0 = automatic). Raised automatically when an object would need more
+/// than 10000 parts.
+#[no_mangle]
+pub extern "C" fn cos_transfer_options_set_part_size(
+    opts: *mut cos_transfer_options,
+    part_size: u64,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    with_opts(opts, err, |o| {
+        if part_size != 0 {
+            crate::transfer::choose_part_size(0, part_size)?;
+        }
+        o.part_size = part_size;
+        Ok(())
+    })
+}
+
+/// Parts in flight at once (1..=64), each on its own thread sharing the client's connection pool.
+#[no_mangle]
+pub extern "C" fn cos_transfer_options_set_concurrency(
+    opts: *mut cos_transfer_options,
+    concurrency: u32,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    with_opts(opts, err, |o| {
+        if !(1..=64).contains(&concurrency) {
+            return Err(Error::invalid(format!("concurrency must be 1..=64, got {concurrency}")));
+        }
+        o.concurrency = concurrency as usize;
+        Ok(())
+    })
+}
+
+/// Request options for the object (content type, metadata, storage class, encryption, CRC switch); copied.
+#[no_mangle]
+pub extern "C" fn cos_transfer_options_set_request_options(
+    opts: *mut cos_transfer_options,
+    request: *const cos_request_options,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    with_opts(opts, err, |o| {
+        o.request = arg_ref("request", request)?.inner.clone();
+        Ok(())
+    })
+}
+
+/// Where to keep the resume checkpoint. NULL restores the default (`<local file>.cos-checkpoint`).
+#[no_mangle]
+pub extern "C" fn cos_transfer_options_set_checkpoint_path(
+    opts: *mut cos_transfer_options,
+    path: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    with_opts(opts, err, |o| {
+        o.checkpoint = match super::arg_opt_str("path", path)? {
+            Some(p) => Checkpoint::At(PathBuf::from(p)),
+            None => Checkpoint::Default,
+        };
+        Ok(())
+    })
+}
+
+/// Turns resuming off (`false`) or on (`true`, the default): without a checkpoint an interrupted transfer
+/// starts over.
+#[no_mangle]
+pub extern "C" fn cos_transfer_options_set_resumable(
+    opts: *mut cos_transfer_options,
+    on: bool,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    with_opts(opts, err, |o| {
+        o.checkpoint = if on { Checkpoint::Default } else { Checkpoint::Off };
+        Ok(())
+    })
+}
+
+/// Copies of objects at least this large use parallel part-copies (default 5 GiB).
+#[no_mangle]
+pub extern "C" fn cos_transfer_options_set_copy_threshold(
+    opts: *mut cos_transfer_options,
+    bytes: u64,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    with_opts(opts, err, |o| {
+        o.copy_threshold = bytes;
+        Ok(())
+    })
+}
+
+/// Attaches a cancel token (NULL detaches). The options keep a reference; the token may be freed after the
+/// options and every transfer that used them are done.
+#[no_mangle]
+pub extern "C" fn cos_transfer_options_set_cancel_token(
+    opts: *mut cos_transfer_options,
+    token: *const cos_cancel_token,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    with_opts(opts, err, |o| {
+        // SAFETY: NULL or a live token.
+        o.cancel = unsafe { token.as_ref() }.map(|t| t.token.clone());
+        Ok(())
+    })
+}
+
+fn transfer_options(opts: *const cos_transfer_options) -> TransferOptions {
+    // SAFETY: NULL or live options.
+    unsafe { opts.as_ref() }.map(|o| o.inner.clone()).unwrap_or_default()
+}
+
+/// Runs `body` with the C progress callback as a Rust closure.
+fn with_progress<T>(
+    progress: cos_progress_fn,
+    userdata: *mut c_void,
+    body: impl FnOnce(Option<crate::transfer::Progress<'_>>) -> crate::Result<T>,
+) -> crate::Result<T> {
+    match progress {
+        None => body(None),
+        Some(f) => {
+            // SAFETY: the caller's callback, given its own userdata, on this thread.
+            let mut report = |done: u64, total: u64| unsafe { f(userdata, done, total) } == 0;
+            body(Some(&mut report))
+        }
+    }
+}
+
+/// Uploads a local file: one PUT up to one part, else a parallel multipart upload that resumes from its
+/// checkpoint when rerun after a failure, crash or cancel (if the file is unchanged). Memory stays near
+/// concurrency × part size. Every part's CRC-64 and the whole object's are checked. A failure names the
+/// part and carries that part's request id. `opts`, `progress` and `info` may be NULL.
+#[no_mangle]
+pub extern "C" fn cos_client_upload_file(
+    client: *const cos_client,
+    bucket: *const c_char,
+    key: *const c_char,
+    path: *const c_char,
+    opts: *const cos_transfer_options,
+    progress: cos_progress_fn,
+    userdata: *mut c_void,
+    info: *mut *mut cos_object_info,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let client = &arg_ref("client", client)?.inner;
+        let (bucket, key, path) = (arg_str("bucket", bucket)?, arg_str("key", key)?, arg_str("path", path)?);
+        let opts = transfer_options(opts);
+        let object = with_progress(progress, userdata, |p| client.upload_file(bucket, key, Path::new(path), &opts, p))?;
+        set_out(info, cos_object_info::new(object));
+        Ok(())
+    })
+}
+
+/// Downloads an object to a local file with parallel ranged GETs into `<path>.cos-partial`, renamed onto
+/// `path` only when complete and its CRC-64 verified: `path` never holds a partial or corrupt file. Resumes
+/// from its checkpoint when rerun, if the object is unchanged. `opts`, `progress` and `info` may be NULL.
+#[no_mangle]
+pub extern "C" fn cos_client_download_file(
+    client: *const cos_client,
+    bucket: *const c_char,
+    key: *const c_char,
+    path: *const c_char,
+    opts: *const cos_transfer_options,
+    progress: cos_progress_fn,
+    userdata: *mut c_void,
+    info: *mut *mut cos_object_info,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let client = &arg_ref("client", client)?.inner;
+        let (bucket, key, path) = (arg_str("bucket", bucket)?, arg_str("key", key)?, arg_str("path", path)?);
+        let opts = transfer_options(opts);
+        let object =
+            with_progress(progress, userdata, |p| client.download_file(bucket, key, Path::new(path), &opts, p))?;
+        set_out(info, cos_object_info::new(object));
+        Ok(())
+    })
+}
+
+/// Server-side copy of any size: one CopyObject below the copy threshold (5 GiB), else parallel
+/// part-copies (aborted on failure). `opts`, `progress` and `info` may be NULL.
+#[no_mangle]
+pub extern "C" fn cos_client_copy(
+    client: *const cos_client,
+    src_bucket: *const c_char,
+    src_key: *const c_char,
+    bucket: *const c_char,
+    key: *const c_char,
+    opts: *const cos_transfer_options,
+    progress: cos_progress_fn,
+    userdata: *mut c_void,
+    info: *mut *mut cos_object_info,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let client = &arg_ref("client", client)?.inner;
+        let (src_bucket, src_key) = (arg_str("src_bucket", src_bucket)?, arg_str("src_key", src_key)?);
+        let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
+        let opts = transfer_options(opts);
+        let object = with_progress(progress, userdata, |p| client.copy(src_bucket, src_key, bucket, key, &opts, p))?;
+        set_out(info, cos_object_info::new(object));
+        Ok(())
+    })
+}
+
+/// Uploads everything `read` produces, length unknown: one PUT if it fits in a part, else parallel parts
+/// (memory near (concurrency + 1) × part size; aborted on failure, no checkpoint). `userdata` goes to both
+/// `read` and `progress` (which may be NULL, as may `opts` and `info`).
+#[no_mangle]
+pub extern "C" fn cos_client_upload_from_reader(
+    client: *const cos_client,
+    bucket: *const c_char,
+    key: *const c_char,
+    read: cos_read_fn,
+    opts: *const cos_transfer_options,
+    progress: cos_progress_fn,
+    userdata: *mut c_void,
+    info: *mut *mut cos_object_info,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let client = &arg_ref("client", client)?.inner;
+        let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
+        let read = read.ok_or_else(|| Error::invalid("read is NULL"))?;
+        let mut reader = CallbackReader { read, userdata };
+        let opts = transfer_options(opts);
+        let object =
+            with_progress(progress, userdata, |p| client.upload_from_reader(bucket, key, &mut reader, &opts, p))?;
+        set_out(info, cos_object_info::new(object));
+        Ok(())
+    })
+}
+
+/// A pull-style download (what Go's io.Reader maps onto). One thread at a time.
+pub struct cos_object_reader {
+    inner: ObjectReader,
+    info: cos_object_info,
+}
+
+/// Starts downloading an object (sends the GET). `opts` may be NULL.
+#[no_mangle]
+pub extern "C" fn cos_object_reader_open(
+    client: *const cos_client,
+    bucket: *const c_char,
+    key: *const c_char,
+    opts: *const cos_request_options,
+    out: *mut *mut cos_object_reader,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let client = &arg_ref("client", client)?.inner;
+        let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
+        arg_out("out", out)?;
+        let inner = ObjectReader::open(client, bucket, key, &super::options::options_or_default(opts))?;
+        let info = cos_object_info::new(inner.info().clone());
+        set_out(out, cos_object_reader { inner, info });
+        Ok(())
+    })
+}
+
+/// Reads up to `cap` bytes into `buf` and stores the count in `*n`. `*n == 0` means the whole object was
+/// read and its CRC-64 verified. A broken connection is resumed from the current offset.
+#[no_mangle]
+pub extern "C" fn cos_object_reader_read(
+    reader: *mut cos_object_reader,
+    buf: *mut u8,
+    cap: usize,
+    n: *mut usize,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let reader = arg_mut("reader", reader)?;
+        if n.is_null() {
+            return Err(Error::invalid("n is NULL"));
+        }
+        arg_bytes("buf", buf, cap)?;
+        let slice: &mut [u8] = if cap == 0 {
+            &mut []
+        } else {
+            // SAFETY: checked non-NULL with `cap` bytes (arg_bytes), writable per the contract.
+            unsafe { std::slice::from_raw_parts_mut(buf, cap) }
+        };
+        let read = reader.inner.read(slice)?;
+        // SAFETY: checked non-NULL.
+        unsafe { *n = read };
+        Ok(())
+    })
+}
+
+/// The object's headers from the GET; valid until the reader is freed. NULL for NULL.
+#[no_mangle]
+pub extern "C" fn cos_object_reader_info(reader: *const cos_object_reader) -> *const cos_object_info {
+    // SAFETY: NULL or a live reader.
+    unsafe { reader.as_ref() }.map_or(std::ptr::null(), |r| &r.info)
+}
+
+/// Frees a reader, closing its connection. NULL does nothing.
+#[no_mangle]
+pub extern "C" fn cos_object_reader_free(reader: *mut cos_object_reader) {
+    free_box(reader)
+}
+
+/// A push-style upload (what Go's io.Writer maps onto). One thread at a time.
+pub struct cos_object_writer {
+    inner: ObjectWriter,
+}
+
+/// Prepares an upload to `bucket`/`key`; nothing is sent until a part fills or `cos_object_writer_finish`.
+/// `opts` (may be NULL) gives the part size and request options.
+#[no_mangle]
+pub extern "C" fn cos_object_writer_open(
+    client: *const cos_client,
+    bucket: *const c_char,
+    key: *const c_char,
+    opts: *const cos_transfer_options,
+    out: *mut *mut cos_object_writer,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let client = &arg_ref("client", client)?.inner;
+        let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
+        arg_out("out", out)?;
+        set_out(out, cos_object_writer { inner: ObjectWriter::new(client, bucket, key, &transfer_options(opts))? });
+        Ok(())
+    })
+}
+
+/// Appends `len` bytes; full parts are uploaded as they fill.
+#[no_mangle]
+pub extern "C" fn cos_object_writer_write(
+    writer: *mut cos_object_writer,
+    data: *const u8,
+    len: usize,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || arg_mut("writer", writer)?.inner.write(arg_bytes("data", data, len)?))
+}
+
+/// Uploads what is left and completes the object. `info` may be NULL.
+#[no_mangle]
+pub extern "C" fn cos_object_writer_finish(
+    writer: *mut cos_object_writer,
+    info: *mut *mut cos_object_info,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let object = arg_mut("writer", writer)?.inner.finish()?;
+        set_out(info, cos_object_info::new(object));
+        Ok(())
+    })
+}
+
+/// Frees a writer; an unfinished upload is aborted. NULL does nothing.
+#[no_mangle]
+pub extern "C" fn cos_object_writer_free(writer: *mut cos_object_writer) {
+    free_box(writer)
+}
