@@ -121,6 +121,17 @@ typedef struct cos_object_reader cos_object_reader;
 typedef struct cos_object_writer cos_object_writer;
 
 /**
+ * One uploaded part: number, ETag, size, CRC-64. Strings valid until `cos_part_free`.
+ */
+typedef struct cos_part cos_part;
+
+/**
+ * An ordered collection of parts: what `cos_client_list_parts` returns and what
+ * `cos_client_complete_multipart_upload` takes. One thread at a time may change it.
+ */
+typedef struct cos_part_list cos_part_list;
+
+/**
  * Options for one or more requests: content type, metadata, storage class, ACL, encryption, traffic
  * limit, conditions, range, and any extra header or query parameter. Pass NULL wherever options are
  * accepted to use the defaults (CRC-64 checked, no Content-MD5). One thread at a time may change it; once
@@ -133,6 +144,11 @@ typedef struct cos_request_options cos_request_options;
  * call that uses it; one thread at a time may change it.
  */
 typedef struct cos_transfer_options cos_transfer_options;
+
+/**
+ * One page of in-progress multipart uploads. Strings valid until `cos_upload_list_free`.
+ */
+typedef struct cos_upload_list cos_upload_list;
 
 /**
  * Reads the next part of an upload body into `buf` (at most `cap` bytes), stores how many bytes it wrote in
@@ -554,6 +570,242 @@ const char *cos_delete_result_error_message(const struct cos_delete_result *r, s
  * Frees a delete result. NULL does nothing.
  */
 void cos_delete_result_free(struct cos_delete_result *r);
+
+/**
+ * Starts a multipart upload and stores its id in `*upload_id` (free with `cos_string_free`). `opts` (may be
+ * NULL) carries the object's content type, metadata, storage class, ACL, encryption.
+ */
+enum cos_status cos_client_create_multipart_upload(const struct cos_client *client,
+                                                   const char *bucket,
+                                                   const char *key,
+                                                   const struct cos_request_options *opts,
+                                                   char **upload_id,
+                                                   struct cos_error **err);
+
+/**
+ * Uploads part `part_number` (1..=10000; at least 1 MiB except the last, at most 5 GiB) from a buffer.
+ * `*out` receives the part to pass to completion; its CRC-64 was checked against COS's.
+ */
+enum cos_status cos_client_upload_part(const struct cos_client *client,
+                                       const char *bucket,
+                                       const char *key,
+                                       const char *upload_id,
+                                       uint32_t part_number,
+                                       const uint8_t *data,
+                                       size_t len,
+                                       const struct cos_request_options *opts,
+                                       struct cos_part **out,
+                                       struct cos_error **err);
+
+/**
+ * Uploads part `part_number` from `len` bytes of a local file starting at `offset` (retries reread them).
+ */
+enum cos_status cos_client_upload_part_from_file(const struct cos_client *client,
+                                                 const char *bucket,
+                                                 const char *key,
+                                                 const char *upload_id,
+                                                 uint32_t part_number,
+                                                 const char *path,
+                                                 uint64_t offset,
+                                                 uint64_t len,
+                                                 const struct cos_request_options *opts,
+                                                 struct cos_part **out,
+                                                 struct cos_error **err);
+
+/**
+ * Uploads part `part_number` from exactly `len` bytes produced by `read` (not retried: a callback cannot
+ * be replayed).
+ */
+enum cos_status cos_client_upload_part_from_reader(const struct cos_client *client,
+                                                   const char *bucket,
+                                                   const char *key,
+                                                   const char *upload_id,
+                                                   uint32_t part_number,
+                                                   cos_read_fn read,
+                                                   void *userdata,
+                                                   uint64_t len,
+                                                   const struct cos_request_options *opts,
+                                                   struct cos_part **out,
+                                                   struct cos_error **err);
+
+/**
+ * Uploads part `part_number` as a server-side copy of `src_bucket`/`src_key` (same region): bytes
+ * `first..=last` of it, or the whole source when `last` < 0.
+ */
+enum cos_status cos_client_upload_part_copy(const struct cos_client *client,
+                                            const char *bucket,
+                                            const char *key,
+                                            const char *upload_id,
+                                            uint32_t part_number,
+                                            const char *src_bucket,
+                                            const char *src_key,
+                                            uint64_t first,
+                                            int64_t last,
+                                            const struct cos_request_options *opts,
+                                            struct cos_part **out,
+                                            struct cos_error **err);
+
+/**
+ * Completes an upload from `parts` (any order). When every part's CRC-64 is known, the object's CRC-64
+ * from COS is checked against their combination (`COS_CHECKSUM_MISMATCH`). A 200 answer carrying an error
+ * is a `COS_SERVICE_ERROR` with HTTP status 200. `opts` and `info` may be NULL.
+ */
+enum cos_status cos_client_complete_multipart_upload(const struct cos_client *client,
+                                                     const char *bucket,
+                                                     const char *key,
+                                                     const char *upload_id,
+                                                     const struct cos_part_list *parts,
+                                                     const struct cos_request_options *opts,
+                                                     struct cos_object_info **info,
+                                                     struct cos_error **err);
+
+/**
+ * Abandons an upload; COS frees its parts.
+ */
+enum cos_status cos_client_abort_multipart_upload(const struct cos_client *client,
+                                                  const char *bucket,
+                                                  const char *key,
+                                                  const char *upload_id,
+                                                  struct cos_error **err);
+
+/**
+ * One page of the parts uploaded so far, after part number `marker` (0 = from the start; `max_parts` 0 =
+ * 1000). Continue from `cos_part_list_next_marker` while `cos_part_list_is_truncated`.
+ */
+enum cos_status cos_client_list_parts(const struct cos_client *client,
+                                      const char *bucket,
+                                      const char *key,
+                                      const char *upload_id,
+                                      uint32_t marker,
+                                      uint32_t max_parts,
+                                      struct cos_part_list **out,
+                                      struct cos_error **err);
+
+/**
+ * Part number; 0 for NULL.
+ */
+uint32_t cos_part_number(const struct cos_part *p);
+
+/**
+ * ETag (with quotes, as COS sends it); NULL for NULL.
+ */
+const char *cos_part_etag(const struct cos_part *p);
+
+/**
+ * Size in bytes (0 when unknown, e.g. a part-copy of a whole source); 0 for NULL.
+ */
+uint64_t cos_part_size(const struct cos_part *p);
+
+/**
+ * Stores the part's CRC-64 in `*crc64` and returns true, or returns false when unknown.
+ */
+bool cos_part_crc64(const struct cos_part *p, uint64_t *crc64);
+
+/**
+ * Frees a part. NULL does nothing.
+ */
+void cos_part_free(struct cos_part *p);
+
+/**
+ * A new, empty part list. Never NULL.
+ */
+struct cos_part_list *cos_part_list_new(void);
+
+/**
+ * Appends a copy of `part` (which the caller still owns).
+ */
+enum cos_status cos_part_list_push(struct cos_part_list *list,
+                                   const struct cos_part *p,
+                                   struct cos_error **err);
+
+/**
+ * Number of parts; 0 for NULL.
+ */
+size_t cos_part_list_count(const struct cos_part_list *l);
+
+/**
+ * Part `index`, owned by the list; NULL when out of range.
+ */
+const struct cos_part *cos_part_list_get(const struct cos_part_list *l, size_t index);
+
+/**
+ * Whether more parts follow this page (lists from `cos_client_list_parts`).
+ */
+bool cos_part_list_is_truncated(const struct cos_part_list *l);
+
+/**
+ * The marker for the next page; 0 for NULL.
+ */
+uint32_t cos_part_list_next_marker(const struct cos_part_list *l);
+
+/**
+ * Frees a part list. NULL does nothing.
+ */
+void cos_part_list_free(struct cos_part_list *l);
+
+/**
+ * One page of the multipart uploads in progress in `bucket`. `prefix`, `delimiter`, `key_marker` and
+ * `upload_id_marker` may be NULL; `max_uploads` 0 = 1000.
+ */
+enum cos_status cos_client_list_multipart_uploads(const struct cos_client *client,
+                                                  const char *bucket,
+                                                  const char *prefix,
+                                                  const char *delimiter,
+                                                  const char *key_marker,
+                                                  const char *upload_id_marker,
+                                                  uint32_t max_uploads,
+                                                  struct cos_upload_list **out,
+                                                  struct cos_error **err);
+
+/**
+ * Number of uploads in the page; 0 for NULL.
+ */
+size_t cos_upload_list_count(const struct cos_upload_list *l);
+
+/**
+ * Key of upload `index` (decoded), or NULL when out of range.
+ */
+const char *cos_upload_list_key(const struct cos_upload_list *l, size_t index);
+
+/**
+ * Upload id of upload `index`, or NULL when out of range.
+ */
+const char *cos_upload_list_upload_id(const struct cos_upload_list *l, size_t index);
+
+/**
+ * Initiation time of upload `index` (ISO 8601), or NULL when out of range.
+ */
+const char *cos_upload_list_initiated(const struct cos_upload_list *l, size_t index);
+
+/**
+ * Number of common prefixes; 0 for NULL.
+ */
+size_t cos_upload_list_prefix_count(const struct cos_upload_list *l);
+
+/**
+ * Common prefix `index`, or NULL when out of range.
+ */
+const char *cos_upload_list_prefix(const struct cos_upload_list *l, size_t index);
+
+/**
+ * Whether more uploads follow this page.
+ */
+bool cos_upload_list_is_truncated(const struct cos_upload_list *l);
+
+/**
+ * Key marker of the next page, or NULL.
+ */
+const char *cos_upload_list_next_key_marker(const struct cos_upload_list *l);
+
+/**
+ * Upload-id marker of the next page, or NULL.
+ */
+const char *cos_upload_list_next_upload_id_marker(const struct cos_upload_list *l);
+
+/**
+ * Frees an upload list. NULL does nothing.
+ */
+void cos_upload_list_free(struct cos_upload_list *l);
 
 /**
  * Uploads `len` bytes as one object (PUT Object). `data` may be NULL when `len` is 0.

@@ -1,0 +1,468 @@
+//! Multipart primitives: `cos_part`, `cos_part_list`, `cos_upload_list` and the calls that make them.
+
+use super::object::{cos_object_info, cos_read_fn, CallbackReader};
+use super::options::{cos_request_options, options_or_default};
+use super::{
+    arg_bytes, arg_mut, arg_opt_str, arg_out, arg_ref, arg_str, c_ptr, c_string, call, cos_client, cos_error,
+    cos_status, free_box, set_out,
+};
+use crate::{Body, Error, ListUploadsParams, Part};
+use std::ffi::{c_char, c_void, CString};
+use std::path::Path;
+
+/// One uploaded part: number, ETag, size, CRC-64. Strings valid until `cos_part_free`.
+pub struct cos_part {
+    part: Part,
+    etag: CString,
+}
+
+impl cos_part {
+    fn new(part: Part) -> cos_part {
+        cos_part { etag: c_string(&part.etag), part }
+    }
+}
+
+/// An ordered collection of parts: what `cos_client_list_parts` returns and what
+/// `cos_client_complete_multipart_upload` takes. One thread at a time may change it.
+pub struct cos_part_list {
+    parts: Vec<cos_part>,
+    is_truncated: bool,
+    next_marker: u32,
+}
+
+fn upload_part_out(out: *mut *mut cos_part, part: Part) {
+    set_out(out, cos_part::new(part))
+}
+
+/// Starts a multipart upload and stores its id in `*upload_id` (free with `cos_string_free`). `opts` (may be
+/// NULL) carries the object's content type, metadata, storage class, ACL, encryption.
+#[no_mangle]
+pub extern "C" fn cos_client_create_multipart_upload(
+    client: *const cos_client,
+    bucket: *const c_char,
+    key: *const c_char,
+    opts: *const cos_request_options,
+    upload_id: *mut *mut c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let client = &arg_ref("client", client)?.inner;
+        let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
+        arg_out("upload_id", upload_id)?;
+        let id = client.create_multipart_upload(bucket, key, &options_or_default(opts))?;
+        // SAFETY: checked non-NULL.
+        unsafe { *upload_id = c_string(&id).into_raw() };
+        Ok(())
+    })
+}
+
+/// Uploads part `part_number` (1..=10000; at least 1 MiB except the last, at most 5 GiB) from a buffer.
+/// `*out` receives the part to pass to completion; its CRC-64 was checked against COS's.
+#[no_mangle]
+pub extern "C" fn cos_client_upload_part(
+    client: *const cos_client,
+    bucket: *const c_char,
+    key: *const c_char,
+    upload_id: *const c_char,
+    part_number: u32,
+    data: *const u8,
+    len: usize,
+    opts: *const cos_request_options,
+    out: *mut *mut cos_part,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let client = &arg_ref("client", client)?.inner;
+        let (bucket, key, id) = (arg_str("bucket", bucket)?, arg_str("key", key)?, arg_str("upload_id", upload_id)?);
+        let data = arg_bytes("data", data, len)?;
+        arg_out("out", out)?;
+        let opts = options_or_default(opts);
+        upload_part_out(out, client.upload_part(bucket, key, id, part_number, Body::Bytes(data), &opts)?);
+        Ok(())
+    })
+}
+
+/// Uploads part `part_number` from `len` bytes of a local file starting at `offset` (retries reread them).
+#[no_mangle]
+pub extern "C" fn cos_client_upload_part_from_file(
+    client: *const cos_client,
+    bucket: *const c_char,
+    key: *const c_char,
+    upload_id: *const c_char,
+    part_number: u32,
+    path: *const c_char,
+    offset: u64,
+    len: u64,
+    opts: *const cos_request_options,
+    out: *mut *mut cos_part,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let client = &arg_ref("client", client)?.inner;
+        let (bucket, key, id) = (arg_str("bucket", bucket)?, arg_str("key", key)?, arg_str("upload_id", upload_id)?);
+        let path = arg_str("path", path)?;
+        arg_out("out", out)?;
+        let file = std::fs::File::open(Path::new(path)).map_err(|e| Error::io(&format!("opening {path}"), &e))?;
+        let size = file.metadata().map_err(|e| Error::io(&format!("reading {path}"), &e))?.len();
+        if offset.checked_add(len).is_none_or(|end| end > size) {
+            return Err(Error::invalid(format!(
+                "offset {offset} + len {len} is past the end of {path} ({size} bytes)"
+            )));
+        }
+        let body = Body::File { file: &file, offset, len };
+        upload_part_out(out, client.upload_part(bucket, key, id, part_number, body, &options_or_default(opts))?);
+        Ok(())
+    })
+}
+
+/// Uploads part `part_number` from exactly `len` bytes produced by `read` (not retried: a callback cannot
+/// be replayed).
+#[no_mangle]
+pub extern "C" fn cos_client_upload_part_from_reader(
+    client: *const cos_client,
+    bucket: *const c_char,
+    key: *const c_char,
+    upload_id: *const c_char,
+    part_number: u32,
+    read: cos_read_fn,
+    userdata: *mut c_void,
+    len: u64,
+    opts: *const cos_request_options,
+    out: *mut *mut cos_part,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let client = &arg_ref("client", client)?.inner;
+        let (bucket, key, id) = (arg_str("bucket", bucket)?, arg_str("key", key)?, arg_str("upload_id", upload_id)?);
+        let read = read.ok_or_else(|| Error::invalid("read is NULL"))?;
+        arg_out("out", out)?;
+        let mut reader = CallbackReader { read, userdata };
+        let body = Body::Reader { reader: &mut reader, len };
+        upload_part_out(out, client.upload_part(bucket, key, id, part_number, body, &options_or_default(opts))?);
+        Ok(())
+    })
+}
+
+/// Uploads part `part_number` as a server-side copy of `src_bucket`/`src_key` (same region): bytes
+/// `first..=last` of it, or the whole source when `last` < 0.
+#[no_mangle]
+pub extern "C" fn cos_client_upload_part_copy(
+    client: *const cos_client,
+    bucket: *const c_char,
+    key: *const c_char,
+    upload_id: *const c_char,
+    part_number: u32,
+    src_bucket: *const c_char,
+    src_key: *const c_char,
+    first: u64,
+    last: i64,
+    opts: *const cos_request_options,
+    out: *mut *mut cos_part,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let client = &arg_ref("client", client)?.inner;
+        let (bucket, key, id) = (arg_str("bucket", bucket)?, arg_str("key", key)?, arg_str("upload_id", upload_id)?);
+        let (src_bucket, src_key) = (arg_str("src_bucket", src_bucket)?, arg_str("src_key", src_key)?);
+        arg_out("out", out)?;
+        let range = u64::try_from(last).ok().map(|l| (first, l));
+        let opts = options_or_default(opts);
+        upload_part_out(out, client.upload_part_copy(bucket, key, id, part_number, src_bucket, src_key, range, &opts)?);
+        Ok(())
+    })
+}
+
+/// Completes an upload from `parts` (any order). When every part's CRC-64 is known, the object's CRC-64
+/// from COS is checked against their combination (`COS_CHECKSUM_MISMATCH`). A 200 answer carrying an error
+/// is a `COS_SERVICE_ERROR` with HTTP status 200. `opts` and `info` may be NULL.
+#[no_mangle]
+pub extern "C" fn cos_client_complete_multipart_upload(
+    client: *const cos_client,
+    bucket: *const c_char,
+    key: *const c_char,
+    upload_id: *const c_char,
+    parts: *const cos_part_list,
+    opts: *const cos_request_options,
+    info: *mut *mut cos_object_info,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let client = &arg_ref("client", client)?.inner;
+        let (bucket, key, id) = (arg_str("bucket", bucket)?, arg_str("key", key)?, arg_str("upload_id", upload_id)?);
+        let parts: Vec<Part> = arg_ref("parts", parts)?.parts.iter().map(|p| p.part.clone()).collect();
+        let (_, object) = client.complete_multipart_upload(bucket, key, id, &parts, &options_or_default(opts))?;
+        set_out(info, cos_object_info::new(object));
+        Ok(())
+    })
+}
+
+/// Abandons an upload; COS frees its parts.
+#[no_mangle]
+pub extern "C" fn cos_client_abort_multipart_upload(
+    client: *const cos_client,
+    bucket: *const c_char,
+    key: *const c_char,
+    upload_id: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let client = &arg_ref("client", client)?.inner;
+        client.abort_multipart_upload(
+            arg_str("bucket", bucket)?,
+            arg_str("key", key)?,
+            arg_str("upload_id", upload_id)?,
+        )
+    })
+}
+
+/// One page of the parts uploaded so far, after part number `marker` (0 = from the start; `max_parts` 0 =
+/// 1000). Continue from `cos_part_list_next_marker` while `cos_part_list_is_truncated`.
+#[no_mangle]
+pub extern "C" fn cos_client_list_parts(
+    client: *const cos_client,
+    bucket: *const c_char,
+    key: *const c_char,
+    upload_id: *const c_char,
+    marker: u32,
+    max_parts: u32,
+    out: *mut *mut cos_part_list,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let client = &arg_ref("client", client)?.inner;
+        let (bucket, key, id) = (arg_str("bucket", bucket)?, arg_str("key", key)?, arg_str("upload_id", upload_id)?);
+        arg_out("out", out)?;
+        let page = client.list_parts(bucket, key, id, marker, max_parts)?;
+        set_out(
+            out,
+            cos_part_list {
+                parts: page.parts.into_iter().map(cos_part::new).collect(),
+                is_truncated: page.is_truncated,
+                next_marker: page.next_part_number_marker,
+            },
+        );
+        Ok(())
+    })
+}
+
+fn part<'a>(p: *const cos_part) -> Option<&'a cos_part> {
+    // SAFETY: NULL or a live part.
+    unsafe { p.as_ref() }
+}
+
+/// Part number; 0 for NULL.
+#[no_mangle]
+pub extern "C" fn cos_part_number(p: *const cos_part) -> u32 {
+    part(p).map_or(0, |p| p.part.part_number)
+}
+
+/// ETag (with quotes, as COS sends it); NULL for NULL.
+#[no_mangle]
+pub extern "C" fn cos_part_etag(p: *const cos_part) -> *const c_char {
+    part(p).map_or(std::ptr::null(), |p| p.etag.as_ptr())
+}
+
+/// Size in bytes (0 when unknown, e.g. a part-copy of a whole source); 0 for NULL.
+#[no_mangle]
+pub extern "C" fn cos_part_size(p: *const cos_part) -> u64 {
+    part(p).map_or(0, |p| p.part.size)
+}
+
+/// Stores the part's CRC-64 in `*crc64` and returns true, or returns false when unknown.
+#[no_mangle]
+pub extern "C" fn cos_part_crc64(p: *const cos_part, crc64: *mut u64) -> bool {
+    match (part(p).and_then(|p| p.part.crc64), crc64.is_null()) {
+        (Some(v), false) => {
+            // SAFETY: checked non-NULL.
+            unsafe { *crc64 = v };
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Frees a part. NULL does nothing.
+#[no_mangle]
+pub extern "C" fn cos_part_free(p: *mut cos_part) {
+    free_box(p)
+}
+
+/// A new, empty part list. Never NULL.
+#[no_mangle]
+pub extern "C" fn cos_part_list_new() -> *mut cos_part_list {
+    Box::into_raw(Box::new(cos_part_list { parts: Vec::new(), is_truncated: false, next_marker: 0 }))
+}
+
+/// Appends a copy of `part` (which the caller still owns).
+#[no_mangle]
+pub extern "C" fn cos_part_list_push(
+    list: *mut cos_part_list,
+    p: *const cos_part,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let list = arg_mut("list", list)?;
+        let p = arg_ref("part", p)?;
+        list.parts.push(cos_part::new(p.part.clone()));
+        Ok(())
+    })
+}
+
+fn part_list<'a>(l: *const cos_part_list) -> Option<&'a cos_part_list> {
+    // SAFETY: NULL or a live list.
+    unsafe { l.as_ref() }
+}
+
+/// Number of parts; 0 for NULL.
+#[no_mangle]
+pub extern "C" fn cos_part_list_count(l: *const cos_part_list) -> usize {
+    part_list(l).map_or(0, |l| l.parts.len())
+}
+
+/// Part `index`, owned by the list; NULL when out of range.
+#[no_mangle]
+pub extern "C" fn cos_part_list_get(l: *const cos_part_list, index: usize) -> *const cos_part {
+    part_list(l).and_then(|l| l.parts.get(index)).map_or(std::ptr::null(), |p| p as *const cos_part)
+}
+
+/// Whether more parts follow this page (lists from `cos_client_list_parts`).
+#[no_mangle]
+pub extern "C" fn cos_part_list_is_truncated(l: *const cos_part_list) -> bool {
+    part_list(l).is_some_and(|l| l.is_truncated)
+}
+
+/// The marker for the next page; 0 for NULL.
+#[no_mangle]
+pub extern "C" fn cos_part_list_next_marker(l: *const cos_part_list) -> u32 {
+    part_list(l).map_or(0, |l| l.next_marker)
+}
+
+/// Frees a part list. NULL does nothing.
+#[no_mangle]
+pub extern "C" fn cos_part_list_free(l: *mut cos_part_list) {
+    free_box(l)
+}
+
+/// One page of in-progress multipart uploads. Strings valid until `cos_upload_list_free`.
+pub struct cos_upload_list {
+    /// (key, upload id, initiated) per upload.
+    uploads: Vec<[CString; 3]>,
+    prefixes: Vec<CString>,
+    is_truncated: bool,
+    next_key_marker: Option<CString>,
+    next_upload_id_marker: Option<CString>,
+}
+
+/// One page of the multipart uploads in progress in `bucket`. `prefix`, `delimiter`, `key_marker` and
+/// `upload_id_marker` may be NULL; `max_uploads` 0 = 1000.
+#[no_mangle]
+pub extern "C" fn cos_client_list_multipart_uploads(
+    client: *const cos_client,
+    bucket: *const c_char,
+    prefix: *const c_char,
+    delimiter: *const c_char,
+    key_marker: *const c_char,
+    upload_id_marker: *const c_char,
+    max_uploads: u32,
+    out: *mut *mut cos_upload_list,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let client = &arg_ref("client", client)?.inner;
+        let bucket = arg_str("bucket", bucket)?;
+        let s = |name, p| arg_opt_str(name, p).map(|v| v.unwrap_or_default().to_string());
+        let params = ListUploadsParams {
+            prefix: s("prefix", prefix)?,
+            delimiter: s("delimiter", delimiter)?,
+            key_marker: s("key_marker", key_marker)?,
+            upload_id_marker: s("upload_id_marker", upload_id_marker)?,
+            max_uploads,
+        };
+        arg_out("out", out)?;
+        let page = client.list_multipart_uploads(bucket, &params)?;
+        set_out(
+            out,
+            cos_upload_list {
+                uploads: page
+                    .uploads
+                    .iter()
+                    .map(|u| [c_string(&u.key), c_string(&u.upload_id), c_string(&u.initiated)])
+                    .collect(),
+                prefixes: page.common_prefixes.iter().map(|p| c_string(p)).collect(),
+                is_truncated: page.is_truncated,
+                next_key_marker: page.next_key_marker.as_deref().map(c_string),
+                next_upload_id_marker: page.next_upload_id_marker.as_deref().map(c_string),
+            },
+        );
+        Ok(())
+    })
+}
+
+fn upload_list<'a>(l: *const cos_upload_list) -> Option<&'a cos_upload_list> {
+    // SAFETY: NULL or a live list.
+    unsafe { l.as_ref() }
+}
+
+fn upload_field(l: *const cos_upload_list, index: usize, which: usize) -> *const c_char {
+    upload_list(l).and_then(|l| l.uploads.get(index)).map_or(std::ptr::null(), |u| u[which].as_ptr())
+}
+
+/// Number of uploads in the page; 0 for NULL.
+#[no_mangle]
+pub extern "C" fn cos_upload_list_count(l: *const cos_upload_list) -> usize {
+    upload_list(l).map_or(0, |l| l.uploads.len())
+}
+
+/// Key of upload `index` (decoded), or NULL when out of range.
+#[no_mangle]
+pub extern "C" fn cos_upload_list_key(l: *const cos_upload_list, index: usize) -> *const c_char {
+    upload_field(l, index, 0)
+}
+
+/// Upload id of upload `index`, or NULL when out of range.
+#[no_mangle]
+pub extern "C" fn cos_upload_list_upload_id(l: *const cos_upload_list, index: usize) -> *const c_char {
+    upload_field(l, index, 1)
+}
+
+/// Initiation time of upload `index` (ISO 8601), or NULL when out of range.
+#[no_mangle]
+pub extern "C" fn cos_upload_list_initiated(l: *const cos_upload_list, index: usize) -> *const c_char {
+    upload_field(l, index, 2)
+}
+
+/// Number of common prefixes; 0 for NULL.
+#[no_mangle]
+pub extern "C" fn cos_upload_list_prefix_count(l: *const cos_upload_list) -> usize {
+    upload_list(l).map_or(0, |l| l.prefixes.len())
+}
+
+/// Common prefix `index`, or NULL when out of range.
+#[no_mangle]
+pub extern "C" fn cos_upload_list_prefix(l: *const cos_upload_list, index: usize) -> *const c_char {
+    upload_list(l).and_then(|l| l.prefixes.get(index)).map_or(std::ptr::null(), |p| p.as_ptr())
+}
+
+/// Whether more uploads follow this page.
+#[no_mangle]
+pub extern "C" fn cos_upload_list_is_truncated(l: *const cos_upload_list) -> bool {
+    upload_list(l).is_some_and(|l| l.is_truncated)
+}
+
+/// Key marker of the next page, or NULL.
+#[no_mangle]
+pub extern "C" fn cos_upload_list_next_key_marker(l: *const cos_upload_list) -> *const c_char {
+    upload_list(l).map_or(std::ptr::null(), |l| c_ptr(&l.next_key_marker))
+}
+
+/// Upload-id marker of the next page, or NULL.
+#[no_mangle]
+pub extern "C" fn cos_upload_list_next_upload_id_marker(l: *const cos_upload_list) -> *const c_char {
+    upload_list(l).map_or(std::ptr::null(), |l| c_ptr(&l.next_upload_id_marker))
+}
+
+/// Frees an upload list. NULL does nothing.
+#[no_mangle]
+pub extern "C" fn cos_upload_list_free(l: *mut cos_upload_list) {
+    free_box(l)
+}
