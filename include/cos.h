@@ -371,6 +371,24 @@ enum cos_status cos_client_config_set_sign_validity(struct cos_client_config *co
                                                     struct cos_error **err);
 
 /**
+ * A limit in milliseconds on one whole operation, attempts and the waits between them included (0 = none,
+ * the default: only the per-attempt timeouts apply).
+ */
+enum cos_status cos_client_config_set_operation_timeout(struct cos_client_config *config,
+                                                        uint64_t ms,
+                                                        struct cos_error **err);
+
+/**
+ * Fail over from `<bucket>.cos.<region>.myqcloud.com` to `<bucket>.cos.<region>.tencentcos.cn` when a
+ * failure did not come from COS (no x-cos-request-id): at once on a redirect, else before the last attempt.
+ * Off by default, because it sends requests to a different domain than configured (firewalls, private
+ * DNS and audit rules often name one domain).
+ */
+enum cos_status cos_client_config_set_switch_domain(struct cos_client_config *config,
+                                                    bool on,
+                                                    struct cos_error **err);
+
+/**
  * The status of the failed call; `COS_OK` for NULL.
  */
 enum cos_status cos_error_status(const struct cos_error *e);

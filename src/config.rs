@@ -54,8 +54,12 @@ pub struct Config {
     pub address: Option<String>,
     pub connect_timeout: Duration,
     pub read_timeout: Duration,
-    /// Retries after the first attempt, for network errors and 5xx answers.
+    /// Retries after the first attempt, for network errors, timeouts, 5xx, 429 and 400 RequestTimeout.
     pub max_retries: u32,
+    /// A limit on one operation's attempts and waits together; `None` = only the per-attempt timeouts.
+    pub operation_timeout: Option<Duration>,
+    /// Fail over from `*.myqcloud.com` to `*.tencentcos.cn` when an answer did not come from COS.
+    pub switch_domain: bool,
     pub user_agent: String,
     /// Seconds added to the local clock when signing (server time minus local time).
     pub clock_offset: i64,
@@ -69,7 +73,8 @@ impl Config {
     }
 
     /// Reads `COS_SECRET_ID`, `COS_SECRET_KEY`, `COS_SESSION_TOKEN`, `COS_REGION`, `COS_SCHEME`, `COS_ENDPOINT`,
-    /// `COS_DOMAIN`, `COS_ADDRESS`, `COS_CONNECT_TIMEOUT_MS`, `COS_READ_TIMEOUT_MS`, `COS_MAX_RETRIES`.
+    /// `COS_DOMAIN`, `COS_ADDRESS`, `COS_CONNECT_TIMEOUT_MS`, `COS_READ_TIMEOUT_MS`, `COS_MAX_RETRIES`,
+    /// `COS_OPERATION_TIMEOUT_MS`, `COS_SWITCH_DOMAIN` (1 or true).
     pub fn from_env() -> Result<Config> {
         ConfigBuilder::from_env()?.build()
     }
@@ -96,6 +101,8 @@ pub struct ConfigBuilder {
     connect_timeout: Option<Duration>,
     read_timeout: Option<Duration>,
     max_retries: Option<u32>,
+    operation_timeout: Option<Duration>,
+    switch_domain: bool,
     user_agent: Option<String>,
     clock_offset: i64,
     sign_validity: Option<u32>,
@@ -132,6 +139,8 @@ impl ConfigBuilder {
             connect_timeout: env_number::<u64>("COS_CONNECT_TIMEOUT_MS")?.map(Duration::from_millis),
             read_timeout: env_number::<u64>("COS_READ_TIMEOUT_MS")?.map(Duration::from_millis),
             max_retries: env_number("COS_MAX_RETRIES")?,
+            operation_timeout: env_number::<u64>("COS_OPERATION_TIMEOUT_MS")?.map(Duration::from_millis),
+            switch_domain: env("COS_SWITCH_DOMAIN").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true")),
             ..ConfigBuilder::default()
         };
         if let Some(s) = env("COS_SCHEME") {
@@ -191,6 +200,16 @@ impl ConfigBuilder {
         self.max_retries = Some(n);
         self
     }
+    /// A limit on the whole operation, attempts and waits between them included.
+    pub fn operation_timeout(&mut self, t: Option<Duration>) -> &mut Self {
+        self.operation_timeout = t;
+        self
+    }
+    /// Fail over to the `tencentcos.cn` domain (see [`Config::switch_domain`]); off by default.
+    pub fn switch_domain(&mut self, on: bool) -> &mut Self {
+        self.switch_domain = on;
+        self
+    }
     pub fn user_agent(&mut self, ua: &str) -> &mut Self {
         self.user_agent = Some(ua.to_string());
         self
@@ -248,6 +267,8 @@ impl ConfigBuilder {
             connect_timeout: self.connect_timeout.unwrap_or(Duration::from_secs(10)),
             read_timeout: self.read_timeout.unwrap_or(Duration::from_secs(30)),
             max_retries: self.max_retries.unwrap_or(3),
+            operation_timeout: self.operation_timeout,
+            switch_domain: self.switch_domain,
             user_agent: self.user_agent.clone().unwrap_or_else(|| format!("cos-rust-c/{}", env!("CARGO_PKG_VERSION"))),
             clock_offset: self.clock_offset,
             sign_validity: self.sign_validity.unwrap_or(3600),

@@ -50,6 +50,8 @@ struct Fields {
     resource: Option<String>,
     raw_body: Option<String>,
     attempts: u32,
+    /// The server's clock (Unix seconds) from the failed response's `Date` header, to correct a skewed clock.
+    server_time: Option<i64>,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -67,6 +69,7 @@ impl Error {
             resource: None,
             raw_body: None,
             attempts: 0,
+            server_time: None,
         }))
     }
 
@@ -98,6 +101,7 @@ impl Error {
             resource: fields.resource,
             raw_body: fields.raw_body,
             attempts: 0,
+            server_time: fields.server_time,
         }))
     }
 
@@ -108,6 +112,16 @@ impl Error {
             self.0.request_id = request_id;
         }
         self
+    }
+
+    /// Appends a remark to the message (e.g. why the error was not retried).
+    pub(crate) fn note(mut self, remark: &str) -> Error {
+        self.0.message = format!("{} ({remark})", self.0.message);
+        self
+    }
+
+    pub(crate) fn server_time(&self) -> Option<i64> {
+        self.0.server_time
     }
 
     /// Prefixes the message with where the error happened (e.g. which part of a transfer).
@@ -193,6 +207,7 @@ pub(crate) struct ServiceFields {
     pub trace_id: Option<String>,
     pub resource: Option<String>,
     pub raw_body: Option<String>,
+    pub server_time: Option<i64>,
 }
 
 impl fmt::Display for Error {

@@ -13,6 +13,7 @@ pub mod ffi;
 pub mod headers;
 mod ops;
 pub mod options;
+mod retry;
 pub mod sign;
 pub mod transfer;
 mod transport;

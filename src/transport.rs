@@ -6,11 +6,13 @@ use crate::crc64::Crc64;
 use crate::encode;
 use crate::error::{Error, ErrorKind, Result, ServiceFields, MAX_ERROR_BODY};
 use crate::headers::Headers;
+use crate::retry::{self, Verdict};
 use crate::sign;
 use crate::xml;
 use std::io::{self, Read};
 use std::net::ToSocketAddrs;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// A request body. Buffers and files can be sent again on a retry; a reader cannot.
 pub enum Body<'a> {
@@ -74,6 +76,8 @@ pub(crate) struct Response {
     pub headers: Headers,
     /// The CRC-64 of the request body sent, when the request asked for it (`verify_crc`).
     pub body_crc: Option<u64>,
+    /// How many attempts it took to get this response.
+    pub attempts: u32,
     body: Box<dyn Read + Send + Sync + 'static>,
 }
 
@@ -81,31 +85,40 @@ impl Response {
     /// Reads the whole body (for XML answers, which are small).
     pub fn text(mut self) -> Result<(Headers, String)> {
         let mut buf = Vec::new();
-        self.body.read_to_end(&mut buf).map_err(|e| body_error(&e, &self.headers))?;
+        if let Err(e) = self.body.read_to_end(&mut buf) {
+            return Err(self.body_error(&e));
+        }
         let text = String::from_utf8(buf).map_err(|_| Error::parse("response body is not UTF-8"))?;
         Ok((self.headers, text))
     }
 
-    /// The body as a reader; errors while reading are plain `io::Error`s (see [`body_error`]).
+    /// The body as a reader; turn its `io::Error`s into errors with [`Response::body_error`].
     pub fn reader(&mut self) -> &mut (dyn Read + Send + Sync) {
         &mut *self.body
     }
-}
 
-/// Maps an error while reading a response body.
-pub(crate) fn body_error(e: &io::Error, headers: &Headers) -> Error {
-    let kind = match e.kind() {
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => ErrorKind::Timeout,
-        _ => ErrorKind::Network,
-    };
-    Error::new(kind, format!("reading the response body failed: {e}"))
-        .with_response(200, headers.request_id().map(str::to_string))
+    /// An error found while handling this response, stamped with its status, request id and attempts.
+    pub fn stamp(&self, err: Error) -> Error {
+        err.with_response(self.status, self.headers.request_id().map(str::to_string)).with_attempts(self.attempts)
+    }
+
+    /// Maps an error while reading the body.
+    pub fn body_error(&self, e: &io::Error) -> Error {
+        let kind = match e.kind() {
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => ErrorKind::Timeout,
+            _ => ErrorKind::Network,
+        };
+        self.stamp(Error::new(kind, format!("reading the response body failed: {e}")))
+    }
 }
 
 /// The HTTP side of a client: configuration plus a connection pool shared by all threads.
 pub(crate) struct Transport {
     pub config: Config,
     agent: ureq::Agent,
+    /// Server time minus local time, learned from a `Date` header when COS said the clock was off. Shared by
+    /// all threads; the only state of a client that changes after creation.
+    learned_offset: AtomicI64,
 }
 
 impl Transport {
@@ -122,13 +135,23 @@ impl Transport {
             // Every host resolves to the configured address; the URL (and so Host and TLS SNI) is unchanged.
             builder = builder.resolver(move |_netloc: &str| address.to_socket_addrs().map(|a| a.collect()));
         }
-        Ok(Transport { config, agent: builder.build() })
+        Ok(Transport { config, agent: builder.build(), learned_offset: AtomicI64::new(0) })
     }
 
     fn host(&self, target: Target<'_>) -> String {
         match target {
             Target::Service => self.config.service_host.clone(),
             Target::Bucket(b) | Target::Object(b, _) => self.config.bucket_host(b),
+        }
+    }
+
+    /// The host for an attempt: the backup domain once the client decided to fail over to it.
+    fn attempt_host(&self, target: Target<'_>, backup: bool) -> String {
+        let host = self.host(target);
+        if backup {
+            retry::backup_host(&host).unwrap_or(host)
+        } else {
+            host
         }
     }
 
@@ -141,8 +164,7 @@ impl Transport {
     }
 
     fn now(&self) -> i64 {
-        let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-        secs + self.config.clock_offset
+        local_now() + self.config.clock_offset + self.learned_offset.load(Ordering::Relaxed)
     }
 
     /// Sends `req`, retrying network errors and 5xx answers when the body can be sent again. Returns the
@@ -155,28 +177,85 @@ impl Transport {
     /// `send`, computing the body's CRC-64 when `req.verify_crc` is set but comparing it with COS's only when
     /// `compare_crc` is (so a caller can collect CRCs with verification turned off).
     pub fn send_with(&self, mut req: Request<'_>, compare_crc: bool) -> Result<Response> {
-        let attempts = if req.body.replayable() { self.config.max_retries + 1 } else { 1 };
+        let deadline = self.config.operation_timeout.map(|t| Instant::now() + t);
+        let max_attempts = self.config.max_retries + 1;
         let mut attempt = 0;
+        let mut backup_host = false;
+        let mut clock_fixed = false;
         loop {
             attempt += 1;
-            let err = match self.send_once(&mut req, attempt > 1, compare_crc) {
-                Ok(resp) => return Ok(resp),
+            let err = match self.send_once(&mut req, attempt > 1, compare_crc, backup_host) {
+                Ok(mut resp) => {
+                    resp.attempts = attempt;
+                    return Ok(resp);
+                }
                 Err(e) => e.with_attempts(attempt),
             };
-            let retryable = match err.kind() {
-                ErrorKind::Network | ErrorKind::Timeout => true,
-                ErrorKind::Service => err.http_status() >= 500,
-                _ => false,
-            };
-            if !retryable || attempt >= attempts {
-                return Err(err);
+            let mut verdict = retry::verdict(&err);
+            if verdict == Verdict::Fail && err.http_status() == 403 && self.outside_window(err.server_time()) {
+                // A HEAD answer has no body to say "Request has expired", but the server's Date tells.
+                verdict = Verdict::ClockSkew;
             }
-            std::thread::sleep(backoff(attempt));
+            let wait = match verdict {
+                Verdict::Fail => return Err(err),
+                // A wrong clock fails every attempt alike: fix it from the server's Date once, retry at once.
+                Verdict::ClockSkew if !clock_fixed && req.body.replayable() => match err.server_time() {
+                    Some(server) => {
+                        self.learned_offset.store(server - local_now() - self.config.clock_offset, Ordering::Relaxed);
+                        clock_fixed = true;
+                        attempt -= 1;
+                        continue;
+                    }
+                    None => return Err(err),
+                },
+                Verdict::ClockSkew => return Err(err),
+                Verdict::Redirect => {
+                    // Followed only as the official SDKs do: to the backup domain, when COS did not answer.
+                    if !self.may_switch_domain(&req, &err, backup_host) || attempt >= max_attempts {
+                        return Err(err);
+                    }
+                    backup_host = true;
+                    Duration::ZERO
+                }
+                Verdict::Retry | Verdict::SlowDown => {
+                    if !req.body.replayable() {
+                        return Err(
+                            err.note("not retried: the request body came from a stream that cannot be sent again")
+                        );
+                    }
+                    if attempt >= max_attempts {
+                        return Err(err);
+                    }
+                    if attempt + 1 == max_attempts && self.may_switch_domain(&req, &err, backup_host) {
+                        backup_host = true;
+                    }
+                    retry::backoff(attempt, verdict == Verdict::SlowDown)
+                }
+            };
+            if deadline.is_some_and(|d| Instant::now() + wait >= d) {
+                return Err(err.note("the operation deadline left no time for another attempt"));
+            }
+            std::thread::sleep(wait);
         }
     }
 
-    fn send_once(&self, req: &mut Request<'_>, is_retry: bool, compare_crc: bool) -> Result<Response> {
-        let host = self.host(req.target);
+    /// Whether a server time falls outside the window this client signs: `[now - 60, now + validity]`.
+    fn outside_window(&self, server: Option<i64>) -> bool {
+        let now = self.now();
+        server.is_some_and(|t| t < now - 60 || t > now + i64::from(self.config.sign_validity))
+    }
+
+    /// Domain failover (off unless configured): only for default `*.myqcloud.com` hosts, and only when the
+    /// failure did not come from COS (no `x-cos-request-id`), e.g. a DNS hijack or an unreachable domain.
+    fn may_switch_domain(&self, req: &Request<'_>, err: &Error, already: bool) -> bool {
+        self.config.switch_domain
+            && !already
+            && err.request_id().is_none()
+            && retry::backup_host(&self.host(req.target)).is_some()
+    }
+
+    fn send_once(&self, req: &mut Request<'_>, is_retry: bool, compare_crc: bool, backup: bool) -> Result<Response> {
+        let host = self.attempt_host(req.target, backup);
         let path = match req.target {
             Target::Object(_, key) => encode::object_path(key),
             _ => "/".to_string(),
@@ -288,6 +367,7 @@ impl Transport {
             f
         };
         fields.http_status = status;
+        fields.server_time = server_time(&headers);
         fields.code = fields.code.or_else(|| headers.get("x-cos-error-code").map(str::to_string));
         fields.request_id = fields.request_id.or_else(|| headers.request_id().map(str::to_string));
         fields.trace_id = fields.trace_id.or_else(|| headers.get("x-cos-trace-id").map(str::to_string));
@@ -327,20 +407,19 @@ impl Transport {
             trace_id: response.headers.get("x-cos-trace-id").map(str::to_string),
             resource: Some(self.resource(req.target)),
             raw_body: None,
+            server_time: server_time(&response.headers),
         })
     }
 }
 
-/// Exponential backoff with full jitter: a random wait in [0, min(2 s, 100 ms × 2^attempt)).
-fn backoff(attempt: u32) -> Duration {
-    let cap_ms = (100u64 << attempt.min(5)).min(2000);
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0) as u64;
-    let seed = nanos ^ (u64::from(attempt) << 32) ^ (std::process::id() as u64).rotate_left(17);
-    // One round of splitmix64 spreads the clock bits; good enough for jitter.
-    let mut z = seed.wrapping_add(0x9E3779B97F4A7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);
-    Duration::from_millis((z ^ (z >> 31)) % cap_ms.max(1))
+fn local_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// The server's clock from a `Date` header, in Unix seconds.
+fn server_time(headers: &Headers) -> Option<i64> {
+    let date = httpdate::parse_http_date(headers.get("date")?).ok()?;
+    date.duration_since(UNIX_EPOCH).ok().map(|d| d.as_secs() as i64)
 }
 
 /// The code and message for an error response without a body (HEAD answers).
@@ -362,7 +441,7 @@ fn into_response(resp: ureq::Response) -> Response {
             pairs.push((name.clone(), value.to_string()));
         }
     }
-    Response { status, headers: Headers::new(pairs), body_crc: None, body: Box::new(resp.into_reader()) }
+    Response { status, headers: Headers::new(pairs), body_crc: None, attempts: 1, body: Box::new(resp.into_reader()) }
 }
 
 /// The chain of causes of an error.

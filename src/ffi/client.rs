@@ -268,3 +268,31 @@ pub extern "C" fn cos_client_config_set_sign_validity(
         c.sign_validity(seconds);
     })
 }
+
+/// A limit in milliseconds on one whole operation, attempts and the waits between them included (0 = none,
+/// the default: only the per-attempt timeouts apply).
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_operation_timeout(
+    config: *mut cos_client_config,
+    ms: u64,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set_plain(config, err, |c| {
+        c.operation_timeout((ms > 0).then(|| Duration::from_millis(ms)));
+    })
+}
+
+/// Fail over from `<bucket>.cos.<region>.myqcloud.com` to `<bucket>.cos.<region>.tencentcos.cn` when a
+/// failure did not come from COS (no x-cos-request-id): at once on a redirect, else before the last attempt.
+/// Off by default, because it sends requests to a different domain than configured (firewalls, private
+/// DNS and audit rules often name one domain).
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_switch_domain(
+    config: *mut cos_client_config,
+    on: bool,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set_plain(config, err, |c| {
+        c.switch_domain(on);
+    })
+}

@@ -1,17 +1,34 @@
 //! Service and bucket operations.
 
 use crate::client::Client;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::headers::Headers;
 use crate::options::RequestOptions;
 use crate::transport::{Request, Target};
 use crate::xml::{self, BucketList};
 
 impl Client {
-    /// Lists the buckets of the account (GET Service).
+    /// Lists every bucket of the account (GET Service), following the pages.
     pub fn list_buckets(&self) -> Result<BucketList> {
-        let (_, text) = self.transport.send(Request::new("GET", Target::Service))?.text()?;
-        xml::parse_bucket_list(&text)
+        let mut all = BucketList::default();
+        let mut marker = String::new();
+        loop {
+            let mut req = Request::new("GET", Target::Service);
+            if !marker.is_empty() {
+                req.query.push(("marker".into(), marker.clone()));
+            }
+            let (_, text) = self.transport.send(req)?.text()?;
+            let page = xml::parse_bucket_list(&text)?;
+            all.owner_id = all.owner_id.or(page.owner_id);
+            all.buckets.extend(page.buckets);
+            match page.next_marker {
+                Some(next) if page.is_truncated && next > marker => marker = next,
+                _ if page.is_truncated => {
+                    return Err(Error::parse("the bucket listing is truncated but its next marker does not advance"))
+                }
+                _ => return Ok(all),
+            }
+        }
     }
 
     /// Creates a bucket. Options may carry `x-cos-acl`, `x-cos-grant-*` and `x-cos-tagging`.

@@ -6,7 +6,7 @@ use crate::encode;
 use crate::error::{Error, ErrorKind, Result};
 use crate::headers::ObjectInfo;
 use crate::options::RequestOptions;
-use crate::transport::{body_error, verify_crc, Body, Request, Response, Target, CANCELLED_MARKER};
+use crate::transport::{verify_crc, Body, Request, Response, Target, CANCELLED_MARKER};
 use crate::xml::{self, CopyResult};
 use base64::Engine;
 use md5::{Digest, Md5};
@@ -112,8 +112,8 @@ impl Client {
         path: &Path,
         opts: &RequestOptions,
     ) -> Result<ObjectInfo> {
-        let mut resp = self.get_response(bucket, key, opts)?;
         let tmp = temp_path(path)?;
+        let mut resp = self.get_response(bucket, key, opts)?;
         let result = (|| {
             let file = File::create(&tmp).map_err(|e| Error::io(&format!("creating {}", tmp.display()), &e))?;
             let mut out = io::BufWriter::with_capacity(READ_CHUNK, file);
@@ -232,29 +232,25 @@ fn read_body(resp: &mut Response, sink: &mut dyn Write, verify: bool) -> Result<
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(body_error(&e, &resp.headers)),
+            Err(e) => return Err(resp.body_error(&e)),
         };
         if verify && whole_object {
             crc.update(&buf[..n]);
         }
-        sink.write_all(&buf[..n]).map_err(|e| sink_error(&e))?;
+        sink.write_all(&buf[..n]).map_err(|e| resp.stamp(sink_error(&e)))?;
         total += n as u64;
     }
-    sink.flush().map_err(|e| sink_error(&e))?;
+    sink.flush().map_err(|e| resp.stamp(sink_error(&e)))?;
     if let Some(len) = expected {
         if len != total {
             let msg = format!("the response body ended after {total} of {len} bytes");
-            return Err(Error::new(ErrorKind::Network, msg).with_response(resp.status, request_id(resp)));
+            return Err(resp.stamp(Error::new(ErrorKind::Network, msg)));
         }
     }
     if verify && whole_object {
-        verify_crc(crc.value(), &resp.headers)?;
+        verify_crc(crc.value(), &resp.headers).map_err(|e| resp.stamp(e))?;
     }
     Ok(total)
-}
-
-fn request_id(resp: &Response) -> Option<String> {
-    resp.headers.request_id().map(str::to_string)
 }
 
 fn sink_error(e: &io::Error) -> Error {

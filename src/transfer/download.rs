@@ -9,7 +9,7 @@ use crate::crc64::{self, Crc64};
 use crate::error::{Error, ErrorKind, Result};
 use crate::headers::ObjectInfo;
 use crate::options::RequestOptions;
-use crate::transport::{body_error, Response};
+use crate::transport::Response;
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
@@ -165,7 +165,7 @@ fn read_range(
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(body_error(&e, &resp.headers)),
+            Err(e) => return Err(resp.body_error(&e)),
         };
         file.write_all_at(&buf[..n], pos).map_err(|e| Error::io("writing the download", &e))?;
         crc.update(&buf[..n]);

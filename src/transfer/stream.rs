@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::headers::ObjectInfo;
 use crate::ops::MAX_PARTS;
 use crate::options::RequestOptions;
-use crate::transport::{body_error, verify_crc, Body, Response};
+use crate::transport::{verify_crc, Body, Response};
 use crate::xml::Part;
 use std::io::{self, Read};
 use std::sync::{mpsc, Mutex};
@@ -214,7 +214,7 @@ impl ObjectReader {
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    let err = body_error(&e, &resp.headers);
+                    let err = resp.body_error(&e);
                     self.broken(err)?
                 }
             }
