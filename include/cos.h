@@ -1,3 +1,27 @@
+/*
+ * cos.h: the C API of libcos, a Tencent Cloud COS (Cloud Object Storage) client.
+ *
+ * Conventions
+ * - Every fallible function returns cos_status (COS_OK == 0) and takes `cos_error **err` last. `err` may be
+ *   NULL. On entry *err is set to NULL; on failure it receives an error the caller frees with cos_error_free.
+ * - A NULL required pointer, a string that is not UTF-8 or an impossible length gives COS_INVALID_ARGUMENT
+ *   with a message naming the parameter. Out-parameters are written only on success.
+ * - Every handle has a *_free function; *_free(NULL) does nothing. Strings returned by accessors belong to
+ *   their handle and stay valid until it is freed.
+ * - cos_client may be used by any number of threads at once. Every other handle is for one thread at a time,
+ *   except cos_cancel_token, which any thread may cancel.
+ * - Callbacks run on the calling thread before the call returns; a non-zero return stops the operation with
+ *   COS_CANCELLED. A callback must not unwind, throw or longjmp out of the library.
+ *
+ * Undefined behaviour (as in any C library; the library cannot detect it):
+ * - freeing a handle twice, or using it after it was freed;
+ * - freeing a cos_client while a call on it is running, or before a cos_object_iter made from it is freed;
+ * - using a handle other than cos_client and cos_cancel_token from two threads at once;
+ * - passing a pointer that does not point to what the call says (a buffer shorter than its length, a string
+ *   without its NUL terminator).
+ * Defined, though easy to get wrong: cos_status_str of a value outside cos_status returns "unknown status".
+ */
+
 #ifndef COS_H
 #define COS_H
 
