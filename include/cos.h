@@ -15,7 +15,7 @@
  *
  * Undefined behaviour (as in any C library; the library cannot detect it):
  * - freeing a handle twice, or using it after it was freed;
- * - freeing a cos_client while a call on it is running, or before a cos_object_iter made from it is freed;
+ * - freeing a cos_client while a call on it is running (handles made from it may outlive it);
  * - using a handle other than cos_client and cos_cancel_token from two threads at once;
  * - passing a pointer that does not point to what the call says (a buffer shorter than its length, a string
  *   without its NUL terminator).
@@ -125,7 +125,8 @@ typedef struct cos_error cos_error;
 typedef struct cos_object_info cos_object_info;
 
 /**
- * A paged listing in progress; see `cos_object_iter_new`.
+ * A paged listing in progress; see `cos_object_iter_new`. It shares the client's connection pool and
+ * stays valid even if the client is freed first.
  */
 typedef struct cos_object_iter cos_object_iter;
 
@@ -488,7 +489,7 @@ enum cos_status cos_client_list_objects(const struct cos_client *client,
 
 /**
  * Starts a paged listing of `bucket` (`prefix`, `delimiter` may be NULL; `page_size` 0 = 1000). Nothing is
- * sent until `cos_object_iter_next`. The client must outlive the iterator. Free with `cos_object_iter_free`.
+ * sent until `cos_object_iter_next`. Free with `cos_object_iter_free`.
  */
 enum cos_status cos_object_iter_new(const struct cos_client *client,
                                     const char *bucket,
@@ -1446,6 +1447,20 @@ enum cos_status cos_object_writer_finish(struct cos_object_writer *writer,
  * Frees a writer; an unfinished upload is aborted. NULL does nothing.
  */
 void cos_object_writer_free(struct cos_object_writer *writer);
+
+/**
+ * Downloads every object whose key starts with `prefix` (may be NULL) into directory `dir`, at
+ * `dir/<key without prefix>`, creating subdirectories; each file is verified and renamed into place when
+ * complete. A key that would land outside `dir` (e.g. containing `../`) fails the call before anything is
+ * written. `*count` (may be NULL) receives the number of files written. `opts` may be NULL.
+ */
+enum cos_status cos_client_download_prefix(const struct cos_client *client,
+                                           const char *bucket,
+                                           const char *prefix,
+                                           const char *dir,
+                                           const struct cos_transfer_options *opts,
+                                           size_t *count,
+                                           struct cos_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -33,9 +33,10 @@ impl cos_object_list {
     }
 }
 
-/// A paged listing in progress; see `cos_object_iter_new`.
+/// A paged listing in progress; see `cos_object_iter_new`. It shares the client's connection pool and
+/// stays valid even if the client is freed first.
 pub struct cos_object_iter {
-    client: *const cos_client,
+    client: crate::Client,
     cursor: ListCursor,
 }
 
@@ -79,7 +80,7 @@ pub extern "C" fn cos_client_list_objects(
 }
 
 /// Starts a paged listing of `bucket` (`prefix`, `delimiter` may be NULL; `page_size` 0 = 1000). Nothing is
-/// sent until `cos_object_iter_next`. The client must outlive the iterator. Free with `cos_object_iter_free`.
+/// sent until `cos_object_iter_next`. Free with `cos_object_iter_free`.
 #[no_mangle]
 pub extern "C" fn cos_object_iter_new(
     client: *const cos_client,
@@ -91,7 +92,7 @@ pub extern "C" fn cos_object_iter_new(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        arg_ref("client", client)?;
+        let client = arg_ref("client", client)?.inner.clone();
         let bucket = arg_str("bucket", bucket)?;
         crate::config::validate_bucket(bucket)?;
         let params = list_params(prefix, delimiter, std::ptr::null(), page_size)?;
@@ -112,8 +113,7 @@ pub extern "C" fn cos_object_iter_next(
     call(err, || {
         let iter = arg_mut("iter", iter)?;
         arg_out("page", page)?;
-        let client = &arg_ref("client", iter.client)?.inner;
-        match iter.cursor.next_page(client) {
+        match iter.cursor.next_page(&iter.client) {
             Some(result) => set_out(page, cos_object_list::new(result?)),
             // SAFETY: checked non-NULL.
             None => unsafe { *page = std::ptr::null_mut() },

@@ -432,3 +432,31 @@ pub extern "C" fn cos_object_writer_finish(
 pub extern "C" fn cos_object_writer_free(writer: *mut cos_object_writer) {
     free_box(writer)
 }
+
+/// Downloads every object whose key starts with `prefix` (may be NULL) into directory `dir`, at
+/// `dir/<key without prefix>`, creating subdirectories; each file is verified and renamed into place when
+/// complete. A key that would land outside `dir` (e.g. containing `../`) fails the call before anything is
+/// written. `*count` (may be NULL) receives the number of files written. `opts` may be NULL.
+#[no_mangle]
+pub extern "C" fn cos_client_download_prefix(
+    client: *const cos_client,
+    bucket: *const c_char,
+    prefix: *const c_char,
+    dir: *const c_char,
+    opts: *const cos_transfer_options,
+    count: *mut usize,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let client = &arg_ref("client", client)?.inner;
+        let bucket = arg_str("bucket", bucket)?;
+        let prefix = super::arg_opt_str("prefix", prefix)?.unwrap_or_default();
+        let dir = arg_str("dir", dir)?;
+        let written = client.download_prefix(bucket, prefix, Path::new(dir), &transfer_options(opts))?;
+        if !count.is_null() {
+            // SAFETY: checked non-NULL.
+            unsafe { *count = written };
+        }
+        Ok(())
+    })
+}

@@ -7,11 +7,13 @@
 
 mod checkpoint;
 mod copy;
+mod dir;
 mod download;
 mod pool;
 mod stream;
 mod upload;
 
+pub use dir::local_path;
 pub use stream::{ObjectReader, ObjectWriter};
 
 use crate::error::{Error, ErrorKind, Result};
