@@ -38,7 +38,7 @@
  * Client-side failures (the Python SDK's CosClientError) are every value except `COS_SERVICE_ERROR`,
  * which means COS answered with an error (CosServiceError): see `cos_error_code` and friends.
  */
-typedef enum cos_status {
+typedef enum {
   COS_OK = 0,
   /**
    * A NULL required pointer, a string that is not UTF-8, a bad bucket name, an empty key, ...
@@ -202,65 +202,63 @@ extern "C" {
 /**
  * Creates a bucket ("<name>-<appid>"). A bucket you already own fails with code "BucketAlreadyOwnedByYou".
  */
-enum cos_status cos_client_create_bucket(const struct cos_client *client,
-                                         const char *bucket,
-                                         struct cos_error **err);
+cos_status cos_client_create_bucket(const cos_client *client,
+                                    const char *bucket,
+                                    cos_error **err);
 
 /**
  * `cos_client_create_bucket` with options (ACL, grants, x-cos-tagging; NULL for defaults).
  */
-enum cos_status cos_client_create_bucket_ex(const struct cos_client *client,
-                                            const char *bucket,
-                                            const struct cos_request_options *opts,
-                                            struct cos_error **err);
+cos_status cos_client_create_bucket_ex(const cos_client *client,
+                                       const char *bucket,
+                                       const cos_request_options *opts,
+                                       cos_error **err);
 
 /**
  * Deletes an empty bucket. A non-empty one fails with code "BucketNotEmpty".
  */
-enum cos_status cos_client_delete_bucket(const struct cos_client *client,
-                                         const char *bucket,
-                                         struct cos_error **err);
+cos_status cos_client_delete_bucket(const cos_client *client, const char *bucket, cos_error **err);
 
 /**
  * HEAD Bucket: succeeds when the bucket exists and is accessible. A missing bucket fails with HTTP status 404
  * and code "NoSuchBucket". If `info` is not NULL it receives the response headers (x-cos-bucket-region, ...).
  */
-enum cos_status cos_client_head_bucket(const struct cos_client *client,
-                                       const char *bucket,
-                                       struct cos_object_info **info,
-                                       struct cos_error **err);
+cos_status cos_client_head_bucket(const cos_client *client,
+                                  const char *bucket,
+                                  cos_object_info **info,
+                                  cos_error **err);
 
 /**
  * Lists the account's buckets into a new `cos_bucket_list`.
  */
-enum cos_status cos_client_list_buckets(const struct cos_client *client,
-                                        struct cos_bucket_list **out,
-                                        struct cos_error **err);
+cos_status cos_client_list_buckets(const cos_client *client,
+                                   cos_bucket_list **out,
+                                   cos_error **err);
 
 /**
  * Number of buckets; 0 for NULL.
  */
-size_t cos_bucket_list_count(const struct cos_bucket_list *list);
+size_t cos_bucket_list_count(const cos_bucket_list *list);
 
 /**
  * Name of bucket `index`, or NULL when out of range.
  */
-const char *cos_bucket_list_name(const struct cos_bucket_list *list, size_t index);
+const char *cos_bucket_list_name(const cos_bucket_list *list, size_t index);
 
 /**
  * Region of bucket `index` (e.g. "ap-guangzhou"), or NULL when out of range.
  */
-const char *cos_bucket_list_region(const struct cos_bucket_list *list, size_t index);
+const char *cos_bucket_list_region(const cos_bucket_list *list, size_t index);
 
 /**
  * Creation date of bucket `index` (ISO 8601), or NULL when out of range.
  */
-const char *cos_bucket_list_creation_date(const struct cos_bucket_list *list, size_t index);
+const char *cos_bucket_list_creation_date(const cos_bucket_list *list, size_t index);
 
 /**
  * Frees a bucket list. NULL does nothing.
  */
-void cos_bucket_list_free(struct cos_bucket_list *list);
+void cos_bucket_list_free(cos_bucket_list *list);
 
 /**
  * Creates a client from the environment: `COS_SECRET_ID`, `COS_SECRET_KEY`, `COS_SESSION_TOKEN` (optional),
@@ -269,139 +267,137 @@ void cos_bucket_list_free(struct cos_bucket_list *list);
  * connect to instead of resolving the host; the Host header stays <bucket>.<endpoint>, which is how the local
  * emulator is reached), `COS_CONNECT_TIMEOUT_MS`, `COS_READ_TIMEOUT_MS`, `COS_MAX_RETRIES`.
  */
-enum cos_status cos_client_new_from_env(struct cos_client **out,
-                                        struct cos_error **err);
+cos_status cos_client_new_from_env(cos_client **out,
+                                   cos_error **err);
 
 /**
  * Creates a client from `config` (which stays owned by the caller and may be freed right after).
  */
-enum cos_status cos_client_new(const struct cos_client_config *config,
-                               struct cos_client **out,
-                               struct cos_error **err);
+cos_status cos_client_new(const cos_client_config *config, cos_client **out, cos_error **err);
 
 /**
  * Frees a client and closes its connections. NULL does nothing. No call may be running on it.
  */
-void cos_client_free(struct cos_client *client);
+void cos_client_free(cos_client *client);
 
 /**
  * A new, empty configuration (https, default timeouts and retries). Never NULL.
  */
-struct cos_client_config *cos_client_config_new(void);
+cos_client_config *cos_client_config_new(void);
 
 /**
  * A configuration preset from the `COS_*` environment variables (see `cos_client_new_from_env`), to adjust
  * before `cos_client_new`.
  */
-enum cos_status cos_client_config_from_env(struct cos_client_config **out,
-                                           struct cos_error **err);
+cos_status cos_client_config_from_env(cos_client_config **out,
+                                      cos_error **err);
 
 /**
  * Frees a configuration. NULL does nothing.
  */
-void cos_client_config_free(struct cos_client_config *config);
+void cos_client_config_free(cos_client_config *config);
 
 /**
  * Region such as "ap-guangzhou".
  */
-enum cos_status cos_client_config_set_region(struct cos_client_config *config,
-                                             const char *region,
-                                             struct cos_error **err);
+cos_status cos_client_config_set_region(cos_client_config *config,
+                                        const char *region,
+                                        cos_error **err);
 
 /**
  * Secret id and secret key (permanent or temporary credentials).
  */
-enum cos_status cos_client_config_set_credentials(struct cos_client_config *config,
-                                                  const char *secret_id,
-                                                  const char *secret_key,
-                                                  struct cos_error **err);
+cos_status cos_client_config_set_credentials(cos_client_config *config,
+                                             const char *secret_id,
+                                             const char *secret_key,
+                                             cos_error **err);
 
 /**
  * Session token of temporary credentials, sent as `x-cos-security-token`; NULL removes it.
  */
-enum cos_status cos_client_config_set_session_token(struct cos_client_config *config,
-                                                    const char *token,
-                                                    struct cos_error **err);
+cos_status cos_client_config_set_session_token(cos_client_config *config,
+                                               const char *token,
+                                               cos_error **err);
 
 /**
  * "http" or "https" (the default; certificates are always verified).
  */
-enum cos_status cos_client_config_set_scheme(struct cos_client_config *config,
-                                             const char *scheme,
-                                             struct cos_error **err);
+cos_status cos_client_config_set_scheme(cos_client_config *config,
+                                        const char *scheme,
+                                        cos_error **err);
 
 /**
  * Host suffix after "<bucket>.", such as "cos.ap-guangzhou.tencentcos.cn" or "cos.accelerate.myqcloud.com".
  */
-enum cos_status cos_client_config_set_endpoint(struct cos_client_config *config,
-                                               const char *endpoint,
-                                               struct cos_error **err);
+cos_status cos_client_config_set_endpoint(cos_client_config *config,
+                                          const char *endpoint,
+                                          cos_error **err);
 
 /**
  * A custom domain used as the whole host for every bucket (e.g. a CDN domain).
  */
-enum cos_status cos_client_config_set_domain(struct cos_client_config *config,
-                                             const char *domain,
-                                             struct cos_error **err);
+cos_status cos_client_config_set_domain(cos_client_config *config,
+                                        const char *domain,
+                                        cos_error **err);
 
 /**
  * Host of the service API used by `cos_client_list_buckets` (default "service.cos.myqcloud.com").
  */
-enum cos_status cos_client_config_set_service_host(struct cos_client_config *config,
-                                                   const char *host,
-                                                   struct cos_error **err);
+cos_status cos_client_config_set_service_host(cos_client_config *config,
+                                              const char *host,
+                                              cos_error **err);
 
 /**
  * "host:port" to connect to instead of resolving the request's host; the Host header is unchanged.
  */
-enum cos_status cos_client_config_set_address(struct cos_client_config *config,
-                                              const char *address,
-                                              struct cos_error **err);
+cos_status cos_client_config_set_address(cos_client_config *config,
+                                         const char *address,
+                                         cos_error **err);
 
 /**
  * User-Agent header.
  */
-enum cos_status cos_client_config_set_user_agent(struct cos_client_config *config,
-                                                 const char *user_agent,
-                                                 struct cos_error **err);
+cos_status cos_client_config_set_user_agent(cos_client_config *config,
+                                            const char *user_agent,
+                                            cos_error **err);
 
 /**
  * Connect and read timeouts in milliseconds (defaults 10000 and 30000).
  */
-enum cos_status cos_client_config_set_timeouts(struct cos_client_config *config,
-                                               uint32_t connect_ms,
-                                               uint32_t read_ms,
-                                               struct cos_error **err);
+cos_status cos_client_config_set_timeouts(cos_client_config *config,
+                                          uint32_t connect_ms,
+                                          uint32_t read_ms,
+                                          cos_error **err);
 
 /**
  * Retries after the first attempt for network errors and 5xx answers (default 3).
  */
-enum cos_status cos_client_config_set_max_retries(struct cos_client_config *config,
-                                                  uint32_t max_retries,
-                                                  struct cos_error **err);
+cos_status cos_client_config_set_max_retries(cos_client_config *config,
+                                             uint32_t max_retries,
+                                             cos_error **err);
 
 /**
  * Seconds to add to the local clock when signing (server time minus local time), for machines whose clock
  * is off.
  */
-enum cos_status cos_client_config_set_clock_offset(struct cos_client_config *config,
-                                                   int64_t seconds,
-                                                   struct cos_error **err);
+cos_status cos_client_config_set_clock_offset(cos_client_config *config,
+                                              int64_t seconds,
+                                              cos_error **err);
 
 /**
  * How long each request signature is valid, in seconds (default 3600).
  */
-enum cos_status cos_client_config_set_sign_validity(struct cos_client_config *config,
-                                                    uint32_t seconds,
-                                                    struct cos_error **err);
+cos_status cos_client_config_set_sign_validity(cos_client_config *config,
+                                               uint32_t seconds,
+                                               cos_error **err);
 
 /**
  * A limit in milliseconds on one whole operation, attempts and the waits between them included (0 = none,
  * the default: only the per-attempt timeouts apply).
  */
-enum cos_status cos_client_config_set_operation_timeout(struct cos_client_config *config,
-                                                        uint64_t ms,
-                                                        struct cos_error **err);
+cos_status cos_client_config_set_operation_timeout(cos_client_config *config,
+                                                   uint64_t ms,
+                                                   cos_error **err);
 
 /**
  * Fail over from `<bucket>.cos.<region>.myqcloud.com` to `<bucket>.cos.<region>.tencentcos.cn` when a
@@ -409,579 +405,581 @@ enum cos_status cos_client_config_set_operation_timeout(struct cos_client_config
  * Off by default, because it sends requests to a different domain than configured (firewalls, private
  * DNS and audit rules often name one domain).
  */
-enum cos_status cos_client_config_set_switch_domain(struct cos_client_config *config,
-                                                    bool on,
-                                                    struct cos_error **err);
+cos_status cos_client_config_set_switch_domain(cos_client_config *config,
+                                               bool on,
+                                               cos_error **err);
 
 /**
  * The status of the failed call; `COS_OK` for NULL.
  */
-enum cos_status cos_error_status(const struct cos_error *e);
+cos_status cos_error_status(const cos_error *e);
 
 /**
  * HTTP status of the failed response (e.g. 404), 0 when no response was received or for NULL
  * (Python SDK: get_status_code).
  */
-int32_t cos_error_http_status(const struct cos_error *e);
+int32_t cos_error_http_status(const cos_error *e);
 
 /**
  * COS error code such as "NoSuchKey" (Python SDK: get_error_code). NULL when COS gave none, for client
  * errors, and for NULL. For a body-less 404 (HEAD) it is "NoSuchBucket" for a bucket and "NoSuchResource"
  * for an object.
  */
-const char *cos_error_code(const struct cos_error *e);
+const char *cos_error_code(const cos_error *e);
 
 /**
  * The message: COS's for service errors, a description naming the cause otherwise (Python SDK:
  * get_error_msg). Never NULL for a non-NULL error.
  */
-const char *cos_error_message(const struct cos_error *e);
+const char *cos_error_message(const cos_error *e);
 
 /**
  * Request id, from the error body or else the `x-cos-request-id` header; NULL when absent.
  */
-const char *cos_error_request_id(const struct cos_error *e);
+const char *cos_error_request_id(const cos_error *e);
 
 /**
  * Trace id, from the error body or else the `x-cos-trace-id` header; NULL when absent.
  */
-const char *cos_error_trace_id(const struct cos_error *e);
+const char *cos_error_trace_id(const cos_error *e);
 
 /**
  * The resource the error is about (Python SDK: get_resource_location); NULL when absent.
  */
-const char *cos_error_resource(const struct cos_error *e);
+const char *cos_error_resource(const cos_error *e);
 
 /**
  * The error response body as received (Python SDK: get_origin_msg), at most 1 MiB; NULL when the
  * response had no body or none was received.
  */
-const char *cos_error_raw_xml(const struct cos_error *e);
+const char *cos_error_raw_xml(const cos_error *e);
 
 /**
  * A one-line summary with every field present, for logs (Python SDK: get_digest_msg). NULL for NULL.
  */
-const char *cos_error_digest(const struct cos_error *e);
+const char *cos_error_digest(const cos_error *e);
 
 /**
  * How many HTTP attempts the failed call made (0 when it failed before sending anything).
  */
-uint32_t cos_error_attempts(const struct cos_error *e);
+uint32_t cos_error_attempts(const cos_error *e);
 
 /**
  * Frees an error. NULL does nothing.
  */
-void cos_error_free(struct cos_error *e);
+void cos_error_free(cos_error *e);
 
 /**
  * Lists one page of objects (GET Bucket). `prefix`, `delimiter` and `marker` may be NULL; `max_keys` 0
  * means the server default (1000). Keys come back decoded, whatever characters they contain. When the page
  * is truncated, continue from `cos_object_list_next_marker`, or use `cos_object_iter_new`.
  */
-enum cos_status cos_client_list_objects(const struct cos_client *client,
-                                        const char *bucket,
-                                        const char *prefix,
-                                        const char *delimiter,
-                                        const char *marker,
-                                        uint32_t max_keys,
-                                        struct cos_object_list **out,
-                                        struct cos_error **err);
+cos_status cos_client_list_objects(const cos_client *client,
+                                   const char *bucket,
+                                   const char *prefix,
+                                   const char *delimiter,
+                                   const char *marker,
+                                   uint32_t max_keys,
+                                   cos_object_list **out,
+                                   cos_error **err);
 
 /**
  * Starts a paged listing of `bucket` (`prefix`, `delimiter` may be NULL; `page_size` 0 = 1000). Nothing is
  * sent until `cos_object_iter_next`. Free with `cos_object_iter_free`.
  */
-enum cos_status cos_object_iter_new(const struct cos_client *client,
-                                    const char *bucket,
-                                    const char *prefix,
-                                    const char *delimiter,
-                                    uint32_t page_size,
-                                    struct cos_object_iter **out,
-                                    struct cos_error **err);
+cos_status cos_object_iter_new(const cos_client *client,
+                               const char *bucket,
+                               const char *prefix,
+                               const char *delimiter,
+                               uint32_t page_size,
+                               cos_object_iter **out,
+                               cos_error **err);
 
 /**
  * Fetches the next page into `*page` (free it with `cos_object_list_free`). After the last page it returns
  * `COS_OK` with `*page` set to NULL. After an error the iterator is finished.
  */
-enum cos_status cos_object_iter_next(struct cos_object_iter *iter,
-                                     struct cos_object_list **page,
-                                     struct cos_error **err);
+cos_status cos_object_iter_next(cos_object_iter *iter,
+                                cos_object_list **page,
+                                cos_error **err);
 
 /**
  * Frees an iterator. NULL does nothing.
  */
-void cos_object_iter_free(struct cos_object_iter *iter);
+void cos_object_iter_free(cos_object_iter *iter);
 
 /**
  * Number of objects in the page; 0 for NULL.
  */
-size_t cos_object_list_count(const struct cos_object_list *l);
+size_t cos_object_list_count(const cos_object_list *l);
 
 /**
  * Key of object `index` (decoded), or NULL when out of range.
  */
-const char *cos_object_list_key(const struct cos_object_list *l, size_t index);
+const char *cos_object_list_key(const cos_object_list *l, size_t index);
 
 /**
  * Size in bytes of object `index`, or 0 when out of range.
  */
-uint64_t cos_object_list_size(const struct cos_object_list *l, size_t index);
+uint64_t cos_object_list_size(const cos_object_list *l, size_t index);
 
 /**
  * ETag of object `index`, or NULL when out of range.
  */
-const char *cos_object_list_etag(const struct cos_object_list *l, size_t index);
+const char *cos_object_list_etag(const cos_object_list *l, size_t index);
 
 /**
  * Last-modified time of object `index` (ISO 8601), or NULL when out of range.
  */
-const char *cos_object_list_last_modified(const struct cos_object_list *l, size_t index);
+const char *cos_object_list_last_modified(const cos_object_list *l, size_t index);
 
 /**
  * Storage class of object `index`, or NULL when out of range.
  */
-const char *cos_object_list_storage_class(const struct cos_object_list *l, size_t index);
+const char *cos_object_list_storage_class(const cos_object_list *l, size_t index);
 
 /**
  * Number of common prefixes (the "directories" when a delimiter was given); 0 for NULL.
  */
-size_t cos_object_list_prefix_count(const struct cos_object_list *l);
+size_t cos_object_list_prefix_count(const cos_object_list *l);
 
 /**
  * Common prefix `index`, or NULL when out of range.
  */
-const char *cos_object_list_prefix(const struct cos_object_list *l, size_t index);
+const char *cos_object_list_prefix(const cos_object_list *l, size_t index);
 
 /**
  * Whether more results follow this page.
  */
-bool cos_object_list_is_truncated(const struct cos_object_list *l);
+bool cos_object_list_is_truncated(const cos_object_list *l);
 
 /**
  * The marker of the next page when truncated, else NULL.
  */
-const char *cos_object_list_next_marker(const struct cos_object_list *l);
+const char *cos_object_list_next_marker(const cos_object_list *l);
 
 /**
  * Frees a page. NULL does nothing.
  */
-void cos_object_list_free(struct cos_object_list *l);
+void cos_object_list_free(cos_object_list *l);
 
 /**
  * Deletes `count` keys (DeleteObjects, sent in batches of 1000). With `quiet`, COS reports only failures.
  * The call succeeds when every request succeeded; keys COS refused are listed in the result's errors.
+ * `out` may be NULL when the per-key results are not wanted.
  */
-enum cos_status cos_client_delete_objects(const struct cos_client *client,
-                                          const char *bucket,
-                                          const char *const *keys,
-                                          size_t count,
-                                          bool quiet,
-                                          struct cos_delete_result **out,
-                                          struct cos_error **err);
+cos_status cos_client_delete_objects(const cos_client *client,
+                                     const char *bucket,
+                                     const char *const *keys,
+                                     size_t count,
+                                     bool quiet,
+                                     cos_delete_result **out,
+                                     cos_error **err);
 
 /**
  * Number of keys reported deleted (0 in quiet mode); 0 for NULL.
  */
-size_t cos_delete_result_deleted_count(const struct cos_delete_result *r);
+size_t cos_delete_result_deleted_count(const cos_delete_result *r);
 
 /**
  * Deleted key `index`, or NULL when out of range.
  */
-const char *cos_delete_result_deleted_key(const struct cos_delete_result *r, size_t index);
+const char *cos_delete_result_deleted_key(const cos_delete_result *r, size_t index);
 
 /**
  * Number of keys COS could not delete; 0 for NULL.
  */
-size_t cos_delete_result_error_count(const struct cos_delete_result *r);
+size_t cos_delete_result_error_count(const cos_delete_result *r);
 
 /**
  * Key of failure `index`, or NULL when out of range.
  */
-const char *cos_delete_result_error_key(const struct cos_delete_result *r, size_t index);
+const char *cos_delete_result_error_key(const cos_delete_result *r, size_t index);
 
 /**
  * COS error code of failure `index`, or NULL when out of range.
  */
-const char *cos_delete_result_error_code(const struct cos_delete_result *r, size_t index);
+const char *cos_delete_result_error_code(const cos_delete_result *r, size_t index);
 
 /**
  * Message of failure `index`, or NULL when out of range.
  */
-const char *cos_delete_result_error_message(const struct cos_delete_result *r, size_t index);
+const char *cos_delete_result_error_message(const cos_delete_result *r, size_t index);
 
 /**
  * Frees a delete result. NULL does nothing.
  */
-void cos_delete_result_free(struct cos_delete_result *r);
+void cos_delete_result_free(cos_delete_result *r);
 
 /**
  * Starts a multipart upload and stores its id in `*upload_id` (free with `cos_string_free`). `opts` (may be
  * NULL) carries the object's content type, metadata, storage class, ACL, encryption.
  */
-enum cos_status cos_client_create_multipart_upload(const struct cos_client *client,
-                                                   const char *bucket,
-                                                   const char *key,
-                                                   const struct cos_request_options *opts,
-                                                   char **upload_id,
-                                                   struct cos_error **err);
+cos_status cos_client_create_multipart_upload(const cos_client *client,
+                                              const char *bucket,
+                                              const char *key,
+                                              const cos_request_options *opts,
+                                              char **upload_id,
+                                              cos_error **err);
 
 /**
  * Uploads part `part_number` (1..=10000; at least 1 MiB except the last, at most 5 GiB) from a buffer.
  * `*out` receives the part to pass to completion; its CRC-64 was checked against COS's.
  */
-enum cos_status cos_client_upload_part(const struct cos_client *client,
-                                       const char *bucket,
-                                       const char *key,
-                                       const char *upload_id,
-                                       uint32_t part_number,
-                                       const uint8_t *data,
-                                       size_t len,
-                                       const struct cos_request_options *opts,
-                                       struct cos_part **out,
-                                       struct cos_error **err);
+cos_status cos_client_upload_part(const cos_client *client,
+                                  const char *bucket,
+                                  const char *key,
+                                  const char *upload_id,
+                                  uint32_t part_number,
+                                  const uint8_t *data,
+                                  size_t len,
+                                  const cos_request_options *opts,
+                                  cos_part **out,
+                                  cos_error **err);
 
 /**
  * Uploads part `part_number` from `len` bytes of a local file starting at `offset` (retries reread them).
  */
-enum cos_status cos_client_upload_part_from_file(const struct cos_client *client,
-                                                 const char *bucket,
-                                                 const char *key,
-                                                 const char *upload_id,
-                                                 uint32_t part_number,
-                                                 const char *path,
-                                                 uint64_t offset,
-                                                 uint64_t len,
-                                                 const struct cos_request_options *opts,
-                                                 struct cos_part **out,
-                                                 struct cos_error **err);
+cos_status cos_client_upload_part_from_file(const cos_client *client,
+                                            const char *bucket,
+                                            const char *key,
+                                            const char *upload_id,
+                                            uint32_t part_number,
+                                            const char *path,
+                                            uint64_t offset,
+                                            uint64_t len,
+                                            const cos_request_options *opts,
+                                            cos_part **out,
+                                            cos_error **err);
 
 /**
  * Uploads part `part_number` from exactly `len` bytes produced by `read` (not retried: a callback cannot
  * be replayed).
  */
-enum cos_status cos_client_upload_part_from_reader(const struct cos_client *client,
-                                                   const char *bucket,
-                                                   const char *key,
-                                                   const char *upload_id,
-                                                   uint32_t part_number,
-                                                   cos_read_fn read,
-                                                   void *userdata,
-                                                   uint64_t len,
-                                                   const struct cos_request_options *opts,
-                                                   struct cos_part **out,
-                                                   struct cos_error **err);
+cos_status cos_client_upload_part_from_reader(const cos_client *client,
+                                              const char *bucket,
+                                              const char *key,
+                                              const char *upload_id,
+                                              uint32_t part_number,
+                                              cos_read_fn read,
+                                              void *userdata,
+                                              uint64_t len,
+                                              const cos_request_options *opts,
+                                              cos_part **out,
+                                              cos_error **err);
 
 /**
  * Uploads part `part_number` as a server-side copy of `src_bucket`/`src_key` (same region): bytes
  * `first..=last` of it, or the whole source when `last` < 0.
  */
-enum cos_status cos_client_upload_part_copy(const struct cos_client *client,
-                                            const char *bucket,
-                                            const char *key,
-                                            const char *upload_id,
-                                            uint32_t part_number,
-                                            const char *src_bucket,
-                                            const char *src_key,
-                                            uint64_t first,
-                                            int64_t last,
-                                            const struct cos_request_options *opts,
-                                            struct cos_part **out,
-                                            struct cos_error **err);
+cos_status cos_client_upload_part_copy(const cos_client *client,
+                                       const char *bucket,
+                                       const char *key,
+                                       const char *upload_id,
+                                       uint32_t part_number,
+                                       const char *src_bucket,
+                                       const char *src_key,
+                                       uint64_t first,
+                                       int64_t last,
+                                       const cos_request_options *opts,
+                                       cos_part **out,
+                                       cos_error **err);
 
 /**
  * Completes an upload from `parts` (any order). When every part's CRC-64 is known, the object's CRC-64
  * from COS is checked against their combination (`COS_CHECKSUM_MISMATCH`). A 200 answer carrying an error
  * is a `COS_SERVICE_ERROR` with HTTP status 200. `opts` and `info` may be NULL.
  */
-enum cos_status cos_client_complete_multipart_upload(const struct cos_client *client,
-                                                     const char *bucket,
-                                                     const char *key,
-                                                     const char *upload_id,
-                                                     const struct cos_part_list *parts,
-                                                     const struct cos_request_options *opts,
-                                                     struct cos_object_info **info,
-                                                     struct cos_error **err);
+cos_status cos_client_complete_multipart_upload(const cos_client *client,
+                                                const char *bucket,
+                                                const char *key,
+                                                const char *upload_id,
+                                                const cos_part_list *parts,
+                                                const cos_request_options *opts,
+                                                cos_object_info **info,
+                                                cos_error **err);
 
 /**
  * Abandons an upload; COS frees its parts.
  */
-enum cos_status cos_client_abort_multipart_upload(const struct cos_client *client,
-                                                  const char *bucket,
-                                                  const char *key,
-                                                  const char *upload_id,
-                                                  struct cos_error **err);
+cos_status cos_client_abort_multipart_upload(const cos_client *client,
+                                             const char *bucket,
+                                             const char *key,
+                                             const char *upload_id,
+                                             cos_error **err);
 
 /**
  * One page of the parts uploaded so far, after part number `marker` (0 = from the start; `max_parts` 0 =
  * 1000). Continue from `cos_part_list_next_marker` while `cos_part_list_is_truncated`.
  */
-enum cos_status cos_client_list_parts(const struct cos_client *client,
-                                      const char *bucket,
-                                      const char *key,
-                                      const char *upload_id,
-                                      uint32_t marker,
-                                      uint32_t max_parts,
-                                      struct cos_part_list **out,
-                                      struct cos_error **err);
+cos_status cos_client_list_parts(const cos_client *client,
+                                 const char *bucket,
+                                 const char *key,
+                                 const char *upload_id,
+                                 uint32_t marker,
+                                 uint32_t max_parts,
+                                 cos_part_list **out,
+                                 cos_error **err);
 
 /**
  * Part number; 0 for NULL.
  */
-uint32_t cos_part_number(const struct cos_part *p);
+uint32_t cos_part_number(const cos_part *p);
 
 /**
  * ETag (with quotes, as COS sends it); NULL for NULL.
  */
-const char *cos_part_etag(const struct cos_part *p);
+const char *cos_part_etag(const cos_part *p);
 
 /**
  * Size in bytes (0 when unknown, e.g. a part-copy of a whole source); 0 for NULL.
  */
-uint64_t cos_part_size(const struct cos_part *p);
+uint64_t cos_part_size(const cos_part *p);
 
 /**
  * Stores the part's CRC-64 in `*crc64` and returns true, or returns false when unknown.
  */
-bool cos_part_crc64(const struct cos_part *p, uint64_t *crc64);
+bool cos_part_crc64(const cos_part *p, uint64_t *crc64);
 
 /**
  * Frees a part. NULL does nothing.
  */
-void cos_part_free(struct cos_part *p);
+void cos_part_free(cos_part *p);
 
 /**
  * A new, empty part list. Never NULL.
  */
-struct cos_part_list *cos_part_list_new(void);
+cos_part_list *cos_part_list_new(void);
 
 /**
  * Appends a copy of `part` (which the caller still owns).
  */
-enum cos_status cos_part_list_push(struct cos_part_list *list,
-                                   const struct cos_part *p,
-                                   struct cos_error **err);
+cos_status cos_part_list_push(cos_part_list *list, const cos_part *part, cos_error **err);
 
 /**
  * Number of parts; 0 for NULL.
  */
-size_t cos_part_list_count(const struct cos_part_list *l);
+size_t cos_part_list_count(const cos_part_list *l);
 
 /**
  * Part `index`, owned by the list; NULL when out of range.
  */
-const struct cos_part *cos_part_list_get(const struct cos_part_list *l, size_t index);
+const cos_part *cos_part_list_get(const cos_part_list *l, size_t index);
 
 /**
  * Whether more parts follow this page (lists from `cos_client_list_parts`).
  */
-bool cos_part_list_is_truncated(const struct cos_part_list *l);
+bool cos_part_list_is_truncated(const cos_part_list *l);
 
 /**
  * The marker for the next page; 0 for NULL.
  */
-uint32_t cos_part_list_next_marker(const struct cos_part_list *l);
+uint32_t cos_part_list_next_marker(const cos_part_list *l);
 
 /**
  * Frees a part list. NULL does nothing.
  */
-void cos_part_list_free(struct cos_part_list *l);
+void cos_part_list_free(cos_part_list *l);
 
 /**
  * One page of the multipart uploads in progress in `bucket`. `prefix`, `delimiter`, `key_marker` and
  * `upload_id_marker` may be NULL; `max_uploads` 0 = 1000.
  */
-enum cos_status cos_client_list_multipart_uploads(const struct cos_client *client,
-                                                  const char *bucket,
-                                                  const char *prefix,
-                                                  const char *delimiter,
-                                                  const char *key_marker,
-                                                  const char *upload_id_marker,
-                                                  uint32_t max_uploads,
-                                                  struct cos_upload_list **out,
-                                                  struct cos_error **err);
+cos_status cos_client_list_multipart_uploads(const cos_client *client,
+                                             const char *bucket,
+                                             const char *prefix,
+                                             const char *delimiter,
+                                             const char *key_marker,
+                                             const char *upload_id_marker,
+                                             uint32_t max_uploads,
+                                             cos_upload_list **out,
+                                             cos_error **err);
 
 /**
  * Number of uploads in the page; 0 for NULL.
  */
-size_t cos_upload_list_count(const struct cos_upload_list *l);
+size_t cos_upload_list_count(const cos_upload_list *l);
 
 /**
  * Key of upload `index` (decoded), or NULL when out of range.
  */
-const char *cos_upload_list_key(const struct cos_upload_list *l, size_t index);
+const char *cos_upload_list_key(const cos_upload_list *l, size_t index);
 
 /**
  * Upload id of upload `index`, or NULL when out of range.
  */
-const char *cos_upload_list_upload_id(const struct cos_upload_list *l, size_t index);
+const char *cos_upload_list_upload_id(const cos_upload_list *l, size_t index);
 
 /**
  * Initiation time of upload `index` (ISO 8601), or NULL when out of range.
  */
-const char *cos_upload_list_initiated(const struct cos_upload_list *l, size_t index);
+const char *cos_upload_list_initiated(const cos_upload_list *l, size_t index);
 
 /**
  * Number of common prefixes; 0 for NULL.
  */
-size_t cos_upload_list_prefix_count(const struct cos_upload_list *l);
+size_t cos_upload_list_prefix_count(const cos_upload_list *l);
 
 /**
  * Common prefix `index`, or NULL when out of range.
  */
-const char *cos_upload_list_prefix(const struct cos_upload_list *l, size_t index);
+const char *cos_upload_list_prefix(const cos_upload_list *l, size_t index);
 
 /**
  * Whether more uploads follow this page.
  */
-bool cos_upload_list_is_truncated(const struct cos_upload_list *l);
+bool cos_upload_list_is_truncated(const cos_upload_list *l);
 
 /**
  * Key marker of the next page, or NULL.
  */
-const char *cos_upload_list_next_key_marker(const struct cos_upload_list *l);
+const char *cos_upload_list_next_key_marker(const cos_upload_list *l);
 
 /**
  * Upload-id marker of the next page, or NULL.
  */
-const char *cos_upload_list_next_upload_id_marker(const struct cos_upload_list *l);
+const char *cos_upload_list_next_upload_id_marker(const cos_upload_list *l);
 
 /**
  * Frees an upload list. NULL does nothing.
  */
-void cos_upload_list_free(struct cos_upload_list *l);
+void cos_upload_list_free(cos_upload_list *l);
 
 /**
  * Uploads `len` bytes as one object (PUT Object). `data` may be NULL when `len` is 0.
  */
-enum cos_status cos_client_put_object(const struct cos_client *client,
-                                      const char *bucket,
-                                      const char *key,
-                                      const uint8_t *data,
-                                      size_t len,
-                                      struct cos_error **err);
+cos_status cos_client_put_object(const cos_client *client,
+                                 const char *bucket,
+                                 const char *key,
+                                 const uint8_t *data,
+                                 size_t len,
+                                 cos_error **err);
 
 /**
  * `cos_client_put_object` with options (NULL for defaults) and, if `info` is not NULL, the response headers
  * (ETag, CRC-64, version id) in a new `cos_object_info`.
  */
-enum cos_status cos_client_put_object_ex(const struct cos_client *client,
-                                         const char *bucket,
-                                         const char *key,
-                                         const uint8_t *data,
-                                         size_t len,
-                                         const struct cos_request_options *opts,
-                                         struct cos_object_info **info,
-                                         struct cos_error **err);
+cos_status cos_client_put_object_ex(const cos_client *client,
+                                    const char *bucket,
+                                    const char *key,
+                                    const uint8_t *data,
+                                    size_t len,
+                                    const cos_request_options *opts,
+                                    cos_object_info **info,
+                                    cos_error **err);
 
 /**
- * Uploads a local file as one object (up to 5 GiB). Retries resend the file.
+ * Uploads a local file as one object (up to 5 GiB). Retries resend the file. `opts` and `info` may be NULL.
  */
-enum cos_status cos_client_put_object_from_file(const struct cos_client *client,
-                                                const char *bucket,
-                                                const char *key,
-                                                const char *path,
-                                                const struct cos_request_options *opts,
-                                                struct cos_object_info **info,
-                                                struct cos_error **err);
+cos_status cos_client_put_object_from_file(const cos_client *client,
+                                           const char *bucket,
+                                           const char *key,
+                                           const char *path,
+                                           const cos_request_options *opts,
+                                           cos_object_info **info,
+                                           cos_error **err);
 
 /**
  * Uploads exactly `content_length` bytes produced by `read` as one object. A body from a callback cannot be
- * replayed, so this request is not retried. A callback that ends early fails the upload.
+ * replayed, so this request is not retried. A callback that ends early fails the upload (`COS_IO_ERROR`);
+ * more than 5 GiB is refused. `opts` and `info` may be NULL.
  */
-enum cos_status cos_client_put_object_from_reader(const struct cos_client *client,
-                                                  const char *bucket,
-                                                  const char *key,
-                                                  cos_read_fn read,
-                                                  void *userdata,
-                                                  uint64_t content_length,
-                                                  const struct cos_request_options *opts,
-                                                  struct cos_object_info **info,
-                                                  struct cos_error **err);
+cos_status cos_client_put_object_from_reader(const cos_client *client,
+                                             const char *bucket,
+                                             const char *key,
+                                             cos_read_fn read,
+                                             void *userdata,
+                                             uint64_t content_length,
+                                             const cos_request_options *opts,
+                                             cos_object_info **info,
+                                             cos_error **err);
 
 /**
  * Downloads an object into memory; free `*out` with `cos_bytes_free`. The CRC-64 is checked.
  */
-enum cos_status cos_client_get_object(const struct cos_client *client,
-                                      const char *bucket,
-                                      const char *key,
-                                      struct cos_bytes **out,
-                                      struct cos_error **err);
+cos_status cos_client_get_object(const cos_client *client,
+                                 const char *bucket,
+                                 const char *key,
+                                 cos_bytes **out,
+                                 cos_error **err);
 
 /**
  * `cos_client_get_object` with options (range, conditions, version, response overrides; NULL for defaults)
  * and, if `info` is not NULL, the response headers.
  */
-enum cos_status cos_client_get_object_ex(const struct cos_client *client,
-                                         const char *bucket,
-                                         const char *key,
-                                         const struct cos_request_options *opts,
-                                         struct cos_bytes **out,
-                                         struct cos_object_info **info,
-                                         struct cos_error **err);
+cos_status cos_client_get_object_ex(const cos_client *client,
+                                    const char *bucket,
+                                    const char *key,
+                                    const cos_request_options *opts,
+                                    cos_bytes **out,
+                                    cos_object_info **info,
+                                    cos_error **err);
 
 /**
  * Downloads an object into the file at `path`. The data goes to a temporary file beside it, renamed over
  * `path` only when complete and its CRC-64 verified: `path` never holds a partial or corrupt object.
+ * `opts` and `info` may be NULL.
  */
-enum cos_status cos_client_get_object_to_file(const struct cos_client *client,
-                                              const char *bucket,
-                                              const char *key,
-                                              const char *path,
-                                              const struct cos_request_options *opts,
-                                              struct cos_object_info **info,
-                                              struct cos_error **err);
+cos_status cos_client_get_object_to_file(const cos_client *client,
+                                         const char *bucket,
+                                         const char *key,
+                                         const char *path,
+                                         const cos_request_options *opts,
+                                         cos_object_info **info,
+                                         cos_error **err);
 
 /**
  * Streams an object to `write` as it arrives. The CRC-64 is checked after the last byte was delivered, so a
- * mismatch (`COS_CHECKSUM_MISMATCH`) means the delivered bytes must be discarded.
+ * mismatch (`COS_CHECKSUM_MISMATCH`) means the delivered bytes must be discarded. `opts` and `info` may be
+ * NULL.
  */
-enum cos_status cos_client_get_object_to_writer(const struct cos_client *client,
-                                                const char *bucket,
-                                                const char *key,
-                                                cos_write_fn write,
-                                                void *userdata,
-                                                const struct cos_request_options *opts,
-                                                struct cos_object_info **info,
-                                                struct cos_error **err);
+cos_status cos_client_get_object_to_writer(const cos_client *client,
+                                           const char *bucket,
+                                           const char *key,
+                                           cos_write_fn write,
+                                           void *userdata,
+                                           const cos_request_options *opts,
+                                           cos_object_info **info,
+                                           cos_error **err);
 
 /**
  * HEAD Object: the object's headers in a new `cos_object_info`. A missing object fails with HTTP status
  * 404 and code "NoSuchResource" (a HEAD answer has no body to say whether the key or the bucket is missing).
  */
-enum cos_status cos_client_head_object(const struct cos_client *client,
-                                       const char *bucket,
-                                       const char *key,
-                                       const struct cos_request_options *opts,
-                                       struct cos_object_info **info,
-                                       struct cos_error **err);
+cos_status cos_client_head_object(const cos_client *client,
+                                  const char *bucket,
+                                  const char *key,
+                                  const cos_request_options *opts,
+                                  cos_object_info **info,
+                                  cos_error **err);
 
 /**
  * Stores in `*exists` whether the object exists (a 404 is `false`, not an error).
  */
-enum cos_status cos_client_object_exists(const struct cos_client *client,
-                                         const char *bucket,
-                                         const char *key,
-                                         bool *exists,
-                                         struct cos_error **err);
+cos_status cos_client_object_exists(const cos_client *client,
+                                    const char *bucket,
+                                    const char *key,
+                                    bool *exists,
+                                    cos_error **err);
 
 /**
  * Deletes an object. Deleting a key that does not exist succeeds, as in COS.
  */
-enum cos_status cos_client_delete_object(const struct cos_client *client,
-                                         const char *bucket,
-                                         const char *key,
-                                         struct cos_error **err);
+cos_status cos_client_delete_object(const cos_client *client,
+                                    const char *bucket,
+                                    const char *key,
+                                    cos_error **err);
 
 /**
  * `cos_client_delete_object` with options (e.g. a version id) and the response headers
  * (x-cos-version-id, x-cos-delete-marker) if `info` is not NULL.
  */
-enum cos_status cos_client_delete_object_ex(const struct cos_client *client,
-                                            const char *bucket,
-                                            const char *key,
-                                            const struct cos_request_options *opts,
-                                            struct cos_object_info **info,
-                                            struct cos_error **err);
+cos_status cos_client_delete_object_ex(const cos_client *client,
+                                       const char *bucket,
+                                       const char *key,
+                                       const cos_request_options *opts,
+                                       cos_object_info **info,
+                                       cos_error **err);
 
 /**
  * Server-side copy of `src_bucket`/`src_key` (same region) to `bucket`/`key`, up to 5 GiB. Options may set
@@ -989,28 +987,28 @@ enum cos_status cos_client_delete_object_ex(const struct cos_client *client,
  * answers with 200 and an error body is a `COS_SERVICE_ERROR` with HTTP status 200. `info` (may be NULL)
  * receives the new object's ETag and CRC-64.
  */
-enum cos_status cos_client_copy_object(const struct cos_client *client,
-                                       const char *src_bucket,
-                                       const char *src_key,
-                                       const char *bucket,
-                                       const char *key,
-                                       const struct cos_request_options *opts,
-                                       struct cos_object_info **info,
-                                       struct cos_error **err);
+cos_status cos_client_copy_object(const cos_client *client,
+                                  const char *src_bucket,
+                                  const char *src_key,
+                                  const char *bucket,
+                                  const char *key,
+                                  const cos_request_options *opts,
+                                  cos_object_info **info,
+                                  cos_error **err);
 
 /**
  * A presigned URL for METHOD ("GET", "PUT", ...) on bucket/key, signed for the window
  * [start_unix, start_unix + expires_s] with the host header signed; with a session token configured the
  * token is a signed query parameter of the URL. Free the URL with cos_string_free.
  */
-enum cos_status cos_client_presign_url(const struct cos_client *client,
-                                       const char *method,
-                                       const char *bucket,
-                                       const char *key,
-                                       int64_t start_unix,
-                                       uint32_t expires_s,
-                                       char **url_out,
-                                       struct cos_error **err);
+cos_status cos_client_presign_url(const cos_client *client,
+                                  const char *method,
+                                  const char *bucket,
+                                  const char *key,
+                                  int64_t start_unix,
+                                  uint32_t expires_s,
+                                  char **url_out,
+                                  cos_error **err);
 
 /**
  * Frees a string returned by this library. NULL does nothing.
@@ -1020,216 +1018,212 @@ void cos_string_free(char *s);
 /**
  * The bytes; NULL for NULL. Valid until `cos_bytes_free`.
  */
-const uint8_t *cos_bytes_data(const struct cos_bytes *bytes_);
+const uint8_t *cos_bytes_data(const cos_bytes *bytes);
 
 /**
  * The number of bytes; 0 for NULL.
  */
-size_t cos_bytes_len(const struct cos_bytes *bytes_);
+size_t cos_bytes_len(const cos_bytes *bytes);
 
 /**
  * Frees bytes. NULL does nothing.
  */
-void cos_bytes_free(struct cos_bytes *bytes_);
+void cos_bytes_free(cos_bytes *bytes);
 
 /**
  * The value of response header `name` (any case), or NULL when absent or for NULL arguments.
  */
-const char *cos_object_info_header(const struct cos_object_info *i, const char *name);
+const char *cos_object_info_header(const cos_object_info *i, const char *name);
 
 /**
  * User metadata value `x-cos-meta-<name>` (`name` with or without the prefix, any case), or NULL.
  */
-const char *cos_object_info_metadata(const struct cos_object_info *i, const char *name);
+const char *cos_object_info_metadata(const cos_object_info *i, const char *name);
 
 /**
  * Number of response headers; 0 for NULL.
  */
-size_t cos_object_info_header_count(const struct cos_object_info *i);
+size_t cos_object_info_header_count(const cos_object_info *i);
 
 /**
  * Name of header `index` as received, or NULL when out of range.
  */
-const char *cos_object_info_header_name(const struct cos_object_info *i, size_t index);
+const char *cos_object_info_header_name(const cos_object_info *i, size_t index);
 
 /**
  * Value of header `index`, or NULL when out of range.
  */
-const char *cos_object_info_header_value(const struct cos_object_info *i, size_t index);
+const char *cos_object_info_header_value(const cos_object_info *i, size_t index);
 
 /**
  * The ETag (with its quotes, as COS sends it), or NULL.
  */
-const char *cos_object_info_etag(const struct cos_object_info *i);
+const char *cos_object_info_etag(const cos_object_info *i);
 
 /**
  * Content-Length, or -1 when absent.
  */
-int64_t cos_object_info_content_length(const struct cos_object_info *i);
+int64_t cos_object_info_content_length(const cos_object_info *i);
 
 /**
  * Stores COS's CRC-64 of the object in `*crc64` and returns true, or returns false when COS sent none.
  */
-bool cos_object_info_crc64(const struct cos_object_info *i,
+bool cos_object_info_crc64(const cos_object_info *i,
                            uint64_t *crc64);
 
 /**
  * Frees object info. NULL does nothing.
  */
-void cos_object_info_free(struct cos_object_info *i);
+void cos_object_info_free(cos_object_info *i);
 
 /**
  * New default options. Never NULL.
  */
-struct cos_request_options *cos_request_options_new(void);
+cos_request_options *cos_request_options_new(void);
 
 /**
  * Frees options. NULL does nothing.
  */
-void cos_request_options_free(struct cos_request_options *opts);
+void cos_request_options_free(cos_request_options *opts);
 
 /**
  * Sets any request header, replacing an earlier value of that name. Host, Authorization, Content-Length,
  * Transfer-Encoding and x-cos-security-token are set by the client and refused here.
  */
-enum cos_status cos_request_options_set_header(struct cos_request_options *opts,
-                                               const char *name,
-                                               const char *value,
-                                               struct cos_error **err);
+cos_status cos_request_options_set_header(cos_request_options *opts,
+                                          const char *name,
+                                          const char *value,
+                                          cos_error **err);
 
 /**
  * Adds a query parameter (value may be ""), replacing an earlier one of that name.
  */
-enum cos_status cos_request_options_set_query(struct cos_request_options *opts,
-                                              const char *name,
-                                              const char *value,
-                                              struct cos_error **err);
+cos_status cos_request_options_set_query(cos_request_options *opts,
+                                         const char *name,
+                                         const char *value,
+                                         cos_error **err);
 
 /**
  * User metadata `x-cos-meta-<name>`; `name` may include the prefix or not.
  */
-enum cos_status cos_request_options_set_metadata(struct cos_request_options *opts,
-                                                 const char *name,
-                                                 const char *value,
-                                                 struct cos_error **err);
+cos_status cos_request_options_set_metadata(cos_request_options *opts,
+                                            const char *name,
+                                            const char *value,
+                                            cos_error **err);
 
 /**
  * Content-Type of an upload.
  */
-enum cos_status cos_request_options_set_content_type(struct cos_request_options *opts,
-                                                     const char *value,
-                                                     struct cos_error **err);
+cos_status cos_request_options_set_content_type(cos_request_options *opts,
+                                                const char *value,
+                                                cos_error **err);
 
 /**
  * Storage class: STANDARD, STANDARD_IA, ARCHIVE, DEEP_ARCHIVE, INTELLIGENT_TIERING, MAZ_STANDARD, ...
  */
-enum cos_status cos_request_options_set_storage_class(struct cos_request_options *opts,
-                                                      const char *value,
-                                                      struct cos_error **err);
+cos_status cos_request_options_set_storage_class(cos_request_options *opts,
+                                                 const char *value,
+                                                 cos_error **err);
 
 /**
  * Canned ACL: private, public-read, public-read-write, default.
  */
-enum cos_status cos_request_options_set_acl(struct cos_request_options *opts,
-                                            const char *value,
-                                            struct cos_error **err);
+cos_status cos_request_options_set_acl(cos_request_options *opts,
+                                       const char *value,
+                                       cos_error **err);
 
 /**
  * Server-side encryption with COS-managed keys: "AES256", or "cos/kms" with an optional KMS key id
  * (`kms_key_id` may be NULL).
  */
-enum cos_status cos_request_options_set_server_side_encryption(struct cos_request_options *opts,
-                                                               const char *algorithm,
-                                                               const char *kms_key_id,
-                                                               struct cos_error **err);
+cos_status cos_request_options_set_server_side_encryption(cos_request_options *opts,
+                                                          const char *algorithm,
+                                                          const char *kms_key_id,
+                                                          cos_error **err);
 
 /**
  * Server-side encryption with a customer-provided 32-byte AES-256 key (SSE-C).
  */
-enum cos_status cos_request_options_set_sse_customer_key(struct cos_request_options *opts,
-                                                         const uint8_t *key,
-                                                         size_t key_len,
-                                                         struct cos_error **err);
+cos_status cos_request_options_set_sse_customer_key(cos_request_options *opts,
+                                                    const uint8_t *key,
+                                                    size_t key_len,
+                                                    cos_error **err);
 
 /**
  * Bandwidth limit in bit/s (819200 to 838860800).
  */
-enum cos_status cos_request_options_set_traffic_limit(struct cos_request_options *opts,
-                                                      uint64_t bits_per_second,
-                                                      struct cos_error **err);
+cos_status cos_request_options_set_traffic_limit(cos_request_options *opts,
+                                                 uint64_t bits_per_second,
+                                                 cos_error **err);
 
 /**
  * Reads only bytes `first..=last` of the object; `last` < 0 means to the end.
  */
-enum cos_status cos_request_options_set_range(struct cos_request_options *opts,
-                                              uint64_t first,
-                                              int64_t last,
-                                              struct cos_error **err);
+cos_status cos_request_options_set_range(cos_request_options *opts,
+                                         uint64_t first,
+                                         int64_t last,
+                                         cos_error **err);
 
 /**
  * If-Match: the request succeeds only if the object's ETag matches (else 412 PreconditionFailed).
  */
-enum cos_status cos_request_options_set_if_match(struct cos_request_options *opts,
-                                                 const char *etag,
-                                                 struct cos_error **err);
+cos_status cos_request_options_set_if_match(cos_request_options *opts,
+                                            const char *etag,
+                                            cos_error **err);
 
 /**
  * If-None-Match: a GET of an object with this ETag fails with code "NotModified" (HTTP 304).
  */
-enum cos_status cos_request_options_set_if_none_match(struct cos_request_options *opts,
-                                                      const char *etag,
-                                                      struct cos_error **err);
+cos_status cos_request_options_set_if_none_match(cos_request_options *opts,
+                                                 const char *etag,
+                                                 cos_error **err);
 
 /**
  * If-Modified-Since, an HTTP date such as "Wed, 21 Oct 2015 07:28:00 GMT".
  */
-enum cos_status cos_request_options_set_if_modified_since(struct cos_request_options *opts,
-                                                          const char *http_date,
-                                                          struct cos_error **err);
+cos_status cos_request_options_set_if_modified_since(cos_request_options *opts,
+                                                     const char *http_date,
+                                                     cos_error **err);
 
 /**
  * If-Unmodified-Since, an HTTP date.
  */
-enum cos_status cos_request_options_set_if_unmodified_since(struct cos_request_options *opts,
-                                                            const char *http_date,
-                                                            struct cos_error **err);
+cos_status cos_request_options_set_if_unmodified_since(cos_request_options *opts,
+                                                       const char *http_date,
+                                                       cos_error **err);
 
 /**
  * Addresses one version of the object (versioned buckets).
  */
-enum cos_status cos_request_options_set_version_id(struct cos_request_options *opts,
-                                                   const char *version_id,
-                                                   struct cos_error **err);
+cos_status cos_request_options_set_version_id(cos_request_options *opts,
+                                              const char *version_id,
+                                              cos_error **err);
 
 /**
  * Overrides a header of a GET response: content-type, content-language, expires, cache-control,
  * content-disposition or content-encoding.
  */
-enum cos_status cos_request_options_set_response_header(struct cos_request_options *opts,
-                                                        const char *name,
-                                                        const char *value,
-                                                        struct cos_error **err);
+cos_status cos_request_options_set_response_header(cos_request_options *opts,
+                                                   const char *name,
+                                                   const char *value,
+                                                   cos_error **err);
 
 /**
  * For copies: "Copy" (keep the source's metadata, the default) or "Replaced" (use these options').
  */
-enum cos_status cos_request_options_set_metadata_directive(struct cos_request_options *opts,
-                                                           const char *directive,
-                                                           struct cos_error **err);
+cos_status cos_request_options_set_metadata_directive(cos_request_options *opts,
+                                                      const char *directive,
+                                                      cos_error **err);
 
 /**
  * Sends Content-MD5 with uploads so COS rejects a damaged body (default off).
  */
-enum cos_status cos_request_options_set_content_md5(struct cos_request_options *opts,
-                                                    bool on,
-                                                    struct cos_error **err);
+cos_status cos_request_options_set_content_md5(cos_request_options *opts, bool on, cos_error **err);
 
 /**
  * Checks the CRC-64 of uploads and downloads against COS's (default on).
  */
-enum cos_status cos_request_options_set_verify_crc(struct cos_request_options *opts,
-                                                   bool on,
-                                                   struct cos_error **err);
+cos_status cos_request_options_set_verify_crc(cos_request_options *opts, bool on, cos_error **err);
 
 /**
  * A static, NUL-terminated name for a status, such as "COS_SERVICE_ERROR: COS answered with an error".
@@ -1245,86 +1239,86 @@ const char *cos_version(void);
 /**
  * A new cancel token. Never NULL.
  */
-struct cos_cancel_token *cos_cancel_token_new(void);
+cos_cancel_token *cos_cancel_token_new(void);
 
 /**
  * Cancels every transfer using the token: each stops promptly, keeps its checkpoint and returns
  * `COS_CANCELLED`. Safe from any thread. NULL does nothing.
  */
-void cos_cancel_token_cancel(const struct cos_cancel_token *token);
+void cos_cancel_token_cancel(const cos_cancel_token *token);
 
 /**
  * Whether the token was cancelled; false for NULL.
  */
-bool cos_cancel_token_is_cancelled(const struct cos_cancel_token *token);
+bool cos_cancel_token_is_cancelled(const cos_cancel_token *token);
 
 /**
  * Frees a token. NULL does nothing.
  */
-void cos_cancel_token_free(struct cos_cancel_token *token);
+void cos_cancel_token_free(cos_cancel_token *token);
 
 /**
  * New transfer options: part size chosen automatically (8 MiB, more for huge objects), 4 parts in flight,
  * a checkpoint beside the local file, CRC-64 checked. Never NULL.
  */
-struct cos_transfer_options *cos_transfer_options_new(void);
+cos_transfer_options *cos_transfer_options_new(void);
 
 /**
  * Frees transfer options. NULL does nothing.
  */
-void cos_transfer_options_free(struct cos_transfer_options *opts);
+void cos_transfer_options_free(cos_transfer_options *opts);
 
 /**
  * Part size in bytes (at least 1 MiB; 0 = automatic). Raised automatically when an object would need more
  * than 10000 parts.
  */
-enum cos_status cos_transfer_options_set_part_size(struct cos_transfer_options *opts,
-                                                   uint64_t part_size,
-                                                   struct cos_error **err);
+cos_status cos_transfer_options_set_part_size(cos_transfer_options *opts,
+                                              uint64_t part_size,
+                                              cos_error **err);
 
 /**
  * Parts in flight at once (1..=64), each on its own thread sharing the client's connection pool.
  */
-enum cos_status cos_transfer_options_set_concurrency(struct cos_transfer_options *opts,
-                                                     uint32_t concurrency,
-                                                     struct cos_error **err);
+cos_status cos_transfer_options_set_concurrency(cos_transfer_options *opts,
+                                                uint32_t concurrency,
+                                                cos_error **err);
 
 /**
  * Request options for the object (content type, metadata, storage class, encryption, CRC switch); copied.
  */
-enum cos_status cos_transfer_options_set_request_options(struct cos_transfer_options *opts,
-                                                         const struct cos_request_options *request,
-                                                         struct cos_error **err);
+cos_status cos_transfer_options_set_request_options(cos_transfer_options *opts,
+                                                    const cos_request_options *request,
+                                                    cos_error **err);
 
 /**
  * Where to keep the resume checkpoint. NULL restores the default (`<local file>.cos-checkpoint`).
  */
-enum cos_status cos_transfer_options_set_checkpoint_path(struct cos_transfer_options *opts,
-                                                         const char *path,
-                                                         struct cos_error **err);
+cos_status cos_transfer_options_set_checkpoint_path(cos_transfer_options *opts,
+                                                    const char *path,
+                                                    cos_error **err);
 
 /**
  * Turns resuming off (`false`) or on (`true`, the default): without a checkpoint an interrupted transfer
  * starts over.
  */
-enum cos_status cos_transfer_options_set_resumable(struct cos_transfer_options *opts,
-                                                   bool on,
-                                                   struct cos_error **err);
+cos_status cos_transfer_options_set_resumable(cos_transfer_options *opts,
+                                              bool on,
+                                              cos_error **err);
 
 /**
  * Copies of objects at least this large use parallel part-copies (default 5 GiB).
  */
-enum cos_status cos_transfer_options_set_copy_threshold(struct cos_transfer_options *opts,
-                                                        uint64_t bytes,
-                                                        struct cos_error **err);
+cos_status cos_transfer_options_set_copy_threshold(cos_transfer_options *opts,
+                                                   uint64_t bytes,
+                                                   cos_error **err);
 
 /**
  * Attaches a cancel token (NULL detaches). The options keep a reference; the token may be freed after the
  * options and every transfer that used them are done.
  */
-enum cos_status cos_transfer_options_set_cancel_token(struct cos_transfer_options *opts,
-                                                      const struct cos_cancel_token *token,
-                                                      struct cos_error **err);
+cos_status cos_transfer_options_set_cancel_token(cos_transfer_options *opts,
+                                                 const cos_cancel_token *token,
+                                                 cos_error **err);
 
 /**
  * Uploads a local file: one PUT up to one part, else a parallel multipart upload that resumes from its
@@ -1332,121 +1326,121 @@ enum cos_status cos_transfer_options_set_cancel_token(struct cos_transfer_option
  * concurrency × part size. Every part's CRC-64 and the whole object's are checked. A failure names the
  * part and carries that part's request id. `opts`, `progress` and `info` may be NULL.
  */
-enum cos_status cos_client_upload_file(const struct cos_client *client,
-                                       const char *bucket,
-                                       const char *key,
-                                       const char *path,
-                                       const struct cos_transfer_options *opts,
-                                       cos_progress_fn progress,
-                                       void *userdata,
-                                       struct cos_object_info **info,
-                                       struct cos_error **err);
+cos_status cos_client_upload_file(const cos_client *client,
+                                  const char *bucket,
+                                  const char *key,
+                                  const char *path,
+                                  const cos_transfer_options *opts,
+                                  cos_progress_fn progress,
+                                  void *userdata,
+                                  cos_object_info **info,
+                                  cos_error **err);
 
 /**
  * Downloads an object to a local file with parallel ranged GETs into `<path>.cos-partial`, renamed onto
  * `path` only when complete and its CRC-64 verified: `path` never holds a partial or corrupt file. Resumes
  * from its checkpoint when rerun, if the object is unchanged. `opts`, `progress` and `info` may be NULL.
  */
-enum cos_status cos_client_download_file(const struct cos_client *client,
-                                         const char *bucket,
-                                         const char *key,
-                                         const char *path,
-                                         const struct cos_transfer_options *opts,
-                                         cos_progress_fn progress,
-                                         void *userdata,
-                                         struct cos_object_info **info,
-                                         struct cos_error **err);
+cos_status cos_client_download_file(const cos_client *client,
+                                    const char *bucket,
+                                    const char *key,
+                                    const char *path,
+                                    const cos_transfer_options *opts,
+                                    cos_progress_fn progress,
+                                    void *userdata,
+                                    cos_object_info **info,
+                                    cos_error **err);
 
 /**
  * Server-side copy of any size: one CopyObject below the copy threshold (5 GiB), else parallel
  * part-copies (aborted on failure). `opts`, `progress` and `info` may be NULL.
  */
-enum cos_status cos_client_copy(const struct cos_client *client,
-                                const char *src_bucket,
-                                const char *src_key,
-                                const char *bucket,
-                                const char *key,
-                                const struct cos_transfer_options *opts,
-                                cos_progress_fn progress,
-                                void *userdata,
-                                struct cos_object_info **info,
-                                struct cos_error **err);
+cos_status cos_client_copy(const cos_client *client,
+                           const char *src_bucket,
+                           const char *src_key,
+                           const char *bucket,
+                           const char *key,
+                           const cos_transfer_options *opts,
+                           cos_progress_fn progress,
+                           void *userdata,
+                           cos_object_info **info,
+                           cos_error **err);
 
 /**
  * Uploads everything `read` produces, length unknown: one PUT if it fits in a part, else parallel parts
  * (memory near (concurrency + 1) × part size; aborted on failure, no checkpoint). `userdata` goes to both
  * `read` and `progress` (which may be NULL, as may `opts` and `info`).
  */
-enum cos_status cos_client_upload_from_reader(const struct cos_client *client,
-                                              const char *bucket,
-                                              const char *key,
-                                              cos_read_fn read,
-                                              const struct cos_transfer_options *opts,
-                                              cos_progress_fn progress,
-                                              void *userdata,
-                                              struct cos_object_info **info,
-                                              struct cos_error **err);
+cos_status cos_client_upload_from_reader(const cos_client *client,
+                                         const char *bucket,
+                                         const char *key,
+                                         cos_read_fn read,
+                                         const cos_transfer_options *opts,
+                                         cos_progress_fn progress,
+                                         void *userdata,
+                                         cos_object_info **info,
+                                         cos_error **err);
 
 /**
  * Starts downloading an object (sends the GET). `opts` may be NULL.
  */
-enum cos_status cos_object_reader_open(const struct cos_client *client,
-                                       const char *bucket,
-                                       const char *key,
-                                       const struct cos_request_options *opts,
-                                       struct cos_object_reader **out,
-                                       struct cos_error **err);
+cos_status cos_object_reader_open(const cos_client *client,
+                                  const char *bucket,
+                                  const char *key,
+                                  const cos_request_options *opts,
+                                  cos_object_reader **out,
+                                  cos_error **err);
 
 /**
  * Reads up to `cap` bytes into `buf` and stores the count in `*n`. `*n == 0` means the whole object was
  * read and its CRC-64 verified. A broken connection is resumed from the current offset.
  */
-enum cos_status cos_object_reader_read(struct cos_object_reader *reader,
-                                       uint8_t *buf,
-                                       size_t cap,
-                                       size_t *n,
-                                       struct cos_error **err);
+cos_status cos_object_reader_read(cos_object_reader *reader,
+                                  uint8_t *buf,
+                                  size_t cap,
+                                  size_t *n,
+                                  cos_error **err);
 
 /**
  * The object's headers from the GET; valid until the reader is freed. NULL for NULL.
  */
-const struct cos_object_info *cos_object_reader_info(const struct cos_object_reader *reader);
+const cos_object_info *cos_object_reader_info(const cos_object_reader *reader);
 
 /**
  * Frees a reader, closing its connection. NULL does nothing.
  */
-void cos_object_reader_free(struct cos_object_reader *reader);
+void cos_object_reader_free(cos_object_reader *reader);
 
 /**
  * Prepares an upload to `bucket`/`key`; nothing is sent until a part fills or `cos_object_writer_finish`.
  * `opts` (may be NULL) gives the part size and request options.
  */
-enum cos_status cos_object_writer_open(const struct cos_client *client,
-                                       const char *bucket,
-                                       const char *key,
-                                       const struct cos_transfer_options *opts,
-                                       struct cos_object_writer **out,
-                                       struct cos_error **err);
+cos_status cos_object_writer_open(const cos_client *client,
+                                  const char *bucket,
+                                  const char *key,
+                                  const cos_transfer_options *opts,
+                                  cos_object_writer **out,
+                                  cos_error **err);
 
 /**
  * Appends `len` bytes; full parts are uploaded as they fill.
  */
-enum cos_status cos_object_writer_write(struct cos_object_writer *writer,
-                                        const uint8_t *data,
-                                        size_t len,
-                                        struct cos_error **err);
+cos_status cos_object_writer_write(cos_object_writer *writer,
+                                   const uint8_t *data,
+                                   size_t len,
+                                   cos_error **err);
 
 /**
  * Uploads what is left and completes the object. `info` may be NULL.
  */
-enum cos_status cos_object_writer_finish(struct cos_object_writer *writer,
-                                         struct cos_object_info **info,
-                                         struct cos_error **err);
+cos_status cos_object_writer_finish(cos_object_writer *writer,
+                                    cos_object_info **info,
+                                    cos_error **err);
 
 /**
  * Frees a writer; an unfinished upload is aborted. NULL does nothing.
  */
-void cos_object_writer_free(struct cos_object_writer *writer);
+void cos_object_writer_free(cos_object_writer *writer);
 
 /**
  * Downloads every object whose key starts with `prefix` (may be NULL) into directory `dir`, at
@@ -1454,13 +1448,13 @@ void cos_object_writer_free(struct cos_object_writer *writer);
  * complete. A key that would land outside `dir` (e.g. containing `../`) fails the call before anything is
  * written. `*count` (may be NULL) receives the number of files written. `opts` may be NULL.
  */
-enum cos_status cos_client_download_prefix(const struct cos_client *client,
-                                           const char *bucket,
-                                           const char *prefix,
-                                           const char *dir,
-                                           const struct cos_transfer_options *opts,
-                                           size_t *count,
-                                           struct cos_error **err);
+cos_status cos_client_download_prefix(const cos_client *client,
+                                      const char *bucket,
+                                      const char *prefix,
+                                      const char *dir,
+                                      const cos_transfer_options *opts,
+                                      size_t *count,
+                                      cos_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -60,6 +60,9 @@ impl Client {
             return Err(Error::invalid(format!("method must be an HTTP method such as \"GET\", got {method:?}")));
         }
         let Target::Object(bucket, key) = self.object(bucket, key)? else { unreachable!("object() returns an object") };
+        let end = start_unix
+            .checked_add(i64::from(expires_s))
+            .ok_or_else(|| Error::invalid(format!("start_unix {start_unix} + expires_s {expires_s} overflows")))?;
         let config = self.config();
         let host = config.bucket_host(bucket);
         let mut params = params.to_vec();
@@ -74,7 +77,7 @@ impl Client {
                 params: &params,
                 headers: &[("host".to_string(), host.clone())],
                 start: start_unix,
-                end: start_unix + i64::from(expires_s),
+                end,
             },
         );
         let mut url = format!("{}://{host}{}", config.scheme.as_str(), encode::object_path(key));

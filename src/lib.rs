@@ -31,3 +31,44 @@ pub use xml::{
     BucketList, BucketSummary, CompleteResult, CopyResult, DeleteError, DeleteResult, ObjectList, ObjectSummary, Part,
     PartList, UploadList, UploadSummary,
 };
+
+/// The response parsers, for the fuzz targets (`fuzz/`) and corpus tests; not a stable API.
+#[doc(hidden)]
+pub mod fuzzing {
+    use crate::xml;
+    use crate::{
+        BucketList, CompleteResult, CopyResult, DeleteResult, Error, ObjectList, PartList, Result, UploadList,
+    };
+
+    /// An `<Error>` body as the service error it describes.
+    pub fn parse_error(text: &str) -> Option<Error> {
+        xml::parse_error(text).map(Error::service)
+    }
+    pub fn is_error_body(text: &str) -> bool {
+        xml::is_error_body(text)
+    }
+    pub fn parse_bucket_list(text: &str) -> Result<BucketList> {
+        xml::parse_bucket_list(text)
+    }
+    pub fn parse_object_list(text: &str) -> Result<ObjectList> {
+        xml::parse_object_list(text)
+    }
+    pub fn parse_delete_result(text: &str) -> Result<DeleteResult> {
+        xml::parse_delete_result(text)
+    }
+    pub fn parse_copy_result(text: &str) -> Result<CopyResult> {
+        xml::parse_copy_result(text)
+    }
+    pub fn parse_initiate(text: &str) -> Result<String> {
+        xml::parse_initiate(text)
+    }
+    pub fn parse_complete(text: &str) -> Result<CompleteResult> {
+        xml::parse_complete(text)
+    }
+    pub fn parse_part_list(text: &str) -> Result<PartList> {
+        xml::parse_part_list(text)
+    }
+    pub fn parse_upload_list(text: &str) -> Result<UploadList> {
+        xml::parse_upload_list(text)
+    }
+}

@@ -31,6 +31,8 @@ pub(crate) fn verdict(err: &Error) -> Verdict {
             match err.http_status() {
                 503 if code == "SlowDown" => Verdict::SlowDown,
                 429 => Verdict::SlowDown,
+                // The operation does not exist there: asking again cannot help.
+                501 => Verdict::Fail,
                 500..=599 => Verdict::Retry,
                 400 if code == "RequestTimeout" => Verdict::Retry,
                 403 if code == "RequestTimeTooSkewed"
@@ -99,6 +101,7 @@ mod tests {
         assert_eq!(verdict(&Error::new(ErrorKind::Network, "reset")), Verdict::Retry);
         assert_eq!(verdict(&Error::new(ErrorKind::Timeout, "slow")), Verdict::Retry);
         assert_eq!(verdict(&service(500, "InternalError", "")), Verdict::Retry);
+        assert_eq!(verdict(&service(501, "NotImplemented", "")), Verdict::Fail);
         assert_eq!(verdict(&service(503, "SlowDown", "")), Verdict::SlowDown);
         assert_eq!(verdict(&service(429, "TooManyRequests", "")), Verdict::SlowDown);
         assert_eq!(verdict(&service(400, "RequestTimeout", "")), Verdict::Retry);

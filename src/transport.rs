@@ -329,7 +329,13 @@ impl Transport {
         let resp = match result {
             Ok(r) => r,
             Err(ureq::Error::Status(_, r)) => return Err(self.service_error(req, r)),
-            Err(ureq::Error::Transport(t)) => return Err(transport_error(&t)),
+            Err(ureq::Error::Transport(t)) => {
+                let err = transport_error(&t);
+                return Err(match (&self.config.address, err.kind()) {
+                    (Some(a), ErrorKind::Network | ErrorKind::Timeout) => err.note(&format!("connecting to {a}")),
+                    _ => err,
+                });
+            }
         };
         let mut response = into_response(resp);
         if response.status >= 300 {
@@ -467,15 +473,21 @@ fn transport_error(t: &ureq::Transport) -> Error {
         ureq::ErrorKind::BadStatus | ureq::ErrorKind::BadHeader => ErrorKind::Parse,
         _ => ErrorKind::Network,
     };
-    // A callback that stopped the upload surfaces here as an I/O error carrying our marker.
+    // A callback that stopped the upload, or a body source that ran dry, surfaces here as an I/O error
+    // carrying our marker: the caller's doing, not the network's.
     if chain.iter().any(|e| e.to_string() == CANCELLED_MARKER) {
         return Error::new(ErrorKind::Cancelled, "the body callback asked to stop");
+    }
+    if let Some(short) = chain.iter().map(|e| e.to_string()).find(|m| m.starts_with(SHORT_BODY_MARKER)) {
+        return Error::new(ErrorKind::Io, short);
     }
     Error::new(kind, t.to_string())
 }
 
 /// The message of the `io::Error` a body reader returns when its callback asks to stop.
 pub(crate) const CANCELLED_MARKER: &str = "cancelled by the body callback";
+/// How the message of the `io::Error` for a request body that ended early starts.
+const SHORT_BODY_MARKER: &str = "the request body ended";
 
 /// Compares the CRC-64 of what was sent or received with COS's `x-cos-hash-crc64ecma`. No header means the
 /// server cannot vouch for the bytes, which is not a failure.
@@ -530,7 +542,7 @@ impl<R: Read> Read for CrcReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         if n == 0 && self.left > 0 && !buf.is_empty() {
-            let msg = format!("the request body ended {} bytes before its declared length", self.left);
+            let msg = format!("{SHORT_BODY_MARKER} {} bytes before its declared length", self.left);
             return Err(io::Error::new(io::ErrorKind::UnexpectedEof, msg));
         }
         if self.enabled {

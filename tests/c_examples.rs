@@ -53,7 +53,7 @@ fn check_error_handling(run: &Run, what: &str) {
         .assert_line(what, "code:        NoSuchKey")
         .assert_line(what, "kind:        service error")
         .assert_line(what, "status:      COS_INVALID_ARGUMENT")
-        .assert_line(what, "status:      COS_NETWORK_ERROR")
+        .assert_line(what, "status:      COS_NETWORK_ERROR|status:      COS_TIMEOUT")
         .assert_line(what, "http status: 0")
         .assert_line(what, "kind:        client error")
         .assert_line(what, "resource:    errors-1250000000.cos.ap-guangzhou.myqcloud.com/no-such-key")

@@ -212,6 +212,7 @@ pub struct cos_delete_result {
 
 /// Deletes `count` keys (DeleteObjects, sent in batches of 1000). With `quiet`, COS reports only failures.
 /// The call succeeds when every request succeeded; keys COS refused are listed in the result's errors.
+/// `out` may be NULL when the per-key results are not wanted.
 #[no_mangle]
 pub extern "C" fn cos_client_delete_objects(
     client: *const cos_client,

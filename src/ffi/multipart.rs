@@ -245,7 +245,7 @@ pub extern "C" fn cos_client_list_parts(
     })
 }
 
-fn part<'a>(p: *const cos_part) -> Option<&'a cos_part> {
+fn part_ref<'a>(p: *const cos_part) -> Option<&'a cos_part> {
     // SAFETY: NULL or a live part.
     unsafe { p.as_ref() }
 }
@@ -253,25 +253,25 @@ fn part<'a>(p: *const cos_part) -> Option<&'a cos_part> {
 /// Part number; 0 for NULL.
 #[no_mangle]
 pub extern "C" fn cos_part_number(p: *const cos_part) -> u32 {
-    part(p).map_or(0, |p| p.part.part_number)
+    part_ref(p).map_or(0, |p| p.part.part_number)
 }
 
 /// ETag (with quotes, as COS sends it); NULL for NULL.
 #[no_mangle]
 pub extern "C" fn cos_part_etag(p: *const cos_part) -> *const c_char {
-    part(p).map_or(std::ptr::null(), |p| p.etag.as_ptr())
+    part_ref(p).map_or(std::ptr::null(), |p| p.etag.as_ptr())
 }
 
 /// Size in bytes (0 when unknown, e.g. a part-copy of a whole source); 0 for NULL.
 #[no_mangle]
 pub extern "C" fn cos_part_size(p: *const cos_part) -> u64 {
-    part(p).map_or(0, |p| p.part.size)
+    part_ref(p).map_or(0, |p| p.part.size)
 }
 
 /// Stores the part's CRC-64 in `*crc64` and returns true, or returns false when unknown.
 #[no_mangle]
 pub extern "C" fn cos_part_crc64(p: *const cos_part, crc64: *mut u64) -> bool {
-    match (part(p).and_then(|p| p.part.crc64), crc64.is_null()) {
+    match (part_ref(p).and_then(|p| p.part.crc64), crc64.is_null()) {
         (Some(v), false) => {
             // SAFETY: checked non-NULL.
             unsafe { *crc64 = v };
@@ -297,12 +297,12 @@ pub extern "C" fn cos_part_list_new() -> *mut cos_part_list {
 #[no_mangle]
 pub extern "C" fn cos_part_list_push(
     list: *mut cos_part_list,
-    p: *const cos_part,
+    part: *const cos_part,
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
         let list = arg_mut("list", list)?;
-        let p = arg_ref("part", p)?;
+        let p = arg_ref("part", part)?;
         list.parts.push(cos_part::new(p.part.clone()));
         Ok(())
     })

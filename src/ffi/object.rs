@@ -133,7 +133,7 @@ pub extern "C" fn cos_client_put_object_ex(
     })
 }
 
-/// Uploads a local file as one object (up to 5 GiB). Retries resend the file.
+/// Uploads a local file as one object (up to 5 GiB). Retries resend the file. `opts` and `info` may be NULL.
 #[no_mangle]
 pub extern "C" fn cos_client_put_object_from_file(
     client: *const cos_client,
@@ -153,7 +153,8 @@ pub extern "C" fn cos_client_put_object_from_file(
 }
 
 /// Uploads exactly `content_length` bytes produced by `read` as one object. A body from a callback cannot be
-/// replayed, so this request is not retried. A callback that ends early fails the upload.
+/// replayed, so this request is not retried. A callback that ends early fails the upload (`COS_IO_ERROR`);
+/// more than 5 GiB is refused. `opts` and `info` may be NULL.
 #[no_mangle]
 pub extern "C" fn cos_client_put_object_from_reader(
     client: *const cos_client,
@@ -170,6 +171,11 @@ pub extern "C" fn cos_client_put_object_from_reader(
         let client = &arg_ref("client", client)?.inner;
         let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
         let read = read.ok_or_else(|| crate::Error::invalid("read is NULL"))?;
+        if content_length > crate::MAX_PART_SIZE {
+            return Err(crate::Error::invalid(format!(
+                "content_length {content_length} exceeds the 5 GiB limit of one PUT; use cos_client_upload_from_reader"
+            )));
+        }
         let mut reader = CallbackReader { read, userdata };
         let opts = options_or_default(opts);
         set_info(info, client.put_object_from_reader(bucket, key, &mut reader, content_length, &opts)?);
@@ -214,6 +220,7 @@ pub extern "C" fn cos_client_get_object_ex(
 
 /// Downloads an object into the file at `path`. The data goes to a temporary file beside it, renamed over
 /// `path` only when complete and its CRC-64 verified: `path` never holds a partial or corrupt object.
+/// `opts` and `info` may be NULL.
 #[no_mangle]
 pub extern "C" fn cos_client_get_object_to_file(
     client: *const cos_client,
@@ -233,7 +240,8 @@ pub extern "C" fn cos_client_get_object_to_file(
 }
 
 /// Streams an object to `write` as it arrives. The CRC-64 is checked after the last byte was delivered, so a
-/// mismatch (`COS_CHECKSUM_MISMATCH`) means the delivered bytes must be discarded.
+/// mismatch (`COS_CHECKSUM_MISMATCH`) means the delivered bytes must be discarded. `opts` and `info` may be
+/// NULL.
 #[no_mangle]
 pub extern "C" fn cos_client_get_object_to_writer(
     client: *const cos_client,
@@ -386,27 +394,27 @@ pub extern "C" fn cos_string_free(s: *mut c_char) {
     }
 }
 
-fn bytes<'a>(b: *const cos_bytes) -> Option<&'a cos_bytes> {
+fn bytes_ref<'a>(b: *const cos_bytes) -> Option<&'a cos_bytes> {
     // SAFETY: NULL or a live `cos_bytes`.
     unsafe { b.as_ref() }
 }
 
 /// The bytes; NULL for NULL. Valid until `cos_bytes_free`.
 #[no_mangle]
-pub extern "C" fn cos_bytes_data(bytes_: *const cos_bytes) -> *const u8 {
-    bytes(bytes_).map_or(std::ptr::null(), |b| b.data.as_ptr())
+pub extern "C" fn cos_bytes_data(bytes: *const cos_bytes) -> *const u8 {
+    bytes_ref(bytes).map_or(std::ptr::null(), |b| b.data.as_ptr())
 }
 
 /// The number of bytes; 0 for NULL.
 #[no_mangle]
-pub extern "C" fn cos_bytes_len(bytes_: *const cos_bytes) -> usize {
-    bytes(bytes_).map_or(0, |b| b.data.len())
+pub extern "C" fn cos_bytes_len(bytes: *const cos_bytes) -> usize {
+    bytes_ref(bytes).map_or(0, |b| b.data.len())
 }
 
 /// Frees bytes. NULL does nothing.
 #[no_mangle]
-pub extern "C" fn cos_bytes_free(bytes_: *mut cos_bytes) {
-    free_box(bytes_)
+pub extern "C" fn cos_bytes_free(bytes: *mut cos_bytes) {
+    free_box(bytes)
 }
 
 fn info<'a>(i: *const cos_object_info) -> Option<&'a cos_object_info> {

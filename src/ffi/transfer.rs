@@ -350,13 +350,13 @@ pub extern "C" fn cos_object_reader_read(
         if n.is_null() {
             return Err(Error::invalid("n is NULL"));
         }
+        if cap == 0 {
+            // A zero count means "end of object", so an empty buffer cannot be allowed to produce one.
+            return Err(Error::invalid("cap is 0"));
+        }
         arg_bytes("buf", buf, cap)?;
-        let slice: &mut [u8] = if cap == 0 {
-            &mut []
-        } else {
-            // SAFETY: checked non-NULL with `cap` bytes (arg_bytes), writable per the contract.
-            unsafe { std::slice::from_raw_parts_mut(buf, cap) }
-        };
+        // SAFETY: checked non-NULL with `cap` bytes (arg_bytes), writable per the contract.
+        let slice = unsafe { std::slice::from_raw_parts_mut(buf, cap) };
         let read = reader.inner.read(slice)?;
         // SAFETY: checked non-NULL.
         unsafe { *n = read };

@@ -61,7 +61,7 @@ impl Client {
         let keys = keys
             .iter()
             .enumerate()
-            .map(|(i, k)| normalize_key(k).map_err(|e| e.context(&format!("key {i} of the batch"))))
+            .map(|(i, k)| normalize_key(k).map_err(|e| e.context(&format!("keys[{i}]"))))
             .collect::<Result<Vec<&str>>>()?;
         let mut result = DeleteResult::default();
         for batch in keys.chunks(DELETE_BATCH) {

@@ -18,6 +18,16 @@ use std::path::Path;
 const READ_CHUNK: usize = 256 * 1024;
 
 impl Client {
+    /// COS refuses single PUTs over 5 GiB; say so before sending anything.
+    fn check_put_size(len: u64) -> Result<()> {
+        if len > crate::ops::MAX_PART_SIZE {
+            return Err(Error::invalid(format!(
+                "{len} bytes exceed the 5 GiB limit of one PUT; use upload_file or a multipart upload"
+            )));
+        }
+        Ok(())
+    }
+
     fn upload_request<'a>(&self, target: Target<'a>, opts: &RequestOptions) -> Request<'a> {
         let mut req = Request::new("PUT", target);
         req.headers = opts.headers.clone();
@@ -28,6 +38,7 @@ impl Client {
 
     /// Uploads `data` as one object (PUT Object, up to 5 GiB).
     pub fn put_object(&self, bucket: &str, key: &str, data: &[u8], opts: &RequestOptions) -> Result<ObjectInfo> {
+        Client::check_put_size(data.len() as u64)?;
         let mut req = self.upload_request(self.object(bucket, key)?, opts);
         if opts.content_md5 {
             req.headers.push(("Content-MD5".into(), md5_base64(data)));
@@ -47,6 +58,7 @@ impl Client {
         let target = self.object(bucket, key)?;
         let file = File::open(path).map_err(|e| Error::io(&format!("opening {}", path.display()), &e))?;
         let len = file.metadata().map_err(|e| Error::io(&format!("reading {}", path.display()), &e))?.len();
+        Client::check_put_size(len)?;
         let mut req = self.upload_request(target, opts);
         if opts.content_md5 {
             let mut md5 = Md5::new();
@@ -67,6 +79,7 @@ impl Client {
         len: u64,
         opts: &RequestOptions,
     ) -> Result<ObjectInfo> {
+        Client::check_put_size(len)?;
         let mut req = self.upload_request(self.object(bucket, key)?, opts);
         req.body = Body::Reader { reader, len };
         Ok(ObjectInfo { headers: self.transport.send(req)?.headers })

@@ -27,12 +27,36 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A fresh, empty build directory `target/c-tests/<name>` (next to the profile directory).
-pub fn out_dir(name: &str) -> PathBuf {
-    let dir = lib_dir().parent().expect("profile dir has a parent").join("c-tests").join(name);
+/// A fresh build directory `target/c-tests/<name>.<pid>` (next to the profile directory; the pid keeps
+/// concurrent runs apart). Removed when dropped, unless the test failed: then it stays for inspection.
+pub struct OutDir(PathBuf);
+
+impl std::ops::Deref for OutDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for OutDir {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("build outputs kept in {}", self.0.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+pub fn out_dir(name: &str) -> OutDir {
+    let dir = lib_dir()
+        .parent()
+        .expect("profile dir has a parent")
+        .join("c-tests")
+        .join(format!("{name}.{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create the C build dir");
-    dir
+    OutDir(dir)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -147,10 +171,10 @@ impl Run {
         self
     }
 
-    /// Panics unless stdout has a line containing `needle`.
+    /// Panics unless stdout has a line containing `needle` (or one of its `|`-separated alternatives).
     pub fn assert_line(&self, what: &str, needle: &str) -> &Run {
         assert!(
-            self.stdout.lines().any(|l| l.contains(needle)),
+            self.stdout.lines().any(|l| needle.split('|').any(|n| l.contains(n))),
             "{what}: no output line contains {needle:?}\n--- stdout\n{}\n--- stderr\n{}",
             self.stdout,
             self.stderr
