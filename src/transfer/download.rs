@@ -84,7 +84,14 @@ impl Client {
             state.parts.insert(job.number, PartRecord { etag: String::new(), crc64: Some(crc), size: job.len });
             cp.save(&state)
         };
-        run_parts(jobs, opts.concurrency, &run, &work, &mut record, progress)?;
+        if let Err(e) = run_parts(jobs, opts.concurrency, &run, &work, &mut record, progress) {
+            if opts.checkpoint == Checkpoint::Off {
+                // Nothing can resume this download: do not leave its partial file behind.
+                drop(file);
+                let _ = std::fs::remove_file(&temp);
+            }
+            return Err(e);
+        }
 
         let combined = state.parts.values().fold(0, |crc, p| crc64::combine(crc, p.crc64.unwrap_or(0), p.size));
         if let (true, Some(remote)) = (opts.request.verify_crc, head.crc64()) {

@@ -97,7 +97,13 @@ impl Client {
             state.parts.insert(part.part_number, record);
             cp.save(&state)
         };
-        run_parts(jobs, opts.concurrency, &run, &work, &mut record, progress)?;
+        if let Err(e) = run_parts(jobs, opts.concurrency, &run, &work, &mut record, progress) {
+            if opts.checkpoint == Checkpoint::Off {
+                // Nothing can resume this upload: do not leave its parts behind in the bucket.
+                let _ = self.abort_multipart_upload(bucket, key, &upload_id);
+            }
+            return Err(e);
+        }
 
         let parts: Vec<Part> = state
             .parts
