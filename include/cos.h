@@ -1291,7 +1291,8 @@ cos_status cos_transfer_options_set_request_options(cos_transfer_options *opts,
                                                     cos_error **err);
 
 /**
- * Where to keep the resume checkpoint. NULL restores the default (`<local file>.cos-checkpoint`).
+ * Where to keep the resume checkpoint. NULL restores the default, beside the local file:
+ * `<file>.cos-checkpoint` for downloads, `<file>.<16 hex digits>.cos-checkpoint` for uploads.
  */
 cos_status cos_transfer_options_set_checkpoint_path(cos_transfer_options *opts,
                                                     const char *path,

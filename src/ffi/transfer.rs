@@ -123,7 +123,8 @@ pub extern "C" fn cos_transfer_options_set_request_options(
     })
 }
 
-/// Where to keep the resume checkpoint. NULL restores the default (`<local file>.cos-checkpoint`).
+/// Where to keep the resume checkpoint. NULL restores the default, beside the local file:
+/// `<file>.cos-checkpoint` for downloads, `<file>.<16 hex digits>.cos-checkpoint` for uploads.
 #[no_mangle]
 pub extern "C" fn cos_transfer_options_set_checkpoint_path(
     opts: *mut cos_transfer_options,

@@ -126,7 +126,8 @@ impl Client {
         let (headers, text) = self.transport.send(req)?.text()?;
         self.fail_on_error_body(target, &headers, &text)?;
         let copied = xml::parse_copy_result(&text)?;
-        let crc64 = copied.crc64.or_else(|| ObjectInfo { headers }.crc64());
+        // A CRC is only usable for completion together with the part's size, unknown for a whole-source copy.
+        let crc64 = copied.crc64.or_else(|| ObjectInfo { headers }.crc64()).filter(|_| range.is_some());
         Ok(Part { part_number, etag: copied.etag, size, crc64, last_modified: copied.last_modified })
     }
 
@@ -154,7 +155,16 @@ impl Client {
         let body = xml::complete_body(&sorted.iter().map(|p| (p.part_number, p.etag.as_str())).collect::<Vec<_>>());
         let mut req = Request::new("POST", target);
         req.query.push(("uploadId".into(), upload_id.to_string()));
-        req.headers = opts.headers.clone();
+        // The object's metadata went with the initiation; completion takes only its own headers.
+        req.headers = opts
+            .headers
+            .iter()
+            .filter(|(k, _)| {
+                let k = k.to_ascii_lowercase();
+                k.starts_with("x-cos-callback") || k == "x-cos-forbid-overwrite"
+            })
+            .cloned()
+            .collect();
         req.headers.push(("Content-Type".into(), "application/xml".into()));
         req.body = Body::Bytes(body.as_bytes());
         let (mut headers, text) = self.transport.send(req)?.text()?;

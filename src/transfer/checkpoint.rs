@@ -89,17 +89,27 @@ impl CheckpointFile {
         CheckpointFile { path }
     }
 
+    /// The saved state, if it exists and is intact.
+    pub fn load(&self) -> Option<State> {
+        State::parse(&fs::read_to_string(self.path.as_ref()?).ok()?)
+    }
+
     /// The saved state if it exists, is intact and describes the transfer identified by `fields`.
     pub fn load_matching(&self, fields: &BTreeMap<String, String>) -> Option<State> {
-        let text = fs::read_to_string(self.path.as_ref()?).ok()?;
-        let state = State::parse(&text)?;
-        fields.iter().all(|(k, v)| state.fields.get(k) == Some(v)).then_some(state)
+        self.load().filter(|state| fields.iter().all(|(k, v)| state.fields.get(k) == Some(v)))
+    }
+
+    /// `<checkpoint>.tmp`: one fixed name, so a save interrupted by a crash is replaced by the next one.
+    fn temp(path: &Path) -> PathBuf {
+        let mut name = path.as_os_str().to_os_string();
+        name.push(".tmp");
+        PathBuf::from(name)
     }
 
     /// Replaces the saved state atomically.
     pub fn save(&self, state: &State) -> Result<()> {
         let Some(path) = &self.path else { return Ok(()) };
-        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+        let tmp = CheckpointFile::temp(path);
         let io = |e: std::io::Error| Error::io(&format!("saving the checkpoint {}", path.display()), &e);
         let mut file = fs::File::create(&tmp).map_err(io)?;
         file.write_all(state.render().as_bytes()).map_err(io)?;
@@ -115,6 +125,7 @@ impl CheckpointFile {
     pub fn remove(&self) {
         if let Some(path) = &self.path {
             let _ = fs::remove_file(path);
+            let _ = fs::remove_file(CheckpointFile::temp(path));
         }
     }
 }

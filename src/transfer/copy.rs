@@ -26,6 +26,9 @@ impl Client {
         let source = self.head_object(src_bucket, src_key, &Default::default())?;
         let size = source.content_length().unwrap_or(0);
         if size < opts.copy_threshold {
+            if progress.as_mut().is_some_and(|report| !report(0, size)) {
+                return Err(super::cancelled_error());
+            }
             let (_, info) = self.copy_object(src_bucket, src_key, bucket, key, &opts.request)?;
             if let Some(report) = progress.as_mut() {
                 report(size, size);

@@ -62,7 +62,12 @@ impl Client {
         let io = |what: &str, e: std::io::Error| Error::io(&format!("{what} {}", temp.display()), &e);
         let temp_ok = std::fs::metadata(&temp).is_ok_and(|m| m.len() == size);
         let mut state = match cp.load_matching(&identity) {
-            Some(saved) if temp_ok => saved,
+            Some(mut saved) if temp_ok => {
+                // Trust no byte on disk unchecked: a power cut or another program may have damaged them.
+                let file = File::open(&temp).map_err(|e| io("reopening", e))?;
+                saved.parts.retain(|&n, p| part_intact(&file, (u64::from(n) - 1) * part_size, p.size, p.crc64));
+                saved
+            }
             _ => {
                 File::create(&temp).and_then(|f| f.set_len(size)).map_err(|e| io("creating", e))?;
                 let state = State { fields: identity, parts: BTreeMap::new() };
@@ -81,6 +86,8 @@ impl Client {
         let run = Run::new(size, already, opts.cancel.as_ref().map(|c| c.flag()));
         let work = |job: &Job| self.download_part(bucket, key, &etag, job, &file, &part_opts, &run);
         let mut record = |job: &Job, crc: u64| {
+            // The part's bytes must be on disk before the checkpoint says they are.
+            file.sync_data().map_err(|e| io("writing", e))?;
             state.parts.insert(job.number, PartRecord { etag: String::new(), crc64: Some(crc), size: job.len });
             cp.save(&state)
         };
@@ -186,6 +193,22 @@ fn read_range(
         }
         _ => Ok(()),
     }
+}
+
+/// Whether `len` bytes of `file` at `offset` still have the CRC-64 recorded for them.
+fn part_intact(file: &File, offset: u64, len: u64, crc: Option<u64>) -> bool {
+    let mut sum = Crc64::new();
+    let mut buf = vec![0u8; CHUNK];
+    let mut done = 0;
+    while done < len {
+        let want = (len - done).min(CHUNK as u64) as usize;
+        if file.read_exact_at(&mut buf[..want], offset + done).is_err() {
+            return false;
+        }
+        sum.update(&buf[..want]);
+        done += want as u64;
+    }
+    crc == Some(sum.value())
 }
 
 /// `<path>.cos-partial`, where a download collects its bytes.

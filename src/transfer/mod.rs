@@ -46,7 +46,8 @@ impl CancelToken {
 /// Where a transfer keeps its resume state.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Checkpoint {
-    /// Beside the local file: `<file>.cos-checkpoint`.
+    /// Beside the local file: `<file>.cos-checkpoint` for downloads, `<file>.<tag>.cos-checkpoint` for uploads
+    /// (the tag tells uploads of one file to different objects apart).
     #[default]
     Default,
     /// At this path.

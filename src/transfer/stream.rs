@@ -50,6 +50,10 @@ impl Client {
         let n = fill(reader, &mut first)?;
         if n < part_size {
             first.truncate(n);
+            if cancel.is_some_and(|c| c.is_cancelled()) || progress.as_mut().is_some_and(|report| !report(0, n as u64))
+            {
+                return Err(cancelled_error());
+            }
             let info = self.put_object(bucket, key, &first, &opts.request)?;
             if let Some(report) = progress.as_mut() {
                 report(n as u64, n as u64);
@@ -158,6 +162,10 @@ pub struct ObjectReader {
     opts: RequestOptions,
     info: ObjectInfo,
     response: Option<Response>,
+    /// The first and last byte of the object being read (`end` None: to the end of the object).
+    start: u64,
+    end: Option<u64>,
+    /// Bytes delivered so far.
     pos: u64,
     size: Option<u64>,
     crc: Crc64,
@@ -170,6 +178,12 @@ impl ObjectReader {
     pub fn open(client: &Client, bucket: &str, key: &str, opts: &RequestOptions) -> Result<ObjectReader> {
         let response = client.get_response(bucket, key, opts)?;
         let info = ObjectInfo { headers: response.headers.clone() };
+        // Where the bytes come from in the object, so a resumed read asks for the rest of the same range.
+        let (start, end) = match (response.status, info.headers.get("content-range").and_then(parse_content_range)) {
+            (206, Some(range)) => (range.0, Some(range.1)),
+            (206, None) => return Err(Error::parse("a ranged answer without a valid Content-Range")),
+            _ => (0, None),
+        };
         Ok(ObjectReader {
             client: client.clone(),
             bucket: bucket.to_string(),
@@ -178,6 +192,8 @@ impl ObjectReader {
             size: info.content_length(),
             info,
             response: Some(response),
+            start,
+            end,
             pos: 0,
             crc: Crc64::new(),
             resumes: 0,
@@ -232,7 +248,7 @@ impl ObjectReader {
 
     fn reopen(&mut self) -> Result<()> {
         let mut o = self.opts.clone();
-        o.range(self.pos, None)?;
+        o.range(self.start + self.pos, self.end)?;
         if let Some(etag) = self.info.etag() {
             o.if_match(etag)?;
         }
@@ -254,6 +270,13 @@ impl Read for ObjectReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         ObjectReader::read(self, buf).map_err(io::Error::other)
     }
+}
+
+/// `bytes FIRST-LAST/SIZE` → (FIRST, LAST).
+fn parse_content_range(value: &str) -> Option<(u64, u64)> {
+    let (range, _) = value.trim().strip_prefix("bytes ")?.split_once('/')?;
+    let (first, last) = range.split_once('-')?;
+    Some((first.parse().ok()?, last.parse().ok()?))
 }
 
 /// A push-style upload: write the object a buffer at a time, then `finish`. Data is sent one part at a

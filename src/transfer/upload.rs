@@ -59,11 +59,22 @@ impl Client {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
-        let mut state = match cp.load_matching(&identity) {
+        let saved = cp.load();
+        let matching = saved.clone().filter(|s| identity.iter().all(|(k, v)| s.fields.get(k) == Some(v)));
+        let resumed = match matching {
             Some(saved) => self.confirm_upload(bucket, key, saved)?,
-            None => None,
-        }
-        .unwrap_or_else(|| State { fields: identity, parts: BTreeMap::new() });
+            None => {
+                // The file changed since: the recorded upload of this object can never be completed.
+                if let Some(stale) = saved.filter(|s| s.field("bucket") == Some(bucket) && s.field("key") == Some(key))
+                {
+                    if let Some(id) = stale.field("upload_id") {
+                        let _ = self.abort_multipart_upload(bucket, key, id);
+                    }
+                }
+                None
+            }
+        };
+        let mut state = resumed.unwrap_or_else(|| State { fields: identity, parts: BTreeMap::new() });
         let upload_id = match state.field("upload_id") {
             Some(id) => id.to_string(),
             None => {
