@@ -14,6 +14,9 @@ use std::net::ToSocketAddrs;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+/// No COS XML answer comes near this (a ListObjects page of 1000 longest keys is about 3 MB).
+pub(crate) const MAX_XML_BODY: usize = 16 << 20;
+
 /// A request body. Buffers and files can be sent again on a retry; a reader cannot.
 pub enum Body<'a> {
     Empty,
@@ -82,14 +85,33 @@ pub(crate) struct Response {
 }
 
 impl Response {
-    /// Reads the whole body (for XML answers, which are small).
+    /// Reads the whole body (for XML answers, which are small: at most `MAX_XML_BODY` bytes).
     pub fn text(mut self) -> Result<(Headers, String)> {
         let mut buf = Vec::new();
-        if let Err(e) = self.body.read_to_end(&mut buf) {
+        if let Err(e) = (&mut self.body).take(MAX_XML_BODY as u64 + 1).read_to_end(&mut buf) {
             return Err(self.body_error(&e));
         }
-        let text = String::from_utf8(buf).map_err(|_| Error::parse("response body is not UTF-8"))?;
+        if buf.len() > MAX_XML_BODY {
+            let msg = format!("the XML answer is larger than {MAX_XML_BODY} bytes, which no COS answer is");
+            return Err(self.stamp(Error::parse(msg)));
+        }
+        let text = match String::from_utf8(buf) {
+            Ok(t) => t,
+            Err(_) => return Err(self.stamp(Error::parse("response body is not UTF-8"))),
+        };
         Ok((self.headers, text))
+    }
+
+    /// Reads the body as text and hands it to `parse`; any error is stamped with this response's status,
+    /// request id and attempts.
+    pub fn parse<T>(self, parse: impl FnOnce(&Headers, &str) -> Result<T>) -> Result<(Headers, T)> {
+        let (status, attempts) = (self.status, self.attempts);
+        let request_id = self.headers.request_id().map(str::to_string);
+        let (headers, text) = self.text()?;
+        match parse(&headers, &text) {
+            Ok(v) => Ok((headers, v)),
+            Err(e) => Err(e.with_response(status, request_id).with_attempts(attempts)),
+        }
     }
 
     /// The body as a reader; turn its `io::Error`s into errors with [`Response::body_error`].
@@ -184,7 +206,7 @@ impl Transport {
         let mut clock_fixed = false;
         loop {
             attempt += 1;
-            let err = match self.send_once(&mut req, attempt > 1, compare_crc, backup_host) {
+            let err = match self.send_once(&mut req, attempt > 1, compare_crc, backup_host, deadline) {
                 Ok(mut resp) => {
                     resp.attempts = attempt;
                     return Ok(resp);
@@ -198,10 +220,14 @@ impl Transport {
             }
             let wait = match verdict {
                 Verdict::Fail => return Err(err),
-                // A wrong clock fails every attempt alike: fix it from the server's Date once, retry at once.
-                Verdict::ClockSkew if !clock_fixed && req.body.replayable() => match err.server_time() {
+                // A wrong clock fails every attempt alike: fix it from the server's Date once, retry at once
+                // (a stream body cannot be sent again, but later requests still get the corrected clock).
+                Verdict::ClockSkew if !clock_fixed => match err.server_time() {
                     Some(server) => {
                         self.learned_offset.store(server - local_now() - self.config.clock_offset, Ordering::Relaxed);
+                        if !req.body.replayable() {
+                            return Err(err.note("the clock was corrected from the server's Date; retry the call"));
+                        }
                         clock_fixed = true;
                         attempt -= 1;
                         continue;
@@ -254,7 +280,14 @@ impl Transport {
             && retry::backup_host(&self.host(req.target)).is_some()
     }
 
-    fn send_once(&self, req: &mut Request<'_>, is_retry: bool, compare_crc: bool, backup: bool) -> Result<Response> {
+    fn send_once(
+        &self,
+        req: &mut Request<'_>,
+        is_retry: bool,
+        compare_crc: bool,
+        backup: bool,
+        deadline: Option<Instant>,
+    ) -> Result<Response> {
         let host = self.attempt_host(req.target, backup);
         let path = match req.target {
             Target::Object(_, key) => encode::object_path(key),
@@ -308,6 +341,10 @@ impl Transport {
             }
         }
         call = call.set("Authorization", &signature.authorization(&self.config.credentials.secret_id));
+        if let Some(d) = deadline {
+            // The operation deadline bounds this attempt too, and the reading of its body.
+            call = call.timeout(d.saturating_duration_since(Instant::now()).max(Duration::from_millis(1)));
+        }
 
         let mut crc = Crc64::new();
         let result = match &mut req.body {

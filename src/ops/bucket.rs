@@ -17,8 +17,7 @@ impl Client {
             if !marker.is_empty() {
                 req.query.push(("marker".into(), marker.clone()));
             }
-            let (_, text) = self.transport.send(req)?.text()?;
-            let page = xml::parse_bucket_list(&text)?;
+            let (_, page) = self.transport.send(req)?.parse(|_, text| xml::parse_bucket_list(text))?;
             all.owner_id = all.owner_id.or(page.owner_id);
             all.buckets.extend(page.buckets);
             match page.next_marker {

@@ -36,8 +36,7 @@ impl Client {
             req.query.push(("max-keys".into(), params.max_keys.to_string()));
         }
         req.query.push(("encoding-type".into(), "url".into()));
-        let (_, text) = self.transport.send(req)?.text()?;
-        let mut list = xml::parse_object_list(&text)?;
+        let (_, mut list) = self.transport.send(req)?.parse(|_, text| xml::parse_object_list(text))?;
         if list.is_truncated && list.next_marker.is_none() {
             // COS sends NextMarker only with a delimiter; otherwise the next page starts after the last name.
             let last_key = list.objects.last().map(|o| o.key.as_str());
@@ -72,8 +71,7 @@ impl Client {
             let md5 = base64::engine::general_purpose::STANDARD.encode(Md5::digest(body.as_bytes()));
             req.headers.push(("Content-MD5".into(), md5));
             req.body = Body::Bytes(body.as_bytes());
-            let (_, text) = self.transport.send(req)?.text()?;
-            let page = xml::parse_delete_result(&text)?;
+            let (_, page) = self.transport.send(req)?.parse(|_, text| xml::parse_delete_result(text))?;
             result.deleted.extend(page.deleted);
             result.errors.extend(page.errors);
         }

@@ -48,8 +48,7 @@ impl Client {
         let mut req = Request::new("POST", self.object(bucket, key)?);
         req.query.push(("uploads".into(), String::new()));
         req.headers = opts.headers.clone();
-        let (_, text) = self.transport.send(req)?.text()?;
-        xml::parse_initiate(&text)
+        Ok(self.transport.send(req)?.parse(|_, text| xml::parse_initiate(text))?.1)
     }
 
     /// Uploads part `part_number` (1..=10000) of `upload_id`. The returned part carries the ETag to complete
@@ -123,9 +122,10 @@ impl Client {
             size = last - first + 1;
             req.headers.push(("x-cos-copy-source-range".into(), format!("bytes={first}-{last}")));
         }
-        let (headers, text) = self.transport.send(req)?.text()?;
-        self.fail_on_error_body(target, &headers, &text)?;
-        let copied = xml::parse_copy_result(&text)?;
+        let (headers, copied) = self.transport.send(req)?.parse(|headers, text| {
+            self.fail_on_error_body(target, headers, text)?;
+            xml::parse_copy_result(text)
+        })?;
         // A CRC is only usable for completion together with the part's size, unknown for a whole-source copy.
         let crc64 = copied.crc64.or_else(|| ObjectInfo { headers }.crc64()).filter(|_| range.is_some());
         Ok(Part { part_number, etag: copied.etag, size, crc64, last_modified: copied.last_modified })
@@ -167,9 +167,10 @@ impl Client {
             .collect();
         req.headers.push(("Content-Type".into(), "application/xml".into()));
         req.body = Body::Bytes(body.as_bytes());
-        let (mut headers, text) = self.transport.send(req)?.text()?;
-        self.fail_on_error_body(target, &headers, &text)?;
-        let result = xml::parse_complete(&text)?;
+        let (mut headers, result) = self.transport.send(req)?.parse(|headers, text| {
+            self.fail_on_error_body(target, headers, text)?;
+            xml::parse_complete(text)
+        })?;
         if opts.verify_crc {
             let combined = sorted.iter().try_fold(0u64, |crc, p| Some(crc64::combine(crc, p.crc64?, p.size)));
             if let Some(crc) = combined {
@@ -210,8 +211,7 @@ impl Client {
         if max_parts > 0 {
             req.query.push(("max-parts".into(), max_parts.to_string()));
         }
-        let (_, text) = self.transport.send(req)?.text()?;
-        xml::parse_part_list(&text)
+        Ok(self.transport.send(req)?.parse(|_, text| xml::parse_part_list(text))?.1)
     }
 
     /// Every part uploaded so far, following the pages.
@@ -249,7 +249,6 @@ impl Client {
             req.query.push(("max-uploads".into(), params.max_uploads.to_string()));
         }
         req.query.push(("encoding-type".into(), "url".into()));
-        let (_, text) = self.transport.send(req)?.text()?;
-        xml::parse_upload_list(&text)
+        Ok(self.transport.send(req)?.parse(|_, text| xml::parse_upload_list(text))?.1)
     }
 }

@@ -180,9 +180,10 @@ impl Client {
             let source = format!("{src_bucket}.{}{}", self.config().endpoint, encode::object_path(src_key));
             req.headers.push(("x-cos-copy-source".into(), source));
         }
-        let (headers, text) = self.transport.send(req)?.text()?;
-        self.fail_on_error_body(target, &headers, &text)?;
-        let result = xml::parse_copy_result(&text)?;
+        let (headers, result) = self.transport.send(req)?.parse(|headers, text| {
+            self.fail_on_error_body(target, headers, text)?;
+            xml::parse_copy_result(text)
+        })?;
         if opts.verify_crc {
             if let Some(crc) = result.crc64 {
                 // The copy's CRC must equal the source's, which COS also reports in the header.
