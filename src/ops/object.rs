@@ -1,11 +1,11 @@
 //! Object operations: put, get, head, delete, copy.
 
 use crate::client::Client;
-use crate::crc64::Crc64;
 use crate::encode;
 use crate::error::{Error, ErrorKind, Result};
 use crate::headers::ObjectInfo;
 use crate::options::RequestOptions;
+use crate::transfer::ObjectReader;
 use crate::transport::{verify_crc, Body, Request, Response, Target, CANCELLED_MARKER};
 use crate::xml::{self, CopyResult};
 use base64::Engine;
@@ -94,12 +94,12 @@ impl Client {
 
     /// Downloads an object (or the range in `opts`) into memory.
     pub fn get_object(&self, bucket: &str, key: &str, opts: &RequestOptions) -> Result<(Vec<u8>, ObjectInfo)> {
-        let mut resp = self.get_response(bucket, key, opts)?;
-        let expected = ObjectInfo { headers: resp.headers.clone() }.content_length().unwrap_or(0);
+        let mut reader = ObjectReader::open(self, bucket, key, opts)?;
+        let expected = reader.info().content_length().unwrap_or(0);
         // Trust the announced length only so far: a lying server must not make us allocate gigabytes up front.
         let mut data = Vec::with_capacity(expected.min(64 << 20) as usize);
-        read_body(&mut resp, &mut data, opts.verify_crc)?;
-        Ok((data, ObjectInfo { headers: resp.headers }))
+        copy_to(&mut reader, &mut data)?;
+        Ok((data, reader.info().clone()))
     }
 
     /// Downloads an object into `writer`. The CRC-64 is checked after the last byte was written, so a
@@ -111,9 +111,9 @@ impl Client {
         writer: &mut dyn Write,
         opts: &RequestOptions,
     ) -> Result<ObjectInfo> {
-        let mut resp = self.get_response(bucket, key, opts)?;
-        read_body(&mut resp, writer, opts.verify_crc)?;
-        Ok(ObjectInfo { headers: resp.headers })
+        let mut reader = ObjectReader::open(self, bucket, key, opts)?;
+        copy_to(&mut reader, writer)?;
+        Ok(reader.info().clone())
     }
 
     /// Downloads an object into a local file. The bytes go to a temporary file beside `path`, which is
@@ -126,11 +126,11 @@ impl Client {
         opts: &RequestOptions,
     ) -> Result<ObjectInfo> {
         let tmp = temp_path(path)?;
-        let mut resp = self.get_response(bucket, key, opts)?;
+        let mut reader = ObjectReader::open(self, bucket, key, opts)?;
         let result = (|| {
             let file = File::create(&tmp).map_err(|e| Error::io(&format!("creating {}", tmp.display()), &e))?;
             let mut out = io::BufWriter::with_capacity(READ_CHUNK, file);
-            read_body(&mut resp, &mut out, opts.verify_crc)?;
+            copy_to(&mut reader, &mut out)?;
             out.into_inner()
                 .map_err(|e| Error::io(&format!("writing {}", tmp.display()), e.error()))?
                 .sync_all()
@@ -140,7 +140,7 @@ impl Client {
         if result.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
-        result.map(|()| ObjectInfo { headers: resp.headers })
+        result.map(|()| reader.info().clone())
     }
 
     /// HEAD Object: all response headers. A missing object is a service error with HTTP status 404.
@@ -234,37 +234,17 @@ fn temp_path(path: &Path) -> Result<std::path::PathBuf> {
     Ok(path.with_file_name(tmp))
 }
 
-/// Streams a response body into `sink`, checking its length and (for whole objects) its CRC-64.
-fn read_body(resp: &mut Response, sink: &mut dyn Write, verify: bool) -> Result<u64> {
-    let expected = ObjectInfo { headers: resp.headers.clone() }.content_length();
-    let whole_object = resp.status == 200;
-    let mut crc = Crc64::new();
+/// Copies everything `reader` delivers (resumed after broken connections, length and CRC-64 checked by the
+/// reader) into `sink`.
+fn copy_to(reader: &mut ObjectReader, sink: &mut dyn Write) -> Result<()> {
     let mut buf = vec![0u8; READ_CHUNK];
-    let mut total = 0u64;
     loop {
-        let n = match resp.reader().read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(resp.body_error(&e)),
-        };
-        if verify && whole_object {
-            crc.update(&buf[..n]);
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            return sink.flush().map_err(|e| sink_error(&e));
         }
-        sink.write_all(&buf[..n]).map_err(|e| resp.stamp(sink_error(&e)))?;
-        total += n as u64;
+        sink.write_all(&buf[..n]).map_err(|e| sink_error(&e))?;
     }
-    sink.flush().map_err(|e| resp.stamp(sink_error(&e)))?;
-    if let Some(len) = expected {
-        if len != total {
-            let msg = format!("the response body ended after {total} of {len} bytes");
-            return Err(resp.stamp(Error::new(ErrorKind::Network, msg)));
-        }
-    }
-    if verify && whole_object {
-        verify_crc(crc.value(), &resp.headers).map_err(|e| resp.stamp(e))?;
-    }
-    Ok(total)
 }
 
 fn sink_error(e: &io::Error) -> Error {

@@ -153,8 +153,9 @@ impl Client {
 }
 
 /// A pull-style download: read the object a buffer at a time. A broken connection is resumed from the
-/// current offset (with `If-Match` on the ETag); the CRC-64 of the whole object is checked at the end, so
-/// the final `read` fails with `ChecksumMismatch` rather than returning 0 when the bytes were wrong.
+/// current offset (with `If-Match` on the ETag), up to the client's retry count; the length is checked, and
+/// the CRC-64 of a whole object at the end, so the final `read` fails (`ChecksumMismatch`) rather than
+/// returning 0 when the bytes were wrong. The `get_object*` calls read through it.
 pub struct ObjectReader {
     client: Client,
     bucket: String,
@@ -170,6 +171,8 @@ pub struct ObjectReader {
     size: Option<u64>,
     crc: Crc64,
     resumes: u32,
+    /// HTTP attempts made so far, for errors.
+    attempts: u32,
     finished: bool,
 }
 
@@ -191,6 +194,7 @@ impl ObjectReader {
             opts: opts.clone(),
             size: info.content_length(),
             info,
+            attempts: response.attempts,
             response: Some(response),
             start,
             end,
@@ -237,11 +241,13 @@ impl ObjectReader {
         }
     }
 
+    /// After a broken body: arranges to resume, or gives up when out of retries or when the object has no
+    /// ETag to pin the resumed read to the same version.
     fn broken(&mut self, e: Error) -> Result<()> {
         self.response = None;
         self.resumes += 1;
-        if self.resumes > self.client.config().max_retries {
-            return Err(e.with_attempts(self.resumes));
+        if self.resumes > self.client.config().max_retries || self.info.etag().is_none() {
+            return Err(e.with_attempts(self.attempts));
         }
         Ok(())
     }
@@ -252,7 +258,9 @@ impl ObjectReader {
         if let Some(etag) = self.info.etag() {
             o.if_match(etag)?;
         }
-        self.response = Some(self.client.get_response(&self.bucket, &self.key, &o)?);
+        let response = self.client.get_response(&self.bucket, &self.key, &o)?;
+        self.attempts += response.attempts;
+        self.response = Some(response);
         Ok(())
     }
 
@@ -260,7 +268,7 @@ impl ObjectReader {
         self.finished = true;
         let whole = self.opts.get_header("range").is_none();
         if whole && self.opts.verify_crc {
-            verify_crc(self.crc.value(), &self.info.headers)?;
+            verify_crc(self.crc.value(), &self.info.headers).map_err(|e| e.with_attempts(self.attempts))?;
         }
         Ok(0)
     }
