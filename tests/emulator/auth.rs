@@ -7,11 +7,14 @@
 use crate::cli::Config;
 use crate::error::CosError;
 use crate::http::Request;
-use crate::util::{cos_encode, hex};
+use crate::util::{cos_encode, hex, parse_http_date};
 use hmac::{Hmac, Mac};
 use sha1::{Digest as _, Sha1};
 
 type HmacSha1 = Hmac<Sha1>;
+
+/// A `Date` header further than this from the server's clock is RequestTimeTooSkewed (15 min).
+const MAX_DATE_SKEW: u64 = 15 * 60;
 
 /// The fields of an Authorization string (header, or query parameters of a presigned URL).
 #[derive(Debug, Default)]
@@ -160,6 +163,19 @@ pub fn verify(cfg: &Config, req: &Request, now: u64) -> Result<(), CosError> {
     if now < start || now > end {
         return Err(CosError::access_denied("Request has expired"));
     }
+    // Like COS, a header-signed request whose window is fine but whose Date is far from the
+    // server's clock is refused as such (presigned URLs are judged by their window alone).
+    if req.header("authorization").is_some_and(|h| !h.trim().is_empty()) {
+        if let Some(date) = req.header("date").and_then(parse_http_date) {
+            if date.abs_diff(now) > MAX_DATE_SKEW {
+                return Err(CosError::new(
+                    403,
+                    "RequestTimeTooSkewed",
+                    "The difference between the request time and the server's time is too large.",
+                ));
+            }
+        }
+    }
 
     let mismatch = || CosError::new(403, "SignatureDoesNotMatch", "The Signature you specified is invalid.");
     let path = req.path.as_deref().ok_or_else(mismatch)?;
@@ -219,13 +235,12 @@ mod tests {
             method: method.into(),
             raw_path: raw_path.into(),
             path: crate::util::decode_path(raw_path),
+            raw_query: String::new(),
             query: query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            body: Vec::new(),
-            body_md5: [0; 16],
-            body_crc64: 0,
-            has_length: true,
+            framing: crate::http::Framing::Length(0),
             keep_alive: true,
+            expects_continue: false,
         }
     }
 
@@ -321,6 +336,11 @@ mod tests {
         let req = request("PUT", "/exampleobject(%E8%85%BE%E8%AE%AF%E4%BA%91)", &[], &headers);
         let e = verify(&config(), &req, 1_557_996_352).unwrap_err();
         assert_eq!((e.code, e.message.as_str()), ("AccessDenied", "Request has expired"));
+        // Inside the window, but the Date header is more than 15 minutes from the server's clock.
+        let req = request("PUT", "/exampleobject(%E8%85%BE%E8%AE%AF%E4%BA%91)", &[], &headers);
+        assert!(verify(&config(), &req, 1_557_989_151 + 900).is_ok());
+        let e = verify(&config(), &req, 1_557_989_151 + 901).unwrap_err();
+        assert_eq!((e.status, e.code), (403, "RequestTimeTooSkewed"));
         // A changed signed header.
         let mut tampered = headers.clone();
         tampered[0].1 = "Thu, 16 May 2019 06:45:52 GMT";

@@ -1,15 +1,22 @@
 //! Service and bucket operations: ListBuckets, PUT/HEAD/DELETE bucket, ListObjects (v1).
 
+use crate::body::BodyReader;
 use crate::error::CosError;
-use crate::http::{Request, Response};
+use crate::http::Request;
 use crate::listing::{self, ListParams};
 use crate::router::{valid_bucket_name, Ctx};
 use crate::util::{iso8601, listing_encode};
+use crate::wire::Response;
 use crate::xml::XmlWriter;
 
 /// The account owner shown by ListBuckets (COS formats it as a CAM principal).
-const OWNER_UIN: &str = "100000000001";
+pub const OWNER_UIN: &str = "100000000001";
 const MAX_LIST_KEYS: usize = 1000;
+
+/// The account as COS shows it in Owner and Initiator elements (a CAM principal).
+pub fn owner_id() -> String {
+    format!("qcs::cam::uin/{OWNER_UIN}:uin/{OWNER_UIN}")
+}
 
 /// The appid part of `name-appid`, which COS shows as the object owner in listings.
 pub fn bucket_appid(bucket: &str) -> &str {
@@ -17,7 +24,7 @@ pub fn bucket_appid(bucket: &str) -> &str {
 }
 
 /// A non-negative integer parameter; empty or absent means `default`.
-fn int_param(req: &Request, name: &str, default: usize) -> Result<usize, CosError> {
+pub fn int_param(req: &Request, name: &str, default: usize) -> Result<usize, CosError> {
     match req.query_param(name).map(str::trim) {
         None | Some("") => Ok(default),
         Some(v) => {
@@ -26,7 +33,7 @@ fn int_param(req: &Request, name: &str, default: usize) -> Result<usize, CosErro
     }
 }
 
-pub fn list_buckets(ctx: &Ctx, req: &mut Request) -> Result<Response, CosError> {
+pub fn list_buckets(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<Response, CosError> {
     let marker = req.query_param("marker").unwrap_or("");
     let region = req.query_param("region").unwrap_or("");
     // COS documents 2000 as both the default and the maximum page size for ListBuckets.
@@ -36,7 +43,7 @@ pub fn list_buckets(ctx: &Ctx, req: &mut Request) -> Result<Response, CosError> 
     let truncated = buckets.len() > max_keys;
     buckets.truncate(max_keys);
 
-    let owner = format!("qcs::cam::uin/{OWNER_UIN}:uin/{OWNER_UIN}");
+    let owner = owner_id();
     let mut w = XmlWriter::new();
     w.open("ListAllMyBucketsResult");
     w.open("Owner").elem("ID", &owner).elem("DisplayName", OWNER_UIN).close("Owner");
@@ -61,7 +68,7 @@ pub fn list_buckets(ctx: &Ctx, req: &mut Request) -> Result<Response, CosError> 
     Ok(Response::xml(200, w.finish()))
 }
 
-pub fn create_bucket(ctx: &Ctx, _req: &mut Request) -> Result<Response, CosError> {
+pub fn create_bucket(ctx: &Ctx, _req: &Request, _body: &mut BodyReader) -> Result<Response, CosError> {
     if !valid_bucket_name(&ctx.bucket) {
         return Err(CosError::new(
             400,
@@ -75,17 +82,17 @@ pub fn create_bucket(ctx: &Ctx, _req: &mut Request) -> Result<Response, CosError
     Ok(Response::new(200))
 }
 
-pub fn head_bucket(ctx: &Ctx, _req: &mut Request) -> Result<Response, CosError> {
+pub fn head_bucket(ctx: &Ctx, _req: &Request, _body: &mut BodyReader) -> Result<Response, CosError> {
     let region = ctx.store.with_bucket(&ctx.bucket, |b| b.region.clone())?;
     Ok(Response::new(200).header("x-cos-bucket-region", region))
 }
 
-pub fn delete_bucket(ctx: &Ctx, _req: &mut Request) -> Result<Response, CosError> {
+pub fn delete_bucket(ctx: &Ctx, _req: &Request, _body: &mut BodyReader) -> Result<Response, CosError> {
     ctx.store.delete_bucket(&ctx.bucket)?;
     Ok(Response::new(204))
 }
 
-pub fn list_objects(ctx: &Ctx, req: &mut Request) -> Result<Response, CosError> {
+pub fn list_objects(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<Response, CosError> {
     let prefix = req.query_param("prefix").unwrap_or("");
     let delimiter = req.query_param("delimiter").unwrap_or("");
     let marker = req.query_param("marker").unwrap_or("");

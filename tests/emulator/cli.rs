@@ -26,11 +26,16 @@ usage: cos-emulator --listen 127.0.0.1:0 [options]
   --session-token TOKEN   x-cos-security-token required with the temporary SecretId
                           (default cosEmulatorSessionToken)
   --region REGION         region reported for buckets (default ap-guangzhou)
+  --no-md5                benchmark mode: do not MD5 bodies (ETags become \"<crc64 hex><size hex>\");
+                          a Content-MD5 sent by the client is still checked
+  --rate-limit BYTES/S    cap each connection's request and response bodies at this rate
+  --clock-skew SECONDS    run the emulator's clock this far from the real one (may be negative)
   --verbose               log one line per request to stderr
   --help                  show this text
 
 Address buckets by Host: <bucket>-<appid>.cos.<region>.myqcloud.com (or .tencentcos.cn);
 ListBuckets on service.cos.myqcloud.com. Requests must be signed (q-sign-algorithm=sha1).
+Paths under /__emulator/ are the control API (faults, stats): see tests/emulator/README.md.
 ";
 
 #[derive(Debug, Clone)]
@@ -44,6 +49,12 @@ pub struct Config {
     pub session_token: String,
     pub region: String,
     pub verbose: bool,
+    /// Skip MD5 of bodies unless the client sent Content-MD5 (benchmarks: MD5 caps PUT speed).
+    pub no_md5: bool,
+    /// Bytes per second per connection and direction (request and response bodies).
+    pub rate_limit: Option<u64>,
+    /// Seconds added to the real clock.
+    pub clock_skew: i64,
 }
 
 impl Default for Config {
@@ -58,12 +69,15 @@ impl Default for Config {
             session_token: DEFAULT_SESSION_TOKEN.to_string(),
             region: DEFAULT_REGION.to_string(),
             verbose: false,
+            no_md5: false,
+            rate_limit: None,
+            clock_skew: 0,
         }
     }
 }
 
 pub enum Parsed {
-    Run(Config),
+    Run(Box<Config>),
     Help,
 }
 
@@ -79,6 +93,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Parsed, String> 
         match flag.as_str() {
             "--help" | "-h" => return Ok(Parsed::Help),
             "--verbose" | "-v" => cfg.verbose = true,
+            "--no-md5" => cfg.no_md5 = true,
             _ => {
                 let value = match inline {
                     Some(v) => v,
@@ -96,6 +111,23 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Parsed, String> 
                         cfg.data_dir = Some(PathBuf::from(value));
                         continue;
                     }
+                    "--rate-limit" => {
+                        match value.parse::<u64>() {
+                            Ok(n) if n > 0 => cfg.rate_limit = Some(n),
+                            _ => {
+                                return Err(format!(
+                                    "--rate-limit needs a positive number of bytes per second, got {value:?}"
+                                ))
+                            }
+                        }
+                        continue;
+                    }
+                    "--clock-skew" => {
+                        cfg.clock_skew = value
+                            .parse()
+                            .map_err(|_| format!("--clock-skew needs a number of seconds, got {value:?}"))?;
+                        continue;
+                    }
                     _ => return Err(format!("unknown argument: {arg}")),
                 };
                 if value.is_empty() {
@@ -105,7 +137,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Parsed, String> 
             }
         }
     }
-    Ok(Parsed::Run(cfg))
+    Ok(Parsed::Run(Box::new(cfg)))
 }
 
 #[cfg(test)]
@@ -114,7 +146,7 @@ mod tests {
 
     fn run(args: &[&str]) -> Result<Config, String> {
         match parse(args.iter().map(|s| s.to_string()))? {
-            Parsed::Run(c) => Ok(c),
+            Parsed::Run(c) => Ok(*c),
             Parsed::Help => Err("help".into()),
         }
     }
@@ -142,6 +174,12 @@ mod tests {
         assert_eq!((c.secret_id.as_str(), c.secret_key.as_str()), ("A", "B"));
         assert_eq!(c.data_dir.unwrap().to_str(), Some("/tmp/x"));
         assert!(c.verbose);
+        assert!(!c.no_md5 && c.rate_limit.is_none() && c.clock_skew == 0);
+        let c = run(&["--no-md5", "--rate-limit", "50000000", "--clock-skew=-3600"]).unwrap();
+        assert!(c.no_md5);
+        assert_eq!((c.rate_limit, c.clock_skew), (Some(50_000_000), -3600));
+        assert!(run(&["--rate-limit", "0"]).is_err());
+        assert!(run(&["--clock-skew", "soon"]).is_err());
         assert!(run(&["--bogus"]).is_err());
         assert!(run(&["--listen"]).is_err());
         assert_eq!(run(&["--help"]).unwrap_err(), "help");

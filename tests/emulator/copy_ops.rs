@@ -1,12 +1,14 @@
 //! CopyObject: `PUT /<key>` with `x-cos-copy-source: <bucket>.cos.<region>.myqcloud.com/<key>`.
 
+use crate::body::BodyReader;
 use crate::conditional::Conditions;
 use crate::error::CosError;
-use crate::http::{Request, Response};
+use crate::http::Request;
 use crate::object_ops::{content_type, descriptive_headers, object_acl, push_sse_echo, sse_headers, storage_class};
 use crate::router::Ctx;
 use crate::store::ObjectMeta;
 use crate::util::{decode_path, iso8601};
+use crate::wire::Response;
 use crate::xml::XmlWriter;
 
 /// (bucket, key) of an `x-cos-copy-source` value. Lenient about the form: an optional scheme,
@@ -39,7 +41,7 @@ enum Directive {
     Replaced,
 }
 
-pub fn copy_object(ctx: &Ctx, req: &mut Request) -> Result<Response, CosError> {
+pub fn copy_object(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<Response, CosError> {
     let source = req.header("x-cos-copy-source").unwrap_or("");
     let (src_bucket, src_key) = parse_copy_source(source)?;
     let directive = match req.header("x-cos-metadata-directive") {

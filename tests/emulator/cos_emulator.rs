@@ -6,36 +6,46 @@
 //!
 //! Contract: `cos-emulator --listen 127.0.0.1:0 [--data-dir DIR] [--secret-id ID --secret-key KEY]`
 //! prints `listening on 127.0.0.1:PORT` as its first stdout line and serves until killed.
-//! `--help` lists the other flags and the default credentials.
+//! `--help` lists the other flags and the default credentials; the README the control API
+//! (fault injection and counters under `/__emulator/`).
 
 mod auth;
+mod body;
 mod bucket_ops;
+mod chunk;
 mod cli;
 mod conditional;
+mod conn;
+mod control;
 mod copy_ops;
+mod crc;
 mod delete_ops;
 mod disk;
 mod error;
+mod faults;
 mod http;
+mod ingest;
 mod listing;
+mod multipart;
+mod multipart_list;
 mod object_ops;
+mod ratelimit;
 mod router;
 mod store;
+mod uploads;
 mod util;
+mod wire;
 mod xml;
 
 use router::Server;
-use std::io::{BufReader, BufWriter, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
+use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-/// Socket buffers: large enough that bulk transfers move in few syscalls.
-const IO_BUFFER: usize = 256 * 1024;
+use std::time::Duration;
 
 fn main() {
     let cfg = match cli::parse(std::env::args().skip(1)) {
-        Ok(cli::Parsed::Run(cfg)) => cfg,
+        Ok(cli::Parsed::Run(cfg)) => *cfg,
         Ok(cli::Parsed::Help) => {
             print!("{}", cli::USAGE);
             return;
@@ -64,14 +74,13 @@ fn main() {
         let _ = out.flush();
     }
 
-    let server = Arc::new(Server { cfg, store });
+    let server = Arc::new(Server::new(cfg, store));
     for stream in listener.incoming() {
         match stream {
             Ok(stream) => {
                 let server = Arc::clone(&server);
-                let spawned = std::thread::Builder::new()
-                    .name("cos-conn".into())
-                    .spawn(move || serve_connection(&server, stream));
+                let spawned =
+                    std::thread::Builder::new().name("cos-conn".into()).spawn(move || conn::serve(&server, stream));
                 if let Err(e) = spawned {
                     eprintln!("cos-emulator: cannot start a connection thread: {e}");
                 }
@@ -83,67 +92,4 @@ fn main() {
             }
         }
     }
-}
-
-/// Serve requests on one connection until the peer closes it or asks to.
-fn serve_connection(server: &Server, stream: TcpStream) {
-    let _ = stream.set_nodelay(true);
-    let Ok(read_half) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::with_capacity(IO_BUFFER, read_half);
-    let mut writer = BufWriter::with_capacity(IO_BUFFER, stream);
-    loop {
-        let mut req = match http::read_request(&mut reader, &mut writer) {
-            Ok(req) => req,
-            Err(http::ReadError::Closed) => return,
-            Err(http::ReadError::Io(e)) => {
-                if server.cfg.verbose {
-                    eprintln!("cos-emulator: connection dropped: {e}");
-                }
-                return;
-            }
-            Err(http::ReadError::Bad(e)) => {
-                // The rest of the stream cannot be trusted: answer, then close.
-                let request_id = util::new_request_id();
-                let mut resp = router::error_response(&e, "", false, &request_id);
-                router::add_common_headers(&mut resp, request_id, util::now_unix());
-                let _ = http::write_response(&mut writer, resp, false, false);
-                if server.cfg.verbose {
-                    eprintln!("cos-emulator: bad request: {} {}", e.status, e.message);
-                }
-                return;
-            }
-        };
-        let started = Instant::now();
-        let resp = router::handle(server, &mut req);
-        let (status, length) = (resp.status, resp.body.len());
-        let written = http::write_response(&mut writer, resp, req.is_head(), req.keep_alive);
-        if server.cfg.verbose {
-            log_request(&req, status, length, started.elapsed());
-        }
-        if written.is_err() || !req.keep_alive {
-            return;
-        }
-    }
-}
-
-fn log_request(req: &http::Request, status: u16, length: u64, elapsed: Duration) {
-    let query: Vec<String> = req
-        .query
-        .iter()
-        .filter(|(k, _)| k != "q-signature" && k != "x-cos-security-token")
-        .map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k}={v}") })
-        .collect();
-    eprintln!(
-        "{} {}{}{}{} -> {} ({} bytes, {:.3} ms)",
-        req.method,
-        req.header("host").unwrap_or("-"),
-        req.raw_path,
-        if query.is_empty() { "" } else { "?" },
-        query.join("&"),
-        status,
-        length,
-        elapsed.as_secs_f64() * 1000.0
-    );
 }

@@ -1,12 +1,17 @@
 //! DeleteObjects: `POST /?delete` with a `<Delete>` document (at most 1000 keys).
 
+use crate::body::BodyReader;
 use crate::error::CosError;
-use crate::http::{Request, Response};
-use crate::object_ops::check_content_md5;
+use crate::http::Request;
+use crate::ingest::{bad_digest, expected_md5};
 use crate::router::Ctx;
+use crate::wire::Response;
 use crate::xml::XmlWriter;
+use md5::{Digest as _, Md5};
 
 const MAX_KEYS: usize = 1000;
+/// 1000 keys of up to 850 bytes, escaped, fit well within this.
+const MAX_DOCUMENT: usize = 4 * 1024 * 1024;
 
 pub struct DeleteRequest {
     pub quiet: bool,
@@ -50,10 +55,14 @@ pub fn parse_delete(body: &[u8]) -> Result<DeleteRequest, CosError> {
     Ok(req)
 }
 
-pub fn delete_objects(ctx: &Ctx, req: &mut Request) -> Result<Response, CosError> {
+pub fn delete_objects(ctx: &Ctx, req: &Request, body: &mut BodyReader) -> Result<Response, CosError> {
     ctx.store.with_bucket(&ctx.bucket, |_| ())?;
-    check_content_md5(req)?;
-    let parsed = parse_delete(&req.body)?;
+    let expected = expected_md5(req)?;
+    let document = body.read_small(MAX_DOCUMENT)?;
+    if expected.is_some_and(|md5| md5 != <[u8; 16]>::from(Md5::digest(&document))) {
+        return Err(bad_digest());
+    }
+    let parsed = parse_delete(&document)?;
 
     let mut w = XmlWriter::new();
     w.open("DeleteResult");

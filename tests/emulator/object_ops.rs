@@ -1,14 +1,16 @@
 //! Object operations: PUT (and its CopyObject form), GET, HEAD, DELETE, plus the helpers that
-//! turn request headers into stored metadata and stored metadata into response headers.
+//! turn request headers into stored metadata and stored metadata into response headers. A PUT
+//! body streams straight into storage (`ingest.rs`).
 
+use crate::body::BodyReader;
 use crate::conditional::{parse_range, Conditions, Precondition, RangeSpec};
-use crate::copy_ops;
 use crate::error::CosError;
-use crate::http::{Body, Request, Response};
+use crate::http::Request;
 use crate::router::Ctx;
-use crate::store::{Content, ObjectMeta};
-use crate::util::{hex, http_date};
-use base64::Engine as _;
+use crate::store::{slice_pieces, ObjectMeta};
+use crate::util::http_date;
+use crate::wire::{Body, Response};
+use crate::{copy_ops, ingest};
 
 pub const DEFAULT_CONTENT_TYPE: &str = "application/octet-stream";
 
@@ -41,22 +43,6 @@ const OBJECT_ACLS: &[&str] = &["private", "public-read", "public-read-write", "d
 
 pub const SSE_HEADER: &str = "x-cos-server-side-encryption";
 const SSE_KMS_KEY_HEADER: &str = "x-cos-server-side-encryption-cos-kms-key-id";
-
-/// Check `Content-MD5` (base64 of the 16-byte digest) against the body, when present.
-pub fn check_content_md5(req: &Request) -> Result<(), CosError> {
-    let Some(value) = req.header("content-md5") else {
-        return Ok(());
-    };
-    let invalid = || CosError::new(400, "InvalidDigest", "The Content-MD5 you specified is not valid.");
-    let digest = base64::engine::general_purpose::STANDARD.decode(value.trim()).map_err(|_| invalid())?;
-    if digest.len() != 16 {
-        return Err(invalid());
-    }
-    if digest != req.body_md5 {
-        return Err(CosError::new(400, "BadDigest", "The Content-MD5 you specified did not match what we received."));
-    }
-    Ok(())
-}
 
 /// `x-cos-storage-class`, upper-cased and validated; None when absent.
 pub fn storage_class(req: &Request) -> Result<Option<String>, CosError> {
@@ -130,50 +116,59 @@ pub fn push_sse_echo(resp: &mut Response, meta: &ObjectMeta) {
     }
 }
 
-pub fn put_object(ctx: &Ctx, req: &mut Request) -> Result<Response, CosError> {
-    if req.header("x-cos-copy-source").is_some() {
-        return copy_ops::copy_object(ctx, req);
-    }
-    if !req.has_length {
-        return Err(CosError::new(411, "MissingContentLength", "You must provide the Content-Length HTTP header."));
-    }
-    check_content_md5(req)?;
+/// The metadata a new object gets from its upload request (PUT or multipart initiate).
+pub fn new_object_meta(ctx: &Ctx, req: &Request) -> Result<ObjectMeta, CosError> {
     let mut headers = descriptive_headers(req);
     headers.extend(sse_headers(req)?);
-    let meta = ObjectMeta {
-        size: req.body.len() as u64,
-        etag: format!("\"{}\"", hex(&req.body_md5)),
+    Ok(ObjectMeta {
+        size: 0,
+        etag: String::new(),
         last_modified: ctx.now,
-        crc64: req.body_crc64,
+        crc64: 0,
         storage_class: storage_class(req)?.unwrap_or_else(|| "STANDARD".to_string()),
         content_type: content_type(req),
         headers,
         acl: object_acl(req)?,
         tagging: req.header("x-cos-tagging").map(str::to_string),
-    };
-    let body = std::mem::take(&mut req.body);
-    ctx.store.put_object(&ctx.bucket, &ctx.key, meta.clone(), body)?;
+    })
+}
+
+pub fn put_object(ctx: &Ctx, req: &Request, body: &mut BodyReader) -> Result<Response, CosError> {
+    if req.header("x-cos-copy-source").is_some() {
+        return copy_ops::copy_object(ctx, req, body);
+    }
+    if !req.has_length() {
+        return Err(CosError::new(411, "MissingContentLength", "You must provide the Content-Length HTTP header."));
+    }
+    // Everything that can be refused is refused before the body is read.
+    let mut meta = new_object_meta(ctx, req)?;
+    ctx.store.with_bucket(&ctx.bucket, |_| ())?;
+    let (staged, digests) = ingest::receive(ctx, req, body)?;
+    meta.size = digests.size;
+    meta.etag = digests.etag();
+    meta.crc64 = digests.crc64;
+    ctx.store.put_object(&ctx.bucket, &ctx.key, meta.clone(), staged)?;
     let mut resp =
         Response::new(200).header("ETag", meta.etag.clone()).header("x-cos-hash-crc64ecma", meta.crc64.to_string());
     push_sse_echo(&mut resp, &meta);
     Ok(resp)
 }
 
-pub fn get_object(ctx: &Ctx, req: &mut Request) -> Result<Response, CosError> {
+pub fn get_object(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<Response, CosError> {
     read_object(ctx, req, false)
 }
 
-pub fn head_object(ctx: &Ctx, req: &mut Request) -> Result<Response, CosError> {
+pub fn head_object(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<Response, CosError> {
     read_object(ctx, req, true)
 }
 
 /// GET and HEAD share everything but the bytes: HEAD does not even open the data.
 fn read_object(ctx: &Ctx, req: &Request, head: bool) -> Result<Response, CosError> {
-    let (obj, content) = if head {
+    let (obj, pieces) = if head {
         (ctx.store.head_object(&ctx.bucket, &ctx.key)?, None)
     } else {
-        let (obj, content) = ctx.store.open_object(&ctx.bucket, &ctx.key)?;
-        (obj, Some(content))
+        let (obj, pieces) = ctx.store.open_object(&ctx.bucket, &ctx.key)?;
+        (obj, Some(pieces))
     };
     let m = &obj.meta;
     let conditions = Conditions {
@@ -200,10 +195,9 @@ fn read_object(ctx: &Ctx, req: &Request, head: bool) -> Result<Response, CosErro
     if status == 206 {
         resp.push_header("Content-Range", format!("bytes {start}-{}/{}", end - 1, m.size));
     }
-    resp.body = match content {
+    resp.body = match pieces {
         None => Body::LengthOnly(end - start),
-        Some(Content::Mem(data)) => Body::Shared { data, start: start as usize, end: end as usize },
-        Some(Content::File(file)) => Body::File { file, offset: start, len: end - start },
+        Some(pieces) => Body::Pieces(slice_pieces(pieces, start, end)),
     };
     Ok(resp)
 }
@@ -240,7 +234,7 @@ fn push_object_headers(resp: &mut Response, m: &ObjectMeta, req: &Request) {
     }
 }
 
-pub fn delete_object(ctx: &Ctx, _req: &mut Request) -> Result<Response, CosError> {
+pub fn delete_object(ctx: &Ctx, _req: &Request, _body: &mut BodyReader) -> Result<Response, CosError> {
     ctx.store.delete_object(&ctx.bucket, &ctx.key)?;
     Ok(Response::new(204))
 }

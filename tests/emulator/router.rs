@@ -1,15 +1,19 @@
 //! From a parsed request to a response: addressing (bucket from Host, key from path),
-//! authentication, then a lookup in the route table. Later operations (multipart, ACL, tagging,
-//! fault injection...) slot in as new rows of `ROUTES`.
+//! authentication, then a lookup in the route table. New operations (ACL, tagging...) slot in as
+//! new rows of `ROUTES`. Control requests (`/__emulator/`) never get here (see `conn.rs`).
 
 use crate::auth;
+use crate::body::BodyReader;
 use crate::cli::Config;
+use crate::control::Stats;
 use crate::error::CosError;
-use crate::http::{Request, Response};
+use crate::faults::Faults;
+use crate::http::Request;
 use crate::store::Store;
-use crate::util::{http_date, new_request_id, new_trace_id, now_unix};
+use crate::util::{http_date, new_trace_id, now_unix};
+use crate::wire::Response;
 use crate::xml;
-use crate::{bucket_ops, delete_ops, object_ops};
+use crate::{bucket_ops, delete_ops, multipart, multipart_list, object_ops};
 use std::net::IpAddr;
 
 /// Everything a handler needs besides the request.
@@ -28,6 +32,20 @@ pub struct Ctx<'a> {
 pub struct Server {
     pub cfg: Config,
     pub store: Store,
+    pub faults: Faults,
+    pub stats: Stats,
+}
+
+impl Server {
+    pub fn new(cfg: Config, store: Store) -> Server {
+        Server { cfg, store, faults: Faults::default(), stats: Stats::default() }
+    }
+
+    /// The emulator's clock: real time shifted by `--clock-skew`. Signature windows, the Date
+    /// header and every timestamp the emulator records use it.
+    pub fn now(&self) -> u64 {
+        (now_unix() as i64).saturating_add(self.cfg.clock_skew).max(0) as u64
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -37,7 +55,9 @@ enum Target {
     Object,
 }
 
-type Handler = fn(&Ctx, &mut Request) -> Result<Response, CosError>;
+/// Handlers get the request head and read the body themselves (most never do; what they leave
+/// is drained by the connection loop).
+type Handler = fn(&Ctx, &Request, &mut BodyReader) -> Result<Response, CosError>;
 
 struct Route {
     method: &'static str,
@@ -58,11 +78,18 @@ static ROUTES: &[Route] = &[
     route("DELETE", Target::Bucket, None, bucket_ops::delete_bucket),
     route("GET", Target::Bucket, None, bucket_ops::list_objects),
     route("POST", Target::Bucket, Some("delete"), delete_ops::delete_objects),
+    route("GET", Target::Bucket, Some("uploads"), multipart_list::list_uploads),
     // PUT with x-cos-copy-source is CopyObject; put_object hands it to copy_ops.
     route("PUT", Target::Object, None, object_ops::put_object),
     route("GET", Target::Object, None, object_ops::get_object),
     route("HEAD", Target::Object, None, object_ops::head_object),
     route("DELETE", Target::Object, None, object_ops::delete_object),
+    route("POST", Target::Object, Some("uploads"), multipart::initiate),
+    // UploadPart, and UploadPartCopy when x-cos-copy-source is present.
+    route("PUT", Target::Object, Some("partNumber"), multipart::upload_part),
+    route("GET", Target::Object, Some("uploadId"), multipart::list_parts),
+    route("POST", Target::Object, Some("uploadId"), multipart::complete),
+    route("DELETE", Target::Object, Some("uploadId"), multipart::abort),
 ];
 
 /// Query parameters that are arguments of the plain operations, not sub-resources. COS routes
@@ -81,6 +108,11 @@ fn is_plain_param(name: &str) -> bool {
             | "region"
             | "create-time"
             | "range"
+            | "key-marker"
+            | "upload-id-marker"
+            | "max-uploads"
+            | "part-number-marker"
+            | "max-parts"
     ) || name.starts_with("response-")
 }
 
@@ -89,8 +121,21 @@ fn is_auth_param(name: &str) -> bool {
     name.starts_with("q-") || name == "x-cos-security-token"
 }
 
-fn sub_resource(query: &[(String, String)]) -> Option<&str> {
+/// The sub-resource a request addresses: its first parameter that is neither a plain argument
+/// nor authentication. UploadPart is `partNumber` whichever of `partNumber`/`uploadId` comes
+/// first (clients differ), so `uploadId` alone means ListParts/Complete/Abort.
+pub fn sub_resource(query: &[(String, String)]) -> Option<&str> {
+    let has = |name: &str| query.iter().any(|(k, _)| k == name);
+    if has("partNumber") && has("uploadId") {
+        return Some("partNumber");
+    }
     query.iter().map(|(k, _)| k.as_str()).find(|k| !is_auth_param(k)).filter(|k| !is_plain_param(k))
+}
+
+/// (object key, sub-resource or "") of a request, for fault matching.
+pub fn fault_target(req: &Request) -> (String, String) {
+    let key = req.path.as_deref().and_then(|p| p.strip_prefix('/')).unwrap_or("").to_string();
+    (key, sub_resource(&req.query).unwrap_or("").to_string())
 }
 
 /// (bucket, region) from a Host value. IP literals, `localhost` and `service.*` address the
@@ -151,7 +196,7 @@ fn key_resolves_to_root(key: &str) -> bool {
 
 const MAX_KEY_BYTES: usize = 850;
 
-fn dispatch(server: &Server, req: &mut Request, now: u64) -> Result<Response, CosError> {
+fn dispatch(server: &Server, req: &Request, body: &mut BodyReader, now: u64) -> Result<Response, CosError> {
     let host_header = req
         .header("host")
         .ok_or_else(|| CosError::new(400, "InvalidRequest", "The Host header is required."))?
@@ -202,10 +247,10 @@ fn dispatch(server: &Server, req: &mut Request, now: u64) -> Result<Response, Co
         });
     };
     let ctx = Ctx { cfg: &server.cfg, store: &server.store, now, bucket: bucket.unwrap_or_default(), key, host_region };
-    (route.handler)(&ctx, req)
+    (route.handler)(&ctx, req, body)
 }
 
-fn parse_host_name(host: &str) -> String {
+pub fn parse_host_name(host: &str) -> String {
     let host = host.trim().to_ascii_lowercase();
     match host.rsplit_once(':') {
         Some((h, port)) if !h.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => h.to_string(),
@@ -213,28 +258,27 @@ fn parse_host_name(host: &str) -> String {
     }
 }
 
-/// Answer one request; never fails (errors become COS error responses).
-pub fn handle(server: &Server, req: &mut Request) -> Response {
-    let now = now_unix();
-    let request_id = new_request_id();
-    let mut resp = match dispatch(server, req, now) {
-        Ok(r) => r,
-        Err(e) => {
-            let resource = format!("{}{}", parse_host_name(req.header("host").unwrap_or("")), req.raw_path);
-            error_response(&e, &resource, req.is_head(), &request_id)
-        }
-    };
-    add_common_headers(&mut resp, request_id, now);
-    resp
+/// `host/path`, the Resource of an error body.
+pub fn resource(req: &Request) -> String {
+    format!("{}{}", parse_host_name(req.header("host").unwrap_or("")), req.raw_path)
 }
 
-/// `Server`, `Date` and `x-cos-request-id` on every response, in front of the others.
-pub fn add_common_headers(resp: &mut Response, request_id: String, now: u64) {
-    let common = [
-        ("Server".to_string(), "tencent-cos".to_string()),
-        ("Date".to_string(), http_date(now)),
-        ("x-cos-request-id".to_string(), request_id),
-    ];
+/// Answer one COS request; never fails (errors become COS error responses). The caller adds
+/// the common headers.
+pub fn handle(server: &Server, req: &Request, body: &mut BodyReader, now: u64, request_id: &str) -> Response {
+    match dispatch(server, req, body, now) {
+        Ok(r) => r,
+        Err(e) => error_response(&e, &resource(req), req.is_head(), request_id),
+    }
+}
+
+/// `Server`, `Date` and (unless a fault drops it) `x-cos-request-id` on every response, in front
+/// of the others.
+pub fn add_common_headers(resp: &mut Response, request_id: Option<&str>, now: u64) {
+    let mut common = vec![("Server".to_string(), "tencent-cos".to_string()), ("Date".to_string(), http_date(now))];
+    if let Some(id) = request_id {
+        common.push(("x-cos-request-id".to_string(), id.to_string()));
+    }
     resp.headers.splice(0..0, common);
 }
 
@@ -306,6 +350,11 @@ mod tests {
         assert_eq!(sub_resource(&q(&["q-sign-algorithm", "q-ak", "uploads"])), Some("uploads"));
         assert_eq!(sub_resource(&q(&["response-content-type", "versionId"])), None);
         assert_eq!(sub_resource(&q(&["delete"])), Some("delete"));
+        assert_eq!(sub_resource(&q(&["uploadId", "partNumber"])), Some("partNumber"));
+        assert_eq!(sub_resource(&q(&["partNumber", "uploadId"])), Some("partNumber"));
+        assert_eq!(sub_resource(&q(&["uploadId", "part-number-marker", "max-parts"])), Some("uploadId"));
+        assert_eq!(sub_resource(&q(&["prefix", "uploads"])), None);
+        assert_eq!(sub_resource(&q(&["uploads", "prefix", "key-marker"])), Some("uploads"));
     }
 
     #[test]

@@ -17,7 +17,9 @@ import email.utils
 import hashlib
 import logging
 import os
+import shutil
 import sys
+import tempfile
 import time
 import traceback
 import urllib.error
@@ -27,7 +29,7 @@ from datetime import datetime, timezone
 from unittest import mock
 
 import crcmod
-from qcloud_cos import CosConfig, CosS3Client, CosServiceError, cos_auth
+from qcloud_cos import CosClientError, CosConfig, CosS3Client, CosServiceError, cos_auth
 
 REGION = "ap-guangzhou"
 APPID = "1250000000"
@@ -614,10 +616,222 @@ class Conformance:
             ("presigned URL on another bucket's host -> 403", self.presigned_wrong_host_header),
             ("delete_bucket", self.delete_bucket),
         ]
+        checks[-1:-1] = multipart_checks(self)
         for name, fn in checks:
             self.run(name, fn)
         print("conformance: %d passed, %d failed" % (self.passed, self.failed), flush=True)
         return 0 if self.failed == 0 and self.passed == len(checks) else 1
+
+
+def multipart_checks(c):
+    """Multipart uploads and the SDK's transfer helpers, as (name, check) pairs for Conformance.main; `c` is the
+    Conformance run (client, bucket, port). Uses the emulator's control API (/__emulator/) to break one part."""
+    key = "multipart/object 中 +.bin"
+    state = {}
+    mib = 1024 * 1024
+
+    def ctl(method, path):
+        req = urllib.request.Request("http://127.0.0.1:%d/__emulator/%s" % (c.port, path), method=method)
+        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(req, timeout=20) as resp:
+            return resp.read().decode()
+
+    def stats():
+        return dict(line.split(" ", 1) for line in ctl("GET", "stats").splitlines())
+
+    def uploads(**kwargs):
+        return c.client.list_multipart_uploads(Bucket=c.bucket, **kwargs)
+
+    def initiate():
+        resp = c.client.create_multipart_upload(Bucket=c.bucket, Key=key, ContentType="text/x-multipart",
+                                                Metadata={"x-cos-meta-mp": "yes"}, StorageClass="STANDARD_IA")
+        eq(resp.get("Bucket"), c.bucket, "Bucket")
+        eq(resp.get("Key"), key, "Key")
+        expect(resp.get("UploadId"), "UploadId in %r" % resp)
+        state["id"] = resp["UploadId"]
+
+    def upload_parts():
+        parts = [os.urandom(mib + 17), os.urandom(mib), b"the last part may be small"]
+        first = c.client.upload_part(Bucket=c.bucket, Key=key, Body=b"replaced", PartNumber=1, UploadId=state["id"])
+        eq(first.get("ETag"), md5_etag(b"replaced"), "ETag of a part")
+        for n, data in enumerate(parts, 1):
+            resp = c.client.upload_part(Bucket=c.bucket, Key=key, Body=data, PartNumber=n, UploadId=state["id"],
+                                        EnableMD5=(n == 2))
+            eq(resp.get("ETag"), md5_etag(data), "ETag of part %d" % n)
+            eq(resp.get("x-cos-hash-crc64ecma"), str(crc64(data)), "x-cos-hash-crc64ecma of part %d" % n)
+        state["parts"] = parts
+
+    def part_errors():
+        for n in (0, 10001):
+            service_error(lambda: c.client.upload_part(Bucket=c.bucket, Key=key, Body=b"x", PartNumber=n,
+                                                       UploadId=state["id"]), 400, "InvalidArgument")
+        service_error(lambda: c.client.upload_part(Bucket=c.bucket, Key=key, Body=b"x", PartNumber=1,
+                                                   UploadId="no-such-upload"), 404, "NoSuchUpload")
+        service_error(lambda: c.client.upload_part(Bucket=c.bucket, Key=key + "-other", Body=b"x", PartNumber=1,
+                                                   UploadId=state["id"]), 404, "NoSuchUpload")
+
+    def list_parts():
+        data = c.client.list_parts(Bucket=c.bucket, Key=key, UploadId=state["id"])
+        eq(data.get("Key"), key, "Key (decoded by the SDK)")
+        eq(data.get("IsTruncated"), "false", "IsTruncated")
+        eq([p["PartNumber"] for p in data["Part"]], ["1", "2", "3"], "PartNumber")
+        eq([p["Size"] for p in data["Part"]], [str(len(p)) for p in state["parts"]], "Size")
+        eq([p["ETag"] for p in data["Part"]], [md5_etag(p) for p in state["parts"]], "ETag")
+        eq(data.get("StorageClass"), "STANDARD_IA", "StorageClass")
+        expect(data.get("Initiator", {}).get("ID") and data.get("Owner", {}).get("ID"), "Initiator/Owner in %r" % data)
+        expect(iso_age(data["Part"][0]["LastModified"]) < 600, "LastModified %r" % data["Part"][0]["LastModified"])
+        seen, marker = [], 0
+        for _ in range(5):
+            page = c.client.list_parts(Bucket=c.bucket, Key=key, UploadId=state["id"], MaxParts=2,
+                                       PartNumberMarker=marker)
+            seen += [p["PartNumber"] for p in page.get("Part", [])]
+            if page["IsTruncated"] == "false":
+                break
+            marker = int(page["NextPartNumberMarker"])
+        eq(seen, ["1", "2", "3"], "parts over pages of 2")
+
+    def list_uploads():
+        others = [c.client.create_multipart_upload(Bucket=c.bucket, Key=k)["UploadId"]
+                  for k in ("multipart/a", "multipart/a", "multipart/sub/b", "other")]
+        state["others"] = list(zip(("multipart/a", "multipart/a", "multipart/sub/b", "other"), others))
+        data = uploads(Prefix="multipart/")
+        got = [(u["Key"], u["UploadId"]) for u in data.get("Upload", [])]
+        want = sorted([(k, i) for k, i in state["others"] if k.startswith("multipart/")] + [(key, state["id"])],
+                      key=lambda ki: ki[0].encode("utf-8"))
+        eq(got, want, "uploads ordered by key, then initiation")
+        eq(data["Upload"][0].get("StorageClass"), "STANDARD", "StorageClass")
+        expect(iso_age(data["Upload"][0]["Initiated"]) < 600, "Initiated %r" % data["Upload"][0]["Initiated"])
+        data = uploads(Prefix="multipart/", Delimiter="/")
+        eq([p["Prefix"] for p in data.get("CommonPrefixes", [])], ["multipart/sub/"], "CommonPrefixes")
+        eq(len(data.get("Upload", [])), 3, "uploads beside the common prefix")
+        seen, km, um = [], "", ""
+        for _ in range(10):
+            page = uploads(Prefix="multipart/", KeyMarker=km, UploadIdMarker=um, MaxUploads=2)
+            seen += [(u["Key"], u["UploadId"]) for u in page.get("Upload", [])]
+            if page["IsTruncated"] == "false":
+                break
+            km, um = page["NextKeyMarker"], page["NextUploadIdMarker"]
+        eq(seen, want, "uploads over pages of 2")
+
+    def complete_errors():
+        etags = [md5_etag(p) for p in state["parts"]]
+        done = lambda parts: c.client.complete_multipart_upload(  # noqa: E731
+            Bucket=c.bucket, Key=key, UploadId=state["id"],
+            MultipartUpload={"Part": [{"PartNumber": n, "ETag": e} for n, e in parts]})
+        service_error(lambda: done([(2, etags[1]), (1, etags[0])]), 400, "InvalidPartOrder")
+        service_error(lambda: done([(1, etags[0]), (4, etags[1])]), 400, "InvalidPart")
+        service_error(lambda: done([(1, etags[1]), (2, etags[1])]), 400, "InvalidPart")
+        service_error(lambda: done([(1, etags[0]), (3, etags[2]), (2, etags[1])]), 400, "InvalidPartOrder")
+        # Part 3 is small: fine as the last part, not before part 5. (Part 5 is dropped by the real complete.)
+        tail = os.urandom(1000)
+        c.client.upload_part(Bucket=c.bucket, Key=key, Body=tail, PartNumber=5, UploadId=state["id"])
+        service_error(lambda: done([(1, etags[0]), (3, etags[2]), (5, md5_etag(tail))]), 400, "EntityTooSmall")
+
+    def complete():
+        parts = state["parts"]
+        resp = c.client.complete_multipart_upload(
+            Bucket=c.bucket, Key=key, UploadId=state["id"],
+            MultipartUpload={"Part": [{"PartNumber": n, "ETag": md5_etag(p)} for n, p in enumerate(parts, 1)]})
+        whole = b"".join(parts)
+        digest = hashlib.md5(b"".join(hashlib.md5(p).digest() for p in parts)).hexdigest()
+        eq(resp.get("ETag"), '"%s-3"' % digest, "ETag = MD5 of the part MD5s, dash, part count")
+        eq(resp.get("x-cos-hash-crc64ecma"), str(crc64(whole)), "x-cos-hash-crc64ecma of the whole object")
+        eq(resp.get("Bucket"), c.bucket, "Bucket")
+        expect(c.bucket in (resp.get("Location") or ""), "Location %r" % resp.get("Location"))
+        head = c.client.head_object(Bucket=c.bucket, Key=key)
+        eq(head.get("Content-Length"), str(len(whole)), "Content-Length")
+        eq(head.get("ETag"), resp["ETag"], "ETag")
+        eq(head.get("Content-Type"), "text/x-multipart", "Content-Type kept from create_multipart_upload")
+        eq(head.get("x-cos-meta-mp"), "yes", "metadata kept from create_multipart_upload")
+        eq(head.get("x-cos-storage-class"), "STANDARD_IA", "storage class kept from create_multipart_upload")
+        eq(read_body(c.client.get_object(Bucket=c.bucket, Key=key)), whole, "body")
+        eq(read_body(c.client.get_object(Bucket=c.bucket, Key=key, Range="bytes=1048570-1048600")),
+           whole[1048570:1048601], "a range across two parts")
+        expect(all(u["UploadId"] != state["id"] for u in uploads().get("Upload", [])), "upload gone after complete")
+        service_error(lambda: c.client.list_parts(Bucket=c.bucket, Key=key, UploadId=state["id"]), 404,
+                      "NoSuchUpload")
+
+    def part_copy():
+        dst, src = "multipart/copied", {"Bucket": c.bucket, "Key": key, "Region": REGION}
+        whole = b"".join(state["parts"])
+        upload_id = c.client.create_multipart_upload(Bucket=c.bucket, Key=dst)["UploadId"]
+        first = c.client.upload_part_copy(Bucket=c.bucket, Key=dst, PartNumber=1, UploadId=upload_id, CopySource=src,
+                                          CopySourceRange="bytes=10-%d" % (10 + mib))
+        eq(first.get("ETag"), md5_etag(whole[10:11 + mib]), "ETag of a ranged part copy")
+        eq(first.get("CRC64"), str(crc64(whole[10:11 + mib])), "CRC64 of a ranged part copy")
+        second = c.client.upload_part_copy(Bucket=c.bucket, Key=dst, PartNumber=2, UploadId=upload_id, CopySource=src)
+        eq(second.get("ETag"), md5_etag(whole), "ETag of a whole-object part copy")
+        service_error(lambda: c.client.upload_part_copy(Bucket=c.bucket, Key=dst, PartNumber=3, UploadId=upload_id,
+                                                        CopySource=src, CopySourceRange="bytes=0-%d" % len(whole)),
+                      400, "InvalidRange")
+        c.client.complete_multipart_upload(Bucket=c.bucket, Key=dst, UploadId=upload_id, MultipartUpload={
+            "Part": [{"PartNumber": 1, "ETag": first["ETag"]}, {"PartNumber": 2, "ETag": second["ETag"]}]})
+        eq(read_body(c.client.get_object(Bucket=c.bucket, Key=dst)), whole[10:11 + mib] + whole, "copied object")
+
+    def abort():
+        for k, upload_id in state["others"]:
+            eq(c.client.abort_multipart_upload(Bucket=c.bucket, Key=k, UploadId=upload_id), None, "abort result")
+        k, upload_id = state["others"][0]
+        service_error(lambda: c.client.abort_multipart_upload(Bucket=c.bucket, Key=k, UploadId=upload_id), 404,
+                      "NoSuchUpload")
+        eq(uploads().get("Upload"), None, "no upload left")
+
+    def transfer_files():
+        work = tempfile.mkdtemp(prefix="cos-conformance-")
+        try:
+            src, dst = os.path.join(work, "src.bin"), os.path.join(work, "dst.bin")
+            data = os.urandom(30 * mib + 4321)
+            with open(src, "wb") as f:
+                f.write(data)
+            resp = c.client.upload_file(Bucket=c.bucket, Key="multipart/file.bin", LocalFilePath=src, PartSize=5,
+                                        MAXThread=4, EnableMD5=True)
+            expect((resp.get("ETag") or "").endswith('-7"'), "ETag of a 7-part upload: %r" % resp.get("ETag"))
+            head = c.client.head_object(Bucket=c.bucket, Key="multipart/file.bin")
+            eq(head.get("x-cos-hash-crc64ecma"), str(crc64(data)), "x-cos-hash-crc64ecma")
+            c.client.download_file(Bucket=c.bucket, Key="multipart/file.bin", DestFilePath=dst, PartSize=5,
+                                   MAXThread=4, EnableCRC=True)
+            with open(dst, "rb") as f:
+                eq(f.read() == data, True, "downloaded file equals the uploaded one")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    def transfer_resume():
+        # One part fails (an injected 500; the client does not retry): upload_file gives up and leaves the upload.
+        # The next upload_file finds it with list_multipart_uploads/list_parts and sends the missing part only.
+        work = tempfile.mkdtemp(prefix="cos-conformance-")
+        try:
+            src = os.path.join(work, "src.bin")
+            data = os.urandom(12 * mib)
+            with open(src, "wb") as f:
+                f.write(data)
+            k = "multipart/resumed.bin"
+            ctl("POST", "faults?kind=status&status=500&method=PUT&sub=partNumber&key=%s" % urllib.parse.quote(k))
+            try:
+                c.client.upload_file(Bucket=c.bucket, Key=k, LocalFilePath=src, PartSize=5, MAXThread=4)
+                raise Failed("upload_file succeeded despite a failing part")
+            except CosClientError:
+                pass
+            eq(ctl("GET", "faults"), "", "the fault fired")
+            before = stats()
+            c.client.upload_file(Bucket=c.bucket, Key=k, LocalFilePath=src, PartSize=5, MAXThread=4)
+            after = stats()
+            eq(int(after.get("PUT", 0)) - int(before.get("PUT", 0)), 1, "parts sent by the resumed upload_file")
+            eq(read_body(c.client.get_object(Bucket=c.bucket, Key=k)), data, "resumed object")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    return [
+        ("create_multipart_upload", initiate),
+        ("upload_part: ETag, x-cos-hash-crc64ecma, re-upload replaces", upload_parts),
+        ("upload_part bad part number -> 400, unknown upload -> 404 NoSuchUpload", part_errors),
+        ("list_parts, and paging", list_parts),
+        ("list_multipart_uploads: order, Delimiter, paging", list_uploads),
+        ("complete_multipart_upload InvalidPartOrder, InvalidPart, EntityTooSmall", complete_errors),
+        ("complete_multipart_upload: ETag, CRC-64, metadata, body", complete),
+        ("upload_part_copy with and without CopySourceRange, bad range -> 400", part_copy),
+        ("abort_multipart_upload, then 404 NoSuchUpload", abort),
+        ("upload_file / download_file 30 MB, PartSize=5, MAXThread=4", transfer_files),
+        ("upload_file resumes after a failed part", transfer_resume),
+    ]
 
 
 def main():
