@@ -31,12 +31,40 @@ pub fn checksum(bytes: &[u8]) -> u64 {
 
 /// The CRC-64/XZ of `A ‖ B` from `crc_a = crc(A)`, `crc_b = crc(B)` and `len_b = |B|`, without the data
 /// (zlib's `crc32_combine` method for this polynomial): combines the CRCs of parts uploaded in parallel.
-pub fn combine(crc_a: u64, crc_b: u64, mut len_b: u64) -> u64 {
-    const POLY: u64 = 0xC96C5795D7870F42; // reflected ECMA-182
-    if len_b == 0 {
-        return crc_a;
+pub fn combine(crc_a: u64, crc_b: u64, len_b: u64) -> u64 {
+    Shift::new(len_b).apply(crc_a) ^ crc_b
+}
+
+/// The CRC of consecutive parts given as (crc, len), in order. Building the operator for a length is the
+/// expensive step, so it is built once per distinct length (all parts but the last usually share one).
+pub fn combine_all(parts: impl IntoIterator<Item = (u64, u64)>) -> u64 {
+    let mut shift: Option<(u64, Shift)> = None;
+    parts.into_iter().fold(0, |crc, (part_crc, len)| {
+        let op = match &shift {
+            Some((l, op)) if *l == len => op,
+            _ => &shift.insert((len, Shift::new(len))).1,
+        };
+        op.apply(crc) ^ part_crc
+    })
+}
+
+/// The linear operator that appends `len` zero bytes to a CRC register (with the XZ pre/post inversion
+/// cancelled out): `crc(A ‖ B) = Shift(|B|).apply(crc(A)) ^ crc(B)`.
+pub struct Shift([u64; 64]);
+
+impl Shift {
+    pub fn new(len: u64) -> Shift {
+        Shift(shift_matrix(len))
     }
-    // `odd` is the operator for one zero bit, `even` for two; squaring doubles the number of zero bits.
+
+    pub fn apply(&self, crc: u64) -> u64 {
+        gf2_times(&self.0, crc)
+    }
+}
+
+/// The matrix of `len` zero bytes, by repeated squaring (zlib's method, kept as a matrix).
+fn shift_matrix(mut len: u64) -> [u64; 64] {
+    const POLY: u64 = 0xC96C5795D7870F42; // reflected ECMA-182
     let mut odd = [0u64; 64];
     odd[0] = POLY;
     for (i, row) in odd.iter_mut().enumerate().skip(1) {
@@ -45,26 +73,36 @@ pub fn combine(crc_a: u64, crc_b: u64, mut len_b: u64) -> u64 {
     let mut even = [0u64; 64];
     gf2_square(&mut even, &odd); // 2 zero bits
     gf2_square(&mut odd, &even); // 4 zero bits
-    let mut crc = crc_a;
-    loop {
+                                 // `result` accumulates the product of the operators for the set bits of `len` (identity for 0).
+    let mut result = [0u64; 64];
+    for (i, row) in result.iter_mut().enumerate() {
+        *row = 1 << i;
+    }
+    while len != 0 {
         gf2_square(&mut even, &odd); // first pass: 8 zero bits = one zero byte
-        if len_b & 1 != 0 {
-            crc = gf2_times(&even, crc);
+        if len & 1 != 0 {
+            result = gf2_compose(&even, &result);
         }
-        len_b >>= 1;
-        if len_b == 0 {
+        len >>= 1;
+        if len == 0 {
             break;
         }
         gf2_square(&mut odd, &even);
-        if len_b & 1 != 0 {
-            crc = gf2_times(&odd, crc);
+        if len & 1 != 0 {
+            result = gf2_compose(&odd, &result);
         }
-        len_b >>= 1;
-        if len_b == 0 {
-            break;
-        }
+        len >>= 1;
     }
-    crc ^ crc_b
+    result
+}
+
+/// The matrix of `outer ∘ inner` (apply `inner`, then `outer`).
+fn gf2_compose(outer: &[u64; 64], inner: &[u64; 64]) -> [u64; 64] {
+    let mut out = [0u64; 64];
+    for (n, row) in out.iter_mut().enumerate() {
+        *row = gf2_times(outer, inner[n]);
+    }
+    out
 }
 
 fn gf2_times(mat: &[u64; 64], mut vec: u64) -> u64 {
@@ -100,6 +138,7 @@ mod tests {
         let parts: Vec<&[u8]> = data.chunks(65_536).collect();
         let total = parts.iter().fold(0, |crc, p| combine(crc, checksum(p), p.len() as u64));
         assert_eq!(total, checksum(&data));
+        assert_eq!(combine_all(parts.iter().map(|p| (checksum(p), p.len() as u64))), checksum(&data));
     }
 
     /// Vectors from cos-protocol.md §4.5.

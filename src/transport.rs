@@ -10,9 +10,17 @@ use crate::retry::{self, Verdict};
 use crate::sign;
 use crate::xml;
 use std::io::{self, Read};
+use std::net::SocketAddr;
 use std::net::ToSocketAddrs;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use ureq::http;
+use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::{Agent, AsSendBody, SendBody};
+
+/// Socket read and write size.
+const IO_BUFFER: usize = 256 * 1024;
 
 /// No COS XML answer comes near this (a ListObjects page of 1000 longest keys is about 3 MB).
 pub(crate) const MAX_XML_BODY: usize = 16 << 20;
@@ -126,8 +134,14 @@ impl Response {
 
     /// Maps an error while reading the body.
     pub fn body_error(&self, e: &io::Error) -> Error {
+        // ureq reports its own timeouts wrapped in an io::Error of kind Other.
+        let ureq_timeout = e.get_ref().and_then(|inner| inner.downcast_ref::<ureq::Error>()).is_some_and(|u| {
+            matches!(u, ureq::Error::Timeout(_))
+                || matches!(u, ureq::Error::Io(io) if matches!(io.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock))
+        });
         let kind = match e.kind() {
             io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => ErrorKind::Timeout,
+            _ if ureq_timeout => ErrorKind::Timeout,
             _ => ErrorKind::Network,
         };
         self.stamp(Error::new(kind, format!("reading the response body failed: {e}")))
@@ -137,7 +151,7 @@ impl Response {
 /// The HTTP side of a client: configuration plus a connection pool shared by all threads.
 pub(crate) struct Transport {
     pub config: Config,
-    agent: ureq::Agent,
+    agent: Agent,
     /// Server time minus local time, learned from a `Date` header when COS said the clock was off. Shared by
     /// all threads; the only state of a client that changes after creation.
     learned_offset: AtomicI64,
@@ -145,19 +159,34 @@ pub(crate) struct Transport {
 
 impl Transport {
     pub fn new(config: Config) -> Result<Transport> {
-        let mut builder = ureq::AgentBuilder::new()
-            .timeout_connect(config.connect_timeout)
-            .timeout_read(config.read_timeout)
-            .timeout_write(config.read_timeout)
-            .redirects(0)
-            .user_agent(&config.user_agent)
+        let agent_config = ureq::Agent::config_builder()
+            .timeout_connect(Some(config.connect_timeout))
+            .timeout_per_read(Some(config.read_timeout))
+            .timeout_per_write(Some(config.read_timeout))
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .user_agent(config.user_agent.as_str())
             .max_idle_connections(256)
-            .max_idle_connections_per_host(64);
-        if let Some(address) = config.address.clone() {
+            .max_idle_connections_per_host(64)
+            // Large socket reads and writes: 8 KiB ones cost a syscall per 8 KiB and cap throughput.
+            .input_buffer_size(IO_BUFFER)
+            .output_buffer_size(IO_BUFFER)
+            // Generous for odd proxies, yet bounded: a hostile server cannot grow memory with headers. It must
+            // stay below the input buffer, which is all ureq ever holds of a response head.
+            .max_response_header_size(IO_BUFFER / 2)
+            .build();
+        let agent = match &config.address {
             // Every host resolves to the configured address; the URL (and so Host and TLS SNI) is unchanged.
-            builder = builder.resolver(move |_netloc: &str| address.to_socket_addrs().map(|a| a.collect()));
-        }
-        Ok(Transport { config, agent: builder.build(), learned_offset: AtomicI64::new(0) })
+            Some(address) => {
+                let addrs: Vec<SocketAddr> = address
+                    .to_socket_addrs()
+                    .map_err(|e| Error::invalid(format!("address {address:?} does not resolve: {e}")))?
+                    .collect();
+                Agent::with_parts(agent_config, DefaultConnector::new(), FixedResolver(addrs))
+            }
+            None => Agent::new_with_config(agent_config),
+        };
+        Ok(Transport { config, agent, learned_offset: AtomicI64::new(0) })
     }
 
     fn host(&self, target: Target<'_>) -> String {
@@ -333,47 +362,46 @@ impl Transport {
             },
         );
 
-        let mut call = self.agent.request(req.method, &url);
+        let mut call = http::Request::builder().method(req.method).uri(&url);
         for (k, v) in &headers {
             // ureq writes Host from the URL itself; a second Host header would be a protocol error.
             if !k.eq_ignore_ascii_case("host") {
-                call = call.set(k, v);
+                call = call.header(k.as_str(), v.as_str());
             }
         }
-        call = call.set("Authorization", &signature.authorization(&self.config.credentials.secret_id));
-        if let Some(d) = deadline {
-            // The operation deadline bounds this attempt too, and the reading of its body.
-            call = call.timeout(d.saturating_duration_since(Instant::now()).max(Duration::from_millis(1)));
-        }
+        call = call.header("Authorization", signature.authorization(&self.config.credentials.secret_id));
 
         let mut crc = Crc64::new();
+        let enabled = req.verify_crc;
         let result = match &mut req.body {
-            Body::Empty => call.call(),
+            Body::Empty => self.run(call.body(()), deadline),
             Body::Bytes(b) => {
-                if req.verify_crc {
+                if enabled {
                     crc.update(b);
                 }
-                call.send_bytes(b)
+                self.run(call.body(*b), deadline)
             }
             Body::File { file, offset, len } => {
-                let reader = FileRange { file, pos: *offset, end: *offset + *len };
-                call.send(CrcReader { inner: reader, crc: &mut crc, enabled: req.verify_crc, left: *len })
+                let mut reader = CrcReader {
+                    inner: FileRange { file, pos: *offset, end: *offset + *len },
+                    crc: &mut crc,
+                    enabled,
+                    left: *len,
+                };
+                self.run(call.body(SendBody::from_reader(&mut reader)), deadline)
             }
             Body::Reader { reader, len } => {
-                call.send(CrcReader { inner: reader.take(*len), crc: &mut crc, enabled: req.verify_crc, left: *len })
+                let mut reader = CrcReader { inner: reader.take(*len), crc: &mut crc, enabled, left: *len };
+                self.run(call.body(SendBody::from_reader(&mut reader)), deadline)
             }
         };
-        let resp = match result {
-            Ok(r) => r,
-            Err(ureq::Error::Status(_, r)) => return Err(self.service_error(req, r)),
-            Err(ureq::Error::Transport(t)) => {
-                let err = transport_error(&t);
-                return Err(match (&self.config.address, err.kind()) {
-                    (Some(a), ErrorKind::Network | ErrorKind::Timeout) => err.note(&format!("connecting to {a}")),
-                    _ => err,
-                });
-            }
-        };
+        let resp = result.map_err(|err| match (&self.config.address, err.kind()) {
+            (Some(a), ErrorKind::Network | ErrorKind::Timeout) => err.note(&format!("connecting to {a}")),
+            _ => err,
+        })?;
+        if resp.status().as_u16() >= 400 {
+            return Err(self.service_error(req, resp));
+        }
         let mut response = into_response(resp);
         if response.status >= 300 {
             // Redirects are not followed (as in the official SDKs) and 304 Not Modified carries no object.
@@ -388,9 +416,27 @@ impl Transport {
         Ok(response)
     }
 
+    /// Runs one HTTP exchange, bounded by the operation deadline if there is one.
+    fn run<B: AsSendBody>(
+        &self,
+        request: std::result::Result<http::Request<B>, http::Error>,
+        deadline: Option<Instant>,
+    ) -> Result<http::Response<ureq::Body>> {
+        let request = request.map_err(|e| Error::invalid(format!("the request cannot be built: {e}")))?;
+        let result = match deadline {
+            None => self.agent.run(request),
+            Some(d) => {
+                // The operation deadline bounds this attempt too, and the reading of its body.
+                let left = d.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
+                self.agent.run(self.agent.configure_request(request).timeout_global(Some(left)).build())
+            }
+        };
+        result.map_err(|e| transport_error(&e))
+    }
+
     /// Builds the service error for a failed response: fields from the XML body when there is one, else from
     /// the `x-cos-request-id` / `x-cos-trace-id` headers (HEAD answers have no body).
-    fn service_error(&self, req: &Request<'_>, resp: ureq::Response) -> Error {
+    fn service_error(&self, req: &Request<'_>, resp: http::Response<ureq::Body>) -> Error {
         let response = into_response(resp);
         let status = response.status;
         let headers = response.headers.clone();
@@ -476,15 +522,37 @@ fn bodyless_error(method: &str, target: Target<'_>, status: u16) -> (Option<&'st
     }
 }
 
-fn into_response(resp: ureq::Response) -> Response {
-    let status = resp.status();
-    let mut pairs = Vec::new();
-    for name in resp.headers_names() {
-        for value in resp.all(&name) {
-            pairs.push((name.clone(), value.to_string()));
+fn into_response(resp: http::Response<ureq::Body>) -> Response {
+    let (parts, body) = resp.into_parts();
+    let pairs = parts
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    let status = parts.status.as_u16();
+    Response { status, headers: Headers::new(pairs), body_crc: None, attempts: 1, body: Box::new(body.into_reader()) }
+}
+
+/// Resolves every host to the configured connect address (`COS_ADDRESS`).
+#[derive(Debug)]
+struct FixedResolver(Vec<SocketAddr>);
+
+impl Resolver for FixedResolver {
+    fn resolve(
+        &self,
+        _uri: &http::Uri,
+        _config: &ureq::config::Config,
+        _timeout: NextTimeout,
+    ) -> std::result::Result<ResolvedSocketAddrs, ureq::Error> {
+        let mut out = self.empty();
+        for a in self.0.iter().take(16) {
+            out.push(*a);
         }
+        if self.0.is_empty() {
+            return Err(ureq::Error::HostNotFound);
+        }
+        Ok(out)
     }
-    Response { status, headers: Headers::new(pairs), body_crc: None, attempts: 1, body: Box::new(resp.into_reader()) }
 }
 
 /// The chain of causes of an error.
@@ -496,20 +564,16 @@ fn causes<'a>(e: &'a (dyn std::error::Error + 'static)) -> Vec<&'a (dyn std::err
     out
 }
 
-fn transport_error(t: &ureq::Transport) -> Error {
-    let chain = causes(t);
-    let timed_out = chain.iter().any(|e| {
-        e.downcast_ref::<io::Error>()
-            .is_some_and(|io| matches!(io.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock))
-    });
-    if timed_out {
-        return Error::new(ErrorKind::Timeout, format!("timed out: {t}"));
+fn transport_error(e: &ureq::Error) -> Error {
+    // ureq::Error has no `source()`: an I/O error inside it (ours, from a body reader, among them) is reached
+    // through the variant.
+    let mut chain = causes(e);
+    if let ureq::Error::Io(io) = e {
+        chain.extend(causes(io));
+        if let Some(inner) = io.get_ref() {
+            chain.extend(causes(inner));
+        }
     }
-    let kind = match t.kind() {
-        ureq::ErrorKind::InvalidUrl | ureq::ErrorKind::UnknownScheme => ErrorKind::InvalidArgument,
-        ureq::ErrorKind::BadStatus | ureq::ErrorKind::BadHeader => ErrorKind::Parse,
-        _ => ErrorKind::Network,
-    };
     // A callback that stopped the upload, or a body source that ran dry, surfaces here as an I/O error
     // carrying our marker: the caller's doing, not the network's.
     if chain.iter().any(|e| e.to_string() == CANCELLED_MARKER) {
@@ -518,7 +582,20 @@ fn transport_error(t: &ureq::Transport) -> Error {
     if let Some(short) = chain.iter().map(|e| e.to_string()).find(|m| m.starts_with(SHORT_BODY_MARKER)) {
         return Error::new(ErrorKind::Io, short);
     }
-    Error::new(kind, t.to_string())
+    let timed_out = matches!(e, ureq::Error::Timeout(_))
+        || chain.iter().any(|e| {
+            e.downcast_ref::<io::Error>()
+                .is_some_and(|io| matches!(io.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock))
+        });
+    if timed_out {
+        return Error::new(ErrorKind::Timeout, format!("timed out: {e}"));
+    }
+    let kind = match e {
+        ureq::Error::BadUri(_) | ureq::Error::Http(_) => ErrorKind::InvalidArgument,
+        ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => ErrorKind::Parse,
+        _ => ErrorKind::Network,
+    };
+    Error::new(kind, e.to_string())
 }
 
 /// The message of the `io::Error` a body reader returns when its callback asks to stop.

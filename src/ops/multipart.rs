@@ -172,8 +172,8 @@ impl Client {
             xml::parse_complete(text)
         })?;
         if opts.verify_crc {
-            let combined = sorted.iter().try_fold(0u64, |crc, p| Some(crc64::combine(crc, p.crc64?, p.size)));
-            if let Some(crc) = combined {
+            let known: Option<Vec<(u64, u64)>> = sorted.iter().map(|p| Some((p.crc64?, p.size))).collect();
+            if let Some(crc) = known.map(crc64::combine_all) {
                 verify_crc(crc, &headers)?;
             }
         }

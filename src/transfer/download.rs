@@ -100,7 +100,7 @@ impl Client {
             return Err(e);
         }
 
-        let combined = state.parts.values().fold(0, |crc, p| crc64::combine(crc, p.crc64.unwrap_or(0), p.size));
+        let combined = crc64::combine_all(state.parts.values().map(|p| (p.crc64.unwrap_or(0), p.size)));
         if let (true, Some(remote)) = (opts.request.verify_crc, head.crc64()) {
             if remote != combined {
                 // The bytes on disk are wrong: start from scratch next time.

@@ -10,13 +10,12 @@ use crate::transport::Body;
 use crate::xml::Part;
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 impl Client {
     /// Uploads a local file. Files up to one part go as one PUT; larger ones as a multipart upload with
-    /// `concurrency` parts in flight, each read into its own buffer, so memory stays near
-    /// `concurrency × part size` whatever the file size. Every part's CRC-64 is checked, and the whole
+    /// `concurrency` parts in flight, each streamed from the file, so memory stays small (well under
+    /// `concurrency × part size`) whatever the file size. Every part's CRC-64 is checked, and the whole
     /// object's after completion. With a checkpoint (the default), rerunning after a crash or failure
     /// continues with the parts still missing, provided the file (size, mtime) and the upload are unchanged.
     pub fn upload_file(
@@ -94,12 +93,12 @@ impl Client {
         let run = Run::new(size, already, cancel);
         let part_opts = opts.request.part_subset();
         let work = |job: &Job| -> Result<Part> {
-            let mut buf = vec![0u8; job.len as usize];
-            file.read_exact_at(&mut buf, job.offset).map_err(io)?;
             if run.stopping() {
                 return Err(cancelled_error());
             }
-            let part = self.upload_part(bucket, key, &upload_id, job.number, Body::Bytes(&buf), &part_opts)?;
+            // Streamed from the file (positional reads, so a retry rereads the range): no part-sized buffer.
+            let body = Body::File { file: &file, offset: job.offset, len: job.len };
+            let part = self.upload_part(bucket, key, &upload_id, job.number, body, &part_opts)?;
             run.add(job.len);
             Ok(part)
         };
