@@ -79,6 +79,13 @@ typedef enum {
 } cos_status;
 
 /**
+ * Appends to one appendable object, keeping its length and CRC-64 between appends so that the CRC-64 COS
+ * reports for the whole object is checked after every append. It shares the client's connection pool and
+ * stays valid even if the client is freed first. One thread at a time.
+ */
+typedef struct cos_appender cos_appender;
+
+/**
  * The buckets of the account. Strings are valid until `cos_bucket_list_free`.
  */
 typedef struct cos_bucket_list cos_bucket_list;
@@ -198,6 +205,59 @@ typedef int (*cos_progress_fn)(void *userdata, uint64_t done, uint64_t total);
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Appends `len` bytes to the appendable object `bucket`/`key` at `position` (AppendObject); with `position`
+ * 0 and no object there, creates it with the metadata in `opts` (may be NULL). `*next_position` (may be
+ * NULL) receives where the next append goes (the object's new length); `*info` (may be NULL) the response
+ * headers, whose CRC-64 is that of the whole object (so it is checked against the bytes sent only at
+ * position 0; `cos_appender` checks every append). A position other than the object's length is a
+ * `COS_SERVICE_ERROR` with HTTP status 409 and code "AppendPositionErr"; an object not created by appends
+ * gives 409 "ObjectNotAppendable". `data` may be NULL when `len` is 0.
+ */
+cos_status cos_client_append_object(const cos_client *client,
+                                    const char *bucket,
+                                    const char *key,
+                                    uint64_t position,
+                                    const uint8_t *data,
+                                    size_t len,
+                                    const cos_request_options *opts,
+                                    uint64_t *next_position,
+                                    cos_object_info **info,
+                                    cos_error **err);
+
+/**
+ * Makes an appender for `bucket`/`key`. With `resume` false it starts at position 0: the first append
+ * creates the object with the metadata in `opts` (may be NULL), and nothing is sent here. With `resume` true
+ * a HEAD gives the length and CRC-64 of the existing appendable object to continue from; it fails if the
+ * object is not appendable, or (with CRC verification on) if COS reports no CRC-64 for it.
+ */
+cos_status cos_appender_new(const cos_client *client,
+                            const char *bucket,
+                            const char *key,
+                            const cos_request_options *opts,
+                            bool resume,
+                            cos_appender **out,
+                            cos_error **err);
+
+/**
+ * Appends `len` bytes at the appender's position (`data` may be NULL when `len` is 0). A CRC-64 from COS
+ * other than the expected one is `COS_CHECKSUM_MISMATCH`; after any failure the position stays where it was.
+ */
+cos_status cos_appender_append(cos_appender *appender,
+                               const uint8_t *data,
+                               size_t len,
+                               cos_error **err);
+
+/**
+ * Where the next append goes: the object's length as far as the appender knows. 0 for NULL.
+ */
+uint64_t cos_appender_position(const cos_appender *appender);
+
+/**
+ * Frees an appender. NULL does nothing.
+ */
+void cos_appender_free(cos_appender *appender);
 
 /**
  * Creates a bucket ("<name>-<appid>"). A bucket you already own fails with code "BucketAlreadyOwnedByYou".

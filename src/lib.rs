@@ -23,7 +23,9 @@ pub use client::Client;
 pub use config::{Config, ConfigBuilder, Credentials, Scheme};
 pub use error::{Error, ErrorKind, Result};
 pub use headers::{Headers, ObjectInfo};
-pub use ops::{ListCursor, ListParams, ListUploadsParams, ObjectPages, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE};
+pub use ops::{
+    Appender, ListCursor, ListParams, ListUploadsParams, ObjectPages, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE,
+};
 pub use options::RequestOptions;
 pub use transfer::{CancelToken, Checkpoint, ObjectReader, ObjectWriter, TransferOptions};
 pub use transport::Body;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite: formatting and lints, the header drift check, Rust unit and integration tests
-# (against the emulator, SeaweedFS, the official Python SDK) and the C tests (examples, sanitizers, valgrind,
-# bad input through the C ABI, symbol checks). Installs what the tests need first.
+# (against the emulator, SeaweedFS, the official Python SDK), the C tests (examples, sanitizers, valgrind,
+# bad input through the C ABI, symbol checks), then a bounded fuzzing run of every response parser
+# (FUZZ_SECONDS per target, default 10; FUZZ_SECONDS=0 skips it). Installs what the tests need first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,3 +22,23 @@ git diff --exit-code -- include/cos.h || { echo "include/cos.h is stale: commit 
 
 echo "== tests"
 cargo test --all-targets
+
+fuzz_seconds=${FUZZ_SECONDS:-10}
+if [ "$fuzz_seconds" -gt 0 ]; then
+  echo "== fuzzing every parser for ${fuzz_seconds} s (seeds in fuzz/corpus)"
+  command -v cargo-fuzz > /dev/null || cargo install cargo-fuzz --locked
+  scratch=$(mktemp -d)
+  trap 'rm -rf "$scratch"' EXIT
+  # cargo-fuzz needs nightly-only flags; RUSTC_BOOTSTRAP lets the stable toolchain accept them here only.
+  for target in $(RUSTC_BOOTSTRAP=1 cargo fuzz list); do
+    mkdir -p "$scratch/$target"
+    if ! RUSTC_BOOTSTRAP=1 cargo fuzz run -O "$target" "$scratch/$target" "fuzz/corpus/$target" -- \
+      -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -timeout=10 > "$scratch/$target.log" 2>&1; then
+      tail -40 "$scratch/$target.log"
+      echo "fuzz target $target failed (the crashing input is under fuzz/artifacts/$target)"
+      exit 1
+    fi
+    grep -E "^Done [0-9]+ runs" "$scratch/$target.log" | sed "s/^/  $target: /"
+  done
+  echo "fuzz: $(RUSTC_BOOTSTRAP=1 cargo fuzz list | wc -l) passed, 0 failed"
+fi

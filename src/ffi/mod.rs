@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+mod append;
 mod bucket;
 mod client;
 mod error;
@@ -29,6 +30,7 @@ mod options;
 mod status;
 mod transfer;
 
+pub use append::*;
 pub use bucket::*;
 pub use client::*;
 pub use error::*;

@@ -1,9 +1,11 @@
 //! The COS operations, as methods of [`crate::Client`].
 
+mod append;
 mod bucket;
 mod list;
 mod multipart;
 mod object;
 
+pub use append::Appender;
 pub use list::{ListCursor, ListParams, ObjectPages};
 pub use multipart::{ListUploadsParams, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE};

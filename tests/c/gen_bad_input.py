@@ -70,6 +70,8 @@ OPTIONAL = {
     ("cos_object_writer_finish", "info"): "documented",
     ("cos_client_download_prefix", "prefix"): "documented",
     ("cos_client_download_prefix", "count"): "documented",
+    ("cos_client_append_object", "next_position"): "documented",
+    ("cos_client_append_object", "info"): "documented",
     # Accepted as NULL by the implementation, but the header does not say these may be NULL.
     ("cos_client_put_object_from_file", "info"): "undocumented",
     ("cos_client_put_object_from_reader", "info"): "undocumented",
@@ -101,6 +103,8 @@ NULL_EMPTY_BUFFER = {
     "cos_client_put_object_ex": "ok",
     "cos_client_upload_part": "any",
     "cos_object_writer_write": "ok",
+    "cos_client_append_object": "ok",
+    "cos_appender_append": "ok",
     "cos_object_reader_read": "any",
     "cos_request_options_set_sse_customer_key": "invalid",  # an SSE-C key is 32 bytes
 }
@@ -162,6 +166,8 @@ STRING_OVERRIDES = {
     ("cos_transfer_options_set_checkpoint_path", "path"): '"checkpoint"',
     ("cos_client_copy_object", "key"): '"y"',
     ("cos_client_copy", "key"): '"y"',
+    # reset_state() deletes "ap", so every valid call appends at position 0 (SCALAR_VALUES).
+    ("cos_client_append_object", "key"): '"ap"',
     ("cos_request_options_set_response_header", "name"): '"content-type"',
     ("cos_request_options_set_storage_class", "value"): '"STANDARD"',
     ("cos_request_options_set_acl", "value"): '"private"',
@@ -185,6 +191,7 @@ SCALAR_VALUES = {
     ("uint32_t", "max_uploads"): "0",
     ("uint32_t", "concurrency"): "2",
     ("uint64_t", "offset"): "0",
+    ("uint64_t", "position"): "0",
     ("uint64_t", "len"): "1",
     ("uint64_t", "part_size"): "0",
     ("uint64_t", "ms"): "60000",
@@ -197,6 +204,7 @@ SCALAR_VALUES = {
     ("int64_t", "seconds"): "0",
     ("bool", "quiet"): "false",
     ("bool", "on"): "true",
+    ("bool", "resume"): "false",  # nothing is sent; resuming needs an appendable object (the setup's "apw")
     ("size_t", "index"): "0",
     ("cos_status", "status"): "COS_OK",
 }
@@ -214,6 +222,8 @@ HANDLES = {
     "cos_object_reader *": "reader",
     "const cos_object_reader *": "reader",
     "cos_object_writer *": "writer",
+    "cos_appender *": "appender",
+    "const cos_appender *": "appender",
     "const cos_client *": "client",
     "const cos_client_config *": "config",
     "cos_client_config *": "scratch_config",
@@ -243,6 +253,7 @@ OUTS = {
     "cos_upload_list **": "cos_upload_list_free",
     "cos_object_reader **": "cos_object_reader_free",
     "cos_object_writer **": "cos_object_writer_free",
+    "cos_appender **": "cos_appender_free",
     "char **": "cos_string_free",
 }
 
@@ -670,6 +681,7 @@ static cos_part_list *scratch_part_list;
 static cos_upload_list *upload_list;
 static cos_object_reader *reader;
 static cos_object_writer *writer;
+static cos_appender *appender;
 static char *owned_upload_id;
 static const char *upload_id_value = "no-such-upload";
 static uint8_t read_buffer[64];
@@ -889,11 +901,13 @@ static void must(const char *what, cos_status rc, cos_error **err) {
     }
 }
 
-/* Puts the test object back (a previous case may have deleted it) and rewinds the dummy reader. */
+/* Puts the test object back (a previous case may have deleted it), deletes the appended object "ap" (so an
+ * append at position 0 succeeds) and rewinds the dummy reader. */
 static void reset_state(void) {
     cos_error *err = NULL;
     must("put x", cos_client_put_object(client, BUCKET, "x", (const uint8_t *)"x", 1, &err), &err);
     must("put dp/a", cos_client_put_object(client, BUCKET, "dp/a", (const uint8_t *)"a", 1, &err), &err);
+    must("delete ap", cos_client_delete_object(client, BUCKET, "ap", &err), &err);
     read_left = 1;
 }
 
@@ -976,6 +990,8 @@ static void setup(const char *dir) {
     }
     must("open reader", cos_object_reader_open(client, BUCKET, "x", NULL, &reader, &err), &err);
     must("open writer", cos_object_writer_open(client, BUCKET, "w", NULL, &writer, &err), &err);
+    /* Its own key: only its successful appends move its position, and reset_state() leaves the key alone. */
+    must("new appender", cos_appender_new(client, BUCKET, "apw", NULL, false, &appender, &err), &err);
     rc = cos_client_get_object(client, BUCKET, "missing", &bytes, &error);
     if (rc != COS_SERVICE_ERROR || error == NULL) {
         fprintf(stderr, "setup: a GET of a missing key did not fail with a service error\n");
@@ -1007,6 +1023,7 @@ static void delete_bucket(void) {
 }
 
 static void teardown(void) {
+    cos_appender_free(appender);
     cos_object_writer_free(writer);
     cos_object_reader_free(reader);
     delete_bucket();

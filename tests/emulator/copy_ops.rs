@@ -89,6 +89,8 @@ pub fn copy_object(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<R
             m.headers.extend(sse.iter().cloned());
         }
         m.last_modified = now;
+        // A copy is a new object written at once, not by appends.
+        m.appendable = false;
         m.storage_class = class.clone().unwrap_or_else(|| "STANDARD".to_string());
         m.acl = acl.clone();
         Ok(m)

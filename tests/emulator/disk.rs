@@ -333,6 +333,9 @@ pub fn encode_meta(key: &str, m: &ObjectMeta) -> String {
     if let Some(t) = &m.tagging {
         s.push_str(&format!("tagging {}\n", enc(t)));
     }
+    if m.appendable {
+        s.push_str("appendable 1\n");
+    }
     s
 }
 
@@ -349,6 +352,7 @@ pub fn decode_meta(text: &str) -> io::Result<(String, ObjectMeta)> {
         headers: Vec::new(),
         acl: None,
         tagging: None,
+        appendable: false,
     };
     let num = |v: &str| v.parse::<u64>().map_err(|_| corrupt(format!("bad number {v:?}")));
     for line in text.lines() {
@@ -370,6 +374,7 @@ pub fn decode_meta(text: &str) -> io::Result<(String, ObjectMeta)> {
             }
             "acl" => m.acl = Some(dec(value)),
             "tagging" => m.tagging = Some(dec(value)),
+            "appendable" => m.appendable = value == "1",
             _ => {}
         }
     }
@@ -395,6 +400,7 @@ mod tests {
     #[test]
     fn meta_round_trip() {
         let mut m = meta(10);
+        m.appendable = true;
         m.headers.push(("Content-Disposition".into(), "attachment; filename=\"a%b\n\"".into()));
         let key = "dir/with space/中\n%";
         let (k, back) = decode_meta(&encode_meta(key, &m)).unwrap();

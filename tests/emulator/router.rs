@@ -84,6 +84,8 @@ static ROUTES: &[Route] = &[
     route("GET", Target::Object, None, object_ops::get_object),
     route("HEAD", Target::Object, None, object_ops::head_object),
     route("DELETE", Target::Object, None, object_ops::delete_object),
+    // AppendObject: `?append&position=N` (`append` first, as COS routes on the first parameter).
+    route("POST", Target::Object, Some("append"), object_ops::append_object),
     route("POST", Target::Object, Some("uploads"), multipart::initiate),
     // UploadPart, and UploadPartCopy when x-cos-copy-source is present.
     route("PUT", Target::Object, Some("partNumber"), multipart::upload_part),
@@ -355,6 +357,7 @@ mod tests {
         assert_eq!(sub_resource(&q(&["uploadId", "part-number-marker", "max-parts"])), Some("uploadId"));
         assert_eq!(sub_resource(&q(&["prefix", "uploads"])), None);
         assert_eq!(sub_resource(&q(&["uploads", "prefix", "key-marker"])), Some("uploads"));
+        assert_eq!(sub_resource(&q(&["append", "position"])), Some("append"));
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub struct ObjectMeta {
     pub acl: Option<String>,
     /// `x-cos-tagging` given at upload, `k1=v1&k2=v2` (GET returns only the tag count).
     pub tagging: Option<String>,
+    /// Made by AppendObject (`x-cos-object-type: appendable`); any other write makes a normal object.
+    pub appendable: bool,
 }
 
 /// A run of stored bytes. An object is a list of them: one per 8 MiB of a body received in
@@ -313,21 +315,58 @@ impl Store {
             return Err(CosError::no_such_bucket());
         }
         let meta = make_meta(&source.meta)?;
-        let staged = match &self.disk {
-            None => vec![Staged::Mem(source.data.clone())],
-            // Hard links: a copy costs no bytes, and each object still owns its files.
-            Some(disk) => source
-                .data
+        let staged = self.restage(&source.data)?;
+        let data = self.commit(dst.0, dst.1, &meta, staged)?;
+        let bucket = buckets.get_mut(dst.0).ok_or_else(CosError::no_such_bucket)?;
+        self.replace(bucket, dst.1, Object { meta: meta.clone(), data });
+        Ok(meta)
+    }
+
+    /// Stored segments staged again, to become (part of) another object. Hard links on disk: this
+    /// costs no bytes, and each object still owns its files (`replace` unlinks the old object's).
+    fn restage(&self, data: &[Segment]) -> Result<Vec<Staged>, CosError> {
+        match &self.disk {
+            None => Ok(vec![Staged::Mem(data.to_vec())]),
+            Some(disk) => data
                 .iter()
                 .map(|s| match s {
                     Segment::File { path, .. } => disk.stage_link(path).map(Staged::File).map_err(disk_error),
                     Segment::Mem { .. } => Err(CosError::internal("memory segment in a data dir")),
                 })
-                .collect::<Result<_, _>>()?,
+                .collect(),
+        }
+    }
+
+    /// AppendObject under one lock: `make_meta` sees the current object (None when there is none),
+    /// refuses the append or returns the metadata after it; the object becomes its old bytes (not
+    /// copied) followed by `staged`.
+    pub fn append_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        staged: Staged,
+        make_meta: impl FnOnce(Option<&ObjectMeta>) -> Result<ObjectMeta, CosError>,
+    ) -> Result<ObjectMeta, CosError> {
+        let mut buckets = self.write();
+        let Some(b) = buckets.get_mut(bucket) else {
+            self.discard(staged);
+            return Err(CosError::no_such_bucket());
         };
-        let data = self.commit(dst.0, dst.1, &meta, staged)?;
-        let bucket = buckets.get_mut(dst.0).ok_or_else(CosError::no_such_bucket)?;
-        self.replace(bucket, dst.1, Object { meta: meta.clone(), data });
+        let old = b.objects.get(key).cloned();
+        let meta = match make_meta(old.as_ref().map(|o| &o.meta)) {
+            Ok(m) => m,
+            Err(e) => {
+                self.discard(staged);
+                return Err(e);
+            }
+        };
+        let mut parts = match &old {
+            Some(o) => self.restage(&o.data)?,
+            None => Vec::new(),
+        };
+        parts.push(staged);
+        let data = self.commit(bucket, key, &meta, parts)?;
+        self.replace(b, key, Object { meta: meta.clone(), data });
         Ok(meta)
     }
 
@@ -361,6 +400,7 @@ pub mod tests {
             headers: vec![("x-cos-meta-a".into(), "b c".into())],
             acl: Some("private".into()),
             tagging: Some("k=v".into()),
+            appendable: false,
         }
     }
 
