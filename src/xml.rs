@@ -131,18 +131,19 @@ pub struct ObjectList {
     pub common_prefixes: Vec<String>,
 }
 
+/// A name from a listing, decoded when the listing was requested with `encoding-type=url`.
+fn listed_name(s: &str, url_encoded: bool) -> Result<String> {
+    if !url_encoded {
+        return Ok(s.to_string());
+    }
+    encode::decode(s).ok_or_else(|| Error::parse(format!("listed name {s:?} is not valid percent-encoded UTF-8")))
+}
+
 pub(crate) fn parse_object_list(text: &str) -> Result<ObjectList> {
     let doc = parse(text)?;
     let root = expect_root(&doc, "ListBucketResult")?;
     let url_encoded = child_text(root, "EncodingType").is_some_and(|t| t.eq_ignore_ascii_case("url"));
-    let decode = |s: &str| -> Result<String> {
-        if url_encoded {
-            encode::decode(s)
-                .ok_or_else(|| Error::parse(format!("listed name {s:?} is not valid percent-encoded UTF-8")))
-        } else {
-            Ok(s.to_string())
-        }
-    };
+    let decode = |s: &str| listed_name(s, url_encoded);
     let field = |name| decode(child_text(root, name).unwrap_or(""));
     let mut objects = Vec::new();
     for c in children(root, "Contents") {
@@ -318,14 +319,7 @@ pub(crate) fn parse_upload_list(text: &str) -> Result<UploadList> {
     let url_encoded = ["EncodingType", "Encoding-Type"]
         .iter()
         .any(|n| child_text(root, n).is_some_and(|t| t.eq_ignore_ascii_case("url")));
-    let decode = |s: &str| -> Result<String> {
-        if url_encoded {
-            encode::decode(s)
-                .ok_or_else(|| Error::parse(format!("listed name {s:?} is not valid percent-encoded UTF-8")))
-        } else {
-            Ok(s.to_string())
-        }
-    };
+    let decode = |s: &str| listed_name(s, url_encoded);
     let mut uploads = Vec::new();
     for u in children(root, "Upload") {
         uploads.push(UploadSummary {

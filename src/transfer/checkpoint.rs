@@ -5,6 +5,7 @@
 //! lines for finished parts, and a last line `crc64 <n>` over everything before it. Values are
 //! percent-encoded. A file that does not parse, fails its CRC, or identifies another transfer is ignored.
 
+use super::Checkpoint;
 use crate::crc64;
 use crate::encode;
 use crate::error::{Error, Result};
@@ -89,6 +90,15 @@ impl CheckpointFile {
         CheckpointFile { path }
     }
 
+    /// The checkpoint a transfer's options ask for; `default` is where [`Checkpoint::Default`] puts it.
+    pub fn chosen(choice: &Checkpoint, default: impl FnOnce() -> PathBuf) -> CheckpointFile {
+        CheckpointFile::new(match choice {
+            Checkpoint::Default => Some(default()),
+            Checkpoint::At(p) => Some(p.clone()),
+            Checkpoint::Off => None,
+        })
+    }
+
     /// The saved state, if it exists and is intact.
     pub fn load(&self) -> Option<State> {
         State::parse(&fs::read_to_string(self.path.as_ref()?).ok()?)
@@ -128,6 +138,11 @@ impl CheckpointFile {
             let _ = fs::remove_file(CheckpointFile::temp(path));
         }
     }
+}
+
+/// The fields that identify a transfer, as a checkpoint records them.
+pub(crate) fn identity<const N: usize>(fields: [(&str, String); N]) -> BTreeMap<String, String> {
+    fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
 /// The modification time of a file in nanoseconds since the epoch (part of a local file's identity).

@@ -1,7 +1,7 @@
 //! `download_file`: one object to a local file, in parallel ranged parts, resumable, verified before the
 //! destination is touched.
 
-use super::checkpoint::{default_path, CheckpointFile, PartRecord, State};
+use super::checkpoint::{default_path, identity, CheckpointFile, PartRecord, State};
 use super::pool::{run_parts, Job, Run};
 use super::{cancelled_error, choose_part_size, part_ranges, Checkpoint, Progress, TransferOptions};
 use crate::client::Client;
@@ -40,12 +40,8 @@ impl Client {
         let etag = head.etag().unwrap_or_default().to_string();
         let part_size = choose_part_size(size, opts.part_size)?;
         let temp = partial_path(path)?;
-        let cp = CheckpointFile::new(match &opts.checkpoint {
-            Checkpoint::Default => Some(default_path(path, None)),
-            Checkpoint::At(p) => Some(p.clone()),
-            Checkpoint::Off => None,
-        });
-        let identity: BTreeMap<String, String> = [
+        let cp = CheckpointFile::chosen(&opts.checkpoint, || default_path(path, None));
+        let identity = identity([
             ("kind", "download".to_string()),
             ("bucket", bucket.to_string()),
             ("key", key.to_string()),
@@ -55,10 +51,7 @@ impl Client {
             ("last_modified", head.last_modified().unwrap_or_default().to_string()),
             ("version", part_opts.query.iter().map(|(_, v)| v.as_str()).collect::<String>()),
             ("part_size", part_size.to_string()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
+        ]);
         let io = |what: &str, e: std::io::Error| Error::io(&format!("{what} {}", temp.display()), &e);
         let temp_ok = std::fs::metadata(&temp).is_ok_and(|m| m.len() == size);
         let mut state = match cp.load_matching(&identity) {

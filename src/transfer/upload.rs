@@ -1,6 +1,6 @@
 //! `upload_file`: a local file to one object, in parallel parts, resumable.
 
-use super::checkpoint::{default_path, mtime_nanos, CheckpointFile, PartRecord, State};
+use super::checkpoint::{default_path, identity, mtime_nanos, CheckpointFile, PartRecord, State};
 use super::pool::{run_parts, Job, Run};
 use super::{cancelled_error, choose_part_size, part_ranges, Checkpoint, Progress, TransferOptions};
 use crate::client::Client;
@@ -41,12 +41,8 @@ impl Client {
         }
 
         let tag = format!("{:016x}", crate::crc64::checksum(format!("{bucket}/{key}").as_bytes()));
-        let cp = CheckpointFile::new(match &opts.checkpoint {
-            Checkpoint::Default => Some(default_path(path, Some(&tag))),
-            Checkpoint::At(p) => Some(p.clone()),
-            Checkpoint::Off => None,
-        });
-        let identity: BTreeMap<String, String> = [
+        let cp = CheckpointFile::chosen(&opts.checkpoint, || default_path(path, Some(&tag)));
+        let identity = identity([
             ("kind", "upload".to_string()),
             ("bucket", bucket.to_string()),
             ("key", key.to_string()),
@@ -54,10 +50,7 @@ impl Client {
             ("size", size.to_string()),
             ("mtime", mtime_nanos(&meta).to_string()),
             ("part_size", part_size.to_string()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
+        ]);
         let saved = cp.load();
         let matching = saved.clone().filter(|s| identity.iter().all(|(k, v)| s.fields.get(k) == Some(v)));
         let resumed = match matching {
