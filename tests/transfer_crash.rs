@@ -72,6 +72,12 @@ impl Rng {
 
 /// Starts the child through `proxy`, waits until the proxy holds it at `hold` bytes (in the direction
 /// `wait` watches), then kills it with SIGKILL.
+/// How many random kill points each crash test tries (`COS_CRASH_POINTS`, default 8); a failure prints the
+/// seed to replay with `COS_CRASH_SEED`.
+fn kill_points() -> usize {
+    std::env::var("COS_CRASH_POINTS").ok().and_then(|v| v.parse().ok()).unwrap_or(8)
+}
+
 fn run_and_kill(spec: &str, hold: u64, wait: impl Fn(u64, Duration)) {
     let exe = std::env::current_exe().unwrap();
     let mut child = Command::new(exe)
@@ -120,7 +126,7 @@ fn upload_resumes_after_kill_9_at_random_points() {
     let path = dir.file("in.bin", &bytes);
     let mut rng = Rng::seeded();
     // Random points over the whole body, plus one late point that surely finds finished parts.
-    let mut points: Vec<u64> = (0..4).map(|_| 100_000 + rng.below(size - 200_000)).collect();
+    let mut points: Vec<u64> = (0..kill_points()).map(|_| 100_000 + rng.below(size - 200_000)).collect();
     points.push(size * 3 / 4);
     let mut resumed = 0;
     for (i, &point) in points.iter().enumerate() {
@@ -184,7 +190,7 @@ fn download_resumes_after_kill_9_at_random_points() {
     let bytes = data(size as usize, 301);
     f.client.put_object(&f.bucket, "obj", &bytes, &cos::RequestOptions::new()).unwrap();
     let mut rng = Rng::seeded();
-    let mut points: Vec<u64> = (0..3).map(|_| 100_000 + rng.below(size - 200_000)).collect();
+    let mut points: Vec<u64> = (0..kill_points()).map(|_| 100_000 + rng.below(size - 200_000)).collect();
     points.push(size * 3 / 4);
     let mut resumed = 0;
     for (i, &point) in points.iter().enumerate() {
