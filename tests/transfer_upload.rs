@@ -426,7 +426,8 @@ fn a_cancel_token_stops_an_upload_promptly_and_it_resumes() {
     });
     assert_eq!(result.unwrap_err().kind(), ErrorKind::Cancelled);
     eprintln!("upload returned {latency:?} after the cancel");
-    assert!(latency < Duration::from_millis(800), "returned {latency:?} after the cancel");
+    // Parts in flight finish (2 × 1 MiB at 16 MiB/s: ~130 ms); the bound leaves room for a loaded CI machine.
+    assert!(latency < Duration::from_millis(1500), "returned {latency:?} after the cancel");
     assert!(token.is_cancelled());
     let cps = checkpoints(&dir);
     assert_eq!(cps.len(), 1, "{:?}", dir.names());
@@ -492,7 +493,7 @@ fn a_cancel_token_stops_a_download_promptly_and_it_resumes() {
     });
     assert_eq!(result.unwrap_err().kind(), ErrorKind::Cancelled);
     eprintln!("download returned {latency:?} after the cancel");
-    assert!(latency < Duration::from_millis(500), "returned {latency:?} after the cancel");
+    assert!(latency < Duration::from_millis(1000), "returned {latency:?} after the cancel");
     assert!(!path.exists());
     let (recorded, _) = checkpoint_parts(&dir.path("dest.cos-checkpoint"));
     assert!(recorded.len() >= 2 && recorded.len() < 16, "{recorded:?}");
