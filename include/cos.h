@@ -1383,9 +1383,10 @@ cos_status cos_transfer_options_set_cancel_token(cos_transfer_options *opts,
 
 /**
  * Uploads a local file: one PUT up to one part, else a parallel multipart upload that resumes from its
- * checkpoint when rerun after a failure, crash or cancel (if the file is unchanged). Memory stays near
- * concurrency × part size. Every part's CRC-64 and the whole object's are checked. A failure names the
- * part and carries that part's request id. `opts`, `progress` and `info` may be NULL.
+ * checkpoint when rerun after a failure, crash or cancel (if the file is unchanged). Parts are streamed from
+ * the file, so memory stays at a few MiB whatever the part size. Every part's CRC-64 and the whole object's
+ * are checked. A failure names the part and carries that part's request id. `opts`, `progress` and `info`
+ * may be NULL.
  */
 cos_status cos_client_upload_file(const cos_client *client,
                                   const char *bucket,

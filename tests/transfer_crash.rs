@@ -78,6 +78,12 @@ fn kill_points() -> usize {
     std::env::var("COS_CRASH_POINTS").ok().and_then(|v| v.parse().ok()).unwrap_or(8)
 }
 
+/// The bytes in parts `numbers` of an object of `size` bytes: the last part is short, and it may be among
+/// the recorded ones.
+fn part_bytes(numbers: &[u32], size: u64) -> u64 {
+    numbers.iter().map(|&n| PART.min(size - (u64::from(n) - 1) * PART)).sum()
+}
+
 fn run_and_kill(spec: &str, hold: u64, wait: impl Fn(u64, Duration)) {
     let exe = std::env::current_exe().unwrap();
     let mut child = Command::new(exe)
@@ -163,8 +169,7 @@ fn upload_resumes_after_kill_9_at_random_points() {
         assert_same(&f.get(&key), &bytes, &format!("object after a kill at byte {point}"));
         assert_eq!(f.head_crc(&key), Some(crc64::checksum(&bytes)));
         log.check(size, "rerun progress");
-        // The last part is short, and it may be among the recorded ones.
-        let recorded_bytes: u64 = recorded.iter().map(|&n| PART.min(size - (u64::from(n) - 1) * PART)).sum();
+        let recorded_bytes = part_bytes(&recorded, size);
         eprintln!(
             "upload killed at byte {point}: {} parts recorded, rerun sent {} bytes",
             recorded.len(),
@@ -222,8 +227,7 @@ fn download_resumes_after_kill_9_at_random_points() {
             .unwrap_or_else(|e| panic!("rerun after a kill at byte {point}: {e:?}"));
         assert_same(&std::fs::read(&path).unwrap(), &bytes, &format!("file after a kill at byte {point}"));
         log.check(size, "rerun progress");
-        // The last part is short, and it may be among the recorded ones.
-        let recorded_bytes: u64 = recorded.iter().map(|&n| PART.min(size - (u64::from(n) - 1) * PART)).sum();
+        let recorded_bytes = part_bytes(&recorded, size);
         eprintln!(
             "download killed at byte {point}: {} parts recorded, rerun got {} bytes",
             recorded.len(),
@@ -265,7 +269,7 @@ fn an_upload_resumes_across_a_server_restart() {
     let client = Client::new(b.build().unwrap()).unwrap();
     client.upload_file(&bucket, "obj", &path, &topts(), None).unwrap();
     let sent = proxy.up();
-    let missing = size - recorded.iter().map(|&n| PART.min(size - (u64::from(n) - 1) * PART)).sum::<u64>();
+    let missing = size - part_bytes(&recorded, size);
     assert!(sent < missing + 64 * 1024, "resumed after the restart: {sent} bytes sent for {missing} missing");
     let got = emu.client().get_object(&bucket, "obj", &cos::RequestOptions::new()).unwrap().0;
     assert_same(&got, &bytes, "object after the restart");

@@ -204,9 +204,10 @@ fn with_progress<T>(
 }
 
 /// Uploads a local file: one PUT up to one part, else a parallel multipart upload that resumes from its
-/// checkpoint when rerun after a failure, crash or cancel (if the file is unchanged). Memory stays near
-/// concurrency × part size. Every part's CRC-64 and the whole object's are checked. A failure names the
-/// part and carries that part's request id. `opts`, `progress` and `info` may be NULL.
+/// checkpoint when rerun after a failure, crash or cancel (if the file is unchanged). Parts are streamed from
+/// the file, so memory stays at a few MiB whatever the part size. Every part's CRC-64 and the whole object's
+/// are checked. A failure names the part and carries that part's request id. `opts`, `progress` and `info`
+/// may be NULL.
 #[no_mangle]
 pub extern "C" fn cos_client_upload_file(
     client: *const cos_client,
