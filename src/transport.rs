@@ -73,11 +73,15 @@ pub(crate) struct Request<'a> {
     pub body: Body<'a>,
     /// Check the CRC-64 of the body against the `x-cos-hash-crc64ecma` COS returns.
     pub verify_crc: bool,
+    /// Asked while the body is being sent and before a retry: true stops the request (`Cancelled`), so a
+    /// cancelled transfer does not wait for the parts in flight.
+    pub stop: Option<&'a (dyn Fn() -> bool + Sync)>,
 }
 
 impl<'a> Request<'a> {
     pub fn new(method: &'static str, target: Target<'a>) -> Request<'a> {
-        Request { method, target, query: Vec::new(), headers: Vec::new(), body: Body::Empty, verify_crc: false }
+        let (query, headers) = (Vec::new(), Vec::new());
+        Request { method, target, query, headers, body: Body::Empty, verify_crc: false, stop: None }
     }
 }
 
@@ -273,6 +277,9 @@ impl Transport {
                     Duration::ZERO
                 }
                 Verdict::Retry | Verdict::SlowDown => {
+                    if req.stop.is_some_and(|stop| stop()) {
+                        return Err(err);
+                    }
                     if !req.body.replayable() {
                         return Err(
                             err.note("not retried: the request body came from a stream that cannot be sent again")
@@ -387,11 +394,13 @@ impl Transport {
                     crc: &mut crc,
                     enabled,
                     left: *len,
+                    stop: req.stop,
                 };
                 self.run(call.body(SendBody::from_reader(&mut reader)), deadline)
             }
             Body::Reader { reader, len } => {
-                let mut reader = CrcReader { inner: reader.take(*len), crc: &mut crc, enabled, left: *len };
+                let inner = reader.take(*len);
+                let mut reader = CrcReader { inner, crc: &mut crc, enabled, left: *len, stop: req.stop };
                 self.run(call.body(SendBody::from_reader(&mut reader)), deadline)
             }
         };
@@ -577,7 +586,7 @@ fn transport_error(e: &ureq::Error) -> Error {
     // A callback that stopped the upload, or a body source that ran dry, surfaces here as an I/O error
     // carrying our marker: the caller's doing, not the network's.
     if chain.iter().any(|e| e.to_string() == CANCELLED_MARKER) {
-        return Error::new(ErrorKind::Cancelled, "the body callback asked to stop");
+        return Error::new(ErrorKind::Cancelled, "cancelled: a body callback or the cancel token asked to stop");
     }
     if let Some(short) = chain.iter().map(|e| e.to_string()).find(|m| m.starts_with(SHORT_BODY_MARKER)) {
         return Error::new(ErrorKind::Io, short);
@@ -599,7 +608,7 @@ fn transport_error(e: &ureq::Error) -> Error {
 }
 
 /// The message of the `io::Error` a body reader returns when its callback asks to stop.
-pub(crate) const CANCELLED_MARKER: &str = "cancelled by the body callback";
+pub(crate) const CANCELLED_MARKER: &str = "cancelled by a callback or cancel token";
 /// How the message of the `io::Error` for a request body that ended early starts.
 const SHORT_BODY_MARKER: &str = "the request body ended";
 
@@ -650,10 +659,14 @@ struct CrcReader<'c, R> {
     crc: &'c mut Crc64,
     enabled: bool,
     left: u64,
+    stop: Option<&'c (dyn Fn() -> bool + Sync)>,
 }
 
 impl<R: Read> Read for CrcReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.stop.is_some_and(|stop| stop()) {
+            return Err(io::Error::other(CANCELLED_MARKER));
+        }
         let n = self.inner.read(buf)?;
         if n == 0 && self.left > 0 && !buf.is_empty() {
             let msg = format!("{SHORT_BODY_MARKER} {} bytes before its declared length", self.left);

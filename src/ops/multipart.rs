@@ -62,6 +62,21 @@ impl Client {
         body: Body<'a>,
         opts: &RequestOptions,
     ) -> Result<Part> {
+        self.upload_part_until(bucket, key, upload_id, part_number, body, opts, None)
+    }
+
+    /// `upload_part`, abandoned (`Cancelled`) as soon as `stop` says so, even mid-body.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn upload_part_until<'a>(
+        &self,
+        bucket: &'a str,
+        key: &'a str,
+        upload_id: &str,
+        part_number: u32,
+        body: Body<'a>,
+        opts: &RequestOptions,
+        stop: Option<&'a (dyn Fn() -> bool + Sync)>,
+    ) -> Result<Part> {
         check_part_number(part_number)?;
         check_upload_id(upload_id)?;
         let size = body.size().unwrap_or(0);
@@ -80,6 +95,7 @@ impl Client {
         // The part's CRC is always computed: completing needs it to verify the whole object.
         req.verify_crc = true;
         req.body = body;
+        req.stop = stop;
         let resp = self.transport.send_with(req, opts.verify_crc)?;
         let etag = resp.headers.get("etag").unwrap_or_default().to_string();
         if etag.is_empty() {

@@ -91,7 +91,8 @@ impl Client {
             }
             // Streamed from the file (positional reads, so a retry rereads the range): no part-sized buffer.
             let body = Body::File { file: &file, offset: job.offset, len: job.len };
-            let part = self.upload_part(bucket, key, &upload_id, job.number, body, &part_opts)?;
+            let stop = || run.stopping();
+            let part = self.upload_part_until(bucket, key, &upload_id, job.number, body, &part_opts, Some(&stop))?;
             run.add(job.len);
             Ok(part)
         };
