@@ -5,56 +5,33 @@ use crate::config::Config;
 use crate::crc64::Crc64;
 use crate::encode;
 use crate::error::{Error, ErrorKind, Result, ServiceFields, MAX_ERROR_BODY};
-use crate::headers::Headers;
 use crate::retry::{self, Verdict};
 use crate::sign;
 use crate::xml;
-use std::io::{self, Read};
+use std::io::Read;
 use std::net::SocketAddr;
 use std::net::ToSocketAddrs;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use ureq::http;
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 use ureq::{Agent, AsSendBody, SendBody};
+
+mod body;
+mod response;
+
+pub use body::Body;
+use body::{CrcReader, FileRange};
+pub(crate) use body::{CANCELLED_MARKER, SHORT_BODY_MARKER};
+use response::{bodyless_error, into_response, local_now, server_time, transport_error};
+pub(crate) use response::{verify_crc, Response};
 
 /// Socket read and write size.
 const IO_BUFFER: usize = 256 * 1024;
 
 /// No COS XML answer comes near this (a ListObjects page of 1000 longest keys is about 3 MB).
 pub(crate) const MAX_XML_BODY: usize = 16 << 20;
-
-/// A request body. Buffers and files can be sent again on a retry; a reader cannot.
-pub enum Body<'a> {
-    Empty,
-    Bytes(&'a [u8]),
-    /// `len` bytes of an open file starting at `offset`, read with positional reads (so a retry rereads them).
-    File {
-        file: &'a std::fs::File,
-        offset: u64,
-        len: u64,
-    },
-    /// Exactly `len` bytes from a reader.
-    Reader {
-        reader: &'a mut dyn Read,
-        len: u64,
-    },
-}
-
-impl Body<'_> {
-    /// The number of bytes to send (`None` for no body).
-    pub fn size(&self) -> Option<u64> {
-        match self {
-            Body::Empty => None,
-            Body::Bytes(b) => Some(b.len() as u64),
-            Body::File { len, .. } | Body::Reader { len, .. } => Some(*len),
-        }
-    }
-    fn replayable(&self) -> bool {
-        !matches!(self, Body::Reader { .. })
-    }
-}
 
 /// Which resource a request addresses; decides the host, the path and how a body-less 404 is named.
 #[derive(Clone, Copy)]
@@ -82,73 +59,6 @@ impl<'a> Request<'a> {
     pub fn new(method: &'static str, target: Target<'a>) -> Request<'a> {
         let (query, headers) = (Vec::new(), Vec::new());
         Request { method, target, query, headers, body: Body::Empty, verify_crc: false, stop: None }
-    }
-}
-
-/// A successful (2xx) response whose body has not been read yet.
-pub(crate) struct Response {
-    pub status: u16,
-    pub headers: Headers,
-    /// The CRC-64 of the request body sent, when the request asked for it (`verify_crc`).
-    pub body_crc: Option<u64>,
-    /// How many attempts it took to get this response.
-    pub attempts: u32,
-    body: Box<dyn Read + Send + Sync + 'static>,
-}
-
-impl Response {
-    /// Reads the whole body (for XML answers, which are small: at most `MAX_XML_BODY` bytes).
-    pub fn text(mut self) -> Result<(Headers, String)> {
-        let mut buf = Vec::new();
-        if let Err(e) = (&mut self.body).take(MAX_XML_BODY as u64 + 1).read_to_end(&mut buf) {
-            return Err(self.body_error(&e));
-        }
-        if buf.len() > MAX_XML_BODY {
-            let msg = format!("the XML answer is larger than {MAX_XML_BODY} bytes, which no COS answer is");
-            return Err(self.stamp(Error::parse(msg)));
-        }
-        let text = match String::from_utf8(buf) {
-            Ok(t) => t,
-            Err(_) => return Err(self.stamp(Error::parse("response body is not UTF-8"))),
-        };
-        Ok((self.headers, text))
-    }
-
-    /// Reads the body as text and hands it to `parse`; any error is stamped with this response's status,
-    /// request id and attempts.
-    pub fn parse<T>(self, parse: impl FnOnce(&Headers, &str) -> Result<T>) -> Result<(Headers, T)> {
-        let (status, attempts) = (self.status, self.attempts);
-        let request_id = self.headers.request_id().map(str::to_string);
-        let (headers, text) = self.text()?;
-        match parse(&headers, &text) {
-            Ok(v) => Ok((headers, v)),
-            Err(e) => Err(e.with_response(status, request_id).with_attempts(attempts)),
-        }
-    }
-
-    /// The body as a reader; turn its `io::Error`s into errors with [`Response::body_error`].
-    pub fn reader(&mut self) -> &mut (dyn Read + Send + Sync) {
-        &mut *self.body
-    }
-
-    /// An error found while handling this response, stamped with its status, request id and attempts.
-    pub fn stamp(&self, err: Error) -> Error {
-        err.with_response(self.status, self.headers.request_id().map(str::to_string)).with_attempts(self.attempts)
-    }
-
-    /// Maps an error while reading the body.
-    pub fn body_error(&self, e: &io::Error) -> Error {
-        // ureq reports its own timeouts wrapped in an io::Error of kind Other.
-        let ureq_timeout = e.get_ref().and_then(|inner| inner.downcast_ref::<ureq::Error>()).is_some_and(|u| {
-            matches!(u, ureq::Error::Timeout(_))
-                || matches!(u, ureq::Error::Io(io) if matches!(io.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock))
-        });
-        let kind = match e.kind() {
-            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => ErrorKind::Timeout,
-            _ if ureq_timeout => ErrorKind::Timeout,
-            _ => ErrorKind::Network,
-        };
-        self.stamp(Error::new(kind, format!("reading the response body failed: {e}")))
     }
 }
 
@@ -510,38 +420,6 @@ impl Transport {
     }
 }
 
-fn local_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
-}
-
-/// The server's clock from a `Date` header, in Unix seconds.
-fn server_time(headers: &Headers) -> Option<i64> {
-    let date = httpdate::parse_http_date(headers.get("date")?).ok()?;
-    date.duration_since(UNIX_EPOCH).ok().map(|d| d.as_secs() as i64)
-}
-
-/// The code and message for an error response without a body (HEAD answers).
-fn bodyless_error(method: &str, target: Target<'_>, status: u16) -> (Option<&'static str>, String) {
-    match (status, target) {
-        (404, Target::Bucket(_)) => (Some("NoSuchBucket"), "the bucket does not exist".into()),
-        // A HEAD of an object cannot tell a missing key from a missing bucket; the Python SDK's name for it.
-        (404, _) if method == "HEAD" => (Some("NoSuchResource"), "the resource you head does not exist".into()),
-        (404, _) => (Some("NoSuchResource"), "the resource does not exist".into()),
-        _ => (None, format!("HTTP {status} with no error body")),
-    }
-}
-
-fn into_response(resp: http::Response<ureq::Body>) -> Response {
-    let (parts, body) = resp.into_parts();
-    let pairs = parts
-        .headers
-        .iter()
-        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-        .collect();
-    let status = parts.status.as_u16();
-    Response { status, headers: Headers::new(pairs), body_crc: None, attempts: 1, body: Box::new(body.into_reader()) }
-}
-
 /// Resolves every host to the configured connect address (`COS_ADDRESS`).
 #[derive(Debug)]
 struct FixedResolver(Vec<SocketAddr>);
@@ -561,121 +439,5 @@ impl Resolver for FixedResolver {
             return Err(ureq::Error::HostNotFound);
         }
         Ok(out)
-    }
-}
-
-/// The chain of causes of an error.
-fn causes<'a>(e: &'a (dyn std::error::Error + 'static)) -> Vec<&'a (dyn std::error::Error + 'static)> {
-    let mut out = vec![e];
-    while let Some(next) = out.last().and_then(|e| e.source()) {
-        out.push(next);
-    }
-    out
-}
-
-fn transport_error(e: &ureq::Error) -> Error {
-    // ureq::Error has no `source()`: an I/O error inside it (ours, from a body reader, among them) is reached
-    // through the variant.
-    let mut chain = causes(e);
-    if let ureq::Error::Io(io) = e {
-        chain.extend(causes(io));
-        if let Some(inner) = io.get_ref() {
-            chain.extend(causes(inner));
-        }
-    }
-    // A callback that stopped the upload, or a body source that ran dry, surfaces here as an I/O error
-    // carrying our marker: the caller's doing, not the network's.
-    if chain.iter().any(|e| e.to_string() == CANCELLED_MARKER) {
-        return Error::new(ErrorKind::Cancelled, "cancelled: a body callback or the cancel token asked to stop");
-    }
-    if let Some(short) = chain.iter().map(|e| e.to_string()).find(|m| m.starts_with(SHORT_BODY_MARKER)) {
-        return Error::new(ErrorKind::Io, short);
-    }
-    let timed_out = matches!(e, ureq::Error::Timeout(_))
-        || chain.iter().any(|e| {
-            e.downcast_ref::<io::Error>()
-                .is_some_and(|io| matches!(io.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock))
-        });
-    if timed_out {
-        return Error::new(ErrorKind::Timeout, format!("timed out: {e}"));
-    }
-    let kind = match e {
-        ureq::Error::BadUri(_) | ureq::Error::Http(_) => ErrorKind::InvalidArgument,
-        ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => ErrorKind::Parse,
-        _ => ErrorKind::Network,
-    };
-    Error::new(kind, e.to_string())
-}
-
-/// The message of the `io::Error` a body reader returns when its callback asks to stop.
-pub(crate) const CANCELLED_MARKER: &str = "cancelled by a callback or cancel token";
-/// How the message of the `io::Error` for a request body that ended early starts.
-const SHORT_BODY_MARKER: &str = "the request body ended";
-
-/// Compares the CRC-64 of what was sent or received with COS's `x-cos-hash-crc64ecma`. No header means the
-/// server cannot vouch for the bytes, which is not a failure.
-pub(crate) fn verify_crc(local: u64, headers: &Headers) -> Result<()> {
-    let Some(remote) = headers.get("x-cos-hash-crc64ecma") else {
-        return Ok(());
-    };
-    match remote.trim().parse::<u64>() {
-        Ok(r) if r == local => Ok(()),
-        Ok(r) => Err(Error::new(
-            ErrorKind::ChecksumMismatch,
-            format!("CRC-64 mismatch: computed {local} locally, COS reports {r}"),
-        )
-        .with_response(200, headers.request_id().map(str::to_string))),
-        Err(_) => Err(Error::parse(format!("x-cos-hash-crc64ecma is not a number: {remote:?}"))),
-    }
-}
-
-/// Reads `[pos, end)` of a file with positional reads, leaving the file offset alone.
-struct FileRange<'a> {
-    file: &'a std::fs::File,
-    pos: u64,
-    end: u64,
-}
-
-impl Read for FileRange<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        use std::os::unix::fs::FileExt;
-        let want = buf.len().min((self.end - self.pos) as usize);
-        if want == 0 {
-            return Ok(0);
-        }
-        let n = self.file.read_at(&mut buf[..want], self.pos)?;
-        if n == 0 {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the file shrank while it was being sent"));
-        }
-        self.pos += n as u64;
-        Ok(n)
-    }
-}
-
-/// Computes the CRC-64 of everything read through it, and fails if the body ends before the `left` bytes
-/// announced in Content-Length (the server would otherwise wait for the rest until it times out).
-struct CrcReader<'c, R> {
-    inner: R,
-    crc: &'c mut Crc64,
-    enabled: bool,
-    left: u64,
-    stop: Option<&'c (dyn Fn() -> bool + Sync)>,
-}
-
-impl<R: Read> Read for CrcReader<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.stop.is_some_and(|stop| stop()) {
-            return Err(io::Error::other(CANCELLED_MARKER));
-        }
-        let n = self.inner.read(buf)?;
-        if n == 0 && self.left > 0 && !buf.is_empty() {
-            let msg = format!("{SHORT_BODY_MARKER} {} bytes before its declared length", self.left);
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, msg));
-        }
-        if self.enabled {
-            self.crc.update(&buf[..n]);
-        }
-        self.left -= n as u64;
-        Ok(n)
     }
 }

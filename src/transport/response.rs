@@ -1,0 +1,168 @@
+//! Responses: the successful ones handed to operations, and the mapping of failures (transport errors,
+//! body-less answers, CRC mismatches) onto [`Error`]s.
+
+use super::{Target, CANCELLED_MARKER, MAX_XML_BODY, SHORT_BODY_MARKER};
+use crate::error::{Error, ErrorKind, Result};
+use crate::headers::Headers;
+use std::io::{self, Read};
+use std::time::{SystemTime, UNIX_EPOCH};
+use ureq::http;
+
+/// A successful (2xx) response whose body has not been read yet.
+pub(crate) struct Response {
+    pub status: u16,
+    pub headers: Headers,
+    /// The CRC-64 of the request body sent, when the request asked for it (`verify_crc`).
+    pub body_crc: Option<u64>,
+    /// How many attempts it took to get this response.
+    pub attempts: u32,
+    pub(super) body: Box<dyn Read + Send + Sync + 'static>,
+}
+
+impl Response {
+    /// Reads the whole body (for XML answers, which are small: at most `MAX_XML_BODY` bytes).
+    pub fn text(mut self) -> Result<(Headers, String)> {
+        let mut buf = Vec::new();
+        if let Err(e) = (&mut self.body).take(MAX_XML_BODY as u64 + 1).read_to_end(&mut buf) {
+            return Err(self.body_error(&e));
+        }
+        if buf.len() > MAX_XML_BODY {
+            let msg = format!("the XML answer is larger than {MAX_XML_BODY} bytes, which no COS answer is");
+            return Err(self.stamp(Error::parse(msg)));
+        }
+        let text = match String::from_utf8(buf) {
+            Ok(t) => t,
+            Err(_) => return Err(self.stamp(Error::parse("response body is not UTF-8"))),
+        };
+        Ok((self.headers, text))
+    }
+
+    /// Reads the body as text and hands it to `parse`; any error is stamped with this response's status,
+    /// request id and attempts.
+    pub fn parse<T>(self, parse: impl FnOnce(&Headers, &str) -> Result<T>) -> Result<(Headers, T)> {
+        let (status, attempts) = (self.status, self.attempts);
+        let request_id = self.headers.request_id().map(str::to_string);
+        let (headers, text) = self.text()?;
+        match parse(&headers, &text) {
+            Ok(v) => Ok((headers, v)),
+            Err(e) => Err(e.with_response(status, request_id).with_attempts(attempts)),
+        }
+    }
+
+    /// The body as a reader; turn its `io::Error`s into errors with [`Response::body_error`].
+    pub fn reader(&mut self) -> &mut (dyn Read + Send + Sync) {
+        &mut *self.body
+    }
+
+    /// An error found while handling this response, stamped with its status, request id and attempts.
+    pub fn stamp(&self, err: Error) -> Error {
+        err.with_response(self.status, self.headers.request_id().map(str::to_string)).with_attempts(self.attempts)
+    }
+
+    /// Maps an error while reading the body.
+    pub fn body_error(&self, e: &io::Error) -> Error {
+        // ureq reports its own timeouts wrapped in an io::Error of kind Other.
+        let ureq_timeout = e.get_ref().and_then(|inner| inner.downcast_ref::<ureq::Error>()).is_some_and(|u| {
+            matches!(u, ureq::Error::Timeout(_))
+                || matches!(u, ureq::Error::Io(io) if matches!(io.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock))
+        });
+        let kind = match e.kind() {
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => ErrorKind::Timeout,
+            _ if ureq_timeout => ErrorKind::Timeout,
+            _ => ErrorKind::Network,
+        };
+        self.stamp(Error::new(kind, format!("reading the response body failed: {e}")))
+    }
+}
+
+pub(super) fn local_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// The server's clock from a `Date` header, in Unix seconds.
+pub(super) fn server_time(headers: &Headers) -> Option<i64> {
+    let date = httpdate::parse_http_date(headers.get("date")?).ok()?;
+    date.duration_since(UNIX_EPOCH).ok().map(|d| d.as_secs() as i64)
+}
+
+/// The code and message for an error response without a body (HEAD answers).
+pub(super) fn bodyless_error(method: &str, target: Target<'_>, status: u16) -> (Option<&'static str>, String) {
+    match (status, target) {
+        (404, Target::Bucket(_)) => (Some("NoSuchBucket"), "the bucket does not exist".into()),
+        // A HEAD of an object cannot tell a missing key from a missing bucket; the Python SDK's name for it.
+        (404, _) if method == "HEAD" => (Some("NoSuchResource"), "the resource you head does not exist".into()),
+        (404, _) => (Some("NoSuchResource"), "the resource does not exist".into()),
+        _ => (None, format!("HTTP {status} with no error body")),
+    }
+}
+
+pub(super) fn into_response(resp: http::Response<ureq::Body>) -> Response {
+    let (parts, body) = resp.into_parts();
+    let pairs = parts
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    let status = parts.status.as_u16();
+    Response { status, headers: Headers::new(pairs), body_crc: None, attempts: 1, body: Box::new(body.into_reader()) }
+}
+
+/// The chain of causes of an error.
+fn causes<'a>(e: &'a (dyn std::error::Error + 'static)) -> Vec<&'a (dyn std::error::Error + 'static)> {
+    let mut out = vec![e];
+    while let Some(next) = out.last().and_then(|e| e.source()) {
+        out.push(next);
+    }
+    out
+}
+
+pub(super) fn transport_error(e: &ureq::Error) -> Error {
+    // ureq::Error has no `source()`: an I/O error inside it (ours, from a body reader, among them) is reached
+    // through the variant.
+    let mut chain = causes(e);
+    if let ureq::Error::Io(io) = e {
+        chain.extend(causes(io));
+        if let Some(inner) = io.get_ref() {
+            chain.extend(causes(inner));
+        }
+    }
+    // A callback that stopped the upload, or a body source that ran dry, surfaces here as an I/O error
+    // carrying our marker: the caller's doing, not the network's.
+    if chain.iter().any(|e| e.to_string() == CANCELLED_MARKER) {
+        return Error::new(ErrorKind::Cancelled, "cancelled: a body callback or the cancel token asked to stop");
+    }
+    if let Some(short) = chain.iter().map(|e| e.to_string()).find(|m| m.starts_with(SHORT_BODY_MARKER)) {
+        return Error::new(ErrorKind::Io, short);
+    }
+    let timed_out = matches!(e, ureq::Error::Timeout(_))
+        || chain.iter().any(|e| {
+            e.downcast_ref::<io::Error>()
+                .is_some_and(|io| matches!(io.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock))
+        });
+    if timed_out {
+        return Error::new(ErrorKind::Timeout, format!("timed out: {e}"));
+    }
+    let kind = match e {
+        ureq::Error::BadUri(_) | ureq::Error::Http(_) => ErrorKind::InvalidArgument,
+        ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => ErrorKind::Parse,
+        _ => ErrorKind::Network,
+    };
+    Error::new(kind, e.to_string())
+}
+
+/// Compares the CRC-64 of what was sent or received with COS's `x-cos-hash-crc64ecma`. No header means the
+/// server cannot vouch for the bytes, which is not a failure.
+pub(crate) fn verify_crc(local: u64, headers: &Headers) -> Result<()> {
+    let Some(remote) = headers.get("x-cos-hash-crc64ecma") else {
+        return Ok(());
+    };
+    match remote.trim().parse::<u64>() {
+        Ok(r) if r == local => Ok(()),
+        Ok(r) => Err(Error::new(
+            ErrorKind::ChecksumMismatch,
+            format!("CRC-64 mismatch: computed {local} locally, COS reports {r}"),
+        )
+        .with_response(200, headers.request_id().map(str::to_string))),
+        Err(_) => Err(Error::parse(format!("x-cos-hash-crc64ecma is not a number: {remote:?}"))),
+    }
+}
