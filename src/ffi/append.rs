@@ -33,10 +33,7 @@ pub extern "C" fn cos_client_append_object(
         let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
         let data = arg_bytes("data", data, len)?;
         let (next, object) = client.append_object(bucket, key, position, data, &options_or_default(opts))?;
-        if !next_position.is_null() {
-            // SAFETY: checked non-NULL.
-            unsafe { *next_position = next };
-        }
+        super::store(next_position, next);
         set_out(info, cos_object_info::new(object));
         Ok(())
     })

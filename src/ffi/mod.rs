@@ -137,11 +137,20 @@ fn arg_out<T>(name: &str, out: *mut *mut T) -> Result<()> {
     }
 }
 
+/// Stores `value` in `out` if `out` is not NULL; returns whether it did.
+fn store<T>(out: *mut T, value: T) -> bool {
+    if out.is_null() {
+        return false;
+    }
+    // SAFETY: checked non-NULL; the caller passes a valid pointer to a `T`.
+    unsafe { *out = value };
+    true
+}
+
 /// Moves `value` to the heap and stores it in `out`, if `out` is not NULL.
 fn set_out<T>(out: *mut *mut T, value: T) {
     if !out.is_null() {
-        // SAFETY: checked non-NULL; the caller passes a valid `T **`.
-        unsafe { *out = Box::into_raw(Box::new(value)) };
+        store(out, Box::into_raw(Box::new(value)));
     }
 }
 

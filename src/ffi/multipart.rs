@@ -271,14 +271,7 @@ pub extern "C" fn cos_part_size(p: *const cos_part) -> u64 {
 /// Stores the part's CRC-64 in `*crc64` and returns true, or returns false when unknown.
 #[no_mangle]
 pub extern "C" fn cos_part_crc64(p: *const cos_part, crc64: *mut u64) -> bool {
-    match (part_ref(p).and_then(|p| p.part.crc64), crc64.is_null()) {
-        (Some(v), false) => {
-            // SAFETY: checked non-NULL.
-            unsafe { *crc64 = v };
-            true
-        }
-        _ => false,
-    }
+    part_ref(p).and_then(|p| p.part.crc64).is_some_and(|value| super::store(crc64, value))
 }
 
 /// Frees a part. NULL does nothing.

@@ -298,9 +298,7 @@ pub extern "C" fn cos_client_object_exists(
         if exists.is_null() {
             return Err(crate::Error::invalid("exists is NULL"));
         }
-        let found = client.object_exists(bucket, key)?;
-        // SAFETY: checked non-NULL.
-        unsafe { *exists = found };
+        super::store(exists, client.object_exists(bucket, key)?);
         Ok(())
     })
 }
@@ -473,14 +471,7 @@ pub extern "C" fn cos_object_info_content_length(i: *const cos_object_info) -> i
 /// Stores COS's CRC-64 of the object in `*crc64` and returns true, or returns false when COS sent none.
 #[no_mangle]
 pub extern "C" fn cos_object_info_crc64(i: *const cos_object_info, crc64: *mut u64) -> bool {
-    match (info(i).and_then(|i| i.info.crc64()), crc64.is_null()) {
-        (Some(value), false) => {
-            // SAFETY: checked non-NULL.
-            unsafe { *crc64 = value };
-            true
-        }
-        _ => false,
-    }
+    info(i).and_then(|i| i.info.crc64()).is_some_and(|value| super::store(crc64, value))
 }
 
 /// Frees object info. NULL does nothing.

@@ -455,10 +455,7 @@ pub extern "C" fn cos_client_download_prefix(
         let prefix = super::arg_opt_str("prefix", prefix)?.unwrap_or_default();
         let dir = arg_str("dir", dir)?;
         let written = client.download_prefix(bucket, prefix, Path::new(dir), &transfer_options(opts))?;
-        if !count.is_null() {
-            // SAFETY: checked non-NULL.
-            unsafe { *count = written };
-        }
+        super::store(count, written);
         Ok(())
     })
 }
