@@ -68,10 +68,11 @@ impl ObjectInfo {
             lower_prefix.eq_ignore_ascii_case(META_PREFIX).then(|| (&k[META_PREFIX.len()..], v))
         })
     }
-    /// One user metadata value, by name with or without the `x-cos-meta-` prefix, ignoring case.
+    /// One user metadata value, by name with or without the `x-cos-meta-` prefix, ignoring case. The name as
+    /// given wins, so metadata whose own name starts with `x-cos-meta-` is still found.
     pub fn meta(&self, name: &str) -> Option<&str> {
-        let bare = strip_meta_prefix(name);
-        self.metadata().find(|(k, _)| k.eq_ignore_ascii_case(bare)).map(|(_, v)| v)
+        let find = |n: &str| self.metadata().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v);
+        find(name).or_else(|| find(strip_meta_prefix(name)))
     }
 }
 
@@ -104,5 +105,9 @@ mod tests {
         assert_eq!(info.meta("color"), Some("blue"));
         assert_eq!(info.meta("x-cos-meta-COLOR"), Some("blue"));
         assert_eq!(info.metadata().collect::<Vec<_>>(), vec![("Color", "blue")]);
+        // Metadata whose own name starts with the prefix (found by fuzzing) is found by that name too.
+        let nested = ObjectInfo { headers: Headers::new(vec![("x-cos-meta-x-cos-meta-".into(), "v".into())]) };
+        assert_eq!(nested.meta("x-cos-meta-"), Some("v"));
+        assert_eq!(nested.meta("X-Cos-Meta-x-cos-meta-"), Some("v"));
     }
 }

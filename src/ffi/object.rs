@@ -433,7 +433,11 @@ pub extern "C" fn cos_object_info_header(i: *const cos_object_info, name: *const
 #[no_mangle]
 pub extern "C" fn cos_object_info_metadata(i: *const cos_object_info, name: *const c_char) -> *const c_char {
     match (info(i), arg_str("name", name)) {
-        (Some(i), Ok(name)) => i.header(&format!("x-cos-meta-{}", crate::headers::strip_meta_prefix(name))),
+        // As `ObjectInfo::meta`: the name as given first, then without its `x-cos-meta-` prefix.
+        (Some(i), Ok(name)) => match i.header(&format!("x-cos-meta-{name}")) {
+            p if p.is_null() => i.header(&format!("x-cos-meta-{}", crate::headers::strip_meta_prefix(name))),
+            p => p,
+        },
         _ => std::ptr::null(),
     }
 }
