@@ -2,9 +2,7 @@
 
 use super::object::cos_object_info;
 use super::options::{cos_request_options, options_or_default};
-use super::{
-    arg_bytes, arg_mut, arg_out, arg_ref, arg_str, call, cos_client, cos_error, cos_status, free_box, set_out,
-};
+use super::{arg_bytes, arg_mut, arg_out, call, cos_client, cos_error, cos_status, free_box, set_out};
 use crate::Appender;
 use std::ffi::c_char;
 
@@ -29,8 +27,7 @@ pub extern "C" fn cos_client_append_object(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
+        let (client, bucket, key) = super::object_args(client, bucket, key)?;
         let data = arg_bytes("data", data, len)?;
         let (next, object) = client.append_object(bucket, key, position, data, &options_or_default(opts))?;
         super::store(next_position, next);
@@ -61,8 +58,7 @@ pub extern "C" fn cos_appender_new(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
+        let (client, bucket, key) = super::object_args(client, bucket, key)?;
         arg_out("out", out)?;
         let opts = options_or_default(opts);
         let inner = if resume {

@@ -116,6 +116,15 @@ fn arg_slice<'a, T>(name: &str, ptr: *const T, count: usize) -> Result<&'a [T]> 
     Ok(unsafe { std::slice::from_raw_parts(ptr, count) })
 }
 
+/// The client, bucket and key arguments most operations start with, checked in that order.
+fn object_args<'a>(
+    client: *const cos_client,
+    bucket: *const c_char,
+    key: *const c_char,
+) -> Result<(&'a crate::Client, &'a str, &'a str)> {
+    Ok((&arg_ref("client", client)?.inner, arg_str("bucket", bucket)?, arg_str("key", key)?))
+}
+
 /// A required handle argument.
 fn arg_ref<'a, T>(name: &str, ptr: *const T) -> Result<&'a T> {
     // SAFETY: the caller passes NULL or a live handle from this library.

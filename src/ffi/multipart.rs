@@ -46,8 +46,7 @@ pub extern "C" fn cos_client_create_multipart_upload(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
+        let (client, bucket, key) = super::object_args(client, bucket, key)?;
         arg_out("upload_id", upload_id)?;
         let id = client.create_multipart_upload(bucket, key, &options_or_default(opts))?;
         // SAFETY: checked non-NULL.

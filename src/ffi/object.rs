@@ -125,8 +125,7 @@ pub extern "C" fn cos_client_put_object_ex(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
+        let (client, bucket, key) = super::object_args(client, bucket, key)?;
         let data = arg_bytes("data", data, len)?;
         set_info(info, client.put_object(bucket, key, data, &options_or_default(opts))?);
         Ok(())
@@ -168,8 +167,7 @@ pub extern "C" fn cos_client_put_object_from_reader(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
+        let (client, bucket, key) = super::object_args(client, bucket, key)?;
         let read = read.ok_or_else(|| crate::Error::invalid("read is NULL"))?;
         if content_length > crate::MAX_PART_SIZE {
             return Err(crate::Error::invalid(format!(
@@ -208,8 +206,7 @@ pub extern "C" fn cos_client_get_object_ex(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
+        let (client, bucket, key) = super::object_args(client, bucket, key)?;
         arg_out("out", out)?;
         let (data, object) = client.get_object(bucket, key, &options_or_default(opts))?;
         set_out(out, cos_bytes { data });
@@ -254,8 +251,7 @@ pub extern "C" fn cos_client_get_object_to_writer(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
+        let (client, bucket, key) = super::object_args(client, bucket, key)?;
         let write = write.ok_or_else(|| crate::Error::invalid("write is NULL"))?;
         let mut writer = CallbackWriter { write, userdata };
         set_info(info, client.get_object_to_writer(bucket, key, &mut writer, &options_or_default(opts))?);
@@ -275,8 +271,7 @@ pub extern "C" fn cos_client_head_object(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
+        let (client, bucket, key) = super::object_args(client, bucket, key)?;
         arg_out("info", info)?;
         set_info(info, client.head_object(bucket, key, &options_or_default(opts))?);
         Ok(())
@@ -293,8 +288,7 @@ pub extern "C" fn cos_client_object_exists(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
+        let (client, bucket, key) = super::object_args(client, bucket, key)?;
         if exists.is_null() {
             return Err(crate::Error::invalid("exists is NULL"));
         }
@@ -326,8 +320,7 @@ pub extern "C" fn cos_client_delete_object_ex(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
+        let (client, bucket, key) = super::object_args(client, bucket, key)?;
         set_info(info, client.delete_object(bucket, key, &options_or_default(opts))?);
         Ok(())
     })

@@ -298,8 +298,7 @@ pub extern "C" fn cos_client_upload_from_reader(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
+        let (client, bucket, key) = super::object_args(client, bucket, key)?;
         let read = read.ok_or_else(|| Error::invalid("read is NULL"))?;
         let mut reader = CallbackReader { read, userdata };
         let opts = transfer_options(opts);
@@ -327,8 +326,7 @@ pub extern "C" fn cos_object_reader_open(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
+        let (client, bucket, key) = super::object_args(client, bucket, key)?;
         arg_out("out", out)?;
         let inner = ObjectReader::open(client, bucket, key, &super::options::options_or_default(opts))?;
         let info = cos_object_info::new(inner.info().clone());
@@ -396,8 +394,7 @@ pub extern "C" fn cos_object_writer_open(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
+        let (client, bucket, key) = super::object_args(client, bucket, key)?;
         arg_out("out", out)?;
         set_out(out, cos_object_writer { inner: ObjectWriter::new(client, bucket, key, &transfer_options(opts))? });
         Ok(())
