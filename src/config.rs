@@ -80,6 +80,11 @@ impl Config {
     }
 
     /// The host serving `bucket`.
+    /// When an operation started now must end, from the operation timeout; `None` without one.
+    pub fn deadline(&self) -> Option<std::time::Instant> {
+        self.operation_timeout.map(|t| std::time::Instant::now() + t)
+    }
+
     pub fn bucket_host(&self, bucket: &str) -> String {
         match &self.domain {
             Some(domain) => domain.clone(),

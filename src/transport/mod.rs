@@ -53,12 +53,15 @@ pub(crate) struct Request<'a> {
     /// Asked while the body is being sent and before a retry: true stops the request (`Cancelled`), so a
     /// cancelled transfer does not wait for the parts in flight.
     pub stop: Option<&'a (dyn Fn() -> bool + Sync)>,
+    /// The deadline of the public call this request belongs to; `None`: the configured operation timeout,
+    /// counted from now. A transfer passes one deadline to every request it makes.
+    pub deadline: Option<Instant>,
 }
 
 impl<'a> Request<'a> {
     pub fn new(method: &'static str, target: Target<'a>) -> Request<'a> {
         let (query, headers) = (Vec::new(), Vec::new());
-        Request { method, target, query, headers, body: Body::Empty, verify_crc: false, stop: None }
+        Request { method, target, query, headers, body: Body::Empty, verify_crc: false, stop: None, deadline: None }
     }
 }
 
@@ -142,7 +145,7 @@ impl Transport {
     /// `send`, computing the body's CRC-64 when `req.verify_crc` is set but comparing it with COS's only when
     /// `compare_crc` is (so a caller can collect CRCs with verification turned off).
     pub fn send_with(&self, mut req: Request<'_>, compare_crc: bool) -> Result<Response> {
-        let deadline = self.config.operation_timeout.map(|t| Instant::now() + t);
+        let deadline = req.deadline.or_else(|| self.config.deadline());
         let max_attempts = self.config.max_retries + 1;
         let mut attempt = 0;
         let mut backup_host = false;

@@ -60,11 +60,8 @@ impl Conn {
             return None;
         }
         let mut parts = line.split_whitespace();
-        let mut req = Request {
-            method: parts.next()?.to_string(),
-            target: parts.next()?.to_string(),
-            ..Request::default()
-        };
+        let mut req =
+            Request { method: parts.next()?.to_string(), target: parts.next()?.to_string(), ..Request::default() };
         loop {
             let mut line = String::new();
             if self.reader.read_line(&mut line).ok()? == 0 {
