@@ -76,6 +76,11 @@ typedef enum {
    * COS answered with an error; the error carries its HTTP status, code, message and ids.
    */
   COS_SERVICE_ERROR = 9,
+  /**
+   * TLS failed: the server's certificate was refused (unknown issuer, expired, another host's name) or the
+   * TLS handshake broke. Not retried. The message says what failed.
+   */
+  COS_TLS_ERROR = 10,
 } cos_status;
 
 /**
@@ -458,6 +463,19 @@ cos_status cos_client_config_set_sign_validity(cos_client_config *config,
 cos_status cos_client_config_set_operation_timeout(cos_client_config *config,
                                                    uint64_t ms,
                                                    cos_error **err);
+
+/**
+ * Stalled-stream protection: an attempt whose response head or body, or whose request body, moves fewer
+ * than `min_bytes_per_sec` over any `grace_ms` window fails with `COS_TIMEOUT` and is retried like one.
+ * On by default at 1 byte/s over 20000 ms, which a steady slow stream never trips; `grace_ms` 0 turns it off
+ * (then only the per-read timeout applies, which a server dripping a byte at a time can hold open for
+ * ever). `grace_ms` must be 0 or at least 1000. Waiting for the server to start its answer is not a stall
+ * (that is the read timeout's business). Environment: `COS_STALL_MIN_BYTES_PER_SEC`, `COS_STALL_GRACE_MS`.
+ */
+cos_status cos_client_config_set_stall_protection(cos_client_config *config,
+                                                  uint64_t min_bytes_per_sec,
+                                                  uint32_t grace_ms,
+                                                  cos_error **err);
 
 /**
  * Fail over from `<bucket>.cos.<region>.myqcloud.com` to `<bucket>.cos.<region>.tencentcos.cn` when a

@@ -1,6 +1,7 @@
 //! Client configuration: credentials, where COS is, and how to talk to it.
 
 use crate::error::{Error, Result};
+pub use crate::http::StallProtection;
 use std::fmt;
 use std::time::Duration;
 
@@ -61,6 +62,9 @@ pub struct Config {
     /// Fail over from `*.myqcloud.com` to `*.tencentcos.cn` when an answer did not come from COS.
     pub switch_domain: bool,
     pub user_agent: String,
+    /// Fail an attempt whose head or body moves too slowly (retried as a timeout); `None` turns it off.
+    /// Default: 1 byte/s over 20 s.
+    pub stall_protection: Option<StallProtection>,
     /// Seconds added to the local clock when signing (server time minus local time).
     pub clock_offset: i64,
     /// How long a request signature stays valid, in seconds.
@@ -107,6 +111,8 @@ pub struct ConfigBuilder {
     read_timeout: Option<Duration>,
     max_retries: Option<u32>,
     operation_timeout: Option<Duration>,
+    /// `Some(None)`: turned off; `None`: the default.
+    stall_protection: Option<Option<StallProtection>>,
     switch_domain: bool,
     user_agent: Option<String>,
     clock_offset: i64,
@@ -148,6 +154,18 @@ impl ConfigBuilder {
             switch_domain: env("COS_SWITCH_DOMAIN").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true")),
             ..ConfigBuilder::default()
         };
+        let grace = env_number::<u64>("COS_STALL_GRACE_MS")?;
+        let rate = env_number::<u64>("COS_STALL_MIN_BYTES_PER_SEC")?;
+        if grace.is_some() || rate.is_some() {
+            let default = StallProtection::default();
+            b.stall_protection = Some(match grace {
+                Some(0) => None,
+                _ => Some(StallProtection {
+                    min_bytes_per_sec: rate.unwrap_or(default.min_bytes_per_sec),
+                    grace: grace.map_or(default.grace, Duration::from_millis),
+                }),
+            });
+        }
         if let Some(s) = env("COS_SCHEME") {
             b.scheme(&s)?;
         }
@@ -210,6 +228,11 @@ impl ConfigBuilder {
         self.operation_timeout = t;
         self
     }
+    /// Stalled-stream protection: `Some` sets the minimum throughput and grace window, `None` turns it off.
+    pub fn stall_protection(&mut self, stall: Option<StallProtection>) -> &mut Self {
+        self.stall_protection = Some(stall);
+        self
+    }
     /// Fail over to the `tencentcos.cn` domain (see [`Config::switch_domain`]); off by default.
     pub fn switch_domain(&mut self, on: bool) -> &mut Self {
         self.switch_domain = on;
@@ -256,6 +279,11 @@ impl ConfigBuilder {
                 validate_host(name, h)?;
             }
         }
+        if let Some(Some(stall)) = self.stall_protection {
+            if stall.grace < Duration::from_secs(1) {
+                return Err(Error::invalid("the stall protection's grace period must be at least 1 s"));
+            }
+        }
         if let Some(a) = &self.address {
             if !a.contains(':') || a.chars().any(|c| c.is_whitespace() || c == '/') {
                 return Err(Error::invalid(format!("address must be host:port, got {a:?}")));
@@ -273,6 +301,7 @@ impl ConfigBuilder {
             read_timeout: self.read_timeout.unwrap_or(Duration::from_secs(30)),
             max_retries: self.max_retries.unwrap_or(3),
             operation_timeout: self.operation_timeout,
+            stall_protection: self.stall_protection.unwrap_or(Some(StallProtection::default())),
             switch_domain: self.switch_domain,
             user_agent: self.user_agent.clone().unwrap_or_else(|| format!("cos-rust-c/{}", env!("CARGO_PKG_VERSION"))),
             clock_offset: self.clock_offset,

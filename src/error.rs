@@ -29,6 +29,9 @@ pub enum ErrorKind {
     Internal,
     /// COS answered with an error.
     Service,
+    /// TLS failed: the server's certificate was refused (unknown issuer, expired, another host's name) or
+    /// the handshake broke. Never retried: the next attempt would meet the same certificate.
+    Tls,
 }
 
 /// Most of an error body is noise once it is this large; a hostile server must not grow memory without limit.
@@ -130,6 +133,19 @@ impl Error {
         self
     }
 
+    /// Replaces every occurrence of each secret (and of any `q-signature=` value) in every field with
+    /// `<redacted>`: a server may echo the request's headers back in its error body.
+    pub(crate) fn redact(mut self, secrets: &[&str]) -> Error {
+        let f = &mut *self.0;
+        for v in
+            [&mut f.code, &mut f.request_id, &mut f.trace_id, &mut f.resource, &mut f.raw_body].into_iter().flatten()
+        {
+            *v = redact_str(v, secrets);
+        }
+        f.message = redact_str(&f.message, secrets);
+        self
+    }
+
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Error {
         self.0.attempts = attempts;
         self
@@ -195,6 +211,28 @@ impl Error {
         s += &format!(" message={:?}", self.0.message);
         s
     }
+}
+
+/// `text` with every secret and every signature value replaced by `<redacted>`. Secrets shorter than 6
+/// characters are not looked for: they would match ordinary words (and are no secret worth the name).
+pub(crate) fn redact_str(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_string();
+    for secret in secrets.iter().filter(|s| s.len() >= 6) {
+        if out.contains(secret) {
+            out = out.replace(secret, "<redacted>");
+        }
+    }
+    const SIG: &str = "q-signature=";
+    let mut from = 0;
+    while let Some(i) = out[from..].find(SIG) {
+        let start = from + i + SIG.len();
+        let len = out[start..].bytes().take_while(u8::is_ascii_hexdigit).count();
+        if len > 0 {
+            out.replace_range(start..start + len, "<redacted>");
+        }
+        from = start;
+    }
+    out
 }
 
 /// The fields of a service error, gathered from the body and headers of a failed response.

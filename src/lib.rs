@@ -11,6 +11,7 @@ pub mod encode;
 pub mod error;
 pub mod ffi;
 pub mod headers;
+mod http;
 mod ops;
 pub mod options;
 mod retry;
@@ -20,7 +21,7 @@ mod transport;
 pub mod xml;
 
 pub use client::Client;
-pub use config::{Config, ConfigBuilder, Credentials, Scheme};
+pub use config::{Config, ConfigBuilder, Credentials, Scheme, StallProtection};
 pub use error::{Error, ErrorKind, Result};
 pub use headers::{Headers, ObjectInfo};
 pub use ops::{

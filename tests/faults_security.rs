@@ -271,8 +271,11 @@ fn client_for(address: &str) -> Client {
 #[test]
 fn a_server_echoing_credentials_does_not_put_them_in_messages() {
     // Like S3's SignatureDoesNotMatch, which echoes what it was sent in elements of its own.
-    let address = scripted_server(|head| {
+    let seen = Arc::new(std::sync::Mutex::new(String::new()));
+    let seen_by_server = seen.clone();
+    let address = scripted_server(move |head| {
         let auth = head.lines().find(|l| l.to_ascii_lowercase().starts_with("authorization:")).unwrap_or("");
+        *seen_by_server.lock().unwrap() = auth.to_string();
         let token = head.lines().find(|l| l.to_ascii_lowercase().starts_with("x-cos-security-token:")).unwrap_or("");
         let body = format!(
             "<Error><Code>SignatureDoesNotMatch</Code><Message>The Signature you specified is invalid.</Message><SignatureProvided>{}</SignatureProvided><Token>{}</Token><Resource>/k</Resource><RequestId>echo-id</RequestId></Error>",
@@ -283,10 +286,13 @@ fn a_server_echoing_credentials_does_not_put_them_in_messages() {
     });
     let e = client_for(&address).get_object("b-1250000000", "k", &opts()).unwrap_err();
     assert_eq!((e.code(), e.request_id()), (Some("SignatureDoesNotMatch"), Some("echo-id")), "{e:?}");
-    let raw = e.raw_body().unwrap().to_string();
+    let auth = seen.lock().unwrap().clone();
     let sig: String =
-        raw[raw.find("q-signature=").unwrap() + 12..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+        auth[auth.find("q-signature=").unwrap() + 12..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
     assert_eq!(sig.len(), 40);
+    // The echo is kept, with the secrets taken out.
+    let raw = e.raw_body().unwrap();
+    assert!(raw.contains("q-signature=<redacted>") && raw.contains("<redacted></Token>"), "{raw}");
     assert_no_secret("echo", &rendered(&e), &[sig, SESSION_TOKEN.to_string(), TEMP_SECRET_KEY.to_string()]);
 }
 
@@ -410,7 +416,9 @@ fn https_against_a_plain_http_listener_fails_clearly() {
     let started = Instant::now();
     let e = c.get_object("b-1250000000", "k", &opts()).unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
-    check_error(&e, ErrorKind::Network);
+    // A TLS failure, not retried: the next attempt would meet the same plain-text server.
+    check_error(&e, ErrorKind::Tls);
+    assert_eq!(e.attempts(), 1, "{e:?}");
     assert_eq!((e.http_status(), e.request_id()), (0, None), "no HTTP answer was accepted: {e:?}");
     let m = e.message().to_ascii_lowercase();
     assert!(m.contains("tls") || m.contains("corrupt") || m.contains("handshake") || m.contains("eof"), "{e}");
@@ -428,13 +436,13 @@ fn https_against_a_self_signed_certificate_fails_clearly() {
         c.list_buckets().map(drop),
     ] {
         let e = r.unwrap_err();
-        check_error(&e, ErrorKind::Network);
-        assert_eq!(e.http_status(), 0, "{e:?}");
+        check_error(&e, ErrorKind::Tls);
+        assert_eq!((e.http_status(), e.attempts()), (0, 1), "refused certificates are not retried: {e:?}");
         let m = e.message().to_ascii_lowercase();
         assert!(m.contains("certificate") || m.contains("issuer"), "names the certificate problem: {e}");
     }
     assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
-    assert!(handshakes.load(Ordering::SeqCst) >= 3);
+    assert_eq!(handshakes.load(Ordering::SeqCst), 3, "one handshake per call");
 
     // Configured from the environment, as a C program would (COS_ADDRESS, https by default).
     let vars = [
@@ -454,6 +462,6 @@ fn https_against_a_self_signed_certificate_fails_clearly() {
         std::env::remove_var(k);
     }
     let e = c.unwrap().head_object("b-1250000000", "k", &opts()).unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Network, "{e:?}");
+    assert_eq!(e.kind(), ErrorKind::Tls, "{e:?}");
     assert!(e.message().to_ascii_lowercase().contains("certificate"), "{e}");
 }

@@ -282,6 +282,29 @@ pub extern "C" fn cos_client_config_set_operation_timeout(
     })
 }
 
+/// Stalled-stream protection: an attempt whose response head or body, or whose request body, moves fewer
+/// than `min_bytes_per_sec` over any `grace_ms` window fails with `COS_TIMEOUT` and is retried like one.
+/// On by default at 1 byte/s over 20000 ms, which a steady slow stream never trips; `grace_ms` 0 turns it off
+/// (then only the per-read timeout applies, which a server dripping a byte at a time can hold open for
+/// ever). `grace_ms` must be 0 or at least 1000. Waiting for the server to start its answer is not a stall
+/// (that is the read timeout's business). Environment: `COS_STALL_MIN_BYTES_PER_SEC`, `COS_STALL_GRACE_MS`.
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_stall_protection(
+    config: *mut cos_client_config,
+    min_bytes_per_sec: u64,
+    grace_ms: u32,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    set_plain(config, err, |c| {
+        c.stall_protection(
+            (grace_ms > 0).then(|| crate::StallProtection {
+                min_bytes_per_sec,
+                grace: Duration::from_millis(u64::from(grace_ms)),
+            }),
+        );
+    })
+}
+
 /// Fail over from `<bucket>.cos.<region>.myqcloud.com` to `<bucket>.cos.<region>.tencentcos.cn` when a
 /// failure did not come from COS (no x-cos-request-id): at once on a redirect, else before the last attempt.
 /// Off by default, because it sends requests to a different domain than configured (firewalls, private

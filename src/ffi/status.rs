@@ -30,6 +30,9 @@ pub enum cos_status {
     COS_INTERNAL_ERROR = 8,
     /// COS answered with an error; the error carries its HTTP status, code, message and ids.
     COS_SERVICE_ERROR = 9,
+    /// TLS failed: the server's certificate was refused (unknown issuer, expired, another host's name) or the
+    /// TLS handshake broke. Not retried. The message says what failed.
+    COS_TLS_ERROR = 10,
 }
 
 impl From<ErrorKind> for cos_status {
@@ -44,6 +47,7 @@ impl From<ErrorKind> for cos_status {
             ErrorKind::Parse => cos_status::COS_PARSE_ERROR,
             ErrorKind::Internal => cos_status::COS_INTERNAL_ERROR,
             ErrorKind::Service => cos_status::COS_SERVICE_ERROR,
+            ErrorKind::Tls => cos_status::COS_TLS_ERROR,
         }
     }
 }
@@ -67,6 +71,7 @@ pub extern "C" fn cos_status_str(status: cos_status_arg) -> *const c_char {
         7 => "COS_PARSE_ERROR: unintelligible response\0",
         8 => "COS_INTERNAL_ERROR: internal error\0",
         9 => "COS_SERVICE_ERROR: COS answered with an error\0",
+        10 => "COS_TLS_ERROR: TLS failure (certificate refused or handshake failed)\0",
         _ => "unknown status\0",
     };
     s.as_ptr().cast()

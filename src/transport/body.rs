@@ -2,6 +2,7 @@
 //! CRC-64 and watching for cancellation.
 
 use crate::crc64::Crc64;
+use crate::error::{Error, ErrorKind};
 use std::io::{self, Read};
 
 /// A request body. Buffers and files can be sent again on a retry; a reader cannot.
@@ -40,6 +41,10 @@ pub(crate) const CANCELLED_MARKER: &str = "cancelled by a callback or cancel tok
 /// How the message of the `io::Error` for a request body that ended early starts.
 pub(crate) const SHORT_BODY_MARKER: &str = "the request body ended";
 
+fn cancelled() -> io::Error {
+    io::Error::other(Error::new(ErrorKind::Cancelled, "cancelled: a body callback or the cancel token asked to stop"))
+}
+
 /// Reads `[pos, end)` of a file with positional reads, leaving the file offset alone.
 pub(super) struct FileRange<'a> {
     pub(super) file: &'a std::fs::File,
@@ -76,12 +81,17 @@ pub(super) struct CrcReader<'c, R> {
 impl<R: Read> Read for CrcReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if self.stop.is_some_and(|stop| stop()) {
-            return Err(io::Error::other(CANCELLED_MARKER));
+            return Err(cancelled());
         }
-        let n = self.inner.read(buf)?;
+        let n = match self.inner.read(buf) {
+            Ok(n) => n,
+            // A read callback that asked to stop (see `ffi`), as the typed error the HTTP layer passes on.
+            Err(e) if e.to_string() == CANCELLED_MARKER => return Err(cancelled()),
+            Err(e) => return Err(e),
+        };
         if n == 0 && self.left > 0 && !buf.is_empty() {
             let msg = format!("{SHORT_BODY_MARKER} {} bytes before its declared length", self.left);
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, msg));
+            return Err(io::Error::other(Error::new(ErrorKind::Io, msg)));
         }
         if self.enabled {
             self.crc.update(&buf[..n]);

@@ -5,30 +5,24 @@ use crate::config::Config;
 use crate::crc64::Crc64;
 use crate::encode;
 use crate::error::{Error, ErrorKind, Result, ServiceFields, MAX_ERROR_BODY};
+use crate::http::{Exchange, HttpClient, Limits, Payload};
 use crate::retry::{self, Verdict};
 use crate::sign;
 use crate::xml;
 use std::io::Read;
-use std::net::SocketAddr;
-use std::net::ToSocketAddrs;
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-use ureq::http;
-use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
-use ureq::{Agent, AsSendBody, SendBody};
 
 mod body;
 mod response;
 
 pub use body::Body;
+pub(crate) use body::CANCELLED_MARKER;
 use body::{CrcReader, FileRange};
-pub(crate) use body::{CANCELLED_MARKER, SHORT_BODY_MARKER};
-use response::{bodyless_error, into_response, local_now, server_time, transport_error};
+use response::{bodyless_error, into_response, local_now, server_time};
 pub(crate) use response::{verify_crc, Response};
-
-/// Socket read and write size.
-const IO_BUFFER: usize = 256 * 1024;
 
 /// No COS XML answer comes near this (a ListObjects page of 1000 longest keys is about 3 MB).
 pub(crate) const MAX_XML_BODY: usize = 16 << 20;
@@ -68,7 +62,9 @@ impl<'a> Request<'a> {
 /// The HTTP side of a client: configuration plus a connection pool shared by all threads.
 pub(crate) struct Transport {
     pub config: Config,
-    agent: Agent,
+    http: HttpClient,
+    /// The secret key and session token, plain and URL-encoded: redacted from every error.
+    secrets: Arc<Vec<String>>,
     /// Server time minus local time, learned from a `Date` header when COS said the clock was off. Shared by
     /// all threads; the only state of a client that changes after creation.
     learned_offset: AtomicI64,
@@ -76,34 +72,38 @@ pub(crate) struct Transport {
 
 impl Transport {
     pub fn new(config: Config) -> Result<Transport> {
-        let agent_config = ureq::Agent::config_builder()
-            .timeout_connect(Some(config.connect_timeout))
-            .timeout_per_read(Some(config.read_timeout))
-            .timeout_per_write(Some(config.read_timeout))
-            .max_redirects(0)
-            .http_status_as_error(false)
-            .user_agent(config.user_agent.as_str())
-            .max_idle_connections(256)
-            .max_idle_connections_per_host(64)
-            // Large socket reads and writes: 8 KiB ones cost a syscall per 8 KiB and cap throughput.
-            .input_buffer_size(IO_BUFFER)
-            .output_buffer_size(IO_BUFFER)
-            // Generous for odd proxies, yet bounded: a hostile server cannot grow memory with headers. It must
-            // stay below the input buffer, which is all ureq ever holds of a response head.
-            .max_response_header_size(IO_BUFFER / 2)
-            .build();
-        let agent = match &config.address {
-            // Every host resolves to the configured address; the URL (and so Host and TLS SNI) is unchanged.
+        let limits = Limits {
+            connect_timeout: config.connect_timeout,
+            io_timeout: config.read_timeout,
+            stall: config.stall_protection,
+        };
+        // With a connect address every host connects there; the URL (and so Host and TLS SNI) is unchanged.
+        let fixed = match &config.address {
             Some(address) => {
                 let addrs: Vec<SocketAddr> = address
                     .to_socket_addrs()
                     .map_err(|e| Error::invalid(format!("address {address:?} does not resolve: {e}")))?
+                    .take(16)
                     .collect();
-                Agent::with_parts(agent_config, DefaultConnector::new(), FixedResolver(addrs))
+                if addrs.is_empty() {
+                    return Err(Error::invalid(format!("address {address:?} resolves to nothing")));
+                }
+                Some(addrs)
             }
-            None => Agent::new_with_config(agent_config),
+            None => None,
         };
-        Ok(Transport { config, agent, learned_offset: AtomicI64::new(0) })
+        let secrets = [Some(&config.credentials.secret_key), config.credentials.session_token.as_ref()]
+            .into_iter()
+            .flatten()
+            .flat_map(|s| [s.clone(), encode::component(s)])
+            .collect::<Vec<_>>();
+        let secrets = Arc::new(secrets);
+        Ok(Transport { http: HttpClient::new(limits, fixed)?, config, secrets, learned_offset: AtomicI64::new(0) })
+    }
+
+    /// Every secret an error could echo: the secret key and session token, plain and URL-encoded.
+    fn secret_list(&self) -> Vec<&str> {
+        self.secrets.iter().map(String::as_str).collect()
     }
 
     fn host(&self, target: Target<'_>) -> String {
@@ -242,18 +242,20 @@ impl Transport {
             Target::Object(_, key) => encode::object_path(key),
             _ => "/".to_string(),
         };
-        let mut url = format!("{}://{host}{path}", self.config.scheme.as_str());
+        let mut target = path;
         for (i, (k, v)) in req.query.iter().enumerate() {
-            url.push(if i == 0 { '?' } else { '&' });
-            url.push_str(&encode::component(k));
+            target.push(if i == 0 { '?' } else { '&' });
+            target.push_str(&encode::component(k));
             if !v.is_empty() {
-                url.push('=');
-                url.push_str(&encode::component(v));
+                target.push('=');
+                target.push_str(&encode::component(v));
             }
         }
 
-        let mut headers = req.headers.clone();
-        headers.push(("Host".into(), host));
+        let mut headers = Vec::with_capacity(req.headers.len() + 6);
+        headers.push(("Host".to_string(), host.clone()));
+        headers.extend(req.headers.iter().cloned());
+        headers.push(("User-Agent".into(), self.config.user_agent.clone()));
         if let Some(len) = req.body.size() {
             headers.push(("Content-Length".into(), len.to_string()));
         }
@@ -281,25 +283,26 @@ impl Transport {
                 end: now + i64::from(self.config.sign_validity),
             },
         );
-
-        let mut call = http::Request::builder().method(req.method).uri(&url);
-        for (k, v) in &headers {
-            // ureq writes Host from the URL itself; a second Host header would be a protocol error.
-            if !k.eq_ignore_ascii_case("host") {
-                call = call.header(k.as_str(), v.as_str());
-            }
-        }
-        call = call.header("Authorization", signature.authorization(&self.config.credentials.secret_id));
+        headers.push(("Authorization".into(), signature.authorization(&self.config.credentials.secret_id)));
 
         let mut crc = Crc64::new();
         let enabled = req.verify_crc;
+        let exchange = |body| Exchange {
+            method: req.method,
+            https: self.config.scheme == crate::config::Scheme::Https,
+            authority: &host,
+            target: &target,
+            headers: &headers,
+            body,
+            deadline,
+        };
         let result = match &mut req.body {
-            Body::Empty => self.run(call.body(()), deadline),
+            Body::Empty => self.http.send(exchange(Payload::None)),
             Body::Bytes(b) => {
                 if enabled {
                     crc.update(b);
                 }
-                self.run(call.body(*b), deadline)
+                self.http.send(exchange(Payload::Bytes(b)))
             }
             Body::File { file, offset, len } => {
                 let mut reader = CrcReader {
@@ -309,22 +312,27 @@ impl Transport {
                     left: *len,
                     stop: req.stop,
                 };
-                self.run(call.body(SendBody::from_reader(&mut reader)), deadline)
+                self.http.send(exchange(Payload::Reader { reader: &mut reader, len: *len }))
             }
             Body::Reader { reader, len } => {
                 let inner = reader.take(*len);
                 let mut reader = CrcReader { inner, crc: &mut crc, enabled, left: *len, stop: req.stop };
-                self.run(call.body(SendBody::from_reader(&mut reader)), deadline)
+                self.http.send(exchange(Payload::Reader { reader: &mut reader, len: *len }))
             }
         };
-        let resp = result.map_err(|err| match (&self.config.address, err.kind()) {
-            (Some(a), ErrorKind::Network | ErrorKind::Timeout) => err.note(&format!("connecting to {a}")),
-            _ => err,
+        let resp = result.map_err(|err| {
+            let mut secrets = self.secret_list();
+            secrets.push(&signature.signature);
+            match (&self.config.address, err.kind()) {
+                (Some(a), ErrorKind::Network | ErrorKind::Timeout) => err.note(&format!("connecting to {a}")),
+                _ => err,
+            }
+            .redact(&secrets)
         })?;
-        if resp.status().as_u16() >= 400 {
-            return Err(self.service_error(req, resp));
+        let mut response = into_response(resp, self.secrets.clone(), signature.signature.clone());
+        if response.status >= 400 {
+            return Err(self.service_error(req, response));
         }
-        let mut response = into_response(resp);
         if response.status >= 300 {
             // Redirects are not followed (as in the official SDKs) and 304 Not Modified carries no object.
             return Err(self.redirect_error(req, response));
@@ -338,32 +346,13 @@ impl Transport {
         Ok(response)
     }
 
-    /// Runs one HTTP exchange, bounded by the operation deadline if there is one.
-    fn run<B: AsSendBody>(
-        &self,
-        request: std::result::Result<http::Request<B>, http::Error>,
-        deadline: Option<Instant>,
-    ) -> Result<http::Response<ureq::Body>> {
-        let request = request.map_err(|e| Error::invalid(format!("the request cannot be built: {e}")))?;
-        let result = match deadline {
-            None => self.agent.run(request),
-            Some(d) => {
-                // The operation deadline bounds this attempt too, and the reading of its body.
-                let left = d.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
-                self.agent.run(self.agent.configure_request(request).timeout_global(Some(left)).build())
-            }
-        };
-        result.map_err(|e| transport_error(&e))
-    }
-
     /// Builds the service error for a failed response: fields from the XML body when there is one, else from
     /// the `x-cos-request-id` / `x-cos-trace-id` headers (HEAD answers have no body).
-    fn service_error(&self, req: &Request<'_>, resp: http::Response<ureq::Body>) -> Error {
-        let response = into_response(resp);
+    fn service_error(&self, req: &Request<'_>, mut response: Response) -> Error {
         let status = response.status;
         let headers = response.headers.clone();
         let mut raw = Vec::new();
-        let read = response.body.take(MAX_ERROR_BODY as u64 + 1).read_to_end(&mut raw);
+        let read = (&mut response.body).take(MAX_ERROR_BODY as u64 + 1).read_to_end(&mut raw);
         let truncated = raw.len() > MAX_ERROR_BODY;
         raw.truncate(MAX_ERROR_BODY);
         let mut fields = if raw.is_empty() {
@@ -395,7 +384,7 @@ impl Transport {
             let note = format!(" (error body incomplete: {e})");
             fields.message = Some(fields.message.unwrap_or_default() + &note);
         }
-        Error::service(fields)
+        response.redact(Error::service(fields))
     }
 
     fn redirect_error(&self, req: &Request<'_>, response: Response) -> Error {
@@ -410,7 +399,7 @@ impl Transport {
                 ),
             ),
         };
-        Error::service(ServiceFields {
+        response.redact(Error::service(ServiceFields {
             http_status: status,
             code: Some(code.to_string()),
             message: Some(message),
@@ -419,28 +408,6 @@ impl Transport {
             resource: Some(self.resource(req.target)),
             raw_body: None,
             server_time: server_time(&response.headers),
-        })
-    }
-}
-
-/// Resolves every host to the configured connect address (`COS_ADDRESS`).
-#[derive(Debug)]
-struct FixedResolver(Vec<SocketAddr>);
-
-impl Resolver for FixedResolver {
-    fn resolve(
-        &self,
-        _uri: &http::Uri,
-        _config: &ureq::config::Config,
-        _timeout: NextTimeout,
-    ) -> std::result::Result<ResolvedSocketAddrs, ureq::Error> {
-        let mut out = self.empty();
-        for a in self.0.iter().take(16) {
-            out.push(*a);
-        }
-        if self.0.is_empty() {
-            return Err(ureq::Error::HostNotFound);
-        }
-        Ok(out)
+        }))
     }
 }

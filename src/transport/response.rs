@@ -1,12 +1,13 @@
 //! Responses: the successful ones handed to operations, and the mapping of failures (transport errors,
 //! body-less answers, CRC mismatches) onto [`Error`]s.
 
-use super::{Target, CANCELLED_MARKER, MAX_XML_BODY, SHORT_BODY_MARKER};
+use super::{Target, MAX_XML_BODY};
 use crate::error::{Error, ErrorKind, Result};
 use crate::headers::Headers;
+use crate::http::{socket_error, HttpResponse};
 use std::io::{self, Read};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
-use ureq::http;
 
 /// A successful (2xx) response whose body has not been read yet.
 pub(crate) struct Response {
@@ -17,6 +18,9 @@ pub(crate) struct Response {
     /// How many attempts it took to get this response.
     pub attempts: u32,
     pub(super) body: Box<dyn Read + Send + Sync + 'static>,
+    /// What errors about this response must not repeat: the client's secrets and this request's signature.
+    pub(super) secrets: Arc<Vec<String>>,
+    pub(super) signature: String,
 }
 
 impl Response {
@@ -54,24 +58,23 @@ impl Response {
         &mut *self.body
     }
 
-    /// An error found while handling this response, stamped with its status, request id and attempts.
+    /// An error found while handling this response, stamped with its status, request id and attempts, and
+    /// with anything secret the server echoed removed.
     pub fn stamp(&self, err: Error) -> Error {
-        err.with_response(self.status, self.headers.request_id().map(str::to_string)).with_attempts(self.attempts)
+        self.redact(err.with_response(self.status, self.headers.request_id().map(str::to_string)))
+            .with_attempts(self.attempts)
+    }
+
+    /// `err` without the secrets a server could have echoed into it.
+    pub(super) fn redact(&self, err: Error) -> Error {
+        let mut secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
+        secrets.push(&self.signature);
+        err.redact(&secrets)
     }
 
     /// Maps an error while reading the body.
     pub fn body_error(&self, e: &io::Error) -> Error {
-        // ureq reports its own timeouts wrapped in an io::Error of kind Other.
-        let ureq_timeout = e.get_ref().and_then(|inner| inner.downcast_ref::<ureq::Error>()).is_some_and(|u| {
-            matches!(u, ureq::Error::Timeout(_))
-                || matches!(u, ureq::Error::Io(io) if matches!(io.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock))
-        });
-        let kind = match e.kind() {
-            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => ErrorKind::Timeout,
-            _ if ureq_timeout => ErrorKind::Timeout,
-            _ => ErrorKind::Network,
-        };
-        self.stamp(Error::new(kind, format!("reading the response body failed: {e}")))
+        self.stamp(socket_error(e, "reading the response body failed"))
     }
 }
 
@@ -96,58 +99,17 @@ pub(super) fn bodyless_error(method: &str, target: Target<'_>, status: u16) -> (
     }
 }
 
-pub(super) fn into_response(resp: http::Response<ureq::Body>) -> Response {
-    let (parts, body) = resp.into_parts();
-    let pairs = parts
-        .headers
-        .iter()
-        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-        .collect();
-    let status = parts.status.as_u16();
-    Response { status, headers: Headers::new(pairs), body_crc: None, attempts: 1, body: Box::new(body.into_reader()) }
-}
-
-/// The chain of causes of an error.
-fn causes<'a>(e: &'a (dyn std::error::Error + 'static)) -> Vec<&'a (dyn std::error::Error + 'static)> {
-    let mut out = vec![e];
-    while let Some(next) = out.last().and_then(|e| e.source()) {
-        out.push(next);
+pub(super) fn into_response(resp: HttpResponse, secrets: Arc<Vec<String>>, signature: String) -> Response {
+    let HttpResponse { head, body } = resp;
+    Response {
+        status: head.status,
+        headers: Headers::new(head.headers),
+        body_crc: None,
+        attempts: 1,
+        body: Box::new(body),
+        secrets,
+        signature,
     }
-    out
-}
-
-pub(super) fn transport_error(e: &ureq::Error) -> Error {
-    // ureq::Error has no `source()`: an I/O error inside it (ours, from a body reader, among them) is reached
-    // through the variant.
-    let mut chain = causes(e);
-    if let ureq::Error::Io(io) = e {
-        chain.extend(causes(io));
-        if let Some(inner) = io.get_ref() {
-            chain.extend(causes(inner));
-        }
-    }
-    // A callback that stopped the upload, or a body source that ran dry, surfaces here as an I/O error
-    // carrying our marker: the caller's doing, not the network's.
-    if chain.iter().any(|e| e.to_string() == CANCELLED_MARKER) {
-        return Error::new(ErrorKind::Cancelled, "cancelled: a body callback or the cancel token asked to stop");
-    }
-    if let Some(short) = chain.iter().map(|e| e.to_string()).find(|m| m.starts_with(SHORT_BODY_MARKER)) {
-        return Error::new(ErrorKind::Io, short);
-    }
-    let timed_out = matches!(e, ureq::Error::Timeout(_))
-        || chain.iter().any(|e| {
-            e.downcast_ref::<io::Error>()
-                .is_some_and(|io| matches!(io.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock))
-        });
-    if timed_out {
-        return Error::new(ErrorKind::Timeout, format!("timed out: {e}"));
-    }
-    let kind = match e {
-        ureq::Error::BadUri(_) | ureq::Error::Http(_) => ErrorKind::InvalidArgument,
-        ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => ErrorKind::Parse,
-        _ => ErrorKind::Network,
-    };
-    Error::new(kind, e.to_string())
 }
 
 /// Compares the CRC-64 of what was sent or received with COS's `x-cos-hash-crc64ecma`. No header means the

@@ -198,6 +198,8 @@ SCALAR_VALUES = {
     ("uint64_t", "bytes"): "UINT64_C(5368709120)",
     ("uint64_t", "content_length"): "1",
     ("uint64_t", "bits_per_second"): "819200",
+    ("uint64_t", "min_bytes_per_sec"): "1",
+    ("uint32_t", "grace_ms"): "20000",
     ("uint64_t", "first"): "0",
     ("int64_t", "last"): "-1",
     ("int64_t", "start_unix"): "1700000000",

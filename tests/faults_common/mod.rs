@@ -229,6 +229,7 @@ pub fn c_status(kind: ErrorKind) -> u32 {
         ErrorKind::Parse => 7,
         ErrorKind::Internal => 8,
         ErrorKind::Service => 9,
+        ErrorKind::Tls => 10,
     }
 }
 

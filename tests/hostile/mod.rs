@@ -55,6 +55,22 @@ pub struct Conn {
 impl Conn {
     /// Reads the next request (head and Content-Length body); `None` when the client closed or went quiet.
     pub fn request(&mut self) -> Option<Request> {
+        let mut req = self.request_head()?;
+        let len: usize = req.header("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+        req.body = vec![0; len];
+        self.reader.read_exact(&mut req.body).ok()?;
+        self.log.lock().unwrap().push(req.clone());
+        Some(req)
+    }
+
+    /// Reads the head of the next request and leaves its body unread (logged without a body).
+    pub fn request_head_only(&mut self) -> Option<Request> {
+        let req = self.request_head()?;
+        self.log.lock().unwrap().push(req.clone());
+        Some(req)
+    }
+
+    fn request_head(&mut self) -> Option<Request> {
         let mut line = String::new();
         if self.reader.read_line(&mut line).ok()? == 0 {
             return None;
@@ -74,10 +90,6 @@ impl Conn {
             let (k, v) = line.split_once(':')?;
             req.headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
         }
-        let len: usize = req.header("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
-        req.body = vec![0; len];
-        self.reader.read_exact(&mut req.body).ok()?;
-        self.log.lock().unwrap().push(req.clone());
         Some(req)
     }
 
