@@ -48,7 +48,8 @@ const SEGMENT: usize = 200;
 const META_VALUE: &AsciiSet = &CONTROLS.add(b'%');
 
 /// Test hook for crash tests: `COS_EMULATOR_PAUSE_AT=<op>:<n>` makes the n-th crash point of
-/// operation `op` (`complete`, `part`) announce itself on stderr
+/// operation `op` (`complete`, `part`; also `put`, `abort`, `delete-bucket` and `open`, with fewer
+/// points) announce itself on stderr
 /// (`cos-emulator: paused at crash point <op>:<n> (<what>)`) and pause there (at most
 /// `PAUSE_LIMIT`), so a test can kill -9 the process exactly between two steps.
 pub const PAUSE_ENV: &str = "COS_EMULATOR_PAUSE_AT";
