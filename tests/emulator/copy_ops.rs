@@ -55,6 +55,8 @@ pub fn copy_object(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<R
         }
     };
     let class = storage_class(req)?;
+    // Request metadata counts only when it replaces the source's.
+    let replaced_headers = if directive == Directive::Replaced { descriptive_headers(req)? } else { Vec::new() };
     let sse = sse_headers(req)?;
     let acl = object_acl(req)?;
     let same_object = src_bucket == ctx.bucket && src_key == ctx.key;
@@ -79,7 +81,7 @@ pub fn copy_object(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<R
             Directive::Copy => src.clone(),
             Directive::Replaced => ObjectMeta {
                 content_type: content_type(req),
-                headers: descriptive_headers(req),
+                headers: replaced_headers.clone(),
                 tagging: req.header("x-cos-tagging").map(str::to_string),
                 ..src.clone()
             },

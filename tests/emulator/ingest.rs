@@ -163,7 +163,7 @@ pub fn to_memory(body: &mut BodyReader, want_md5: bool) -> Result<(Vec<Segment>,
     Ok((segments, Digests { size, crc64: crc.sum64(), md5: md5.finish() }))
 }
 
-/// The body written to `file`.
+/// The body written to `file`, and synced.
 pub fn to_file(body: &mut BodyReader, want_md5: bool, file: &mut File) -> Result<Digests, CosError> {
     let mut md5 = Md5Job::new(want_md5, body.declared_len(), true);
     let mut crc = crc64fast::Digest::new();
@@ -179,6 +179,8 @@ pub fn to_file(body: &mut BodyReader, want_md5: bool, file: &mut File) -> Result
             break;
         }
     }
+    // On disk before it can be committed (see disk.rs on crash consistency).
+    file.sync_data().map_err(disk_error)?;
     Ok(Digests { size, crc64: crc.sum64(), md5: md5.finish() })
 }
 
@@ -279,7 +281,7 @@ pub fn from_pieces(ctx: &Ctx, pieces: Vec<Piece>) -> Result<(Staged, Digests), C
                 }
             }
         }
-        Ok(())
+        out.sync_data()
     };
     match copy() {
         Ok(()) => Ok((Staged::File(path), h.finish())),

@@ -84,18 +84,36 @@ fn is_sse_header(name: &str) -> bool {
     name.starts_with(SSE_HEADER)
 }
 
+const META_PREFIX: &str = "x-cos-meta-";
+/// User metadata may total 2 KB (cos-protocol.md §6): the bytes of each `x-cos-meta-*` name after
+/// the prefix plus those of its value.
+pub const MAX_USER_METADATA: usize = 2048;
+
 /// Standard descriptive headers and `x-cos-meta-*` of a request, as they will be returned.
 /// Metadata names are lower-cased (HTTP names are case-insensitive; COS returns them lower-case).
-pub fn descriptive_headers(req: &Request) -> Vec<(String, String)> {
+/// User metadata over `MAX_USER_METADATA` is 400 MetadataTooLarge.
+pub fn descriptive_headers(req: &Request) -> Result<Vec<(String, String)>, CosError> {
     let mut out: Vec<(String, String)> =
         STORED_HEADERS.iter().filter_map(|name| req.header(name).map(|v| (name.to_string(), v.to_string()))).collect();
+    let mut user = 0;
     for (name, value) in &req.headers {
         let lower = name.to_ascii_lowercase();
-        if lower.starts_with("x-cos-meta-") && !out.iter().any(|(n, _)| *n == lower) {
+        if lower.starts_with(META_PREFIX) && !out.iter().any(|(n, _)| *n == lower) {
+            user += lower.len() - META_PREFIX.len() + value.len();
             out.push((lower, value.clone()));
         }
     }
-    out
+    if user > MAX_USER_METADATA {
+        return Err(CosError::new(
+            400,
+            "MetadataTooLarge",
+            format!(
+                "Your metadata headers exceed the maximum allowed metadata size: {user} bytes of x-cos-meta-* names \
+                 (after the prefix) and values, at most {MAX_USER_METADATA}."
+            ),
+        ));
+    }
+    Ok(out)
 }
 
 pub fn content_type(req: &Request) -> String {
@@ -122,7 +140,7 @@ pub fn push_sse_echo(resp: &mut Response, meta: &ObjectMeta) {
 
 /// The metadata a new object gets from its upload request (PUT or multipart initiate).
 pub fn new_object_meta(ctx: &Ctx, req: &Request) -> Result<ObjectMeta, CosError> {
-    let mut headers = descriptive_headers(req);
+    let mut headers = descriptive_headers(req)?;
     headers.extend(sse_headers(req)?);
     Ok(ObjectMeta {
         size: 0,
@@ -439,5 +457,27 @@ mod tests {
         let e = refused(append(&store, 6, b"x"));
         assert_eq!((e.status, e.code), (409, "ObjectNotAppendable"));
         assert_eq!(read_object(&store, "b-1", "k"), b"normal");
+    }
+
+    #[test]
+    fn user_metadata_is_limited_to_2_kib_of_names_and_values() {
+        let store = Store::memory();
+        store.create_bucket("b-1", "ap-guangzhou", 0).unwrap();
+        // Names after the prefix plus values: "a" + 1023 bytes, "b" + 1023 bytes = 2048.
+        let (v1, v2) = ("x".repeat(1023), "y".repeat(1023));
+        let fits = [("X-Cos-Meta-A", v1.as_str()), ("x-cos-meta-b", v2.as_str()), ("Cache-Control", "no-cache")];
+        call(&store, put_object, &[], &fits, b"data");
+        let resp = head(&store);
+        assert_eq!(header(&resp, "x-cos-meta-a"), Some(v1.as_str()));
+        assert_eq!(header(&resp, "x-cos-meta-b"), Some(v2.as_str()));
+        let v2 = "y".repeat(1024);
+        let over = [("x-cos-meta-a", v1.as_str()), ("x-cos-meta-b", v2.as_str())];
+        let e = refused(try_call(&store, put_object, &[], &over, b"other"));
+        assert_eq!((e.status, e.code), (400, "MetadataTooLarge"));
+        assert!(e.message.contains("2049"), "{}", e.message);
+        assert_eq!(read_object(&store, "b-1", "k"), b"data", "the refused PUT stored nothing");
+        // Standard headers do not count.
+        let disposition = "d".repeat(3000);
+        call(&store, put_object, &[], &[("Content-Disposition", disposition.as_str())], b"data");
     }
 }

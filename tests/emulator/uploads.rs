@@ -141,7 +141,8 @@ impl Store {
         part.data = match (staged, &self.disk) {
             (Staged::Mem(segments), None) => segments,
             (Staged::File(path), Some(disk)) => {
-                let path = disk.commit_part(bucket, id, n, &part, &path).map_err(disk_error)?;
+                let old = upload.parts.get(&n).map(|p| p.data.as_slice());
+                let path = disk.commit_part(bucket, id, n, &part, &path, old).map_err(disk_error)?;
                 vec![Segment::File { path, len: part.size }]
             }
             _ => return Err(CosError::internal("staged part does not match the storage mode")),
@@ -156,16 +157,16 @@ impl Store {
         if b.uploads.get(id).is_none_or(|u| u.key != key) {
             return Err(no_such_upload());
         }
-        b.uploads.remove(id);
         if let Some(disk) = &self.disk {
             disk.remove_upload(bucket, id).map_err(disk_error)?;
         }
+        b.uploads.remove(id);
         Ok(())
     }
 
     /// Turn an upload into its object. `decide` validates the request against the upload and
     /// returns the object's metadata and the part numbers it is made of; parts not listed are
-    /// dropped with the upload.
+    /// dropped with the upload. On disk this is crash-consistent (see `Disk::complete_upload`).
     pub fn complete_upload(
         &self,
         bucket: &str,
@@ -177,22 +178,22 @@ impl Store {
         let b = buckets.get_mut(bucket).ok_or_else(CosError::no_such_bucket)?;
         let upload = b.uploads.get(id).filter(|u| u.key == key).ok_or_else(no_such_upload)?;
         let (meta, numbers) = decide(upload)?;
-        let staged: Vec<Staged> = numbers
-            .iter()
-            .filter_map(|n| upload.parts.get(n))
-            .flat_map(|p| p.data.iter())
-            .map(|s| match s {
-                Segment::File { path, .. } => Staged::File(path.clone()),
-                mem => Staged::Mem(vec![mem.clone()]),
-            })
-            .collect();
-        // Commit before forgetting the upload, so a failed commit leaves it to be completed again.
-        let data = self.commit(bucket, key, &meta, staged)?;
+        let segments = numbers.iter().filter_map(|n| upload.parts.get(n)).flat_map(|p| p.data.iter());
+        // The upload is forgotten only once the object is committed, so a failure leaves it to be
+        // completed again.
+        let data = match &self.disk {
+            None => segments.cloned().collect(),
+            Some(disk) => {
+                let files = segments
+                    .map(|s| match s {
+                        Segment::File { path, .. } => Ok(path.clone()),
+                        Segment::Mem { .. } => Err(CosError::internal("memory segment in a data dir")),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                disk.complete_upload(bucket, key, id, &meta, &files).map_err(disk_error)?
+            }
+        };
         b.uploads.remove(id);
-        if let Some(disk) = &self.disk {
-            // What is left in the upload's directory are the parts the list did not name.
-            disk.remove_upload(bucket, id).map_err(disk_error)?;
-        }
         self.replace(b, key, Object { meta: meta.clone(), data });
         Ok(meta)
     }
