@@ -110,7 +110,7 @@ fn megabytes_of_headers_are_refused_with_bounded_memory() {
     assert!(grew < 16 << 20, "peak RSS grew by {} MiB", grew >> 20);
     emu.clear_faults();
 
-    // One header line that never ends (a fake server): cut after ureq's 100 KB line limit.
+    // One header line that never ends (a fake server): cut at the 64 KiB head limit.
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap().to_string();
     std::thread::spawn(move || {

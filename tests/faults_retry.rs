@@ -4,8 +4,7 @@
 //! domain failover, and the operation deadline.
 //!
 //! Every test runs its own emulator (faults and counters are global to one), and makes the faulted call with
-//! a new client, whose first attempt opens a new connection (on a pooled one, ureq itself resends an idempotent
-//! body-less request once when the connection turns out closed, which would add an uncounted request).
+//! a new client, so its attempts start on fresh connections.
 
 mod faults_common;
 
