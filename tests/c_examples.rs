@@ -152,6 +152,30 @@ fn transfer_callbacks_c_dynamic_and_static() {
     }
 }
 
+/// The first program of the README, extracted from it: it must compile as C and C++ and do what it says,
+/// also when it fails (a missing bucket: a service error whose every field it prints).
+#[test]
+fn the_readme_program_builds_and_runs_under_sanitizers() {
+    let readme = std::fs::read_to_string(cbuild::root().join("README.md")).unwrap();
+    let start = readme.find("```c\n").expect("the README has a C program") + 5;
+    let program = &readme[start..start + readme[start..].find("```").unwrap()];
+    let out = cbuild::out_dir("readme");
+    let src = out.join("readme_first.c");
+    std::fs::write(&src, program).unwrap();
+    for build in [Build::C_ASAN, Build { lang: Lang::Cxx, link: Link::Dynamic, sanitize: true }] {
+        let exe = build.compile(&src, &out);
+        let emu = Emulator::start();
+        let env =
+            [cbuild::cos_env(&emu.address, common::SECRET_ID, common::SECRET_KEY), cbuild::sanitizer_env()].concat();
+        // No bucket yet: the put fails with NoSuchBucket, printed field by field.
+        let run = cbuild::run(&[], &exe, &[], &env, TIMEOUT);
+        assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains("COS_SERVICE_ERROR") && run.stderr.contains("code NoSuchBucket"), "{}", run.stderr);
+        emu.client().create_bucket("examplebucket-1250000000", &cos::RequestOptions::new()).unwrap();
+        cbuild::run(&[], &exe, &[], &env, TIMEOUT).assert_success("README program").assert_line("README", "hello, COS");
+    }
+}
+
 #[test]
 fn everything_under_address_and_undefined_sanitizers() {
     let out = cbuild::out_dir("asan");
