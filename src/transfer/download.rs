@@ -3,6 +3,7 @@
 
 use super::checkpoint::{default_path, identity, CheckpointFile, PartRecord, State};
 use super::pool::{run_parts, Job, Run};
+use super::range::{check_ranged, content_length};
 use super::{cancelled_error, choose_part_size, part_ranges, Checkpoint, Progress, TransferOptions};
 use crate::client::Client;
 use crate::crc64::{self, Crc64};
@@ -77,7 +78,7 @@ impl Client {
             .collect();
         let already: u64 = state.parts.values().map(|p| p.size).sum();
         let run = Run::new(size, already, opts.cancel.as_ref().map(|c| c.flag()));
-        let work = |job: &Job| self.download_part(bucket, key, &etag, job, &file, &part_opts, &run);
+        let work = |job: &Job| self.download_part(bucket, key, &etag, size, job, &file, &part_opts, &run);
         let mut record = |job: &Job, crc: u64| {
             // The part's bytes must be on disk before the checkpoint says they are.
             file.sync_data().map_err(|e| io("writing", e))?;
@@ -93,6 +94,20 @@ impl Client {
             return Err(e);
         }
 
+        // Every byte of the object is in exactly one recorded part, and the file holds nothing more.
+        let recorded: u64 = state.parts.values().map(|p| p.size).sum();
+        let on_disk = file.metadata().map_err(|e| io("checking", e))?.len();
+        if recorded != size || on_disk != size {
+            drop(file);
+            let _ = std::fs::remove_file(&temp);
+            cp.remove();
+            let msg = format!(
+                "the download of a {size}-byte object ended with {recorded} bytes recorded and a {on_disk}-byte \
+                 partial file; nothing was renamed onto {}",
+                path.display()
+            );
+            return Err(Error::new(ErrorKind::Io, msg));
+        }
         let combined = crc64::combine_all(state.parts.values().map(|p| (p.crc64.unwrap_or(0), p.size)));
         if let (true, Some(remote)) = (opts.request.verify_crc, head.crc64()) {
             if remote != combined {
@@ -100,7 +115,14 @@ impl Client {
                 drop(file);
                 let _ = std::fs::remove_file(&temp);
                 cp.remove();
-                let msg = format!("CRC-64 mismatch: the downloaded bytes give {combined}, COS reports {remote}");
+                // Each answer was a 206 for exactly the bytes asked: either they were damaged on the way or the
+                // server sends bytes that disagree with the CRC it reports, which no rerun changes.
+                let msg = format!(
+                    "CRC-64 mismatch: the {size} bytes received give {combined}, the HEAD's x-cos-hash-crc64ecma \
+                     says {remote}; every answer was a 206 for exactly the bytes asked, so the server's bytes \
+                     disagree with its CRC (a rerun starts over and only helps if they were damaged on the way); \
+                     the partial file and checkpoint were removed"
+                );
                 return Err(Error::new(ErrorKind::ChecksumMismatch, msg));
             }
         }
@@ -112,13 +134,15 @@ impl Client {
     }
 
     /// Fetches one part into `file` at its offset and returns its CRC-64. A broken connection mid-body is
-    /// resumed from the last byte received, up to the client's retry count.
+    /// resumed from the last byte received, up to the client's retry count. Every answer must carry exactly
+    /// the bytes asked for (`range::check_ranged`); nothing is ever written outside the part.
     #[allow(clippy::too_many_arguments)]
     fn download_part(
         &self,
         bucket: &str,
         key: &str,
         etag: &str,
+        size: u64,
         job: &Job,
         file: &File,
         part_opts: &RequestOptions,
@@ -128,13 +152,20 @@ impl Client {
         let mut got = 0u64;
         let mut broken = 0;
         while got < job.len {
+            let (first, last) = (job.offset + got, job.offset + job.len - 1);
             let mut o = part_opts.clone();
-            o.range(job.offset + got, Some(job.offset + job.len - 1))?;
+            o.range(first, Some(last))?;
             if !etag.is_empty() {
                 o.if_match(etag)?;
             }
             let mut resp = self.get_response(bucket, key, &o)?;
-            match read_range(&mut resp, file, job.offset + got, &mut crc, &mut got, run) {
+            let want = match check_ranged(&resp, first, Some(last), Some(size)) {
+                Ok(span) => span.len(),
+                // The whole object in one plain answer is exactly the bytes of a part that is the whole object.
+                Err(_) if whole_object(&resp, first, job.len, size) => job.len,
+                Err(e) => return Err(e),
+            };
+            match read_range(&mut resp, file, first, want, &mut crc, &mut got, run) {
                 Ok(()) => {}
                 Err(e) if matches!(e.kind(), ErrorKind::Network | ErrorKind::Timeout) => {
                     broken += 1;
@@ -149,43 +180,57 @@ impl Client {
     }
 }
 
-/// Copies a ranged response into `file` from `offset`, feeding `crc`, `got` and the transfer's progress.
+/// Whether a plain `200` answer to the first request of a part carries that part: the part is the whole
+/// object and the answer's length is the object's.
+fn whole_object(resp: &Response, first: u64, len: u64, size: u64) -> bool {
+    let length = content_length(&resp.headers).ok().flatten();
+    resp.status == 200 && first == 0 && len == size && length == Some(size)
+}
+
+/// Copies the `want` bytes a checked ranged answer carries into `file` from `offset`, feeding `crc`, `got`
+/// and the transfer's progress. Never writes more than `want` bytes: a body that carries more is a Parse
+/// error, and its extra bytes are dropped.
 fn read_range(
     resp: &mut Response,
     file: &File,
     offset: u64,
+    want: u64,
     crc: &mut Crc64,
     got: &mut u64,
     run: &Run<'_>,
 ) -> Result<()> {
-    if resp.status != 206 && offset != 0 {
-        return Err(Error::parse(format!("a ranged GET was answered with HTTP {} instead of 206", resp.status)));
-    }
-    let expected = ObjectInfo { headers: resp.headers.clone() }.content_length();
     let mut buf = vec![0u8; CHUNK];
-    let mut pos = offset;
+    let mut done = 0u64;
     loop {
         if run.stopping() {
             return Err(cancelled_error());
         }
-        let n = match resp.reader().read(&mut buf) {
+        let room = (want - done).min(CHUNK as u64) as usize;
+        // With all `want` bytes in, one more byte is asked for only to see that the body ends there.
+        let n = match resp.reader().read(&mut buf[..room.max(1)]) {
             Ok(0) => break,
+            Ok(_) if room == 0 => {
+                let msg =
+                    format!("the answer for bytes {offset}-{} carries more than those {want} bytes", offset + want - 1);
+                return Err(resp.stamp(Error::parse(msg)));
+            }
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            // Every byte asked for is in; how the body ends does not change them.
+            Err(_) if room == 0 => break,
             Err(e) => return Err(resp.body_error(&e)),
         };
-        file.write_all_at(&buf[..n], pos).map_err(|e| Error::io("writing the download", &e))?;
+        file.write_all_at(&buf[..n], offset + done).map_err(|e| Error::io("writing the download", &e))?;
         crc.update(&buf[..n]);
-        pos += n as u64;
+        done += n as u64;
         *got += n as u64;
         run.add(n as u64);
     }
-    match expected {
-        Some(len) if len != pos - offset => {
-            Err(Error::new(ErrorKind::Network, format!("a ranged body ended after {} of {len} bytes", pos - offset)))
-        }
-        _ => Ok(()),
+    if done < want {
+        let msg = format!("a ranged body ended after {done} of {want} bytes");
+        return Err(resp.stamp(Error::new(ErrorKind::Network, msg)));
     }
+    Ok(())
 }
 
 /// Whether `len` bytes of `file` at `offset` still have the CRC-64 recorded for them.

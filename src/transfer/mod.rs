@@ -10,6 +10,7 @@ mod copy;
 mod dir;
 mod download;
 mod pool;
+mod range;
 mod stream;
 mod upload;
 

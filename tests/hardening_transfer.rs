@@ -1,0 +1,380 @@
+//! Hardening of the transfers against servers that lie and calls that run long: ranged answers that are not
+//! the bytes asked for (resumed reads and download parts, CRC on and off), one deadline per public call and
+//! the per-part timeout, disk space, a CompleteMultipartUpload whose answer was lost, the order of the
+//! transfer-option setters, and the attempts every transfer error carries. Every test asserts the status, the
+//! message, the attempts, and that no wrong byte reached the caller or the destination.
+
+#[path = "hostile/mod.rs"]
+mod hostile;
+#[path = "transfer_support.rs"]
+mod support;
+
+use cos::{crc64, Client, ErrorKind, ObjectReader, RequestOptions, TransferOptions};
+use hostile::{within, Conn, Hostile, Request};
+use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use support::{data, TempDir, MIB};
+
+const BUCKET: &str = "hardening-1250000000";
+const LIMIT: Duration = Duration::from_secs(30);
+const ETAG: &str = "\"0123456789abcdef0123456789abcdef\"";
+
+// ---------------------------------------------------------------------------------------------------------
+// A hostile object server: HEAD and GET of one object, the GETs answered by a script.
+
+/// What the script decides for one GET: `n` counts the GETs from 0.
+type Script = dyn Fn(usize, &Request, &mut Conn, &[u8]) -> bool + Send + Sync;
+
+/// Serves `object` (ETag, Last-Modified, its CRC-64 unless `crc` is false). HEADs are answered truthfully;
+/// each GET goes to `script`, which returns false to close the connection.
+fn object_server(object: Vec<u8>, crc: bool, script: Box<Script>) -> (Hostile, Arc<AtomicU32>) {
+    let object = Arc::new(object);
+    let gets = Arc::new(AtomicU32::new(0));
+    let counter = gets.clone();
+    let server = Hostile::start(move |conn| {
+        while let Some(req) = conn.request() {
+            if req.method == "HEAD" {
+                let mut h = base_headers(&object, crc);
+                h.push(("Content-Length", object.len().to_string()));
+                let mut head = "HTTP/1.1 200 OK\r\n".to_string();
+                for (k, v) in &h {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str("\r\n");
+                if conn.write(head.as_bytes()).is_err() {
+                    return;
+                }
+                continue;
+            }
+            let n = counter.fetch_add(1, Ordering::SeqCst) as usize;
+            if !script(n, &req, conn, &object) {
+                return;
+            }
+        }
+    });
+    (server, gets)
+}
+
+fn base_headers(object: &[u8], crc: bool) -> Vec<(&'static str, String)> {
+    let mut h = vec![
+        ("ETag", ETAG.to_string()),
+        ("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT".to_string()),
+        ("x-cos-request-id", "hostile-req".to_string()),
+    ];
+    if crc {
+        h.push(("x-cos-hash-crc64ecma", crc64::checksum(object).to_string()));
+    }
+    h
+}
+
+/// The whole object as a 200, `cut` bytes of it before closing (all of it for `None`).
+fn full(conn: &mut Conn, object: &[u8], crc: bool, cut: Option<usize>) -> bool {
+    let mut head = "HTTP/1.1 200 OK\r\n".to_string();
+    for (k, v) in base_headers(object, crc) {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", object.len()));
+    let body = &object[..cut.unwrap_or(object.len())];
+    conn.write(head.as_bytes()).is_ok() && conn.write(body).is_ok() && cut.is_none()
+}
+
+/// A 206 saying `Content-Range: bytes a-b/total` and carrying `body`.
+fn partial(conn: &mut Conn, object: &[u8], range: (u64, u64), body: &[u8]) -> bool {
+    let mut h = base_headers(object, true);
+    h.push(("Content-Range", format!("bytes {}-{}/{}", range.0, range.1, object.len())));
+    conn.respond("206 Partial Content", &h, body).is_ok()
+}
+
+/// The honest answer to a ranged GET.
+fn honest(req: &Request, conn: &mut Conn, object: &[u8]) -> bool {
+    let (a, b) = req.range().expect("a ranged GET");
+    let b = b.unwrap_or(object.len() as u64 - 1).min(object.len() as u64 - 1);
+    partial(conn, object, (a, b), &object[a as usize..=b as usize])
+}
+
+fn client_for(server: &Hostile, retries: u32) -> Client {
+    let mut b = server.config();
+    b.max_retries(retries);
+    Client::new(b.build().unwrap()).unwrap()
+}
+
+fn no_crc() -> RequestOptions {
+    let mut o = RequestOptions::new();
+    o.verify_crc(false);
+    o
+}
+
+/// Reads everything an ObjectReader gives; returns the bytes delivered and how it ended.
+fn drain(reader: &mut ObjectReader) -> (Vec<u8>, cos::Result<()>) {
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 7000];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => return (out, Ok(())),
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(e) => return (out, Err(e)),
+        }
+    }
+}
+
+#[track_caller]
+fn assert_prefix(got: &[u8], object: &[u8], what: &str) {
+    assert!(got.len() <= object.len(), "{what}: {} bytes delivered for a {}-byte object", got.len(), object.len());
+    assert!(got == &object[..got.len()], "{what}: a delivered byte is wrong");
+}
+
+#[track_caller]
+fn assert_parse(e: &cos::Error, needle: &str, what: &str) {
+    assert_eq!(e.kind(), ErrorKind::Parse, "{what}: {e:?}");
+    assert!(e.message().contains(needle), "{what}: the message lacks {needle:?}: {e}");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 1. Ranged answers are verified, CRC on or off
+
+/// A resumed read of 100000 bytes broken after 50000, answered by `resume`: fails with a Parse error (CRC
+/// on and off), having delivered only right bytes, never more than the object.
+fn broken_then(resume: fn(&Request, &mut Conn, &[u8]) -> bool, needle: &str) {
+    let object = data(100_000, 1);
+    for crc_on in [true, false] {
+        let script = Box::new(move |n: usize, req: &Request, conn: &mut Conn, object: &[u8]| {
+            if n == 0 {
+                return full(conn, object, true, Some(50_000));
+            }
+            assert_eq!(req.header("if-match"), Some(ETAG), "a resume keeps If-Match");
+            assert_eq!(req.range(), Some((50_000, None)), "the resume asks for the rest");
+            resume(req, conn, object)
+        });
+        let (server, gets) = object_server(object.clone(), true, script);
+        let client = client_for(&server, 3);
+        let opts = if crc_on { RequestOptions::new() } else { no_crc() };
+        let (got, end) = within(LIMIT, "resumed read", move || {
+            let mut r = ObjectReader::open(&client, BUCKET, "obj", &opts).unwrap();
+            let out = drain(&mut r);
+            // The error sticks: a later read neither succeeds nor sends anything.
+            let again = r.read(&mut [0u8; 10]).unwrap_err();
+            assert_eq!(again.kind(), ErrorKind::Parse);
+            out
+        });
+        let what = format!("crc {crc_on}");
+        let e = end.unwrap_err();
+        assert_parse(&e, needle, &what);
+        assert_eq!(e.attempts(), 2, "{what}: the GET and its resume: {e:?}");
+        assert!(matches!(e.http_status(), 200 | 206), "{what}: names the answer: {e:?}");
+        assert_prefix(&got, &object, &what);
+        assert_eq!(got.len(), 50_000, "{what}: nothing of the wrong answer was delivered");
+        assert_eq!(gets.load(Ordering::SeqCst), 2, "{what}: no further request");
+    }
+}
+
+#[test]
+fn a_resume_answered_with_the_whole_object_is_a_parse_error() {
+    broken_then(|_, conn, object| full(conn, object, true, None), "got HTTP 200 carrying 100000 bytes");
+}
+
+#[test]
+fn a_resume_answered_from_another_offset_is_a_parse_error() {
+    broken_then(|_, conn, object| partial(conn, object, (0, 99_999), object), "which starts at byte 0");
+    broken_then(
+        |_, conn, object| partial(conn, object, (50_000, 89_999), &object[50_000..90_000]),
+        "ends at byte 89999",
+    );
+    broken_then(
+        |_, conn, object| {
+            let mut h = base_headers(object, true);
+            h.push(("Content-Range", format!("bytes 50000-99999/{}", 150_000)));
+            conn.respond("206 Partial Content", &h, &object[50_000..]).is_ok()
+        },
+        "names an object of 150000 bytes instead of 100000",
+    );
+}
+
+#[test]
+fn a_resume_with_nothing_delivered_may_restart_cleanly() {
+    let object = data(100_000, 2);
+    // The first answer breaks before its first byte; the resume gets the whole object again.
+    let script = Box::new(|n: usize, _: &Request, conn: &mut Conn, object: &[u8]| {
+        full(conn, object, true, (n == 0).then_some(0))
+    });
+    let (server, gets) = object_server(object.clone(), true, script);
+    let client = client_for(&server, 3);
+    let got = within(LIMIT, "restart", move || client.get_object(BUCKET, "obj", &RequestOptions::new())).unwrap().0;
+    assert!(got == object, "the restarted read gives the object");
+    assert_eq!(gets.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn a_body_longer_than_announced_is_never_delivered() {
+    // Chunked framing lets a server send more than its Content-Range says.
+    let object = data(100_000, 3);
+    let script = Box::new(|n: usize, req: &Request, conn: &mut Conn, object: &[u8]| {
+        if n == 0 {
+            return full(conn, object, true, Some(50_000));
+        }
+        let (a, _) = req.range().unwrap();
+        let mut head = "HTTP/1.1 206 Partial Content\r\nTransfer-Encoding: chunked\r\n".to_string();
+        for (k, v) in base_headers(object, true) {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str(&format!("Content-Range: bytes {a}-99999/100000\r\n\r\n"));
+        let mut body = object[a as usize..].to_vec();
+        body.extend_from_slice(b"EXTRA BYTES FROM A LYING SERVER");
+        let chunk = format!("{:x}\r\n", body.len());
+        let _ = conn.write(head.as_bytes());
+        let _ = conn.write(chunk.as_bytes());
+        let _ = conn.write(&body);
+        let _ = conn.write(b"\r\n0\r\n\r\n");
+        true
+    });
+    let (server, _) = object_server(object.clone(), true, script);
+    let client = client_for(&server, 3);
+    let (got, end) = within(LIMIT, "long body", move || {
+        let mut r = ObjectReader::open(&client, BUCKET, "obj", &no_crc()).unwrap();
+        drain(&mut r)
+    });
+    let e = end.unwrap_err();
+    assert_parse(&e, "carries more than the 100000 bytes it announced", "chunked extra bytes");
+    assert_eq!(e.attempts(), 2, "{e:?}");
+    assert!(got == object, "exactly the object's bytes were delivered, none of the extra ones");
+}
+
+fn download_opts(resumable: bool, verify_crc: bool) -> TransferOptions {
+    let mut o = TransferOptions { part_size: MIB, concurrency: 1, ..TransferOptions::default() };
+    if !resumable {
+        o.checkpoint = cos::Checkpoint::Off;
+    }
+    o.request.verify_crc(verify_crc);
+    o
+}
+
+/// A download of 2.5 MiB in 1 MiB parts whose second part gets `answer`: a Parse error naming the part,
+/// with nothing at the destination and (not resumable) nothing left beside it; CRC on and off.
+fn download_part_answered(answer: fn(&Request, &mut Conn, &[u8]) -> bool, needle: &str) {
+    let object = data((5 * MIB / 2) as usize, 4);
+    for crc_on in [true, false] {
+        let script = Box::new(
+            move |n: usize, req: &Request, conn: &mut Conn, object: &[u8]| {
+                if n == 1 {
+                    answer(req, conn, object)
+                } else {
+                    honest(req, conn, object)
+                }
+            },
+        );
+        let (server, _) = object_server(object.clone(), true, script);
+        let client = client_for(&server, 2);
+        let dir = TempDir::new("dl-lie");
+        let dest = dir.path("out");
+        let dest2 = dest.clone();
+        let e = within(LIMIT, "download", move || {
+            client.download_file(BUCKET, "obj", &dest2, &download_opts(false, crc_on), None)
+        })
+        .unwrap_err();
+        let what = format!("crc {crc_on}");
+        assert_parse(&e, needle, &what);
+        assert!(e.message().starts_with("part 2 (bytes 1048576..=2097151)"), "{what}: names the part: {e}");
+        assert_eq!(e.attempts(), 1, "{what}: {e:?}");
+        assert!(!dest.exists(), "{what}: no destination");
+        assert!(dir.names().is_empty(), "{what}: nothing left: {:?}", dir.names());
+    }
+}
+
+#[test]
+fn a_download_part_answered_with_more_than_asked_is_a_parse_error() {
+    download_part_answered(
+        |req, conn, object| {
+            let (a, _) = req.range().unwrap();
+            let b = object.len() as u64 - 1;
+            partial(conn, object, (a, b), &object[a as usize..])
+        },
+        "ends at byte 2621439 instead of 2097151",
+    );
+    download_part_answered(|_, conn, object| full(conn, object, true, None), "got HTTP 200 carrying 2621440 bytes");
+}
+
+#[test]
+fn a_download_part_answered_with_another_range_is_a_parse_error() {
+    download_part_answered(
+        |_, conn, object| partial(conn, object, (0, MIB - 1), &object[..MIB as usize]),
+        "starts at byte 0",
+    );
+    // Right Content-Range, longer Content-Length.
+    download_part_answered(
+        |req, conn, object| {
+            let (a, b) = req.range().unwrap();
+            let b = b.unwrap();
+            let mut h = base_headers(object, true);
+            h.push(("Content-Range", format!("bytes {a}-{b}/{}", object.len())));
+            conn.respond("206 Partial Content", &h, &object[a as usize..]).is_ok()
+        },
+        "with Content-Length 1572864",
+    );
+}
+
+#[test]
+fn a_resumed_download_part_must_continue_where_it_broke() {
+    // Part 2 breaks after 100000 bytes; its resume is answered from the part's start.
+    let object = data((5 * MIB / 2) as usize, 5);
+    let script = Box::new(|n: usize, req: &Request, conn: &mut Conn, object: &[u8]| {
+        let (a, b) = req.range().unwrap();
+        let b = b.unwrap();
+        match n {
+            1 => {
+                let mut h = base_headers(object, true);
+                h.push(("Content-Range", format!("bytes {a}-{b}/{}", object.len())));
+                h.push(("Content-Length", (b - a + 1).to_string()));
+                let mut head = "HTTP/1.1 206 Partial Content\r\n".to_string();
+                for (k, v) in h {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str("\r\n");
+                let _ = conn.write(head.as_bytes());
+                let _ = conn.write(&object[a as usize..a as usize + 100_000]);
+                false
+            }
+            2 => {
+                assert_eq!((a, req.header("if-match")), (MIB + 100_000, Some(ETAG)), "resumed with If-Match");
+                partial(conn, object, (MIB, b), &object[MIB as usize..=b as usize])
+            }
+            _ => honest(req, conn, object),
+        }
+    });
+    let (server, _) = object_server(object.clone(), true, script);
+    let client = client_for(&server, 2);
+    let dir = TempDir::new("dl-resume-lie");
+    let dest = dir.path("out");
+    let d = dest.clone();
+    let e =
+        within(LIMIT, "download", move || client.download_file(BUCKET, "obj", &d, &download_opts(false, false), None))
+            .unwrap_err();
+    assert_parse(&e, "which starts at byte 1048576", "resumed part");
+    assert!(e.attempts() >= 1, "{e:?}");
+    assert!(dir.names().is_empty(), "nothing left: {:?}", dir.names());
+}
+
+/// `path` holds nothing or exactly `object`.
+#[track_caller]
+fn assert_nothing_or(path: &Path, object: &[u8]) {
+    if let Ok(bytes) = std::fs::read(path) {
+        assert!(bytes == object, "{} holds other bytes", path.display());
+    }
+}
+
+#[test]
+fn an_honest_server_still_downloads_byte_identical() {
+    let object = data((5 * MIB / 2) as usize, 6);
+    let script = Box::new(|_: usize, req: &Request, conn: &mut Conn, object: &[u8]| honest(req, conn, object));
+    let (server, gets) = object_server(object.clone(), true, script);
+    let client = client_for(&server, 2);
+    let dir = TempDir::new("dl-honest");
+    let dest = dir.path("out");
+    let d = dest.clone();
+    within(LIMIT, "download", move || client.download_file(BUCKET, "obj", &d, &download_opts(true, true), None))
+        .unwrap();
+    assert_nothing_or(&dest, &object);
+    assert!(dest.exists());
+    assert_eq!(gets.load(Ordering::SeqCst), 3);
+    assert_eq!(dir.names(), vec!["out"]);
+}
