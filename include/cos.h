@@ -1374,6 +1374,19 @@ cos_status cos_transfer_options_set_copy_threshold(cos_transfer_options *opts,
                                                    cos_error **err);
 
 /**
+ * Bounds each part of a transfer in milliseconds: the part's first request to its last byte, every
+ * attempt, backoff wait and resume included (0 = no bound of its own, the default). A part that runs out
+ * fails the transfer with `COS_TIMEOUT` naming the part timeout; a resumable transfer keeps its checkpoint.
+ * The other bound is the client's operation timeout (`cos_client_config_set_operation_timeout`,
+ * `COS_OPERATION_TIMEOUT_MS`): one deadline for the whole call, from its first request (the HEAD of a
+ * download, the initiation of an upload) to its last (the completion), which every part shares; whichever
+ * comes first ends a part.
+ */
+cos_status cos_transfer_options_set_part_timeout_ms(cos_transfer_options *opts,
+                                                    uint64_t ms,
+                                                    cos_error **err);
+
+/**
  * Attaches a cancel token (NULL detaches). The options keep a reference; the token may be freed after the
  * options and every transfer that used them are done.
  */

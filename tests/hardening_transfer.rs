@@ -378,3 +378,118 @@ fn an_honest_server_still_downloads_byte_identical() {
     assert_eq!(gets.load(Ordering::SeqCst), 3);
     assert_eq!(dir.names(), vec!["out"]);
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// 2. One deadline per public call, and the per-part timeout
+
+use support::{add_fault, Fixture};
+
+const OP_TIMEOUT: Duration = Duration::from_millis(1500);
+/// What a loaded 2-core machine may add to a deadline: thread wake-ups, the last attempt's teardown.
+const MARGIN: Duration = Duration::from_millis(700);
+
+/// A client for the emulator: 3 retries, a 1 s read timeout per attempt, and `op` for the whole call.
+fn timed_client(f: &Fixture, op: Option<Duration>) -> Client {
+    let mut b = f.emu.config();
+    b.max_retries(3).read_timeout(Duration::from_secs(1)).operation_timeout(op);
+    Client::new(b.build().unwrap()).unwrap()
+}
+
+#[track_caller]
+fn assert_timed_out(e: &cos::Error, elapsed: Duration, bound: Duration, needle: &str, what: &str) {
+    eprintln!("{what}: failed after {elapsed:?} (bound {bound:?}): {e}");
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{what}: {e:?}");
+    assert!(e.message().contains(needle), "{what}: the message lacks {needle:?}: {e}");
+    assert!(e.attempts() >= 1, "{what}: requests were sent: {e:?}");
+    assert!(elapsed >= bound - Duration::from_millis(100), "{what}: gave up early, after {elapsed:?}");
+    assert!(elapsed <= bound + MARGIN, "{what}: took {elapsed:?}, the bound is {bound:?}");
+}
+
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let start = std::time::Instant::now();
+    let r = f();
+    (r, start.elapsed())
+}
+
+#[test]
+fn a_stalled_body_fails_get_object_within_the_operation_timeout() {
+    let f = Fixture::new("deadline-get");
+    let object = data(300_000, 20);
+    f.client.put_object(&f.bucket, "obj", &object, &RequestOptions::new()).unwrap();
+    // Every GET stalls 4 s after 10000 bytes: each attempt alone would wait out the 1 s read timeout, and
+    // 1 + 3 resumes of it took 4 s before.
+    add_fault(&f.emu.address, "kind=stall&ms=4000&at=body&after_bytes=10000&count=20&method=GET");
+    let client = timed_client(&f, Some(OP_TIMEOUT));
+    let dir = TempDir::new("deadline-get");
+    let dest = dir.path("out");
+    let (bucket, d) = (f.bucket.clone(), dest.clone());
+    let (r, elapsed) = within(LIMIT, "get_object_to_file", move || {
+        timed(|| client.get_object_to_file(&bucket, "obj", &d, &RequestOptions::new()))
+    });
+    let e = r.unwrap_err();
+    assert_timed_out(&e, elapsed, OP_TIMEOUT, "the operation timeout of 1500 ms ran out", "get_object_to_file");
+    assert_eq!(e.attempts(), 2, "the GET and one resume fit in 1.5 s: {e:?}");
+    assert!(dir.names().is_empty(), "nothing at the destination: {:?}", dir.names());
+}
+
+#[test]
+fn download_file_has_one_deadline_for_its_head_and_every_part() {
+    let f = Fixture::new("deadline-dl");
+    let object = data((2 * MIB + 5000) as usize, 21);
+    f.client.put_object(&f.bucket, "obj", &object, &RequestOptions::new()).unwrap();
+    // The HEAD takes 0.7 s, every GET stalls after 10000 bytes.
+    add_fault(&f.emu.address, "kind=stall&ms=700&method=HEAD");
+    add_fault(&f.emu.address, "kind=stall&ms=4000&at=body&after_bytes=10000&count=50&method=GET");
+    let client = timed_client(&f, Some(OP_TIMEOUT));
+    let dir = TempDir::new("deadline-dl");
+    let dest = dir.path("out");
+    let (bucket, d) = (f.bucket.clone(), dest.clone());
+    let (r, elapsed) = within(LIMIT, "download_file", move || {
+        timed(|| client.download_file(&bucket, "obj", &d, &download_opts(false, true), None))
+    });
+    let e = r.unwrap_err();
+    assert_timed_out(&e, elapsed, OP_TIMEOUT, "the operation timeout of 1500 ms ran out", "download_file");
+    assert!(e.message().starts_with("part 1 (bytes 0..=1048575)"), "names the part: {e}");
+    assert!(dir.names().is_empty(), "not resumable: nothing left: {:?}", dir.names());
+}
+
+#[test]
+fn upload_file_has_one_deadline_for_all_its_parts() {
+    let f = Fixture::new("deadline-up");
+    let dir = TempDir::new("deadline-up");
+    let file = dir.file("src", &data((4 * MIB) as usize, 22));
+    // Each part's answer takes 0.6 s: every request fits its own 1.5 s, the four parts do not.
+    add_fault(&f.emu.address, "kind=stall&ms=600&count=50&method=PUT");
+    let client = timed_client(&f, Some(OP_TIMEOUT));
+    let o = TransferOptions { part_size: MIB, concurrency: 1, checkpoint: cos::Checkpoint::Off, ..Default::default() };
+    let (bucket, p) = (f.bucket.clone(), file.clone());
+    let (r, elapsed) = within(LIMIT, "upload_file", move || timed(|| client.upload_file(&bucket, "obj", &p, &o, None)));
+    let e = r.unwrap_err();
+    assert_timed_out(&e, elapsed, OP_TIMEOUT, "the operation timeout of 1500 ms ran out", "upload_file");
+    assert!(e.message().starts_with("part 3 (bytes 2097152..=3145727)"), "names the part: {e}");
+    // Not resumable: the upload was aborted, no object was made.
+    assert!(f.uploads("obj").is_empty(), "aborted: {:?}", f.uploads("obj"));
+    assert!(f.client.head_object(&f.bucket, "obj", &RequestOptions::new()).is_err());
+}
+
+#[test]
+fn the_part_timeout_bounds_each_part_with_its_resumes() {
+    let f = Fixture::new("part-timeout");
+    let object = data((2 * MIB) as usize, 23);
+    f.client.put_object(&f.bucket, "obj", &object, &RequestOptions::new()).unwrap();
+    // Part 1 is fine; every later GET stalls mid-body (the first matching GET is used up by a 1 ms stall).
+    add_fault(&f.emu.address, "kind=stall&ms=1&method=GET");
+    add_fault(&f.emu.address, "kind=stall&ms=4000&at=body&after_bytes=10000&count=50&method=GET");
+    let client = timed_client(&f, None);
+    let part = Duration::from_millis(800);
+    let o = TransferOptions { part_timeout: Some(part), ..download_opts(true, true) };
+    let dir = TempDir::new("part-timeout");
+    let dest = dir.path("out");
+    let (bucket, d) = (f.bucket.clone(), dest.clone());
+    let (r, elapsed) =
+        within(LIMIT, "download_file", move || timed(|| client.download_file(&bucket, "obj", &d, &o, None)));
+    let e = r.unwrap_err();
+    assert_timed_out(&e, elapsed, part, "the part timeout of 800 ms ran out", "part timeout");
+    assert!(e.message().starts_with("part 2 (bytes 1048576..=2097151)"), "names the part: {e}");
+    assert!(!dest.exists());
+}

@@ -9,6 +9,7 @@ use super::{
 use crate::{CancelToken, Checkpoint, Error, ObjectReader, ObjectWriter, TransferOptions};
 use std::ffi::{c_char, c_int, c_void};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Reports progress: `done` of `total` bytes (`total` is 0 while a stream's length is unknown). Called on
 /// the calling thread at most every 64 KiB or 100 ms, plus a final call; `done` never decreases. Return 0
@@ -163,6 +164,25 @@ pub extern "C" fn cos_transfer_options_set_copy_threshold(
 ) -> cos_status {
     with_opts(opts, err, |o| {
         o.copy_threshold = bytes;
+        Ok(())
+    })
+}
+
+/// Bounds each part of a transfer in milliseconds: the part's first request to its last byte, every
+/// attempt, backoff wait and resume included (0 = no bound of its own, the default). A part that runs out
+/// fails the transfer with `COS_TIMEOUT` naming the part timeout; a resumable transfer keeps its checkpoint.
+/// The other bound is the client's operation timeout (`cos_client_config_set_operation_timeout`,
+/// `COS_OPERATION_TIMEOUT_MS`): one deadline for the whole call, from its first request (the HEAD of a
+/// download, the initiation of an upload) to its last (the completion), which every part shares; whichever
+/// comes first ends a part.
+#[no_mangle]
+pub extern "C" fn cos_transfer_options_set_part_timeout_ms(
+    opts: *mut cos_transfer_options,
+    ms: u64,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    with_opts(opts, err, |o| {
+        o.part_timeout = (ms > 0).then(|| Duration::from_millis(ms));
         Ok(())
     })
 }

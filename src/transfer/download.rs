@@ -1,6 +1,7 @@
 //! `download_file`: one object to a local file, in parallel ranged parts, resumable, verified before the
 //! destination is touched.
 
+use super::call::Call;
 use super::checkpoint::{default_path, identity, CheckpointFile, PartRecord, State};
 use super::pool::{run_parts, Job, Run};
 use super::range::{check_ranged, content_length};
@@ -25,7 +26,8 @@ impl Client {
     /// unverified object. Every range is requested with `If-Match` on the ETag, so an object replaced
     /// mid-way fails the download instead of mixing two versions. A part whose connection breaks is resumed
     /// from its last byte. With a checkpoint (the default), a rerun continues with the missing parts if the
-    /// object (ETag, size, Last-Modified) is unchanged.
+    /// object (ETag, size, Last-Modified) is unchanged. The operation timeout bounds the whole call, HEAD
+    /// included; `opts.part_timeout` bounds each part.
     pub fn download_file(
         &self,
         bucket: &str,
@@ -34,9 +36,22 @@ impl Client {
         opts: &TransferOptions,
         progress: Option<Progress<'_>>,
     ) -> Result<ObjectInfo> {
+        self.download_file_in(&Call::new(self.config()), bucket, key, path, opts, progress)
+    }
+
+    /// `download_file` within `call` (whose deadline may cover more than this one file).
+    pub(crate) fn download_file_in(
+        &self,
+        call: &Call<'_>,
+        bucket: &str,
+        key: &str,
+        path: &Path,
+        opts: &TransferOptions,
+        progress: Option<Progress<'_>>,
+    ) -> Result<ObjectInfo> {
         self.object(bucket, key)?;
         let part_opts = opts.request.part_subset();
-        let head = self.head_object(bucket, key, &part_opts)?;
+        let head = self.head_object_in(call, bucket, key, &part_opts)?;
         let size = head.content_length().ok_or_else(|| Error::parse("HEAD Object answer has no Content-Length"))?;
         let etag = head.etag().unwrap_or_default().to_string();
         let part_size = choose_part_size(size, opts.part_size)?;
@@ -78,7 +93,10 @@ impl Client {
             .collect();
         let already: u64 = state.parts.values().map(|p| p.size).sum();
         let run = Run::new(size, already, opts.cancel.as_ref().map(|c| c.flag()));
-        let work = |job: &Job| self.download_part(bucket, key, &etag, size, job, &file, &part_opts, &run);
+        let work = |job: &Job| {
+            let part = call.part(opts.part_timeout, None);
+            self.download_part(&part, bucket, key, &etag, size, job, &file, &part_opts, &run)
+        };
         let mut record = |job: &Job, crc: u64| {
             // The part's bytes must be on disk before the checkpoint says they are.
             file.sync_data().map_err(|e| io("writing", e))?;
@@ -139,6 +157,7 @@ impl Client {
     #[allow(clippy::too_many_arguments)]
     fn download_part(
         &self,
+        call: &Call<'_>,
         bucket: &str,
         key: &str,
         etag: &str,
@@ -158,7 +177,7 @@ impl Client {
             if !etag.is_empty() {
                 o.if_match(etag)?;
             }
-            let mut resp = self.get_response(bucket, key, &o)?;
+            let mut resp = self.get_response_in(call, bucket, key, &o)?;
             let want = match check_ranged(&resp, first, Some(last), Some(size)) {
                 Ok(span) => span.len(),
                 // The whole object in one plain answer is exactly the bytes of a part that is the whole object.
@@ -170,8 +189,10 @@ impl Client {
                 Err(e) if matches!(e.kind(), ErrorKind::Network | ErrorKind::Timeout) => {
                     broken += 1;
                     if broken > self.config().max_retries {
-                        return Err(e.with_attempts(broken));
+                        return Err(call.explain(e).with_attempts(broken));
                     }
+                    // A resume starts only while the deadline allows.
+                    call.check().map_err(|t| t.note(&format!("the last request: {}", e.message())))?;
                 }
                 Err(e) => return Err(e),
             }

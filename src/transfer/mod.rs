@@ -5,6 +5,7 @@
 //! thread coordinates: it records finished parts in the checkpoint, reports progress and watches for
 //! cancellation, so callbacks run on the thread that called (as the C ABI promises).
 
+mod call;
 mod checkpoint;
 mod copy;
 mod dir;
@@ -14,6 +15,7 @@ mod range;
 mod stream;
 mod upload;
 
+pub(crate) use call::Call;
 pub use dir::local_path;
 pub use stream::{ObjectReader, ObjectWriter};
 
@@ -23,6 +25,7 @@ use crate::options::RequestOptions;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Trips a running transfer from any thread: it stops promptly, leaves its checkpoint for a later resume,
 /// and fails with [`ErrorKind::Cancelled`].
@@ -73,6 +76,12 @@ pub struct TransferOptions {
     /// Copies of objects smaller than this are one CopyObject request (default 5 GiB, COS's limit for it).
     pub copy_threshold: u64,
     pub cancel: Option<CancelToken>,
+    /// Bounds each part of a transfer, all its attempts, waits and resumes included, counted from the
+    /// part's start (`None`: no bound of its own). The client's operation timeout (`COS_OPERATION_TIMEOUT_MS`)
+    /// is the other bound: it covers the whole call, from its first request (the HEAD of a download, the
+    /// initiation of an upload) to its last (the completion), and applies to every part as well; whichever
+    /// comes first ends the part with `Timeout`.
+    pub part_timeout: Option<Duration>,
 }
 
 impl Default for TransferOptions {
@@ -84,6 +93,7 @@ impl Default for TransferOptions {
             checkpoint: Checkpoint::Default,
             copy_threshold: MAX_PART_SIZE,
             cancel: None,
+            part_timeout: None,
         }
     }
 }

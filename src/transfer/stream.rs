@@ -1,6 +1,7 @@
 //! Streams: uploading from a reader of unknown length, and the pull-style [`ObjectReader`] and push-style
 //! [`ObjectWriter`] handles (what Go's io.Reader / io.Writer map onto).
 
+use super::call::Call;
 use super::pool::Run;
 use super::range::{check_ranged, content_length, parse_asked, parse_content_range, Asked};
 use super::{cancelled_error, choose_part_size, Progress, TransferOptions};
@@ -45,6 +46,8 @@ impl Client {
         mut progress: Option<Progress<'_>>,
     ) -> Result<ObjectInfo> {
         self.object(bucket, key)?;
+        let call = Call::new(self.config());
+        let call = &call;
         let part_size = choose_part_size(0, opts.part_size)? as usize;
         let cancel = opts.cancel.as_ref();
         let mut first = vec![0u8; part_size];
@@ -55,13 +58,13 @@ impl Client {
             {
                 return Err(cancelled_error());
             }
-            let info = self.put_object(bucket, key, &first, &opts.request)?;
+            let info = self.put_object_in(call, bucket, key, &first, &opts.request)?;
             if let Some(report) = progress.as_mut() {
                 report(n as u64, n as u64);
             }
             return Ok(info);
         }
-        let upload_id = self.create_multipart_upload(bucket, key, &opts.request)?;
+        let upload_id = self.create_multipart_upload_in(call, bucket, key, &opts.request)?;
         let part_opts = opts.request.part_subset();
         let run = Run::new(0, 0, cancel.map(|c| c.flag()));
         let workers = opts.concurrency.clamp(1, 64);
@@ -77,7 +80,9 @@ impl Client {
                 scope.spawn(move || loop {
                     let job = job_rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
                     let Ok((number, data)) = job else { return };
-                    let result = self.upload_part(bucket, key, upload_id, number, Body::Bytes(&data), part_opts);
+                    let part_call = call.part(opts.part_timeout, None);
+                    let body = Body::Bytes(&data);
+                    let result = self.upload_part_in(&part_call, bucket, key, upload_id, number, body, part_opts);
                     if done_tx.send(result.map_err(|e| e.context(&format!("part {number}")))).is_err() {
                         return;
                     }
@@ -136,7 +141,7 @@ impl Client {
         }
         let result = match failure {
             Some(e) => Err(e),
-            None => self.complete_multipart_upload(bucket, key, &upload_id, &parts, &opts.request),
+            None => self.complete_multipart_upload_in(call, bucket, key, &upload_id, &parts, &opts.request),
         };
         match result {
             Ok((_, info)) => {
@@ -146,7 +151,7 @@ impl Client {
                 Ok(info)
             }
             Err(e) => {
-                let _ = self.abort_multipart_upload(bucket, key, &upload_id);
+                let _ = self.abort_multipart_upload_in(&Call::cleanup(self.config()), bucket, key, &upload_id);
                 Err(e)
             }
         }
@@ -182,15 +187,31 @@ pub struct ObjectReader {
     finished: bool,
     /// The error that ended the read, returned again by every later `read`.
     failed: Option<Error>,
+    /// The deadline of the call that opened the reader, which its resumes share, and the operation timeout
+    /// behind it.
+    deadline: Option<std::time::Instant>,
+    timeout: Option<std::time::Duration>,
 }
 
 /// Where the bytes of a first answer sit in the object: (start, end, total, expected length).
 type Placement = (u64, Option<u64>, Option<u64>, Option<u64>);
 
 impl ObjectReader {
-    /// Starts the download (sends the GET).
+    /// Starts the download (sends the GET). The operation timeout, counted from here, bounds the whole read:
+    /// the GET, its body and every resume.
     pub fn open(client: &Client, bucket: &str, key: &str, opts: &RequestOptions) -> Result<ObjectReader> {
-        let response = client.get_response(bucket, key, opts)?;
+        ObjectReader::open_in(&Call::new(client.config()), client, bucket, key, opts)
+    }
+
+    /// Opens within `call`, whose deadline the resumes share.
+    pub(crate) fn open_in(
+        call: &Call<'_>,
+        client: &Client,
+        bucket: &str,
+        key: &str,
+        opts: &RequestOptions,
+    ) -> Result<ObjectReader> {
+        let response = client.get_response_in(call, bucket, key, opts)?;
         let placement = first_answer(&response, opts.get_header("range")).map_err(|e| response.stamp(e))?;
         let (start, end, total, expected) = placement;
         let info = ObjectInfo { headers: response.headers.clone() };
@@ -211,6 +232,8 @@ impl ObjectReader {
             resumes: 0,
             finished: false,
             failed: None,
+            deadline: call.deadline(),
+            timeout: call.operation_timeout(),
         })
     }
 
@@ -301,14 +324,12 @@ impl ObjectReader {
         if let Some(etag) = self.info.etag() {
             o.if_match(etag)?;
         }
-        let response = match self.client.get_response(&self.bucket, &self.key, &o) {
-            Ok(r) => r,
-            Err(e) => {
-                self.attempts += e.attempts();
-                return Err(e.with_attempts(self.attempts));
-            }
-        };
-        self.attempts += response.attempts;
+        // The call that opened the reader goes on: its deadline, and the requests it sent so far.
+        let call = Call::at(self.deadline, self.timeout);
+        call.count(self.attempts);
+        let response = self.client.get_response_in(&call, &self.bucket, &self.key, &o);
+        self.attempts = call.sent();
+        let response = response.map_err(|e| e.with_attempts(self.attempts))?;
         match check_ranged(&response, first, self.end, self.total) {
             Ok(span) => {
                 self.total = Some(span.total);

@@ -1,5 +1,6 @@
 //! `upload_file`: a local file to one object, in parallel parts, resumable.
 
+use super::call::Call;
 use super::checkpoint::{default_path, identity, mtime_nanos, CheckpointFile, PartRecord, State};
 use super::pool::{run_parts, Job, Run};
 use super::{cancelled_error, choose_part_size, part_ranges, Checkpoint, Progress, TransferOptions};
@@ -18,8 +19,22 @@ impl Client {
     /// `concurrency × part size`) whatever the file size. Every part's CRC-64 is checked, and the whole
     /// object's after completion. With a checkpoint (the default), rerunning after a crash or failure
     /// continues with the parts still missing, provided the file (size, mtime) and the upload are unchanged.
+    /// The operation timeout bounds the whole call; `opts.part_timeout` bounds each part.
     pub fn upload_file(
         &self,
+        bucket: &str,
+        key: &str,
+        path: &Path,
+        opts: &TransferOptions,
+        progress: Option<Progress<'_>>,
+    ) -> Result<ObjectInfo> {
+        let call = Call::new(self.config());
+        self.upload_file_in(&call, bucket, key, path, opts, progress)
+    }
+
+    fn upload_file_in(
+        &self,
+        call: &Call<'_>,
         bucket: &str,
         key: &str,
         path: &Path,
@@ -37,7 +52,7 @@ impl Client {
         let part_size = choose_part_size(size, opts.part_size)?;
         let cancel = opts.cancel.as_ref().map(|c| c.flag());
         if size <= part_size {
-            return self.upload_single(bucket, key, path, size, opts, progress);
+            return self.upload_single(call, bucket, key, path, size, opts, progress);
         }
 
         let tag = format!("{:016x}", crate::crc64::checksum(format!("{bucket}/{key}").as_bytes()));
@@ -54,13 +69,13 @@ impl Client {
         let saved = cp.load();
         let matching = saved.clone().filter(|s| identity.iter().all(|(k, v)| s.fields.get(k) == Some(v)));
         let resumed = match matching {
-            Some(saved) => self.confirm_upload(bucket, key, saved)?,
+            Some(saved) => self.confirm_upload(call, bucket, key, saved)?,
             None => {
                 // The file changed since: the recorded upload of this object can never be completed.
                 if let Some(stale) = saved.filter(|s| s.field("bucket") == Some(bucket) && s.field("key") == Some(key))
                 {
                     if let Some(id) = stale.field("upload_id") {
-                        let _ = self.abort_multipart_upload(bucket, key, id);
+                        let _ = self.abort_multipart_upload_in(call, bucket, key, id);
                     }
                 }
                 None
@@ -70,7 +85,7 @@ impl Client {
         let upload_id = match state.field("upload_id") {
             Some(id) => id.to_string(),
             None => {
-                let id = self.create_multipart_upload(bucket, key, &opts.request)?;
+                let id = self.create_multipart_upload_in(call, bucket, key, &opts.request)?;
                 state.fields.insert("upload_id".into(), id.clone());
                 cp.save(&state)?;
                 id
@@ -92,7 +107,8 @@ impl Client {
             // Streamed from the file (positional reads, so a retry rereads the range): no part-sized buffer.
             let body = Body::File { file: &file, offset: job.offset, len: job.len };
             let stop = || run.stopping();
-            let part = self.upload_part_until(bucket, key, &upload_id, job.number, body, &part_opts, Some(&stop))?;
+            let part_call = call.part(opts.part_timeout, Some(&stop));
+            let part = self.upload_part_in(&part_call, bucket, key, &upload_id, job.number, body, &part_opts)?;
             run.add(job.len);
             Ok(part)
         };
@@ -104,7 +120,7 @@ impl Client {
         if let Err(e) = run_parts(jobs, opts.concurrency, &run, &work, &mut record, progress) {
             if opts.checkpoint == Checkpoint::Off {
                 // Nothing can resume this upload: do not leave its parts behind in the bucket.
-                let _ = self.abort_multipart_upload(bucket, key, &upload_id);
+                let _ = self.abort_multipart_upload_in(&Call::cleanup(self.config()), bucket, key, &upload_id);
             }
             return Err(e);
         }
@@ -120,7 +136,7 @@ impl Client {
                 ..Part::default()
             })
             .collect();
-        let (_, info) = self.complete_multipart_upload(bucket, key, &upload_id, &parts, &opts.request)?;
+        let (_, info) = self.complete_multipart_upload_in(call, bucket, key, &upload_id, &parts, &opts.request)?;
         cp.remove();
         Ok(info)
     }
@@ -128,9 +144,9 @@ impl Client {
     /// Checks a saved upload against COS: it must still exist and hold every recorded part unchanged.
     /// Returns the state to continue from (recorded parts COS no longer has are dropped), or `None` to start
     /// over.
-    fn confirm_upload(&self, bucket: &str, key: &str, mut saved: State) -> Result<Option<State>> {
+    fn confirm_upload(&self, call: &Call<'_>, bucket: &str, key: &str, mut saved: State) -> Result<Option<State>> {
         let Some(upload_id) = saved.field("upload_id").map(str::to_string) else { return Ok(None) };
-        let remote = match self.list_all_parts(bucket, key, &upload_id) {
+        let remote = match self.list_all_parts_in(call, bucket, key, &upload_id) {
             Ok(parts) => parts,
             Err(e) if e.http_status() == 404 => return Ok(None),
             Err(e) => return Err(e),
@@ -140,8 +156,10 @@ impl Client {
         Ok(Some(saved))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn upload_single(
         &self,
+        call: &Call<'_>,
         bucket: &str,
         key: &str,
         path: &Path,
@@ -156,7 +174,7 @@ impl Client {
         if !report(&mut progress, 0) {
             return Err(cancelled_error());
         }
-        let info = self.put_object_from_file(bucket, key, path, &opts.request)?;
+        let info = self.put_object_from_file_in(call, bucket, key, path, &opts.request)?;
         if !report(&mut progress, size) {
             return Err(cancelled_error());
         }
