@@ -350,7 +350,7 @@ fn a_resumed_download_part_must_continue_where_it_broke() {
         within(LIMIT, "download", move || client.download_file(BUCKET, "obj", &d, &download_opts(false, false), None))
             .unwrap_err();
     assert_parse(&e, "which starts at byte 1048576", "resumed part");
-    assert!(e.attempts() >= 1, "{e:?}");
+    assert_eq!(e.attempts(), 2, "the part's GET and its resume: {e:?}");
     assert!(dir.names().is_empty(), "nothing left: {:?}", dir.names());
 }
 
@@ -492,4 +492,70 @@ fn the_part_timeout_bounds_each_part_with_its_resumes() {
     assert_timed_out(&e, elapsed, part, "the part timeout of 800 ms ran out", "part timeout");
     assert!(e.message().starts_with("part 2 (bytes 1048576..=2097151)"), "names the part: {e}");
     assert!(!dest.exists());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 6. Every transfer error carries the requests it sent
+
+#[test]
+fn transfer_errors_carry_the_requests_they_sent() {
+    let f = Fixture::new("attempts");
+    let object = data((5 * MIB / 2) as usize, 60);
+    f.client.put_object(&f.bucket, "obj", &object, &RequestOptions::new()).unwrap();
+    let dir = TempDir::new("attempts");
+    let dest = dir.path("out");
+
+    // A whole-object CRC mismatch found after every part is in: the HEAD and three GETs.
+    add_fault(&f.emu.address, "kind=bad-crc&method=HEAD");
+    let e = f.client.download_file(&f.bucket, "obj", &dest, &download_opts(true, true), None).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ChecksumMismatch, "{e:?}");
+    assert!(e.message().contains("every answer was a 206 for exactly the bytes asked"), "{e}");
+    assert!(!e.message().contains("retry"), "a retry does not help: {e}");
+    assert_eq!(e.attempts(), 4, "HEAD + 3 parts: {e:?}");
+    assert!(dir.names().is_empty(), "the wrong bytes are gone: {:?}", dir.names());
+
+    // Cancelled after the first part: the HEAD and the parts sent so far.
+    let e = f
+        .client
+        .download_file(&f.bucket, "obj", &dest, &download_opts(false, true), Some(&mut |done, _| done < MIB))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Cancelled, "{e:?}");
+    assert!(e.attempts() >= 2, "the HEAD and at least one GET: {e:?}");
+    assert!(dir.names().is_empty(), "{:?}", dir.names());
+
+    // A part that breaks twice and then gets a wrong answer: its three GETs.
+    let (server, _) = object_server(
+        object.clone(),
+        true,
+        Box::new(|n: usize, req: &Request, conn: &mut Conn, object: &[u8]| match n {
+            0 => honest(req, conn, object),
+            1 | 2 => {
+                let (a, b) = req.range().unwrap();
+                let mut head = format!(
+                    "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes {a}-{}/{}\r\nContent-Length: {}\r\nETag: {ETAG}\r\n\r\n",
+                    b.unwrap(),
+                    object.len(),
+                    b.unwrap() - a + 1
+                );
+                head.push_str("short");
+                let _ = conn.write(head.as_bytes());
+                false
+            }
+            _ => full(conn, object, true, None),
+        }),
+    );
+    let client = client_for(&server, 3);
+    let d = dest.clone();
+    let e =
+        within(LIMIT, "download", move || client.download_file(BUCKET, "obj", &d, &download_opts(false, true), None))
+            .unwrap_err();
+    assert_parse(&e, "got HTTP 200", "third answer");
+    assert_eq!(e.attempts(), 3, "the part's three GETs: {e:?}");
+
+    // An upload cancelled after its first part: the initiation and that part at least.
+    let file = dir.file("src", &object);
+    let o = TransferOptions { part_size: MIB, concurrency: 1, checkpoint: cos::Checkpoint::Off, ..Default::default() };
+    let e = f.client.upload_file(&f.bucket, "up", &file, &o, Some(&mut |done, _| done < MIB)).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Cancelled, "{e:?}");
+    assert!(e.attempts() >= 2, "{e:?}");
 }

@@ -121,6 +121,18 @@ impl<'a> Call<'a> {
         }
     }
 
+    /// Gives an error that carries no attempts (it happened between requests: a CRC mismatch of the whole,
+    /// a local file) the number of requests this call sent; errors of a request keep their own. A cancel
+    /// stops the whole call, so it carries every request the call sent.
+    pub fn stamp(&self, e: Error) -> Error {
+        let whole_call = e.attempts() == 0 || e.kind() == ErrorKind::Cancelled;
+        if whole_call && self.sent() > 0 {
+            e.with_attempts(self.sent())
+        } else {
+            e
+        }
+    }
+
     /// Sends `req` within this call: its deadline, its tally. Nothing is sent once the deadline has passed.
     pub fn send(&self, transport: &Transport, req: Request<'_>) -> Result<Response> {
         let compare = req.verify_crc;

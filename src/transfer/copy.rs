@@ -22,11 +22,24 @@ impl Client {
         bucket: &str,
         key: &str,
         opts: &TransferOptions,
+        progress: Option<Progress<'_>>,
+    ) -> Result<ObjectInfo> {
+        let call = Call::new(self.config());
+        self.copy_in(&call, src_bucket, src_key, bucket, key, opts, progress).map_err(|e| call.stamp(e))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn copy_in(
+        &self,
+        call: &Call<'_>,
+        src_bucket: &str,
+        src_key: &str,
+        bucket: &str,
+        key: &str,
+        opts: &TransferOptions,
         mut progress: Option<Progress<'_>>,
     ) -> Result<ObjectInfo> {
         self.object(bucket, key)?;
-        let call = Call::new(self.config());
-        let call = &call;
         let source = self.head_object_in(call, src_bucket, src_key, &Default::default())?;
         let size = source.content_length().unwrap_or(0);
         if size < opts.copy_threshold {

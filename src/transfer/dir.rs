@@ -66,7 +66,7 @@ impl Client {
                     .map_err(|e| Error::io(&format!("creating {}", parent.display()), &e))?;
             }
             self.download_file_in(&call, bucket, key, path, &opts, None)
-                .map_err(|e| e.context(&format!("key {key:?}")))?;
+                .map_err(|e| call.stamp(e).context(&format!("key {key:?}")))?;
         }
         Ok(targets.len())
     }

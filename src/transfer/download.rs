@@ -36,7 +36,8 @@ impl Client {
         opts: &TransferOptions,
         progress: Option<Progress<'_>>,
     ) -> Result<ObjectInfo> {
-        self.download_file_in(&Call::new(self.config()), bucket, key, path, opts, progress)
+        let call = Call::new(self.config());
+        self.download_file_in(&call, bucket, key, path, opts, progress).map_err(|e| call.stamp(e))
     }
 
     /// `download_file` within `call` (whose deadline may cover more than this one file).
@@ -95,7 +96,9 @@ impl Client {
         let run = Run::new(size, already, opts.cancel.as_ref().map(|c| c.flag()));
         let work = |job: &Job| {
             let part = call.part(opts.part_timeout, None);
-            self.download_part(&part, bucket, key, &etag, size, job, &file, &part_opts, &run)
+            // A part's error counts every request the part sent, resumes included.
+            let result = self.download_part(&part, bucket, key, &etag, size, job, &file, &part_opts, &run);
+            result.map_err(|e| if part.sent() > 0 { e.with_attempts(part.sent()) } else { e })
         };
         let mut record = |job: &Job, crc: u64| {
             // The part's bytes must be on disk before the checkpoint says they are.
@@ -189,7 +192,7 @@ impl Client {
                 Err(e) if matches!(e.kind(), ErrorKind::Network | ErrorKind::Timeout) => {
                     broken += 1;
                     if broken > self.config().max_retries {
-                        return Err(call.explain(e).with_attempts(broken));
+                        return Err(call.explain(e));
                     }
                     // A resume starts only while the deadline allows.
                     call.check().map_err(|t| t.note(&format!("the last request: {}", e.message())))?;

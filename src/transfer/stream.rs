@@ -43,11 +43,22 @@ impl Client {
         key: &str,
         reader: &mut dyn Read,
         opts: &TransferOptions,
+        progress: Option<Progress<'_>>,
+    ) -> Result<ObjectInfo> {
+        let call = Call::new(self.config());
+        self.upload_from_reader_in(&call, bucket, key, reader, opts, progress).map_err(|e| call.stamp(e))
+    }
+
+    fn upload_from_reader_in(
+        &self,
+        call: &Call<'_>,
+        bucket: &str,
+        key: &str,
+        reader: &mut dyn Read,
+        opts: &TransferOptions,
         mut progress: Option<Progress<'_>>,
     ) -> Result<ObjectInfo> {
         self.object(bucket, key)?;
-        let call = Call::new(self.config());
-        let call = &call;
         let part_size = choose_part_size(0, opts.part_size)? as usize;
         let cancel = opts.cancel.as_ref();
         let mut first = vec![0u8; part_size];

@@ -29,7 +29,7 @@ impl Client {
         progress: Option<Progress<'_>>,
     ) -> Result<ObjectInfo> {
         let call = Call::new(self.config());
-        self.upload_file_in(&call, bucket, key, path, opts, progress)
+        self.upload_file_in(&call, bucket, key, path, opts, progress).map_err(|e| call.stamp(e))
     }
 
     fn upload_file_in(
@@ -108,7 +108,9 @@ impl Client {
             let body = Body::File { file: &file, offset: job.offset, len: job.len };
             let stop = || run.stopping();
             let part_call = call.part(opts.part_timeout, Some(&stop));
-            let part = self.upload_part_in(&part_call, bucket, key, &upload_id, job.number, body, &part_opts)?;
+            let part = self
+                .upload_part_in(&part_call, bucket, key, &upload_id, job.number, body, &part_opts)
+                .map_err(|e| part_call.stamp(e))?;
             run.add(job.len);
             Ok(part)
         };
