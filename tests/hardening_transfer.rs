@@ -559,3 +559,159 @@ fn transfer_errors_carry_the_requests_they_sent() {
     assert_eq!(e.kind(), ErrorKind::Cancelled, "{e:?}");
     assert!(e.attempts() >= 2, "{e:?}");
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// 3. Disk space, and sizes a HEAD may not claim
+
+/// A server whose HEAD says `Content-Length: length` (and that answers no GET).
+fn head_only(length: &'static str) -> Hostile {
+    Hostile::each_request(move |_, conn| {
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {length}\r\nETag: {ETAG}\r\nx-cos-request-id: hostile-head\r\n\r\n"
+        );
+        let _ = conn.write(head.as_bytes());
+    })
+}
+
+#[test]
+fn a_head_claiming_terabytes_is_refused_before_anything_is_written() {
+    let server = head_only("40000000000000");
+    let client = client_for(&server, 2);
+    let dir = TempDir::new("dl-40tb");
+    let dest = dir.path("out");
+    let d = dest.clone();
+    // Resumable (the default): still nothing may be created.
+    let o = TransferOptions { part_size: 0, ..TransferOptions::default() };
+    let e = within(LIMIT, "download", move || client.download_file(BUCKET, "obj", &d, &o, None)).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Io, "{e:?}");
+    assert!(e.message().contains("needs 40000000000000 bytes in "), "names the needed bytes: {e}");
+    assert!(e.message().contains("bytes are free there; nothing was written"), "names the free bytes: {e}");
+    assert_eq!(e.attempts(), 1, "the HEAD: {e:?}");
+    assert!(dir.names().is_empty(), "no partial file, no checkpoint: {:?}", dir.names());
+    assert_eq!(server.requests().iter().filter(|r| r.method == "GET").count(), 0, "no GET");
+}
+
+#[test]
+fn sizes_that_are_not_numbers_or_too_large_are_parse_errors() {
+    for (length, needle) in [
+        ("60000000000000", "more than cos can store"),
+        // The transport itself refuses a Content-Length that is not a number, as a Parse error too.
+        ("99999999999999999999999", "content-length"),
+        ("12abc", "content-length"),
+        ("-5", "content-length"),
+    ] {
+        let server = head_only(length);
+        let client = client_for(&server, 0);
+        let dir = TempDir::new("dl-badsize");
+        let d = dir.path("out");
+        let e = within(LIMIT, "download", move || {
+            client.download_file(BUCKET, "obj", &d, &TransferOptions::default(), None)
+        })
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Parse, "{length}: {e:?}");
+        assert!(e.message().to_ascii_lowercase().contains(needle), "{length}: {e}");
+        assert_eq!(e.attempts(), 1, "{length}: {e:?}");
+        assert!(dir.names().is_empty(), "{length}: nothing created: {:?}", dir.names());
+    }
+}
+
+/// A 2.5 MiB object whose part 2 never arrives whole: every GET of it breaks after 1000 bytes.
+fn part_two_breaks() -> (Hostile, Vec<u8>) {
+    let object = data((5 * MIB / 2) as usize, 30);
+    let script = Box::new(|_: usize, req: &Request, conn: &mut Conn, object: &[u8]| {
+        let (a, b) = req.range().unwrap();
+        if !(MIB..2 * MIB).contains(&a) {
+            return honest(req, conn, object);
+        }
+        let b = b.unwrap();
+        let head = format!(
+            "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes {a}-{b}/{}\r\nContent-Length: {}\r\nETag: {ETAG}\r\n\r\n",
+            object.len(),
+            b - a + 1
+        );
+        let _ = conn.write(head.as_bytes());
+        let _ = conn.write(&object[a as usize..a as usize + 1000]);
+        false
+    });
+    let (server, _) = object_server(object.clone(), true, script);
+    (server, object)
+}
+
+#[test]
+fn a_failed_resumable_download_names_the_partial_file_and_checkpoint_it_kept() {
+    let (server, _) = part_two_breaks();
+    let client = client_for(&server, 2);
+    let dir = TempDir::new("dl-kept");
+    let dest = dir.path("out");
+    let d = dest.clone();
+    let e =
+        within(LIMIT, "download", move || client.download_file(BUCKET, "obj", &d, &download_opts(true, true), None))
+            .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Network, "{e:?}");
+    assert!(e.message().starts_with("part 2 (bytes 1048576..=2097151)"), "{e}");
+    let partial = format!("{}.cos-partial", dest.display());
+    let checkpoint = format!("{}.cos-checkpoint", dest.display());
+    assert!(
+        e.message().contains(&format!("the partial file {partial} and its checkpoint {checkpoint} were kept")),
+        "{e}"
+    );
+    assert_eq!(e.attempts(), 3, "part 2's GETs: {e:?}");
+    assert!(!dest.exists(), "no destination");
+    assert_eq!(dir.names(), vec!["out.cos-checkpoint", "out.cos-partial"]);
+}
+
+/// A tmpfs of `size` bytes mounted on a fresh directory, unmounted on drop; None where mounting is not
+/// allowed (then the tests that need it say so and check what they can without it).
+struct Tmpfs(TempDir);
+
+impl Tmpfs {
+    fn mount(size: u64) -> Option<Tmpfs> {
+        let dir = TempDir::new("tmpfs");
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&dir.0)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(Tmpfs(dir))
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0 .0).status();
+    }
+}
+
+#[test]
+fn a_disk_that_fills_up_mid_download_keeps_and_names_the_partial_file() {
+    let Some(fs) = Tmpfs::mount(3 * MIB) else {
+        eprintln!("SKIPPED: mounting a tmpfs is not allowed here; the kept-files message is checked by a_failed_resumable_download_names_the_partial_file_and_checkpoint_it_kept");
+        return;
+    };
+    let root = fs.0 .0.clone();
+    let filler = root.join("filler");
+    let object = data((2 * MIB) as usize, 31);
+    // The space check passes (3 MiB free for a 2 MiB object); then, at the first GET, another program fills the
+    // disk so that only about 0.5 MiB is left.
+    let script = Box::new(move |n: usize, req: &Request, conn: &mut Conn, object: &[u8]| {
+        if n == 0 {
+            std::fs::write(&filler, vec![7u8; (5 * MIB / 2) as usize - 64 * 1024]).expect("fill the tmpfs");
+        }
+        honest(req, conn, object)
+    });
+    let (server, _) = object_server(object.clone(), true, script);
+    let client = client_for(&server, 2);
+    let dest = root.join("out");
+    let d = dest.clone();
+    let e =
+        within(LIMIT, "download", move || client.download_file(BUCKET, "obj", &d, &download_opts(true, true), None))
+            .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Io, "{e:?}");
+    assert!(e.message().contains("No space left on device"), "{e}");
+    let partial = format!("{}.cos-partial", dest.display());
+    assert!(e.message().contains(&format!("the partial file {partial} and its checkpoint")), "{e}");
+    assert!(e.attempts() >= 1, "{e:?}");
+    assert!(!dest.exists(), "no destination");
+    assert!(Path::new(&partial).exists(), "the partial file is kept for a resume");
+}

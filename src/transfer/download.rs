@@ -4,12 +4,13 @@
 use super::call::Call;
 use super::checkpoint::{default_path, identity, CheckpointFile, PartRecord, State};
 use super::pool::{run_parts, Job, Run};
-use super::range::{check_ranged, content_length};
+use super::range::{check_ranged, content_length, number};
 use super::{cancelled_error, choose_part_size, part_ranges, Checkpoint, Progress, TransferOptions};
 use crate::client::Client;
 use crate::crc64::{self, Crc64};
 use crate::error::{Error, ErrorKind, Result};
 use crate::headers::ObjectInfo;
+use crate::ops::{MAX_PARTS, MAX_PART_SIZE};
 use crate::options::RequestOptions;
 use crate::transport::Response;
 use std::collections::BTreeMap;
@@ -53,7 +54,7 @@ impl Client {
         self.object(bucket, key)?;
         let part_opts = opts.request.part_subset();
         let head = self.head_object_in(call, bucket, key, &part_opts)?;
-        let size = head.content_length().ok_or_else(|| Error::parse("HEAD Object answer has no Content-Length"))?;
+        let size = object_size(&head)?;
         let etag = head.etag().unwrap_or_default().to_string();
         let part_size = choose_part_size(size, opts.part_size)?;
         let temp = partial_path(path)?;
@@ -76,9 +77,15 @@ impl Client {
                 // Trust no byte on disk unchecked: a power cut or another program may have damaged them.
                 let file = File::open(&temp).map_err(|e| io("reopening", e))?;
                 saved.parts.retain(|&n, p| part_intact(&file, (u64::from(n) - 1) * part_size, p.size, p.crc64));
+                let kept: u64 = saved.parts.values().map(|p| p.size).sum();
+                check_space(&temp, size - kept.min(size))
+                    .map_err(|e| e.note(&kept_note(&temp, cp.path(), "free some space and rerun")))?;
                 saved
             }
             _ => {
+                // The partial file is sparse: nothing would stop a HEAD that claims terabytes from filling the
+                // disk. Refuse before anything is created.
+                check_space(&temp, size)?;
                 File::create(&temp).and_then(|f| f.set_len(size)).map_err(|e| io("creating", e))?;
                 let state = State { fields: identity, parts: BTreeMap::new() };
                 cp.save(&state)?;
@@ -111,8 +118,9 @@ impl Client {
                 // Nothing can resume this download: do not leave its partial file behind.
                 drop(file);
                 let _ = std::fs::remove_file(&temp);
+                return Err(e);
             }
-            return Err(e);
+            return Err(e.note(&kept_note(&temp, cp.path(), "rerun the same download to continue")));
         }
 
         // Every byte of the object is in exactly one recorded part, and the file holds nothing more.
@@ -149,7 +157,10 @@ impl Client {
         }
         file.sync_all().map_err(|e| io("writing", e))?;
         drop(file);
-        std::fs::rename(&temp, path).map_err(|e| Error::io(&format!("renaming onto {}", path.display()), &e))?;
+        std::fs::rename(&temp, path).map_err(|e| {
+            let e = Error::io(&format!("renaming onto {}", path.display()), &e);
+            e.note(&kept_note(&temp, cp.path(), "the verified object is in the partial file"))
+        })?;
         cp.remove();
         Ok(head)
     }
@@ -271,6 +282,66 @@ fn part_intact(file: &File, offset: u64, len: u64, crc: Option<u64>) -> bool {
         done += want as u64;
     }
     crc == Some(sum.value())
+}
+
+/// The most bytes a COS object can hold: 10000 parts of 5 GiB.
+const MAX_OBJECT: u64 = MAX_PARTS as u64 * MAX_PART_SIZE;
+
+/// The object's size from a HEAD: a Content-Length that is a plain decimal number no larger than a COS object
+/// can be. Anything else is a Parse error: such a size must not decide how large a local file grows.
+fn object_size(head: &ObjectInfo) -> Result<u64> {
+    let value =
+        head.headers.get("content-length").ok_or_else(|| Error::parse("HEAD Object answer has no Content-Length"))?;
+    let size = number(value.trim()).ok_or_else(|| {
+        Error::parse(format!("the HEAD's Content-Length {value:?} is not a byte count that fits 64 bits"))
+    })?;
+    if size > MAX_OBJECT {
+        return Err(Error::parse(format!(
+            "the HEAD claims an object of {size} bytes, more than COS can store ({MAX_OBJECT} bytes: {MAX_PARTS} parts of \
+             {MAX_PART_SIZE})"
+        )));
+    }
+    Ok(size)
+}
+
+/// Fails with `Io` unless the file system holding `file` has `needed` bytes free (for an unprivileged user).
+/// A file system that cannot tell is not checked.
+fn check_space(file: &Path, needed: u64) -> Result<()> {
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Some(free) = free_bytes(dir) else { return Ok(()) };
+    if needed <= free {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::Io,
+        format!(
+            "the download needs {needed} bytes in {} but only {free} bytes are free there; nothing was written",
+            dir.display()
+        ),
+    ))
+}
+
+/// The bytes an unprivileged user may still write on the file system holding `dir` (`statvfs`).
+fn free_bytes(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: an all-zero statvfs is a valid value of this plain C struct; it is only written by the call.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: a NUL-terminated path and a pointer to a live, writable statvfs.
+    if unsafe { libc::statvfs(c_path.as_ptr(), &mut st) } != 0 {
+        return None;
+    }
+    #[allow(clippy::unnecessary_cast)] // the field types differ between targets
+    Some((st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
+}
+
+/// Names what a failed resumable download left to resume from.
+fn kept_note(partial: &Path, checkpoint: Option<&Path>, what: &str) -> String {
+    let cp = checkpoint.map_or(String::new(), |c| format!(" and its checkpoint {}", c.display()));
+    format!("the partial file {}{cp} were kept: {what}", partial.display())
 }
 
 /// `<path>.cos-partial`, where a download collects its bytes.
