@@ -715,3 +715,116 @@ fn a_disk_that_fills_up_mid_download_keeps_and_names_the_partial_file() {
     assert!(!dest.exists(), "no destination");
     assert!(Path::new(&partial).exists(), "the partial file is kept for a resume");
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// 4. A CompleteMultipartUpload whose answer was lost
+
+use support::{checkpoint_parts, reset_stats, stats};
+
+fn upload_opts(cp: &Path) -> TransferOptions {
+    TransferOptions {
+        part_size: MIB,
+        concurrency: 2,
+        checkpoint: cos::Checkpoint::At(cp.to_path_buf()),
+        ..TransferOptions::default()
+    }
+}
+
+fn client_with(f: &Fixture, retries: u32, read_timeout: Duration) -> Client {
+    let mut b = f.emu.config();
+    b.max_retries(retries).read_timeout(read_timeout);
+    Client::new(b.build().unwrap()).unwrap()
+}
+
+#[test]
+fn a_retried_complete_that_finds_no_upload_accepts_the_completed_object() {
+    let f = Fixture::new("complete-lost");
+    let dir = TempDir::new("complete-lost");
+    let bytes = data((3 * MIB + 777) as usize, 40);
+    let file = dir.file("src", &bytes);
+    let cp = dir.path("up.checkpoint");
+    // COS completes the upload, but its answer does not come within the read timeout: the retry finds no
+    // upload (NoSuchUpload).
+    add_fault(&f.emu.address, "kind=stall&ms=3000&method=POST&sub=uploadId&count=1");
+    let client = client_with(&f, 2, Duration::from_millis(500));
+    let (bucket, p, o) = (f.bucket.clone(), file.clone(), upload_opts(&cp));
+    let info = within(LIMIT, "upload_file", move || client.upload_file(&bucket, "obj", &p, &o, None)).unwrap();
+    assert_eq!(info.content_length(), Some(bytes.len() as u64));
+    assert_eq!(info.crc64(), Some(crc64::checksum(&bytes)));
+    assert!(f.get("obj") == bytes, "the object is the file");
+    assert!(!cp.exists(), "the checkpoint is removed");
+    assert!(f.uploads("obj").is_empty());
+}
+
+#[test]
+fn a_rerun_after_a_lost_complete_answer_uploads_nothing_again() {
+    let f = Fixture::new("complete-rerun");
+    let dir = TempDir::new("complete-rerun");
+    let bytes = data((3 * MIB + 777) as usize, 41);
+    let file = dir.file("src", &bytes);
+    let cp = dir.path("up.checkpoint");
+    // No retry: the first run fails with the Complete executed, its checkpoint holding every part, as when the
+    // process dies between the Complete and removing the checkpoint.
+    add_fault(&f.emu.address, "kind=stall&ms=3000&method=POST&sub=uploadId&count=1");
+    let client = client_with(&f, 0, Duration::from_millis(500));
+    let (bucket, p, o) = (f.bucket.clone(), file.clone(), upload_opts(&cp));
+    let e = within(LIMIT, "first run", move || client.upload_file(&bucket, "obj", &p, &o, None)).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e:?}");
+    assert_eq!(e.attempts(), 1, "{e:?}");
+    assert_eq!(checkpoint_parts(&cp).0, vec![1, 2, 3, 4], "every part is recorded");
+
+    reset_stats(&f.emu.address);
+    let mut log = support::ProgressLog::default();
+    let info = f
+        .client
+        .upload_file(
+            &f.bucket,
+            "obj",
+            &file,
+            &upload_opts(&cp),
+            Some(&mut |d, t| {
+                log.record(d, t);
+                true
+            }),
+        )
+        .unwrap();
+    assert_eq!(info.crc64(), Some(crc64::checksum(&bytes)));
+    assert!(f.get("obj") == bytes);
+    assert!(!cp.exists(), "the checkpoint is removed");
+    let s = stats(&f.emu.address);
+    assert_eq!(s.get("PUT").copied().unwrap_or(0), 0, "no part uploaded again: {s:?}");
+    assert_eq!(s.get("POST").copied().unwrap_or(0), 0, "no new upload: {s:?}");
+    assert_eq!(log.values().last(), Some(&(bytes.len() as u64, bytes.len() as u64)), "progress ends at 100%");
+}
+
+#[test]
+fn a_rerun_whose_upload_was_aborted_behind_its_back_uploads_again() {
+    let f = Fixture::new("complete-aborted");
+    let dir = TempDir::new("complete-aborted");
+    let bytes = data((3 * MIB + 777) as usize, 42);
+    let file = dir.file("src", &bytes);
+    for other_object in [false, true] {
+        let cp = dir.path("up.checkpoint");
+        // The Complete fails (not executed); the checkpoint holds every part.
+        add_fault(&f.emu.address, "kind=status&status=500&count=10&method=POST&sub=uploadId");
+        let client = client_with(&f, 1, Duration::from_secs(5));
+        let e = client.upload_file(&f.bucket, "obj", &file, &upload_opts(&cp), None).unwrap_err();
+        assert_eq!((e.kind(), e.http_status(), e.attempts()), (ErrorKind::Service, 500, 2), "{e:?}");
+        let (parts, id) = checkpoint_parts(&cp);
+        assert_eq!(parts, vec![1, 2, 3, 4]);
+        let _ = support::control(&f.emu.address, "DELETE", "/__emulator/faults");
+        // Behind its back: the upload is aborted, and maybe another object of the same size is put there.
+        f.client.abort_multipart_upload(&f.bucket, "obj", &id.unwrap()).unwrap();
+        if other_object {
+            f.client.put_object(&f.bucket, "obj", &data(bytes.len(), 43), &RequestOptions::new()).unwrap();
+        }
+        reset_stats(&f.emu.address);
+        let info = f.client.upload_file(&f.bucket, "obj", &file, &upload_opts(&cp), None).unwrap();
+        assert_eq!(info.crc64(), Some(crc64::checksum(&bytes)), "other object {other_object}");
+        assert!(f.get("obj") == bytes, "other object {other_object}: the object is the file");
+        let s = stats(&f.emu.address);
+        assert_eq!(s.get("PUT").copied().unwrap_or(0), 4, "other object {other_object}: all parts again: {s:?}");
+        assert!(!cp.exists());
+        f.client.delete_object(&f.bucket, "obj", &RequestOptions::new()).unwrap();
+    }
+}

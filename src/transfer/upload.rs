@@ -13,6 +13,14 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::Path;
 
+/// What COS says about a saved upload.
+enum Confirmed {
+    /// It exists: continue with these parts.
+    Continue(State),
+    /// It no longer exists (completed, aborted or expired); the saved state as it was.
+    Gone(State),
+}
+
 impl Client {
     /// Uploads a local file. Files up to one part go as one PUT; larger ones as a multipart upload with
     /// `concurrency` parts in flight, each streamed from the file, so memory stays small (well under
@@ -68,8 +76,27 @@ impl Client {
         ]);
         let saved = cp.load();
         let matching = saved.clone().filter(|s| identity.iter().all(|(k, v)| s.fields.get(k) == Some(v)));
+        let part_opts = opts.request.part_subset();
         let resumed = match matching {
-            Some(saved) => self.confirm_upload(call, bucket, key, saved)?,
+            Some(saved) => match self.confirm_upload(call, bucket, key, saved)? {
+                Confirmed::Continue(state) => Some(state),
+                Confirmed::Gone(state) => {
+                    // Its upload is gone. If the checkpoint holds every part, the upload may have been completed
+                    // by a run that died (or lost the answer) before removing the checkpoint.
+                    let all = state.parts.len() == part_ranges(size, part_size).len();
+                    if let Some(info) = all.then(|| self.completed_already(call, bucket, key, size, &state, &part_opts))
+                    {
+                        if let Some(info) = info? {
+                            cp.remove();
+                            if let Some(report) = progress {
+                                report(size, size);
+                            }
+                            return Ok(info);
+                        }
+                    }
+                    None
+                }
+            },
             None => {
                 // The file changed since: the recorded upload of this object can never be completed.
                 if let Some(stale) = saved.filter(|s| s.field("bucket") == Some(bucket) && s.field("key") == Some(key))
@@ -99,7 +126,6 @@ impl Client {
             .collect();
         let already: u64 = state.parts.values().map(|p| p.size).sum();
         let run = Run::new(size, already, cancel);
-        let part_opts = opts.request.part_subset();
         let work = |job: &Job| -> Result<Part> {
             if run.stopping() {
                 return Err(cancelled_error());
@@ -138,24 +164,61 @@ impl Client {
                 ..Part::default()
             })
             .collect();
-        let (_, info) = self.complete_multipart_upload_in(call, bucket, key, &upload_id, &parts, &opts.request)?;
+        let info = match self.complete_multipart_upload_in(call, bucket, key, &upload_id, &parts, &opts.request) {
+            Ok((_, info)) => info,
+            // A retried Complete that finds no upload: an earlier attempt may have completed it and lost its
+            // answer. The object is ours if it has the size and CRC-64 of the parts.
+            Err(e) if e.code() == Some("NoSuchUpload") && e.attempts() > 1 => {
+                match self.completed_already(call, bucket, key, size, &state, &part_opts)? {
+                    Some(info) => info,
+                    None => {
+                        let attempts = e.attempts();
+                        let e = e.note("a retried Complete found no upload, and the object is not the uploaded parts");
+                        return Err(e.with_attempts(attempts));
+                    }
+                }
+            }
+            Err(e) => return Err(e),
+        };
         cp.remove();
         Ok(info)
     }
 
+    /// Whether `key` already is the object `state`'s parts make: a HEAD showing their total size and their
+    /// combined CRC-64. `None` when it is not, or cannot be told (a part or the object without a CRC).
+    fn completed_already(
+        &self,
+        call: &Call<'_>,
+        bucket: &str,
+        key: &str,
+        size: u64,
+        state: &State,
+        part_opts: &crate::options::RequestOptions,
+    ) -> Result<Option<ObjectInfo>> {
+        let crcs: Option<Vec<(u64, u64)>> = state.parts.values().map(|p| Some((p.crc64?, p.size))).collect();
+        let Some(expected) = crcs.map(crate::crc64::combine_all) else { return Ok(None) };
+        let head = match self.head_object_in(call, bucket, key, part_opts) {
+            Ok(head) => head,
+            Err(e) if e.http_status() == 404 => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let same = head.content_length() == Some(size) && head.crc64() == Some(expected);
+        Ok(same.then_some(head))
+    }
+
     /// Checks a saved upload against COS: it must still exist and hold every recorded part unchanged.
-    /// Returns the state to continue from (recorded parts COS no longer has are dropped), or `None` to start
-    /// over.
-    fn confirm_upload(&self, call: &Call<'_>, bucket: &str, key: &str, mut saved: State) -> Result<Option<State>> {
-        let Some(upload_id) = saved.field("upload_id").map(str::to_string) else { return Ok(None) };
+    /// Returns the state to continue from (recorded parts COS no longer has are dropped), or says that the
+    /// upload is gone.
+    fn confirm_upload(&self, call: &Call<'_>, bucket: &str, key: &str, mut saved: State) -> Result<Confirmed> {
+        let Some(upload_id) = saved.field("upload_id").map(str::to_string) else { return Ok(Confirmed::Gone(saved)) };
         let remote = match self.list_all_parts_in(call, bucket, key, &upload_id) {
             Ok(parts) => parts,
-            Err(e) if e.http_status() == 404 => return Ok(None),
+            Err(e) if e.http_status() == 404 => return Ok(Confirmed::Gone(saved)),
             Err(e) => return Err(e),
         };
         let remote: BTreeMap<u32, Part> = remote.into_iter().map(|p| (p.part_number, p)).collect();
         saved.parts.retain(|n, p| remote.get(n).is_some_and(|r| r.etag == p.etag && r.size == p.size));
-        Ok(Some(saved))
+        Ok(Confirmed::Continue(saved))
     }
 
     #[allow(clippy::too_many_arguments)]
