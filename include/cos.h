@@ -1352,7 +1352,8 @@ cos_status cos_transfer_options_set_request_options(cos_transfer_options *opts,
 
 /**
  * Where to keep the resume checkpoint. NULL restores the default, beside the local file:
- * `<file>.cos-checkpoint` for downloads, `<file>.<16 hex digits>.cos-checkpoint` for uploads.
+ * `<file>.cos-checkpoint` for downloads, `<file>.<16 hex digits>.cos-checkpoint` for uploads. Independent of
+ * `cos_transfer_options_set_resumable`: the two may be set in either order.
  */
 cos_status cos_transfer_options_set_checkpoint_path(cos_transfer_options *opts,
                                                     const char *path,
@@ -1360,7 +1361,8 @@ cos_status cos_transfer_options_set_checkpoint_path(cos_transfer_options *opts,
 
 /**
  * Turns resuming off (`false`) or on (`true`, the default): without a checkpoint an interrupted transfer
- * starts over.
+ * starts over. The checkpoint path (`cos_transfer_options_set_checkpoint_path`) is kept either way, so the
+ * order of the two setters does not matter.
  */
 cos_status cos_transfer_options_set_resumable(cos_transfer_options *opts,
                                               bool on,

@@ -243,7 +243,7 @@ fn a_body_longer_than_announced_is_never_delivered() {
 fn download_opts(resumable: bool, verify_crc: bool) -> TransferOptions {
     let mut o = TransferOptions { part_size: MIB, concurrency: 1, ..TransferOptions::default() };
     if !resumable {
-        o.checkpoint = cos::Checkpoint::Off;
+        o.resumable = false;
     }
     o.request.verify_crc(verify_crc);
     o
@@ -461,7 +461,7 @@ fn upload_file_has_one_deadline_for_all_its_parts() {
     // Each part's answer takes 0.6 s: every request fits its own 1.5 s, the four parts do not.
     add_fault(&f.emu.address, "kind=stall&ms=600&count=50&method=PUT");
     let client = timed_client(&f, Some(OP_TIMEOUT));
-    let o = TransferOptions { part_size: MIB, concurrency: 1, checkpoint: cos::Checkpoint::Off, ..Default::default() };
+    let o = TransferOptions { part_size: MIB, concurrency: 1, resumable: false, ..Default::default() };
     let (bucket, p) = (f.bucket.clone(), file.clone());
     let (r, elapsed) = within(LIMIT, "upload_file", move || timed(|| client.upload_file(&bucket, "obj", &p, &o, None)));
     let e = r.unwrap_err();
@@ -554,7 +554,7 @@ fn transfer_errors_carry_the_requests_they_sent() {
 
     // An upload cancelled after its first part: the initiation and that part at least.
     let file = dir.file("src", &object);
-    let o = TransferOptions { part_size: MIB, concurrency: 1, checkpoint: cos::Checkpoint::Off, ..Default::default() };
+    let o = TransferOptions { part_size: MIB, concurrency: 1, resumable: false, ..Default::default() };
     let e = f.client.upload_file(&f.bucket, "up", &file, &o, Some(&mut |done, _| done < MIB)).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Cancelled, "{e:?}");
     assert!(e.attempts() >= 2, "{e:?}");
@@ -725,7 +725,7 @@ fn upload_opts(cp: &Path) -> TransferOptions {
     TransferOptions {
         part_size: MIB,
         concurrency: 2,
-        checkpoint: cos::Checkpoint::At(cp.to_path_buf()),
+        checkpoint_path: Some(cp.to_path_buf()),
         ..TransferOptions::default()
     }
 }
@@ -827,4 +827,57 @@ fn a_rerun_whose_upload_was_aborted_behind_its_back_uploads_again() {
         assert!(!cp.exists());
         f.client.delete_object(&f.bucket, "obj", &RequestOptions::new()).unwrap();
     }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 5. The order of the transfer-option setters does not matter
+
+#[path = "c/cbuild.rs"]
+mod cbuild;
+
+#[test]
+fn resumable_and_checkpoint_path_are_independent_in_either_order() {
+    let f = Fixture::new("opts-order");
+    let object = data((5 * MIB / 2) as usize, 50);
+    f.client.put_object(&f.bucket, "obj", &object, &RequestOptions::new()).unwrap();
+    let dir = TempDir::new("opts-order");
+    for path_first in [true, false] {
+        let cp = dir.path(&format!("cp-{path_first}"));
+        let mut o = TransferOptions { part_size: MIB, concurrency: 1, ..TransferOptions::default() };
+        // The two settings as the C setters make them, in both orders: off, then on again.
+        if path_first {
+            o.checkpoint_path = Some(cp.clone());
+            o.resumable = false;
+            o.resumable = true;
+        } else {
+            o.resumable = false;
+            o.resumable = true;
+            o.checkpoint_path = Some(cp.clone());
+        }
+        assert_eq!(o.checkpoint(), cos::Checkpoint::At(cp.clone()), "path first {path_first}");
+        let dest = dir.path(&format!("out-{path_first}"));
+        let e = f.client.download_file(&f.bucket, "obj", &dest, &o, Some(&mut |d, _| d < MIB)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Cancelled, "{e:?}");
+        assert!(cp.exists(), "path first {path_first}: the checkpoint is at the path");
+        assert!(!Path::new(&format!("{}.cos-checkpoint", dest.display())).exists(), "not beside the file");
+        f.client.download_file(&f.bucket, "obj", &dest, &o, None).unwrap();
+        assert!(std::fs::read(&dest).unwrap() == object);
+        assert!(!cp.exists());
+    }
+    let off = TransferOptions { resumable: false, checkpoint_path: Some(dir.path("x")), ..Default::default() };
+    assert_eq!(off.checkpoint(), cos::Checkpoint::Off);
+}
+
+#[test]
+fn c_setters_of_resumable_and_checkpoint_path_work_in_either_order() {
+    let f = Fixture::new("c-opts-order");
+    let object = data((5 * MIB / 2) as usize, 51);
+    f.client.put_object(&f.bucket, "obj", &object, &RequestOptions::new()).unwrap();
+    let out = cbuild::out_dir("transfer_options_order");
+    let exe = cbuild::Build::C_DYNAMIC.compile(&cbuild::root().join("tests/c/transfer_options_order.c"), &out);
+    let dir = TempDir::new("c-opts-order");
+    let env = cbuild::cos_env(&f.emu.address, support::common::SECRET_ID, support::common::SECRET_KEY);
+    let run = cbuild::run(&[], &exe, &[dir.0.to_str().unwrap(), &f.bucket, "obj"], &env, LIMIT);
+    run.assert_success("transfer_options_order").assert_line("transfer_options_order", ", 0 failed");
+    assert!(dir.names().is_empty(), "everything cleaned up: {:?}", dir.names());
 }

@@ -6,7 +6,7 @@ use super::options::cos_request_options;
 use super::{
     arg_bytes, arg_mut, arg_out, arg_ref, arg_str, call, cos_client, cos_error, cos_status, free_box, set_out,
 };
-use crate::{CancelToken, Checkpoint, Error, ObjectReader, ObjectWriter, TransferOptions};
+use crate::{CancelToken, Error, ObjectReader, ObjectWriter, TransferOptions};
 use std::ffi::{c_char, c_int, c_void};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -125,7 +125,8 @@ pub extern "C" fn cos_transfer_options_set_request_options(
 }
 
 /// Where to keep the resume checkpoint. NULL restores the default, beside the local file:
-/// `<file>.cos-checkpoint` for downloads, `<file>.<16 hex digits>.cos-checkpoint` for uploads.
+/// `<file>.cos-checkpoint` for downloads, `<file>.<16 hex digits>.cos-checkpoint` for uploads. Independent of
+/// `cos_transfer_options_set_resumable`: the two may be set in either order.
 #[no_mangle]
 pub extern "C" fn cos_transfer_options_set_checkpoint_path(
     opts: *mut cos_transfer_options,
@@ -133,16 +134,14 @@ pub extern "C" fn cos_transfer_options_set_checkpoint_path(
     err: *mut *mut cos_error,
 ) -> cos_status {
     with_opts(opts, err, |o| {
-        o.checkpoint = match super::arg_opt_str("path", path)? {
-            Some(p) => Checkpoint::At(PathBuf::from(p)),
-            None => Checkpoint::Default,
-        };
+        o.checkpoint_path = super::arg_opt_str("path", path)?.map(PathBuf::from);
         Ok(())
     })
 }
 
 /// Turns resuming off (`false`) or on (`true`, the default): without a checkpoint an interrupted transfer
-/// starts over.
+/// starts over. The checkpoint path (`cos_transfer_options_set_checkpoint_path`) is kept either way, so the
+/// order of the two setters does not matter.
 #[no_mangle]
 pub extern "C" fn cos_transfer_options_set_resumable(
     opts: *mut cos_transfer_options,
@@ -150,7 +149,7 @@ pub extern "C" fn cos_transfer_options_set_resumable(
     err: *mut *mut cos_error,
 ) -> cos_status {
     with_opts(opts, err, |o| {
-        o.checkpoint = if on { Checkpoint::Default } else { Checkpoint::Off };
+        o.resumable = on;
         Ok(())
     })
 }

@@ -1,6 +1,6 @@
 //! `download_prefix`: every object under a prefix into a local directory, never outside it.
 
-use super::{Call, Checkpoint, TransferOptions};
+use super::{Call, TransferOptions};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ops::ListParams;
@@ -57,9 +57,7 @@ impl Client {
             }
         }
         let mut opts = opts.clone();
-        if opts.checkpoint != Checkpoint::Off {
-            opts.checkpoint = Checkpoint::Default; // one checkpoint per file, beside it
-        }
+        opts.checkpoint_path = None; // one checkpoint per file, beside it
         for (key, path) in &targets {
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent)

@@ -5,7 +5,7 @@ use super::call::Call;
 use super::checkpoint::{default_path, identity, CheckpointFile, PartRecord, State};
 use super::pool::{run_parts, Job, Run};
 use super::range::{check_ranged, content_length, number};
-use super::{cancelled_error, choose_part_size, part_ranges, Checkpoint, Progress, TransferOptions};
+use super::{cancelled_error, choose_part_size, part_ranges, Progress, TransferOptions};
 use crate::client::Client;
 use crate::crc64::{self, Crc64};
 use crate::error::{Error, ErrorKind, Result};
@@ -58,7 +58,7 @@ impl Client {
         let etag = head.etag().unwrap_or_default().to_string();
         let part_size = choose_part_size(size, opts.part_size)?;
         let temp = partial_path(path)?;
-        let cp = CheckpointFile::chosen(&opts.checkpoint, || default_path(path, None));
+        let cp = CheckpointFile::chosen(&opts.checkpoint(), || default_path(path, None));
         let identity = identity([
             ("kind", "download".to_string()),
             ("bucket", bucket.to_string()),
@@ -114,7 +114,7 @@ impl Client {
             cp.save(&state)
         };
         if let Err(e) = run_parts(jobs, opts.concurrency, &run, &work, &mut record, progress) {
-            if opts.checkpoint == Checkpoint::Off {
+            if !opts.resumable {
                 // Nothing can resume this download: do not leave its partial file behind.
                 drop(file);
                 let _ = std::fs::remove_file(&temp);

@@ -47,7 +47,8 @@ impl CancelToken {
     }
 }
 
-/// Where a transfer keeps its resume state.
+/// Where a transfer keeps its resume state: what [`TransferOptions::checkpoint`] makes of the options'
+/// `resumable` and `checkpoint_path`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Checkpoint {
     /// Beside the local file: `<file>.cos-checkpoint` for downloads, `<file>.<tag>.cos-checkpoint` for uploads
@@ -72,7 +73,11 @@ pub struct TransferOptions {
     pub concurrency: usize,
     /// Headers for the object (content type, metadata, storage class, ...) and CRC/MD5 switches.
     pub request: RequestOptions,
-    pub checkpoint: Checkpoint,
+    /// Keep a checkpoint so that a rerun resumes (default true). Independent of `checkpoint_path`: turning
+    /// resuming off and on again keeps the path, so the order in which the two are set does not matter.
+    pub resumable: bool,
+    /// Where the checkpoint goes when resumable; `None`: beside the local file (see [`Checkpoint::Default`]).
+    pub checkpoint_path: Option<PathBuf>,
     /// Copies of objects smaller than this are one CopyObject request (default 5 GiB, COS's limit for it).
     pub copy_threshold: u64,
     pub cancel: Option<CancelToken>,
@@ -90,10 +95,22 @@ impl Default for TransferOptions {
             part_size: 0,
             concurrency: 4,
             request: RequestOptions::default(),
-            checkpoint: Checkpoint::Default,
+            resumable: true,
+            checkpoint_path: None,
             copy_threshold: MAX_PART_SIZE,
             cancel: None,
             part_timeout: None,
+        }
+    }
+}
+
+impl TransferOptions {
+    /// Where this transfer keeps its checkpoint, from `resumable` and `checkpoint_path`.
+    pub fn checkpoint(&self) -> Checkpoint {
+        match (&self.checkpoint_path, self.resumable) {
+            (_, false) => Checkpoint::Off,
+            (Some(path), true) => Checkpoint::At(path.clone()),
+            (None, true) => Checkpoint::Default,
         }
     }
 }

@@ -3,7 +3,7 @@
 use super::call::Call;
 use super::checkpoint::{default_path, identity, mtime_nanos, CheckpointFile, PartRecord, State};
 use super::pool::{run_parts, Job, Run};
-use super::{cancelled_error, choose_part_size, part_ranges, Checkpoint, Progress, TransferOptions};
+use super::{cancelled_error, choose_part_size, part_ranges, Progress, TransferOptions};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::headers::ObjectInfo;
@@ -64,7 +64,7 @@ impl Client {
         }
 
         let tag = format!("{:016x}", crate::crc64::checksum(format!("{bucket}/{key}").as_bytes()));
-        let cp = CheckpointFile::chosen(&opts.checkpoint, || default_path(path, Some(&tag)));
+        let cp = CheckpointFile::chosen(&opts.checkpoint(), || default_path(path, Some(&tag)));
         let identity = identity([
             ("kind", "upload".to_string()),
             ("bucket", bucket.to_string()),
@@ -146,7 +146,7 @@ impl Client {
             cp.save(&state)
         };
         if let Err(e) = run_parts(jobs, opts.concurrency, &run, &work, &mut record, progress) {
-            if opts.checkpoint == Checkpoint::Off {
+            if !opts.resumable {
                 // Nothing can resume this upload: do not leave its parts behind in the bucket.
                 let _ = self.abort_multipart_upload_in(&Call::cleanup(self.config()), bucket, key, &upload_id);
             }
