@@ -1370,7 +1370,8 @@ cos_status cos_transfer_options_set_request_options(cos_transfer_options *opts,
 
 /**
  * Where to keep the resume checkpoint. NULL restores the default, beside the local file:
- * `<file>.cos-checkpoint` for downloads, `<file>.<16 hex digits>.cos-checkpoint` for uploads.
+ * `<file>.cos-checkpoint` for downloads, `<file>.<16 hex digits>.cos-checkpoint` for uploads. Independent of
+ * `cos_transfer_options_set_resumable`: the two may be set in either order.
  */
 cos_status cos_transfer_options_set_checkpoint_path(cos_transfer_options *opts,
                                                     const char *path,
@@ -1378,7 +1379,8 @@ cos_status cos_transfer_options_set_checkpoint_path(cos_transfer_options *opts,
 
 /**
  * Turns resuming off (`false`) or on (`true`, the default): without a checkpoint an interrupted transfer
- * starts over.
+ * starts over. The checkpoint path (`cos_transfer_options_set_checkpoint_path`) is kept either way, so the
+ * order of the two setters does not matter.
  */
 cos_status cos_transfer_options_set_resumable(cos_transfer_options *opts,
                                               bool on,
@@ -1390,6 +1392,19 @@ cos_status cos_transfer_options_set_resumable(cos_transfer_options *opts,
 cos_status cos_transfer_options_set_copy_threshold(cos_transfer_options *opts,
                                                    uint64_t bytes,
                                                    cos_error **err);
+
+/**
+ * Bounds each part of a transfer in milliseconds: the part's first request to its last byte, every
+ * attempt, backoff wait and resume included (0 = no bound of its own, the default). A part that runs out
+ * fails the transfer with `COS_TIMEOUT` naming the part timeout; a resumable transfer keeps its checkpoint.
+ * The other bound is the client's operation timeout (`cos_client_config_set_operation_timeout`,
+ * `COS_OPERATION_TIMEOUT_MS`): one deadline for the whole call, from its first request (the HEAD of a
+ * download, the initiation of an upload) to its last (the completion), which every part shares; whichever
+ * comes first ends a part.
+ */
+cos_status cos_transfer_options_set_part_timeout_ms(cos_transfer_options *opts,
+                                                    uint64_t ms,
+                                                    cos_error **err);
 
 /**
  * Attaches a cancel token (NULL detaches). The options keep a reference; the token may be freed after the

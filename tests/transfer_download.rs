@@ -5,7 +5,7 @@
 #[path = "transfer_support.rs"]
 mod support;
 
-use cos::{crc64, Checkpoint, Client, ErrorKind, RequestOptions, TransferOptions};
+use cos::{crc64, Client, ErrorKind, RequestOptions, TransferOptions};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use support::{assert_same, checkpoint_parts, data, Fixture, ProgressLog, Proxy, TempDir, KIB, MIB};
@@ -259,7 +259,7 @@ fn checkpoint_at_a_path_and_checkpoint_off() {
 
     let cp = dir.path("state").join("my.checkpoint");
     std::fs::create_dir_all(cp.parent().unwrap()).unwrap();
-    let at = TransferOptions { checkpoint: Checkpoint::At(cp.clone()), ..topts(MIB, 1) };
+    let at = TransferOptions { checkpoint_path: Some(cp.clone()), ..topts(MIB, 1) };
     interrupted_download(&f.client, &f, "obj", &path, &at, 2 * MIB);
     assert!(cp.exists(), "the checkpoint is where it was asked to be");
     assert!(!checkpoint_of(&path).exists(), "and not at the default place: {:?}", dir.names());
@@ -270,7 +270,7 @@ fn checkpoint_at_a_path_and_checkpoint_off() {
     assert_same(&std::fs::read(&path).unwrap(), &bytes, "download");
     std::fs::remove_file(&path).unwrap();
 
-    let off = TransferOptions { checkpoint: Checkpoint::Off, ..topts(MIB, 1) };
+    let off = TransferOptions { resumable: false, ..topts(MIB, 1) };
     interrupted_download(&f.client, &f, "obj", &path, &off, 2 * MIB);
     assert!(!dir.names().iter().any(|n| n.contains("checkpoint")), "{:?}", dir.names());
     let (_, down) = download_counting(&f, "obj", &path, &off);

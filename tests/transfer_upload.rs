@@ -6,7 +6,7 @@
 #[path = "transfer_support.rs"]
 mod support;
 
-use cos::{crc64, CancelToken, Checkpoint, Client, ErrorKind, RequestOptions, TransferOptions};
+use cos::{crc64, CancelToken, Client, ErrorKind, RequestOptions, TransferOptions};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -307,13 +307,13 @@ fn checkpoint_at_a_path_is_honoured() {
     let path = dir.file("in", &bytes);
     std::fs::create_dir(dir.path("state")).unwrap();
     let cp = dir.path("state").join("upload.state");
-    let o = TransferOptions { checkpoint: Checkpoint::At(cp.clone()), ..topts(MIB, 1) };
+    let o = TransferOptions { checkpoint_path: Some(cp.clone()), ..topts(MIB, 1) };
     interrupted_upload(&f, "obj", &path, &o, 2 * MIB);
     assert!(cp.exists(), "{:?}", dir.names());
     assert!(checkpoints(&dir).is_empty(), "nothing at the default place: {:?}", dir.names());
     let (recorded, _) = checkpoint_parts(&cp);
     let (log, up) = upload_counting(&f, "obj", &path, &o);
-    assert_object(&f, "obj", &bytes, "resumed from Checkpoint::At");
+    assert_object(&f, "obj", &bytes, "resumed from checkpoint_path");
     assert!(log.first().unwrap() >= recorded.len() as u64 * MIB, "{:?}", log.values());
     assert!(up < bytes.len() as u64 - MIB, "resumed: {up} bytes sent");
     assert!(!cp.exists(), "removed on success");
@@ -326,7 +326,7 @@ fn checkpoint_off_leaves_nothing_behind() {
     let dir = TempDir::new("up-cp-off");
     let bytes = data((4 * MIB + 9) as usize, 119);
     let path = dir.file("in", &bytes);
-    let o = TransferOptions { checkpoint: Checkpoint::Off, ..topts(MIB, 1) };
+    let o = TransferOptions { resumable: false, ..topts(MIB, 1) };
     interrupted_upload(&f, "obj", &path, &o, 2 * MIB);
     assert_eq!(dir.names(), vec!["in"], "no checkpoint");
     let (_, up) = upload_counting(&f, "obj", &path, &o);
@@ -342,7 +342,7 @@ fn checkpoint_off_aborts_the_interrupted_upload() {
     let f = Fixture::new("up-cp-off-abort");
     let dir = TempDir::new("up-cp-off-abort");
     let path = dir.file("in", &data((4 * MIB) as usize, 120));
-    let o = TransferOptions { checkpoint: Checkpoint::Off, ..topts(MIB, 1) };
+    let o = TransferOptions { resumable: false, ..topts(MIB, 1) };
     interrupted_upload(&f, "obj", &path, &o, 2 * MIB);
     let left: Vec<String> = f.uploads("").into_iter().map(|u| u.upload_id).collect();
     assert!(left.is_empty(), "an unresumable upload was left open on COS: {left:?}");
@@ -356,7 +356,7 @@ fn the_checkpoint_is_replaced_atomically() {
     let bytes = data(size as usize, 121);
     let path = dir.file("in", &bytes);
     let cp = dir.path("the.checkpoint");
-    let o = TransferOptions { checkpoint: Checkpoint::At(cp.clone()), ..topts(MIB, 4) };
+    let o = TransferOptions { checkpoint_path: Some(cp.clone()), ..topts(MIB, 4) };
     // Slow enough for many reads of the checkpoint while it is rewritten after every part.
     let proxy = Proxy::start(&f.emu.address);
     proxy.rate(12 * MIB);
@@ -444,7 +444,7 @@ fn a_cancel_token_stops_an_upload_promptly_and_it_resumes() {
     // A token cancelled beforehand stops an upload before it sends data.
     let cancelled = CancelToken::new();
     cancelled.cancel();
-    let o = TransferOptions { cancel: Some(cancelled), checkpoint: Checkpoint::Off, ..topts(MIB, 2) };
+    let o = TransferOptions { cancel: Some(cancelled), resumable: false, ..topts(MIB, 2) };
     let proxy = Proxy::start(&f.emu.address);
     let e = f.client_via(&proxy).upload_file(&f.bucket, "obj2", &path, &o, None).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Cancelled);

@@ -6,9 +6,10 @@ use super::options::cos_request_options;
 use super::{
     arg_bytes, arg_mut, arg_out, arg_ref, arg_str, call, cos_client, cos_error, cos_status, free_box, set_out,
 };
-use crate::{CancelToken, Checkpoint, Error, ObjectReader, ObjectWriter, TransferOptions};
+use crate::{CancelToken, Error, ObjectReader, ObjectWriter, TransferOptions};
 use std::ffi::{c_char, c_int, c_void};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Reports progress: `done` of `total` bytes (`total` is 0 while a stream's length is unknown). Called on
 /// the calling thread at most every 64 KiB or 100 ms, plus a final call; `done` never decreases. Return 0
@@ -124,7 +125,8 @@ pub extern "C" fn cos_transfer_options_set_request_options(
 }
 
 /// Where to keep the resume checkpoint. NULL restores the default, beside the local file:
-/// `<file>.cos-checkpoint` for downloads, `<file>.<16 hex digits>.cos-checkpoint` for uploads.
+/// `<file>.cos-checkpoint` for downloads, `<file>.<16 hex digits>.cos-checkpoint` for uploads. Independent of
+/// `cos_transfer_options_set_resumable`: the two may be set in either order.
 #[no_mangle]
 pub extern "C" fn cos_transfer_options_set_checkpoint_path(
     opts: *mut cos_transfer_options,
@@ -132,16 +134,14 @@ pub extern "C" fn cos_transfer_options_set_checkpoint_path(
     err: *mut *mut cos_error,
 ) -> cos_status {
     with_opts(opts, err, |o| {
-        o.checkpoint = match super::arg_opt_str("path", path)? {
-            Some(p) => Checkpoint::At(PathBuf::from(p)),
-            None => Checkpoint::Default,
-        };
+        o.checkpoint_path = super::arg_opt_str("path", path)?.map(PathBuf::from);
         Ok(())
     })
 }
 
 /// Turns resuming off (`false`) or on (`true`, the default): without a checkpoint an interrupted transfer
-/// starts over.
+/// starts over. The checkpoint path (`cos_transfer_options_set_checkpoint_path`) is kept either way, so the
+/// order of the two setters does not matter.
 #[no_mangle]
 pub extern "C" fn cos_transfer_options_set_resumable(
     opts: *mut cos_transfer_options,
@@ -149,7 +149,7 @@ pub extern "C" fn cos_transfer_options_set_resumable(
     err: *mut *mut cos_error,
 ) -> cos_status {
     with_opts(opts, err, |o| {
-        o.checkpoint = if on { Checkpoint::Default } else { Checkpoint::Off };
+        o.resumable = on;
         Ok(())
     })
 }
@@ -163,6 +163,25 @@ pub extern "C" fn cos_transfer_options_set_copy_threshold(
 ) -> cos_status {
     with_opts(opts, err, |o| {
         o.copy_threshold = bytes;
+        Ok(())
+    })
+}
+
+/// Bounds each part of a transfer in milliseconds: the part's first request to its last byte, every
+/// attempt, backoff wait and resume included (0 = no bound of its own, the default). A part that runs out
+/// fails the transfer with `COS_TIMEOUT` naming the part timeout; a resumable transfer keeps its checkpoint.
+/// The other bound is the client's operation timeout (`cos_client_config_set_operation_timeout`,
+/// `COS_OPERATION_TIMEOUT_MS`): one deadline for the whole call, from its first request (the HEAD of a
+/// download, the initiation of an upload) to its last (the completion), which every part shares; whichever
+/// comes first ends a part.
+#[no_mangle]
+pub extern "C" fn cos_transfer_options_set_part_timeout_ms(
+    opts: *mut cos_transfer_options,
+    ms: u64,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    with_opts(opts, err, |o| {
+        o.part_timeout = (ms > 0).then(|| Duration::from_millis(ms));
         Ok(())
     })
 }

@@ -6,6 +6,7 @@ use crate::encode;
 use crate::error::{Error, Result};
 use crate::headers::ObjectInfo;
 use crate::options::RequestOptions;
+use crate::transfer::Call;
 use crate::transport::{verify_crc, Body, Request, Target};
 use crate::xml::{self, CompleteResult, Part, PartList, UploadList};
 
@@ -45,10 +46,20 @@ impl Client {
     /// Starts a multipart upload and returns its upload id. Options carry the object's metadata, content
     /// type, storage class, ACL and encryption, as for a PUT.
     pub fn create_multipart_upload(&self, bucket: &str, key: &str, opts: &RequestOptions) -> Result<String> {
+        self.create_multipart_upload_in(&Call::new(self.config()), bucket, key, opts)
+    }
+
+    pub(crate) fn create_multipart_upload_in(
+        &self,
+        call: &Call<'_>,
+        bucket: &str,
+        key: &str,
+        opts: &RequestOptions,
+    ) -> Result<String> {
         let mut req = Request::new("POST", self.object(bucket, key)?);
         req.query.push(("uploads".into(), String::new()));
         req.headers = opts.headers.clone();
-        Ok(self.transport.send(req)?.parse(|_, text| xml::parse_initiate(text))?.1)
+        Ok(call.send(&self.transport, req)?.parse(|_, text| xml::parse_initiate(text))?.1)
     }
 
     /// Uploads part `part_number` (1..=10000) of `upload_id`. The returned part carries the ETag to complete
@@ -62,20 +73,21 @@ impl Client {
         body: Body<'a>,
         opts: &RequestOptions,
     ) -> Result<Part> {
-        self.upload_part_until(bucket, key, upload_id, part_number, body, opts, None)
+        self.upload_part_in(&Call::new(self.config()), bucket, key, upload_id, part_number, body, opts)
     }
 
-    /// `upload_part`, abandoned (`Cancelled`) as soon as `stop` says so, even mid-body.
+    /// `upload_part` within `call`: its deadline, its tally, and abandoned (`Cancelled`) as soon as the
+    /// call's `stop` says so, even mid-body.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn upload_part_until<'a>(
+    pub(crate) fn upload_part_in<'a>(
         &self,
+        call: &Call<'a>,
         bucket: &'a str,
         key: &'a str,
         upload_id: &str,
         part_number: u32,
         body: Body<'a>,
         opts: &RequestOptions,
-        stop: Option<&'a (dyn Fn() -> bool + Sync)>,
     ) -> Result<Part> {
         check_part_number(part_number)?;
         check_upload_id(upload_id)?;
@@ -95,8 +107,8 @@ impl Client {
         // The part's CRC is always computed: completing needs it to verify the whole object.
         req.verify_crc = true;
         req.body = body;
-        req.stop = stop;
-        let resp = self.transport.send_with(req, opts.verify_crc)?;
+        req.stop = call.stop;
+        let resp = call.send_with(&self.transport, req, opts.verify_crc)?;
         let etag = resp.headers.get("etag").unwrap_or_default().to_string();
         if etag.is_empty() {
             return Err(Error::parse("UploadPart answer has no ETag"));
@@ -109,6 +121,23 @@ impl Client {
     #[allow(clippy::too_many_arguments)]
     pub fn upload_part_copy(
         &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+        src_bucket: &str,
+        src_key: &str,
+        range: Option<(u64, u64)>,
+        opts: &RequestOptions,
+    ) -> Result<Part> {
+        let call = Call::new(self.config());
+        self.upload_part_copy_in(&call, bucket, key, upload_id, part_number, src_bucket, src_key, range, opts)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn upload_part_copy_in(
+        &self,
+        call: &Call<'_>,
         bucket: &str,
         key: &str,
         upload_id: &str,
@@ -138,7 +167,7 @@ impl Client {
             size = last - first + 1;
             req.headers.push(("x-cos-copy-source-range".into(), format!("bytes={first}-{last}")));
         }
-        let (headers, copied) = self.transport.send(req)?.parse(|headers, text| {
+        let (headers, copied) = call.send(&self.transport, req)?.parse(|headers, text| {
             self.fail_on_error_body(target, headers, text)?;
             xml::parse_copy_result(text)
         })?;
@@ -152,6 +181,18 @@ impl Client {
     /// 200 with an `<Error>` body; that is a service error.
     pub fn complete_multipart_upload(
         &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        parts: &[Part],
+        opts: &RequestOptions,
+    ) -> Result<(CompleteResult, ObjectInfo)> {
+        self.complete_multipart_upload_in(&Call::new(self.config()), bucket, key, upload_id, parts, opts)
+    }
+
+    pub(crate) fn complete_multipart_upload_in(
+        &self,
+        call: &Call<'_>,
         bucket: &str,
         key: &str,
         upload_id: &str,
@@ -183,7 +224,7 @@ impl Client {
             .collect();
         req.headers.push(("Content-Type".into(), "application/xml".into()));
         req.body = Body::Bytes(body.as_bytes());
-        let (mut headers, result) = self.transport.send(req)?.parse(|headers, text| {
+        let (mut headers, result) = call.send(&self.transport, req)?.parse(|headers, text| {
             self.fail_on_error_body(target, headers, text)?;
             xml::parse_complete(text)
         })?;
@@ -201,10 +242,20 @@ impl Client {
 
     /// Abandons an upload; COS frees its parts.
     pub fn abort_multipart_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<()> {
+        self.abort_multipart_upload_in(&Call::new(self.config()), bucket, key, upload_id)
+    }
+
+    pub(crate) fn abort_multipart_upload_in(
+        &self,
+        call: &Call<'_>,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<()> {
         check_upload_id(upload_id)?;
         let mut req = Request::new("DELETE", self.object(bucket, key)?);
         req.query.push(("uploadId".into(), upload_id.to_string()));
-        self.transport.send(req)?.text()?;
+        call.send(&self.transport, req)?.text()?;
         Ok(())
     }
 
@@ -212,6 +263,18 @@ impl Client {
     /// 0 = server default (1000).
     pub fn list_parts(
         &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        marker: u32,
+        max_parts: u32,
+    ) -> Result<PartList> {
+        self.list_parts_in(&Call::new(self.config()), bucket, key, upload_id, marker, max_parts)
+    }
+
+    pub(crate) fn list_parts_in(
+        &self,
+        call: &Call<'_>,
         bucket: &str,
         key: &str,
         upload_id: &str,
@@ -227,15 +290,25 @@ impl Client {
         if max_parts > 0 {
             req.query.push(("max-parts".into(), max_parts.to_string()));
         }
-        Ok(self.transport.send(req)?.parse(|_, text| xml::parse_part_list(text))?.1)
+        Ok(call.send(&self.transport, req)?.parse(|_, text| xml::parse_part_list(text))?.1)
     }
 
     /// Every part uploaded so far, following the pages.
     pub fn list_all_parts(&self, bucket: &str, key: &str, upload_id: &str) -> Result<Vec<Part>> {
+        self.list_all_parts_in(&Call::new(self.config()), bucket, key, upload_id)
+    }
+
+    pub(crate) fn list_all_parts_in(
+        &self,
+        call: &Call<'_>,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<Vec<Part>> {
         let mut parts = Vec::new();
         let mut marker = 0;
         loop {
-            let page = self.list_parts(bucket, key, upload_id, marker, 0)?;
+            let page = self.list_parts_in(call, bucket, key, upload_id, marker, 0)?;
             parts.extend(page.parts);
             if !page.is_truncated {
                 return Ok(parts);

@@ -5,7 +5,7 @@ use crate::encode;
 use crate::error::{Error, ErrorKind, Result};
 use crate::headers::ObjectInfo;
 use crate::options::RequestOptions;
-use crate::transfer::ObjectReader;
+use crate::transfer::{Call, ObjectReader};
 use crate::transport::{verify_crc, Body, Request, Response, Target, CANCELLED_MARKER};
 use crate::xml::{self, CopyResult};
 use base64::Engine;
@@ -38,18 +38,40 @@ impl Client {
 
     /// Uploads `data` as one object (PUT Object, up to 5 GiB).
     pub fn put_object(&self, bucket: &str, key: &str, data: &[u8], opts: &RequestOptions) -> Result<ObjectInfo> {
+        self.put_object_in(&Call::new(self.config()), bucket, key, data, opts)
+    }
+
+    pub(crate) fn put_object_in(
+        &self,
+        call: &Call<'_>,
+        bucket: &str,
+        key: &str,
+        data: &[u8],
+        opts: &RequestOptions,
+    ) -> Result<ObjectInfo> {
         Client::check_put_size(data.len() as u64)?;
         let mut req = self.upload_request(self.object(bucket, key)?, opts);
         if opts.content_md5 {
             req.headers.push(("Content-MD5".into(), md5_base64(data)));
         }
         req.body = Body::Bytes(data);
-        Ok(ObjectInfo { headers: self.transport.send(req)?.headers })
+        Ok(ObjectInfo { headers: call.send(&self.transport, req)?.headers })
     }
 
     /// Uploads a local file as one object. The file is read with positional reads, so a retry resends it.
     pub fn put_object_from_file(
         &self,
+        bucket: &str,
+        key: &str,
+        path: &Path,
+        opts: &RequestOptions,
+    ) -> Result<ObjectInfo> {
+        self.put_object_from_file_in(&Call::new(self.config()), bucket, key, path, opts)
+    }
+
+    pub(crate) fn put_object_from_file_in(
+        &self,
+        call: &Call<'_>,
         bucket: &str,
         key: &str,
         path: &Path,
@@ -67,7 +89,7 @@ impl Client {
             req.headers.push(("Content-MD5".into(), base64::engine::general_purpose::STANDARD.encode(md5.finalize())));
         }
         req.body = Body::File { file: &file, offset: 0, len };
-        Ok(ObjectInfo { headers: self.transport.send(req)?.headers })
+        Ok(ObjectInfo { headers: call.send(&self.transport, req)?.headers })
     }
 
     /// Uploads exactly `len` bytes from `reader`. The body cannot be replayed, so the request is not retried.
@@ -85,16 +107,23 @@ impl Client {
         Ok(ObjectInfo { headers: self.transport.send(req)?.headers })
     }
 
-    pub(crate) fn get_response(&self, bucket: &str, key: &str, opts: &RequestOptions) -> Result<Response> {
+    /// A GET within `call` (its deadline and tally), the body not read yet.
+    pub(crate) fn get_response_in(
+        &self,
+        call: &Call<'_>,
+        bucket: &str,
+        key: &str,
+        opts: &RequestOptions,
+    ) -> Result<Response> {
         let mut req = Request::new("GET", self.object(bucket, key)?);
         req.headers = opts.headers.clone();
         req.query = opts.query.clone();
-        self.transport.send(req)
+        call.send(&self.transport, req)
     }
 
     /// Downloads an object (or the range in `opts`) into memory.
     pub fn get_object(&self, bucket: &str, key: &str, opts: &RequestOptions) -> Result<(Vec<u8>, ObjectInfo)> {
-        let mut reader = ObjectReader::open(self, bucket, key, opts)?;
+        let mut reader = ObjectReader::open_in(&Call::new(self.config()), self, bucket, key, opts)?;
         let expected = reader.info().content_length().unwrap_or(0);
         // Trust the announced length only so far: a lying server must not make us allocate gigabytes up front.
         let mut data = Vec::with_capacity(expected.min(64 << 20) as usize);
@@ -111,7 +140,7 @@ impl Client {
         writer: &mut dyn Write,
         opts: &RequestOptions,
     ) -> Result<ObjectInfo> {
-        let mut reader = ObjectReader::open(self, bucket, key, opts)?;
+        let mut reader = ObjectReader::open_in(&Call::new(self.config()), self, bucket, key, opts)?;
         copy_to(&mut reader, writer)?;
         Ok(reader.info().clone())
     }
@@ -126,7 +155,7 @@ impl Client {
         opts: &RequestOptions,
     ) -> Result<ObjectInfo> {
         let tmp = temp_path(path)?;
-        let mut reader = ObjectReader::open(self, bucket, key, opts)?;
+        let mut reader = ObjectReader::open_in(&Call::new(self.config()), self, bucket, key, opts)?;
         let result = (|| {
             let file = File::create(&tmp).map_err(|e| Error::io(&format!("creating {}", tmp.display()), &e))?;
             let mut out = io::BufWriter::with_capacity(READ_CHUNK, file);
@@ -145,10 +174,20 @@ impl Client {
 
     /// HEAD Object: all response headers. A missing object is a service error with HTTP status 404.
     pub fn head_object(&self, bucket: &str, key: &str, opts: &RequestOptions) -> Result<ObjectInfo> {
+        self.head_object_in(&Call::new(self.config()), bucket, key, opts)
+    }
+
+    pub(crate) fn head_object_in(
+        &self,
+        call: &Call<'_>,
+        bucket: &str,
+        key: &str,
+        opts: &RequestOptions,
+    ) -> Result<ObjectInfo> {
         let mut req = Request::new("HEAD", self.object(bucket, key)?);
         req.headers = opts.headers.clone();
         req.query = opts.query.clone();
-        Ok(ObjectInfo { headers: self.transport.send(req)?.headers })
+        Ok(ObjectInfo { headers: call.send(&self.transport, req)?.headers })
     }
 
     /// Deletes an object. Deleting a key that does not exist succeeds, as in COS.
@@ -170,6 +209,18 @@ impl Client {
         key: &str,
         opts: &RequestOptions,
     ) -> Result<(CopyResult, ObjectInfo)> {
+        self.copy_object_in(&Call::new(self.config()), src_bucket, src_key, bucket, key, opts)
+    }
+
+    pub(crate) fn copy_object_in(
+        &self,
+        call: &Call<'_>,
+        src_bucket: &str,
+        src_key: &str,
+        bucket: &str,
+        key: &str,
+        opts: &RequestOptions,
+    ) -> Result<(CopyResult, ObjectInfo)> {
         let Target::Object(src_bucket, src_key) = self.object(src_bucket, src_key)? else {
             unreachable!("object() returns an object")
         };
@@ -180,7 +231,7 @@ impl Client {
             let source = format!("{src_bucket}.{}{}", self.config().endpoint, encode::object_path(src_key));
             req.headers.push(("x-cos-copy-source".into(), source));
         }
-        let (headers, result) = self.transport.send(req)?.parse(|headers, text| {
+        let (headers, result) = call.send(&self.transport, req)?.parse(|headers, text| {
             self.fail_on_error_body(target, headers, text)?;
             xml::parse_copy_result(text)
         })?;

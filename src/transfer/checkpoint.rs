@@ -99,6 +99,11 @@ impl CheckpointFile {
         })
     }
 
+    /// Where the checkpoint is kept (None: resuming is off).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
     /// The saved state, if it exists and is intact.
     pub fn load(&self) -> Option<State> {
         State::parse(&fs::read_to_string(self.path.as_ref()?).ok()?)

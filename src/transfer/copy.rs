@@ -1,5 +1,6 @@
 //! `copy`: server-side copy of an object of any size.
 
+use super::call::Call;
 use super::pool::{run_parts, Job, Run};
 use super::{choose_part_size, part_ranges, Progress, TransferOptions};
 use crate::client::Client;
@@ -12,9 +13,25 @@ impl Client {
     /// `opts.copy_threshold` (default 5 GiB, the most one CopyObject can do) take one request; larger ones
     /// are copied as a multipart upload of ranged part-copies, `concurrency` at a time. Unless the options
     /// say `Replaced`, the source's content type, metadata and storage class carry over, as with CopyObject.
-    /// A failed multipart copy is aborted (there is no local state to resume from).
+    /// A failed multipart copy is aborted (there is no local state to resume from). The operation timeout
+    /// bounds the whole call; `opts.part_timeout` bounds each part-copy.
     pub fn copy(
         &self,
+        src_bucket: &str,
+        src_key: &str,
+        bucket: &str,
+        key: &str,
+        opts: &TransferOptions,
+        progress: Option<Progress<'_>>,
+    ) -> Result<ObjectInfo> {
+        let call = Call::new(self.config());
+        self.copy_in(&call, src_bucket, src_key, bucket, key, opts, progress).map_err(|e| call.stamp(e))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn copy_in(
+        &self,
+        call: &Call<'_>,
         src_bucket: &str,
         src_key: &str,
         bucket: &str,
@@ -23,13 +40,13 @@ impl Client {
         mut progress: Option<Progress<'_>>,
     ) -> Result<ObjectInfo> {
         self.object(bucket, key)?;
-        let source = self.head_object(src_bucket, src_key, &Default::default())?;
+        let source = self.head_object_in(call, src_bucket, src_key, &Default::default())?;
         let size = source.content_length().unwrap_or(0);
         if size < opts.copy_threshold {
             if progress.as_mut().is_some_and(|report| !report(0, size)) {
                 return Err(super::cancelled_error());
             }
-            let (_, info) = self.copy_object(src_bucket, src_key, bucket, key, &opts.request)?;
+            let (_, info) = self.copy_object_in(call, src_bucket, src_key, bucket, key, &opts.request)?;
             if let Some(report) = progress.as_mut() {
                 report(size, size);
             }
@@ -48,7 +65,7 @@ impl Client {
             }
         }
         initiate.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("x-cos-metadata-directive"));
-        let upload_id = self.create_multipart_upload(bucket, key, &initiate)?;
+        let upload_id = self.create_multipart_upload_in(call, bucket, key, &initiate)?;
 
         let jobs: Vec<Job> =
             part_ranges(size, part_size).into_iter().map(|(number, offset, len)| Job { number, offset, len }).collect();
@@ -56,8 +73,10 @@ impl Client {
         let part_opts = opts.request.part_subset();
         let work = |job: &Job| {
             let range = Some((job.offset, job.offset + job.len - 1));
+            let part_call = call.part(opts.part_timeout, None);
+            let (n, id) = (job.number, &upload_id);
             let part =
-                self.upload_part_copy(bucket, key, &upload_id, job.number, src_bucket, src_key, range, &part_opts)?;
+                self.upload_part_copy_in(&part_call, bucket, key, id, n, src_bucket, src_key, range, &part_opts)?;
             run.add(job.len);
             Ok(part)
         };
@@ -67,11 +86,11 @@ impl Client {
             Ok(())
         };
         let result = run_parts(jobs, opts.concurrency, &run, &work, &mut collect, progress)
-            .and_then(|()| self.complete_multipart_upload(bucket, key, &upload_id, &parts, &opts.request));
+            .and_then(|()| self.complete_multipart_upload_in(call, bucket, key, &upload_id, &parts, &opts.request));
         match result {
             Ok((_, info)) => Ok(info),
             Err(e) => {
-                let _ = self.abort_multipart_upload(bucket, key, &upload_id);
+                let _ = self.abort_multipart_upload_in(&Call::cleanup(self.config()), bucket, key, &upload_id);
                 Err(e)
             }
         }

@@ -1,6 +1,6 @@
 //! `download_prefix`: every object under a prefix into a local directory, never outside it.
 
-use super::{Checkpoint, TransferOptions};
+use super::{Call, TransferOptions};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ops::ListParams;
@@ -35,6 +35,8 @@ impl Client {
             // "" would mean the current directory, which the caller hardly meant to fill.
             return Err(Error::invalid("dir is empty"));
         }
+        // One deadline for the whole call: every file's HEAD and parts share it.
+        let call = Call::new(self.config());
         let params = ListParams { prefix: prefix.to_string(), ..ListParams::default() };
         let mut targets = Vec::new();
         for page in self.list_objects_pages(bucket, params) {
@@ -55,15 +57,14 @@ impl Client {
             }
         }
         let mut opts = opts.clone();
-        if opts.checkpoint != Checkpoint::Off {
-            opts.checkpoint = Checkpoint::Default; // one checkpoint per file, beside it
-        }
+        opts.checkpoint_path = None; // one checkpoint per file, beside it
         for (key, path) in &targets {
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent)
                     .map_err(|e| Error::io(&format!("creating {}", parent.display()), &e))?;
             }
-            self.download_file(bucket, key, path, &opts, None).map_err(|e| e.context(&format!("key {key:?}")))?;
+            self.download_file_in(&call, bucket, key, path, &opts, None)
+                .map_err(|e| call.stamp(e).context(&format!("key {key:?}")))?;
         }
         Ok(targets.len())
     }

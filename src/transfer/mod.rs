@@ -5,14 +5,17 @@
 //! thread coordinates: it records finished parts in the checkpoint, reports progress and watches for
 //! cancellation, so callbacks run on the thread that called (as the C ABI promises).
 
+mod call;
 mod checkpoint;
 mod copy;
 mod dir;
 mod download;
 mod pool;
+mod range;
 mod stream;
 mod upload;
 
+pub(crate) use call::Call;
 pub use dir::local_path;
 pub use stream::{ObjectReader, ObjectWriter};
 
@@ -22,6 +25,7 @@ use crate::options::RequestOptions;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Trips a running transfer from any thread: it stops promptly, leaves its checkpoint for a later resume,
 /// and fails with [`ErrorKind::Cancelled`].
@@ -43,7 +47,8 @@ impl CancelToken {
     }
 }
 
-/// Where a transfer keeps its resume state.
+/// Where a transfer keeps its resume state: what [`TransferOptions::checkpoint`] makes of the options'
+/// `resumable` and `checkpoint_path`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Checkpoint {
     /// Beside the local file: `<file>.cos-checkpoint` for downloads, `<file>.<tag>.cos-checkpoint` for uploads
@@ -68,10 +73,20 @@ pub struct TransferOptions {
     pub concurrency: usize,
     /// Headers for the object (content type, metadata, storage class, ...) and CRC/MD5 switches.
     pub request: RequestOptions,
-    pub checkpoint: Checkpoint,
+    /// Keep a checkpoint so that a rerun resumes (default true). Independent of `checkpoint_path`: turning
+    /// resuming off and on again keeps the path, so the order in which the two are set does not matter.
+    pub resumable: bool,
+    /// Where the checkpoint goes when resumable; `None`: beside the local file (see [`Checkpoint::Default`]).
+    pub checkpoint_path: Option<PathBuf>,
     /// Copies of objects smaller than this are one CopyObject request (default 5 GiB, COS's limit for it).
     pub copy_threshold: u64,
     pub cancel: Option<CancelToken>,
+    /// Bounds each part of a transfer, all its attempts, waits and resumes included, counted from the
+    /// part's start (`None`: no bound of its own). The client's operation timeout (`COS_OPERATION_TIMEOUT_MS`)
+    /// is the other bound: it covers the whole call, from its first request (the HEAD of a download, the
+    /// initiation of an upload) to its last (the completion), and applies to every part as well; whichever
+    /// comes first ends the part with `Timeout`.
+    pub part_timeout: Option<Duration>,
 }
 
 impl Default for TransferOptions {
@@ -80,9 +95,22 @@ impl Default for TransferOptions {
             part_size: 0,
             concurrency: 4,
             request: RequestOptions::default(),
-            checkpoint: Checkpoint::Default,
+            resumable: true,
+            checkpoint_path: None,
             copy_threshold: MAX_PART_SIZE,
             cancel: None,
+            part_timeout: None,
+        }
+    }
+}
+
+impl TransferOptions {
+    /// Where this transfer keeps its checkpoint, from `resumable` and `checkpoint_path`.
+    pub fn checkpoint(&self) -> Checkpoint {
+        match (&self.checkpoint_path, self.resumable) {
+            (_, false) => Checkpoint::Off,
+            (Some(path), true) => Checkpoint::At(path.clone()),
+            (None, true) => Checkpoint::Default,
         }
     }
 }
