@@ -131,12 +131,14 @@ pub struct ObjectList {
     pub common_prefixes: Vec<String>,
 }
 
-/// A name from a listing, decoded when the listing was requested with `encoding-type=url`.
+/// A name from a listing, decoded when the listing was requested with `encoding-type=url`: the one place
+/// listed names are decoded (`+` is a space, see [`encode::decode_listed`]).
 fn listed_name(s: &str, url_encoded: bool) -> Result<String> {
     if !url_encoded {
         return Ok(s.to_string());
     }
-    encode::decode(s).ok_or_else(|| Error::parse(format!("listed name {s:?} is not valid percent-encoded UTF-8")))
+    encode::decode_listed(s)
+        .ok_or_else(|| Error::parse(format!("listed name {s:?} is not valid percent-encoded UTF-8")))
 }
 
 pub(crate) fn parse_object_list(text: &str) -> Result<ObjectList> {
@@ -415,6 +417,28 @@ mod tests {
         assert_eq!(l.common_prefixes, vec!["a b/d/"]);
         assert_eq!(l.next_marker.as_deref(), Some("a b/z"));
         assert!(l.is_truncated);
+    }
+
+    #[test]
+    fn listed_plus_is_a_space_and_percent_2b_a_plus() {
+        let page = |keys: &[&str]| {
+            let contents: String =
+                keys.iter().map(|k| format!("<Contents><Key>{k}</Key><Size>1</Size></Contents>")).collect();
+            format!("<ListBucketResult><EncodingType>url</EncodingType><Prefix>p+q%20</Prefix>{contents}<CommonPrefixes><Prefix>d+e%2B%2F</Prefix></CommonPrefixes></ListBucketResult>")
+        };
+        let names =
+            |body: &str| parse_object_list(body).unwrap().objects.into_iter().map(|o| o.key).collect::<Vec<_>>();
+        // COS spelling and S3 (SeaweedFS) spelling of the keys `a b` and `a+b`.
+        assert_eq!(names(&page(&["a%20b", "a%2Bb"])), vec!["a b", "a+b"]);
+        assert_eq!(names(&page(&["a+b", "a%2Bb"])), vec!["a b", "a+b"]);
+        let l = parse_object_list(&page(&[])).unwrap();
+        assert_eq!((l.prefix.as_str(), l.common_prefixes[0].as_str()), ("p q ", "d e+/"));
+        // Without encoding-type=url nothing is decoded.
+        let raw = "<ListBucketResult><Contents><Key>a+b%20</Key></Contents></ListBucketResult>";
+        assert_eq!(names(raw), vec!["a+b%20"]);
+        // Uploads are decoded the same way.
+        let uploads = "<ListMultipartUploadsResult><Encoding-Type>url</Encoding-Type><Upload><Key>a+b%2Bc</Key><UploadId>u</UploadId></Upload></ListMultipartUploadsResult>";
+        assert_eq!(parse_upload_list(uploads).unwrap().uploads[0].key, "a b+c");
     }
 
     #[test]
