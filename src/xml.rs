@@ -5,8 +5,26 @@ use crate::encode;
 use crate::error::{Error, Result, ServiceFields};
 use roxmltree::{Document, Node};
 
-fn parse(text: &str) -> Result<Document<'_>> {
+/// Parses an answer that should be the XML document `expected` (its root element's name). An empty body is
+/// named as such (a server that answers 200 with nothing, as SeaweedFS does for some copies), not as the XML
+/// parser's "no root node"; the caller's error then carries the HTTP status.
+fn parse<'t>(text: &'t str, expected: &str) -> Result<Document<'t>> {
+    if let Some(e) = empty_body(text, expected) {
+        return Err(e);
+    }
     Document::parse(text).map_err(|e| Error::parse(format!("COS answered with malformed XML: {e}")))
+}
+
+/// The error for a body with nothing in it (or only whitespace) where `expected` XML was expected.
+fn empty_body(text: &str, expected: &str) -> Option<Error> {
+    if !text.trim().is_empty() {
+        return None;
+    }
+    let what = match text.len() {
+        0 => "an empty body".to_string(),
+        n => format!("an empty body ({n} bytes of whitespace)"),
+    };
+    Some(Error::parse(format!("COS answered with {what} where {expected} XML was expected")))
 }
 
 /// The text of the first child element named `name` (namespaces ignored).
@@ -85,7 +103,7 @@ pub struct BucketList {
 }
 
 pub(crate) fn parse_bucket_list(text: &str) -> Result<BucketList> {
-    let doc = parse(text)?;
+    let doc = parse(text, "ListAllMyBucketsResult")?;
     let root = expect_root(&doc, "ListAllMyBucketsResult")?;
     let mut buckets = Vec::new();
     for list in children(root, "Buckets") {
@@ -142,7 +160,7 @@ fn listed_name(s: &str, url_encoded: bool) -> Result<String> {
 }
 
 pub(crate) fn parse_object_list(text: &str) -> Result<ObjectList> {
-    let doc = parse(text)?;
+    let doc = parse(text, "ListBucketResult")?;
     let root = expect_root(&doc, "ListBucketResult")?;
     let url_encoded = child_text(root, "EncodingType").is_some_and(|t| t.eq_ignore_ascii_case("url"));
     let decode = |s: &str| listed_name(s, url_encoded);
@@ -190,7 +208,7 @@ pub struct DeleteError {
 }
 
 pub(crate) fn parse_delete_result(text: &str) -> Result<DeleteResult> {
-    let doc = parse(text)?;
+    let doc = parse(text, "DeleteResult")?;
     let root = expect_root(&doc, "DeleteResult")?;
     Ok(DeleteResult {
         deleted: children(root, "Deleted").map(|d| child_string(d, "Key").unwrap_or_default()).collect(),
@@ -213,7 +231,12 @@ pub struct CopyResult {
 }
 
 pub(crate) fn parse_copy_result(text: &str) -> Result<CopyResult> {
-    let doc = parse(text)?;
+    parse_copy_answer(text, "CopyObjectResult")
+}
+
+/// A `<CopyObjectResult>` or `<CopyPartResult>`; `expected` names the one the caller asked for.
+pub(crate) fn parse_copy_answer(text: &str, expected: &str) -> Result<CopyResult> {
+    let doc = parse(text, expected)?;
     let root = doc.root_element();
     if !matches!(root.tag_name().name(), "CopyObjectResult" | "CopyPartResult") {
         return Err(Error::parse(format!("expected <CopyObjectResult> from COS, got <{}>", root.tag_name().name())));
@@ -230,7 +253,7 @@ pub(crate) fn parse_copy_result(text: &str) -> Result<CopyResult> {
 }
 
 pub(crate) fn parse_initiate(text: &str) -> Result<String> {
-    let doc = parse(text)?;
+    let doc = parse(text, "InitiateMultipartUploadResult")?;
     let root = expect_root(&doc, "InitiateMultipartUploadResult")?;
     match child_text(root, "UploadId").map(str::trim) {
         Some(id) if !id.is_empty() => Ok(id.to_string()),
@@ -246,7 +269,7 @@ pub struct CompleteResult {
 }
 
 pub(crate) fn parse_complete(text: &str) -> Result<CompleteResult> {
-    let doc = parse(text)?;
+    let doc = parse(text, "CompleteMultipartUploadResult")?;
     let root = expect_root(&doc, "CompleteMultipartUploadResult")?;
     let etag = child_string(root, "ETag").unwrap_or_default();
     if etag.is_empty() {
@@ -276,7 +299,7 @@ pub struct PartList {
 }
 
 pub(crate) fn parse_part_list(text: &str) -> Result<PartList> {
-    let doc = parse(text)?;
+    let doc = parse(text, "ListPartsResult")?;
     let root = expect_root(&doc, "ListPartsResult")?;
     let mut parts = Vec::new();
     for p in children(root, "Part") {
@@ -316,7 +339,7 @@ pub struct UploadList {
 }
 
 pub(crate) fn parse_upload_list(text: &str) -> Result<UploadList> {
-    let doc = parse(text)?;
+    let doc = parse(text, "ListMultipartUploadsResult")?;
     let root = expect_root(&doc, "ListMultipartUploadsResult")?;
     let url_encoded = ["EncodingType", "Encoding-Type"]
         .iter()
@@ -439,6 +462,34 @@ mod tests {
         // Uploads are decoded the same way.
         let uploads = "<ListMultipartUploadsResult><Encoding-Type>url</Encoding-Type><Upload><Key>a+b%2Bc</Key><UploadId>u</UploadId></Upload></ListMultipartUploadsResult>";
         assert_eq!(parse_upload_list(uploads).unwrap().uploads[0].key, "a b+c");
+    }
+
+    #[test]
+    fn empty_bodies_are_named_as_such() {
+        type Parser = fn(&str) -> Result<()>;
+        let parsers: [(&str, Parser); 8] = [
+            ("ListAllMyBucketsResult", |t| parse_bucket_list(t).map(drop)),
+            ("ListBucketResult", |t| parse_object_list(t).map(drop)),
+            ("DeleteResult", |t| parse_delete_result(t).map(drop)),
+            ("CopyObjectResult", |t| parse_copy_result(t).map(drop)),
+            ("InitiateMultipartUploadResult", |t| parse_initiate(t).map(drop)),
+            ("CompleteMultipartUploadResult", |t| parse_complete(t).map(drop)),
+            ("ListPartsResult", |t| parse_part_list(t).map(drop)),
+            ("ListMultipartUploadsResult", |t| parse_upload_list(t).map(drop)),
+        ];
+        for (name, parser) in parsers {
+            for body in ["", " \r\n\t"] {
+                let e = parser(body).unwrap_err();
+                assert_eq!(e.kind(), crate::ErrorKind::Parse, "{e:?}");
+                let want = format!("where {name} XML was expected");
+                assert!(e.message().starts_with("COS answered with an empty body"), "{name} {body:?}: {e:?}");
+                assert!(e.message().contains(&want) && !e.message().contains("root node"), "{e:?}");
+            }
+        }
+        assert!(parse_copy_answer("", "CopyPartResult").unwrap_err().message().contains("CopyPartResult XML"));
+        // A body with something in it is still parsed (and its faults named as before).
+        assert!(parse_copy_result("<x").unwrap_err().message().contains("malformed XML"));
+        assert!(!is_error_body("") && parse_error("").is_none());
     }
 
     #[test]

@@ -140,7 +140,7 @@ impl Client {
         }
         let (headers, copied) = self.transport.send(req)?.parse(|headers, text| {
             self.fail_on_error_body(target, headers, text)?;
-            xml::parse_copy_result(text)
+            xml::parse_copy_answer(text, "CopyPartResult")
         })?;
         // A CRC is only usable for completion together with the part's size, unknown for a whole-source copy.
         let crc64 = copied.crc64.or_else(|| ObjectInfo { headers }.crc64()).filter(|_| range.is_some());
