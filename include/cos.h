@@ -1164,7 +1164,9 @@ cos_status cos_request_options_set_query(cos_request_options *opts,
                                          cos_error **err);
 
 /**
- * User metadata `x-cos-meta-<name>`; `name` may include the prefix or not.
+ * User metadata `x-cos-meta-<name>`; `name` may include the prefix or not. The value must be ASCII (COS
+ * defines no encoding for other text; percent-encode it yourself): a non-ASCII value, or a control character
+ * such as CR or LF in any header value, is `COS_INVALID_ARGUMENT` naming the header.
  */
 cos_status cos_request_options_set_metadata(cos_request_options *opts,
                                             const char *name,

@@ -35,7 +35,7 @@ pub struct ObjectInfo {
     pub headers: Headers,
 }
 
-const META_PREFIX: &str = "x-cos-meta-";
+pub(crate) const META_PREFIX: &str = "x-cos-meta-";
 
 impl ObjectInfo {
     pub fn content_length(&self) -> Option<u64> {
