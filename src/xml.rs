@@ -57,9 +57,38 @@ fn bool_text(node: Node<'_, '_>, name: &str) -> bool {
     child_text(node, name).is_some_and(|t| t.trim().eq_ignore_ascii_case("true"))
 }
 
+/// The unsigned number in child `name` (0 when the element is absent). Anything else (negative, a `+`,
+/// too large for `T`, not digits) is a parse error: a server's absurd number is never taken for a caller's
+/// mistake later on.
 fn number<T: std::str::FromStr>(node: Node<'_, '_>, name: &str) -> Result<T> {
     let text = child_text(node, name).unwrap_or("0").trim();
-    text.parse().map_err(|_| Error::parse(format!("<{name}> is not a number: {text:?}")))
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::parse(format!("<{name}> is not an unsigned number: {text:?}")));
+    }
+    text.parse().map_err(|_| {
+        Error::parse(format!("<{name}> {text:?} is too large (at most {} bits)", 8 * std::mem::size_of::<T>()))
+    })
+}
+
+/// An optional number: `None` when the element is absent or empty, otherwise as [`number`].
+fn optional_number<T: std::str::FromStr>(node: Node<'_, '_>, name: &str) -> Result<Option<T>> {
+    match child_text(node, name).map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(_) => number(node, name).map(Some),
+    }
+}
+
+/// `number`, which must also lie in `range` (part numbers, part sizes).
+fn number_in<T>(node: Node<'_, '_>, name: &str, range: std::ops::RangeInclusive<T>) -> Result<T>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
+{
+    let n = number(node, name)?;
+    if !range.contains(&n) {
+        let (lo, hi) = (range.start(), range.end());
+        return Err(Error::parse(format!("<{name}> {n} is outside {lo}..={hi}, which no COS answer is")));
+    }
+    Ok(n)
 }
 
 /// The fields of a COS `<Error>` body; `None` when the body is not one.
@@ -248,7 +277,7 @@ pub(crate) fn parse_copy_answer(text: &str, expected: &str) -> Result<CopyResult
     Ok(CopyResult {
         etag,
         last_modified: child_string(root, "LastModified").unwrap_or_default(),
-        crc64: child_text(root, "CRC64").and_then(|t| t.trim().parse().ok()),
+        crc64: optional_number(root, "CRC64")?,
     })
 }
 
@@ -304,9 +333,9 @@ pub(crate) fn parse_part_list(text: &str) -> Result<PartList> {
     let mut parts = Vec::new();
     for p in children(root, "Part") {
         parts.push(Part {
-            part_number: number(p, "PartNumber")?,
+            part_number: number_in(p, "PartNumber", 1..=crate::MAX_PARTS)?,
             etag: child_string(p, "ETag").unwrap_or_default(),
-            size: number(p, "Size")?,
+            size: number_in(p, "Size", 0..=crate::MAX_PART_SIZE)?,
             crc64: None,
             last_modified: child_string(p, "LastModified").unwrap_or_default(),
         });
@@ -314,7 +343,7 @@ pub(crate) fn parse_part_list(text: &str) -> Result<PartList> {
     Ok(PartList {
         parts,
         is_truncated: bool_text(root, "IsTruncated"),
-        next_part_number_marker: number(root, "NextPartNumberMarker")?,
+        next_part_number_marker: number_in(root, "NextPartNumberMarker", 0..=crate::MAX_PARTS)?,
         storage_class: child_string(root, "StorageClass").unwrap_or_default(),
     })
 }
@@ -490,6 +519,58 @@ mod tests {
         // A body with something in it is still parsed (and its faults named as before).
         assert!(parse_copy_result("<x").unwrap_err().message().contains("malformed XML"));
         assert!(!is_error_body("") && parse_error("").is_none());
+    }
+
+    #[test]
+    fn absurd_numbers_are_parse_errors() {
+        let list = |size: &str| {
+            parse_object_list(&format!(
+                "<ListBucketResult><Contents><Key>k</Key><Size>{size}</Size></Contents></ListBucketResult>"
+            ))
+        };
+        let parts = |n: &str, size: &str, next: &str| {
+            parse_part_list(&format!("<ListPartsResult><NextPartNumberMarker>{next}</NextPartNumberMarker><Part><PartNumber>{n}</PartNumber><Size>{size}</Size></Part></ListPartsResult>"))
+        };
+        let copy = |crc: &str| {
+            parse_copy_result(&format!("<CopyObjectResult><ETag>\"e\"</ETag><CRC64>{crc}</CRC64></CopyObjectResult>"))
+        };
+        let bad = ["18446744073709551616", "-1", "+1", "1.5", "1e9", "0x10", "ten", "1 2", ""];
+        let mut errors = Vec::new();
+        for b in bad {
+            errors.push(list(b).unwrap_err());
+            errors.push(parts("1", b, "1").unwrap_err());
+            errors.push(parts(b, "1", "1").unwrap_err());
+            errors.push(parts("1", "1", b).unwrap_err());
+            errors.push(
+                parse_object_list(&format!("<ListBucketResult><MaxKeys>{b}</MaxKeys></ListBucketResult>")).unwrap_err(),
+            );
+            if !b.is_empty() {
+                errors.push(copy(b).unwrap_err());
+            }
+        }
+        // In range for the type, absurd for COS: part numbers are 1..=10000, parts at most 5 GiB.
+        for (n, size, next) in [
+            ("0", "1", "1"),
+            ("10001", "1", "1"),
+            ("4294967295", "1", "1"),
+            ("1", "5368709121", "1"),
+            ("1", "1", "10001"),
+        ] {
+            errors.push(parts(n, size, next).unwrap_err());
+        }
+        errors
+            .push(parse_object_list("<ListBucketResult><MaxKeys>4294967296</MaxKeys></ListBucketResult>").unwrap_err());
+        for e in &errors {
+            assert_eq!(e.kind(), crate::ErrorKind::Parse, "{e:?}");
+            assert!(e.message().starts_with('<'), "the message names the element: {e:?}");
+        }
+        // The largest legal values, surrounding whitespace, and an absent or empty CRC64 are fine.
+        assert_eq!(list(" 18446744073709551615\n").unwrap().objects[0].size, u64::MAX);
+        let p = parts("10000", "5368709120", "10000").unwrap();
+        assert_eq!((p.parts[0].part_number, p.parts[0].size, p.next_part_number_marker), (10000, 5 << 30, 10000));
+        assert_eq!(copy("18446744073709551615").unwrap().crc64, Some(u64::MAX));
+        assert_eq!(copy(" ").unwrap().crc64, None);
+        assert_eq!(parse_copy_result("<CopyObjectResult><ETag>e</ETag></CopyObjectResult>").unwrap().crc64, None);
     }
 
     #[test]

@@ -28,7 +28,7 @@ impl Client {
         opts: &RequestOptions,
     ) -> Result<(u64, ObjectInfo)> {
         let resp = self.append_request(bucket, key, position, data, opts, opts.verify_crc && position == 0)?;
-        let next = next_position(&resp)?;
+        let next = next_position(&resp, position, data.len())?;
         Ok((next, ObjectInfo { headers: resp.headers }))
     }
 
@@ -59,12 +59,19 @@ impl Client {
     }
 }
 
-/// `x-cos-next-append-position` of a successful append.
-fn next_position(resp: &Response) -> Result<u64> {
-    let value = resp.headers.get("x-cos-next-append-position");
-    value
-        .and_then(|v| v.trim().parse().ok())
-        .ok_or_else(|| resp.stamp(Error::parse(format!("AppendObject answered x-cos-next-append-position {value:?}"))))
+/// `x-cos-next-append-position` of a successful append of `len` bytes at `position`: it must be a number,
+/// and the end of what was appended (anything else is an answer this client cannot continue from).
+fn next_position(resp: &Response, position: u64, len: usize) -> Result<u64> {
+    let name = "x-cos-next-append-position";
+    let next = resp.headers.number(name).map_err(|e| resp.stamp(e))?;
+    let next = next.ok_or_else(|| resp.stamp(Error::parse(format!("AppendObject answered without {name}"))))?;
+    let end = position.checked_add(len as u64);
+    if end != Some(next) {
+        return Err(resp.stamp(Error::parse(format!(
+            "AppendObject of {len} bytes at position {position} answered {name} {next}, not the end of the append"
+        ))));
+    }
+    Ok(next)
 }
 
 /// Appends to one appendable object, keeping its length and CRC-64 between calls, so that every append is
@@ -101,8 +108,9 @@ impl Appender {
                  AppendObject can be appended to"
             )));
         }
-        let position = info.content_length().ok_or_else(|| Error::parse("the HEAD answer has no Content-Length"))?;
-        let crc = info.crc64();
+        let position =
+            info.checked_content_length()?.ok_or_else(|| Error::parse("the HEAD answer has no Content-Length"))?;
+        let crc = info.checked_crc64()?;
         if crc.is_none() && opts.verify_crc {
             return Err(Error::invalid(format!(
                 "COS reports no CRC-64 for {bucket}/{key}, so appends cannot be verified; turn CRC verification \
@@ -128,7 +136,7 @@ impl Appender {
     /// then stays where it was, so further appends fail until the object is checked and resumed.
     pub fn append(&mut self, data: &[u8]) -> Result<ObjectInfo> {
         let resp = self.client.append_request(&self.bucket, &self.key, self.position, data, &self.opts, false)?;
-        let next = next_position(&resp)?;
+        let next = next_position(&resp, self.position, data.len())?;
         let expected = self.crc.zip(resp.body_crc).map(|(crc, added)| crc64::combine(crc, added, data.len() as u64));
         let info = ObjectInfo { headers: resp.headers };
         if let (true, Some(expected)) = (self.opts.verify_crc, expected) {

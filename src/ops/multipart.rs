@@ -138,12 +138,15 @@ impl Client {
             size = last - first + 1;
             req.headers.push(("x-cos-copy-source-range".into(), format!("bytes={first}-{last}")));
         }
-        let (headers, copied) = self.transport.send(req)?.parse(|headers, text| {
+        let resp = self.transport.send(req)?;
+        let attempts = resp.attempts;
+        let (headers, copied) = resp.parse(|headers, text| {
             self.fail_on_error_body(target, headers, text)?;
             xml::parse_copy_answer(text, "CopyPartResult")
         })?;
         // A CRC is only usable for completion together with the part's size, unknown for a whole-source copy.
-        let crc64 = copied.crc64.or_else(|| ObjectInfo { headers }.crc64()).filter(|_| range.is_some());
+        let header_crc = ObjectInfo { headers }.checked_crc64().map_err(|e| e.with_attempts(attempts))?;
+        let crc64 = copied.crc64.or(header_crc).filter(|_| range.is_some());
         Ok(Part { part_number, etag: copied.etag, size, crc64, last_modified: copied.last_modified })
     }
 
