@@ -520,7 +520,8 @@ const char *cos_error_raw_xml(const cos_error *e);
 const char *cos_error_digest(const cos_error *e);
 
 /**
- * How many HTTP attempts the failed call made (0 when it failed before sending anything).
+ * How many HTTP requests the failed call sent: retries, and for calls that send several (pages, batches)
+ * those that succeeded before the failure too; 0 when it failed before sending anything.
  */
 uint32_t cos_error_attempts(const cos_error *e);
 

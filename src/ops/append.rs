@@ -100,22 +100,26 @@ impl Appender {
     /// CRC-64 to continue from.
     pub fn resume(client: &Client, bucket: &str, key: &str, opts: &RequestOptions) -> Result<Appender> {
         // Only what a HEAD needs (SSE-C key, version); the upload metadata belongs to the first append.
-        let info = client.head_object(bucket, key, &opts.part_subset())?;
+        let (info, attempts) = client.head_object_counted(bucket, key, &opts.part_subset())?;
+        // Every error below follows the HEAD, and says so in its attempt count.
+        let fail = |e: Error| e.with_attempts(attempts);
         let object_type = info.headers.get("x-cos-object-type").unwrap_or("normal");
         if !object_type.eq_ignore_ascii_case("appendable") {
-            return Err(Error::invalid(format!(
+            return Err(fail(Error::invalid(format!(
                 "{bucket}/{key} is not appendable (x-cos-object-type {object_type:?}); only objects created by \
                  AppendObject can be appended to"
-            )));
+            ))));
         }
-        let position =
-            info.checked_content_length()?.ok_or_else(|| Error::parse("the HEAD answer has no Content-Length"))?;
-        let crc = info.checked_crc64()?;
+        let position = info
+            .checked_content_length()
+            .and_then(|n| n.ok_or_else(|| Error::parse("the HEAD answer has no Content-Length")))
+            .map_err(fail)?;
+        let crc = info.checked_crc64().map_err(fail)?;
         if crc.is_none() && opts.verify_crc {
-            return Err(Error::invalid(format!(
+            return Err(fail(Error::invalid(format!(
                 "COS reports no CRC-64 for {bucket}/{key}, so appends cannot be verified; turn CRC verification \
                  off to append anyway"
-            )));
+            ))));
         }
         Ok(Appender::at(client, bucket, key, opts, position, crc))
     }
@@ -136,11 +140,12 @@ impl Appender {
     /// then stays where it was, so further appends fail until the object is checked and resumed.
     pub fn append(&mut self, data: &[u8]) -> Result<ObjectInfo> {
         let resp = self.client.append_request(&self.bucket, &self.key, self.position, data, &self.opts, false)?;
+        let attempts = resp.attempts;
         let next = next_position(&resp, self.position, data.len())?;
         let expected = self.crc.zip(resp.body_crc).map(|(crc, added)| crc64::combine(crc, added, data.len() as u64));
         let info = ObjectInfo { headers: resp.headers };
         if let (true, Some(expected)) = (self.opts.verify_crc, expected) {
-            verify_crc(expected, &info.headers)?;
+            verify_crc(expected, &info.headers).map_err(|e| e.with_attempts(attempts))?;
         }
         self.position = next;
         // COS's value when it sends one (equal to ours when verified), so an unknown CRC becomes known.

@@ -1,5 +1,6 @@
 //! Multipart upload primitives: initiate, upload part (body or server-side copy), complete, abort, list.
 
+use super::{counted, Attempts};
 use crate::client::Client;
 use crate::crc64;
 use crate::encode;
@@ -48,7 +49,7 @@ impl Client {
         let mut req = Request::new("POST", self.object(bucket, key)?);
         req.query.push(("uploads".into(), String::new()));
         req.headers = opts.headers.clone();
-        Ok(self.transport.send(req)?.parse(|_, text| xml::parse_initiate(text))?.1)
+        Ok(counted(self.transport.send(req)?, xml::parse_initiate)?.0)
     }
 
     /// Uploads part `part_number` (1..=10000) of `upload_id`. The returned part carries the ETag to complete
@@ -99,7 +100,7 @@ impl Client {
         let resp = self.transport.send_with(req, opts.verify_crc)?;
         let etag = resp.headers.get("etag").unwrap_or_default().to_string();
         if etag.is_empty() {
-            return Err(Error::parse("UploadPart answer has no ETag"));
+            return Err(resp.stamp(Error::parse("UploadPart answer has no ETag")));
         }
         Ok(Part { part_number, etag, size, crc64: resp.body_crc, last_modified: String::new() })
     }
@@ -186,14 +187,16 @@ impl Client {
             .collect();
         req.headers.push(("Content-Type".into(), "application/xml".into()));
         req.body = Body::Bytes(body.as_bytes());
-        let (mut headers, result) = self.transport.send(req)?.parse(|headers, text| {
+        let resp = self.transport.send(req)?;
+        let attempts = resp.attempts;
+        let (mut headers, result) = resp.parse(|headers, text| {
             self.fail_on_error_body(target, headers, text)?;
             xml::parse_complete(text)
         })?;
         if opts.verify_crc {
             let known: Option<Vec<(u64, u64)>> = sorted.iter().map(|p| Some((p.crc64?, p.size))).collect();
             if let Some(crc) = known.map(crc64::combine_all) {
-                verify_crc(crc, &headers)?;
+                verify_crc(crc, &headers).map_err(|e| e.with_attempts(attempts))?;
             }
         }
         if headers.get("etag").is_none() {
@@ -221,6 +224,18 @@ impl Client {
         marker: u32,
         max_parts: u32,
     ) -> Result<PartList> {
+        self.list_parts_counted(bucket, key, upload_id, marker, max_parts).map(|(page, _)| page)
+    }
+
+    /// `list_parts`, with the attempts the page took.
+    fn list_parts_counted(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        marker: u32,
+        max_parts: u32,
+    ) -> Result<(PartList, u32)> {
         check_upload_id(upload_id)?;
         let mut req = Request::new("GET", self.object(bucket, key)?);
         req.query.push(("uploadId".into(), upload_id.to_string()));
@@ -230,21 +245,23 @@ impl Client {
         if max_parts > 0 {
             req.query.push(("max-parts".into(), max_parts.to_string()));
         }
-        Ok(self.transport.send(req)?.parse(|_, text| xml::parse_part_list(text))?.1)
+        counted(self.transport.send(req)?, xml::parse_part_list)
     }
 
     /// Every part uploaded so far, following the pages.
     pub fn list_all_parts(&self, bucket: &str, key: &str, upload_id: &str) -> Result<Vec<Part>> {
         let mut parts = Vec::new();
         let mut marker = 0;
+        let mut attempts = Attempts::default();
         loop {
-            let page = self.list_parts(bucket, key, upload_id, marker, 0)?;
+            let page = attempts.count(self.list_parts_counted(bucket, key, upload_id, marker, 0))?;
             parts.extend(page.parts);
             if !page.is_truncated {
                 return Ok(parts);
             }
             if page.next_part_number_marker <= marker {
-                return Err(Error::parse("the part listing is truncated but its next marker does not advance"));
+                let e = Error::parse("the part listing is truncated but its next marker does not advance");
+                return Err(attempts.stamp(e));
             }
             marker = page.next_part_number_marker;
         }
@@ -268,6 +285,6 @@ impl Client {
             req.query.push(("max-uploads".into(), params.max_uploads.to_string()));
         }
         req.query.push(("encoding-type".into(), "url".into()));
-        Ok(self.transport.send(req)?.parse(|_, text| xml::parse_upload_list(text))?.1)
+        Ok(counted(self.transport.send(req)?, xml::parse_upload_list)?.0)
     }
 }

@@ -145,10 +145,21 @@ impl Client {
 
     /// HEAD Object: all response headers. A missing object is a service error with HTTP status 404.
     pub fn head_object(&self, bucket: &str, key: &str, opts: &RequestOptions) -> Result<ObjectInfo> {
+        self.head_object_counted(bucket, key, opts).map(|(info, _)| info)
+    }
+
+    /// `head_object`, with the attempts it took.
+    pub(crate) fn head_object_counted(
+        &self,
+        bucket: &str,
+        key: &str,
+        opts: &RequestOptions,
+    ) -> Result<(ObjectInfo, u32)> {
         let mut req = Request::new("HEAD", self.object(bucket, key)?);
         req.headers = opts.headers.clone();
         req.query = opts.query.clone();
-        Ok(ObjectInfo { headers: self.transport.send(req)?.headers })
+        let resp = self.transport.send(req)?;
+        Ok((ObjectInfo { headers: resp.headers }, resp.attempts))
     }
 
     /// Deletes an object. Deleting a key that does not exist succeeds, as in COS.
@@ -180,14 +191,16 @@ impl Client {
             let source = format!("{src_bucket}.{}{}", self.config().endpoint, encode::object_path(src_key));
             req.headers.push(("x-cos-copy-source".into(), source));
         }
-        let (headers, result) = self.transport.send(req)?.parse(|headers, text| {
+        let resp = self.transport.send(req)?;
+        let attempts = resp.attempts;
+        let (headers, result) = resp.parse(|headers, text| {
             self.fail_on_error_body(target, headers, text)?;
             xml::parse_copy_result(text)
         })?;
         if opts.verify_crc {
             if let Some(crc) = result.crc64 {
                 // The copy's CRC must equal the source's, which COS also reports in the header.
-                verify_crc(crc, &headers)?;
+                verify_crc(crc, &headers).map_err(|e| e.with_attempts(attempts))?;
             }
         }
         // COS puts the new ETag (and CRC) only in the body; make the info say it like any other write does.
