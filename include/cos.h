@@ -538,7 +538,8 @@ const char *cos_error_raw_xml(const cos_error *e);
 const char *cos_error_digest(const cos_error *e);
 
 /**
- * How many HTTP attempts the failed call made (0 when it failed before sending anything).
+ * How many HTTP requests the failed call sent: retries, and for calls that send several (pages, batches)
+ * those that succeeded before the failure too; 0 when it failed before sending anything.
  */
 uint32_t cos_error_attempts(const cos_error *e);
 
@@ -1182,7 +1183,9 @@ cos_status cos_request_options_set_query(cos_request_options *opts,
                                          cos_error **err);
 
 /**
- * User metadata `x-cos-meta-<name>`; `name` may include the prefix or not.
+ * User metadata `x-cos-meta-<name>`; `name` may include the prefix or not. The value must be ASCII (COS
+ * defines no encoding for other text; percent-encode it yourself): a non-ASCII value, or a control character
+ * such as CR or LF in any header value, is `COS_INVALID_ARGUMENT` naming the header.
  */
 cos_status cos_request_options_set_metadata(cos_request_options *opts,
                                             const char *name,

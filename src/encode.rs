@@ -40,6 +40,17 @@ pub fn decode(s: &str) -> Option<String> {
     percent_decode_str(s).decode_utf8().ok().map(|c| c.into_owned())
 }
 
+/// Decodes a name from a listing requested with `encoding-type=url`. COS encodes a space as `%20`, S3-style
+/// servers (SeaweedFS, ...) as `+`; both encode a real `+` as `%2B`. So `+` is read as a space, which is right
+/// for either server: keys `a b` and `a+b` stay two names, and each comes back as the name it was stored under.
+pub fn decode_listed(s: &str) -> Option<String> {
+    if s.contains('+') {
+        decode(&s.replace('+', " "))
+    } else {
+        decode(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,5 +76,22 @@ mod tests {
     fn decode_roundtrips() {
         assert_eq!(decode("a%20b%2Fc").as_deref(), Some("a b/c"));
         assert_eq!(decode("%FF"), None);
+    }
+
+    #[test]
+    fn listed_names_decode_the_same_from_cos_and_s3_style_servers() {
+        // COS: space `%20`, plus `%2B`.
+        assert_eq!(decode_listed("a%20b").as_deref(), Some("a b"));
+        assert_eq!(decode_listed("a%2Bb").as_deref(), Some("a+b"));
+        assert_eq!(decode_listed("d%2F%E4%B8%AD%20%2B%25").as_deref(), Some("d/中 +%"));
+        // S3 style (SeaweedFS): space `+`, plus `%2B`.
+        assert_eq!(decode_listed("a+b").as_deref(), Some("a b"));
+        assert_eq!(decode_listed("a%2Bb+c++").as_deref(), Some("a+b c  "));
+        assert_eq!(decode_listed("d/%E4%B8%AD+%2B%25").as_deref(), Some("d/中 +%"));
+        // Both spellings of the two keys give two different names.
+        assert_ne!(decode_listed("a+b"), decode_listed("a%2Bb"));
+        assert_eq!(decode_listed("+%FF"), None);
+        // The plain decoder (checkpoints, paths) keeps `+` as it is.
+        assert_eq!(decode("a+b").as_deref(), Some("a+b"));
     }
 }

@@ -1,5 +1,7 @@
 //! Response headers with case-insensitive lookup, and what they say about an object.
 
+use crate::error::{Error, Result};
+
 /// Headers of a response, in the order received. Lookups ignore case.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Headers(Vec<(String, String)>);
@@ -27,6 +29,17 @@ impl Headers {
     pub fn request_id(&self) -> Option<&str> {
         self.get("x-cos-request-id")
     }
+    /// Header `name` as an unsigned 64-bit decimal number (surrounding whitespace allowed): `Ok(None)` when
+    /// absent, a parse error naming the header and its value otherwise.
+    pub(crate) fn number(&self, name: &str) -> Result<Option<u64>> {
+        let Some(value) = self.get(name) else { return Ok(None) };
+        let digits = value.trim();
+        // `u64::from_str` takes a leading `+`; no server sends one, so it is refused with the rest.
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::parse(format!("{name} is not an unsigned number: {value:?}")));
+        }
+        digits.parse().map(Some).map_err(|_| Error::parse(format!("{name} {value:?} does not fit in 64 bits")))
+    }
 }
 
 /// What a response says about an object: HEAD, GET, PUT and copy return it.
@@ -35,11 +48,17 @@ pub struct ObjectInfo {
     pub headers: Headers,
 }
 
-const META_PREFIX: &str = "x-cos-meta-";
+pub(crate) const META_PREFIX: &str = "x-cos-meta-";
 
 impl ObjectInfo {
+    /// The `Content-Length`; `None` when absent or not a number (see [`ObjectInfo::checked_content_length`]).
     pub fn content_length(&self) -> Option<u64> {
-        self.headers.get("content-length")?.parse().ok()
+        self.checked_content_length().ok().flatten()
+    }
+    /// The `Content-Length`: `Ok(None)` when absent, a parse error when it is not an unsigned 64-bit number
+    /// (negative, overflowing, not digits): a server that sends that must not pass for one that sent nothing.
+    pub fn checked_content_length(&self) -> Result<Option<u64>> {
+        self.headers.number("content-length")
     }
     pub fn etag(&self) -> Option<&str> {
         self.headers.get("etag")
@@ -52,7 +71,12 @@ impl ObjectInfo {
     }
     /// The object's CRC-64/XZ as COS reported it (absent for objects stored before COS computed it).
     pub fn crc64(&self) -> Option<u64> {
-        self.headers.get("x-cos-hash-crc64ecma")?.trim().parse().ok()
+        self.checked_crc64().ok().flatten()
+    }
+    /// The CRC-64: `Ok(None)` when COS sent none, a parse error when the header is not an unsigned 64-bit
+    /// number (a value that cannot be checked must not read as "no CRC to check").
+    pub fn checked_crc64(&self) -> Result<Option<u64>> {
+        self.headers.number("x-cos-hash-crc64ecma")
     }
     pub fn version_id(&self) -> Option<&str> {
         self.headers.get("x-cos-version-id")
@@ -109,5 +133,25 @@ mod tests {
         let nested = ObjectInfo { headers: Headers::new(vec![("x-cos-meta-x-cos-meta-".into(), "v".into())]) };
         assert_eq!(nested.meta("x-cos-meta-"), Some("v"));
         assert_eq!(nested.meta("X-Cos-Meta-x-cos-meta-"), Some("v"));
+    }
+
+    #[test]
+    fn absurd_numbers_are_parse_errors_not_absent_values() {
+        let info = |v: &str| ObjectInfo {
+            headers: Headers::new(vec![("Content-Length".into(), v.into()), ("x-cos-hash-crc64ecma".into(), v.into())]),
+        };
+        for bad in ["18446744073709551616", "99999999999999999999999", "-1", "+5", "1e3", "0x10", "12 34", "", " "] {
+            let i = info(bad);
+            let e = i.checked_content_length().unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::Parse, "{bad:?}: {e:?}");
+            assert!(e.message().contains("content-length") && e.message().contains(&format!("{bad:?}")), "{e:?}");
+            assert_eq!(i.checked_crc64().unwrap_err().kind(), crate::ErrorKind::Parse, "{bad:?}");
+            // The plain accessors still say "not known".
+            assert_eq!((i.content_length(), i.crc64()), (None, None));
+        }
+        assert_eq!(info(" 18446744073709551615 ").checked_content_length().unwrap(), Some(u64::MAX));
+        assert_eq!(info("0").checked_crc64().unwrap(), Some(0));
+        let none = ObjectInfo::default();
+        assert_eq!((none.checked_content_length().unwrap(), none.checked_crc64().unwrap()), (None, None));
     }
 }

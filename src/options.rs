@@ -2,7 +2,7 @@
 //! traffic limit, conditions, range) and any extra header or query parameter.
 
 use crate::error::{Error, Result};
-use crate::headers::strip_meta_prefix;
+use crate::headers::{strip_meta_prefix, META_PREFIX};
 use base64::Engine;
 use md5::{Digest, Md5};
 
@@ -21,11 +21,32 @@ impl Default for RequestOptions {
     }
 }
 
-fn check_value(what: &str, value: &str) -> Result<()> {
-    if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
-        return Err(Error::invalid(format!("{what} must not contain CR, LF or NUL")));
+/// A header value may hold any character but the controls (HTAB excepted): CR and LF would end the header
+/// and start another one of the caller's making (header injection), and the others are not allowed in HTTP.
+fn check_value(name: &str, value: &str) -> Result<()> {
+    if let Some(b) = value.bytes().find(|&b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+        return Err(Error::invalid(format!(
+            "the value of header {name:?} contains the control character {:?}; header values must not contain \
+             CR, LF, NUL or other control characters",
+            char::from(b)
+        )));
+    }
+    // COS documents no encoding for non-ASCII user metadata (cos-protocol.md lists only the name's
+    // characters); sent raw, the UTF-8 bytes come back to other clients as Latin-1 garbage, and an encoding
+    // chosen here would come back to them as its literal text. So it is refused, and the caller picks an
+    // encoding it can also undo on the way back.
+    if is_metadata(name) && !value.is_ascii() {
+        return Err(Error::invalid(format!(
+            "the value of metadata header {name:?} is not ASCII; COS defines no encoding for non-ASCII \
+             metadata and other clients would read the raw UTF-8 as Latin-1, so encode the value (for \
+             example percent-encode it) before setting it"
+        )));
     }
     Ok(())
+}
+
+fn is_metadata(name: &str) -> bool {
+    name.get(..META_PREFIX.len()).is_some_and(|p| p.eq_ignore_ascii_case(META_PREFIX))
 }
 
 fn check_token(what: &str, name: &str) -> Result<()> {
@@ -45,7 +66,7 @@ impl RequestOptions {
     /// Sets header `name` to `value`, replacing an earlier value of the same name (any case).
     pub fn header(&mut self, name: &str, value: &str) -> Result<&mut Self> {
         check_token("header name", name)?;
-        check_value("header value", value)?;
+        check_value(name, value)?;
         let reserved = ["host", "authorization", "content-length", "x-cos-security-token", "transfer-encoding"];
         if reserved.iter().any(|r| r.eq_ignore_ascii_case(name)) {
             return Err(Error::invalid(format!("header {name:?} is set by the client itself")));
@@ -81,7 +102,9 @@ impl RequestOptions {
         self.header("Expires", value)
     }
 
-    /// User metadata `x-cos-meta-<name>`; `name` may be given with or without the prefix.
+    /// User metadata `x-cos-meta-<name>`; `name` may be given with or without the prefix. The value must be
+    /// ASCII: COS defines no encoding for other text, so encode it yourself (e.g. [`crate::encode::component`])
+    /// and decode it after reading it back; a non-ASCII value is refused (`InvalidArgument`).
     pub fn metadata(&mut self, name: &str, value: &str) -> Result<&mut Self> {
         let bare = strip_meta_prefix(name);
         if bare.is_empty() {
@@ -232,6 +255,7 @@ mod tests {
         o.content_type("text/plain").unwrap().content_type("text/html").unwrap();
         assert_eq!(o.headers, vec![("Content-Type".to_string(), "text/html".to_string())]);
         assert!(o.header("X-Evil", "a\r\nInjected: 1").is_err());
+        o.header("X-Tab", "a\tb").unwrap();
         assert!(o.header("bad name", "v").is_err());
         assert!(o.header("Authorization", "v").is_err());
         o.metadata("x-cos-meta-Color", "blue").unwrap();
@@ -244,5 +268,40 @@ mod tests {
         o.sse_customer_key(&[0; 32]).unwrap();
         assert!(o.response_header("x-evil", "1").is_err());
         assert!(o.metadata_directive("copy").is_err());
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_every_header_value() {
+        let mut o = RequestOptions::new();
+        for bad in ["a\rb", "a\nb", "a\r\nX-Injected: 1", "nul\0", "bell\x07", "del\x7f", "esc\x1b[0m"] {
+            let e = o.header("X-Custom", bad).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::InvalidArgument);
+            assert!(e.message().contains("\"X-Custom\"") && e.message().contains("control character"), "{e:?}");
+            assert!(o.content_type(bad).is_err());
+            assert!(o.content_disposition(bad).is_err());
+            assert!(o.metadata("m", bad).is_err());
+            assert!(o.tagging(bad).is_err());
+            assert!(o.if_match(bad).is_err());
+        }
+        assert!(o.headers.is_empty(), "nothing refused was kept: {:?}", o.headers);
+    }
+
+    #[test]
+    fn non_ascii_metadata_is_refused_naming_the_header() {
+        let mut o = RequestOptions::new();
+        for (name, header) in [("color", "x-cos-meta-color"), ("X-Cos-Meta-Color", "x-cos-meta-Color")] {
+            for value in ["中文", "caf\u{e9}", "a\u{a0}b", "😀"] {
+                let e = o.metadata(name, value).unwrap_err();
+                assert_eq!(e.kind(), crate::ErrorKind::InvalidArgument);
+                assert!(e.message().contains(&format!("{header:?}")) && e.message().contains("not ASCII"), "{e:?}");
+            }
+        }
+        // The same through the generic setter, in any case.
+        assert!(o.header("X-COS-META-note", "é").unwrap_err().message().contains("\"X-COS-META-note\""));
+        assert!(o.headers.is_empty());
+        // ASCII (printable, space, tab) and encoded forms are fine; other headers keep accepting UTF-8.
+        o.metadata("color", "light blue\t~!%E4%B8%AD").unwrap();
+        assert_eq!(o.get_header("x-cos-meta-color"), Some("light blue\t~!%E4%B8%AD"));
+        o.content_disposition("attachment; filename=\"中文.txt\"").unwrap();
     }
 }

@@ -1,5 +1,6 @@
 //! Checks of the C ABI as shipped: the symbols of libcos.so, the identifiers of include/cos.h against the
-//! official C SDK's, the fixed contract of design/capi.md, the header compiling on its own as C and C++, and
+//! official C SDK's (tests/data/cos-c-sdk-v5-identifiers.txt), the fixed contract of design/capi.md
+//! (tests/data/fixed-contract.h), the header compiling on its own as C and C++, and
 //! every exported function fed bad input (tests/c/gen_bad_input.py) under ASan/UBSan and Valgrind.
 
 #[path = "c/cbuild.rs"]
@@ -17,10 +18,11 @@ fn header_text() -> String {
     std::fs::read_to_string(cbuild::root().join("include/cos.h")).expect("read include/cos.h")
 }
 
-/// The project notes shared by everyone (`../shared` from the repository root, in CI too).
-fn shared(path: &str) -> PathBuf {
-    let p = cbuild::root().join("../shared").join(path);
-    assert!(p.exists(), "{} is missing (the shared project notes live in ../shared)", p.display());
+/// A file of `tests/data/`: the repository's copies of what the checks compare against (the official C
+/// SDK's identifiers, the fixed contract of the C ABI), so that the tests read nothing outside it.
+fn data(name: &str) -> PathBuf {
+    let p = cbuild::root().join("tests/data").join(name);
+    assert!(p.exists(), "{} is missing", p.display());
     p
 }
 
@@ -190,7 +192,7 @@ fn header_declares_exactly_the_exported_functions() {
 
 /// The identifiers of the official C SDK (tencentyun/cos-c-sdk-v5).
 fn sdk_identifiers() -> BTreeSet<String> {
-    std::fs::read_to_string(shared("reference/cos-c-sdk-v5-identifiers.txt"))
+    std::fs::read_to_string(data("cos-c-sdk-v5-identifiers.txt"))
         .expect("read the SDK identifiers")
         .lines()
         .map(str::trim)
@@ -234,12 +236,11 @@ fn no_identifier_or_symbol_collides_with_the_official_c_sdk() {
     assert!(clash.is_empty(), "libcos.a defines global symbols of the official C SDK: {clash:?}");
 }
 
-/// The declarations of the fixed contract: the code block under "## The fixed contract" in design/capi.md.
+/// The declarations of the fixed contract: `tests/data/fixed-contract.h`, the code block under "## The
+/// fixed contract" of the design notes (design/capi.md).
 fn contract_declarations() -> Vec<String> {
-    let md = std::fs::read_to_string(shared("design/capi.md")).expect("read design/capi.md");
-    let section = md.split("## The fixed contract").nth(1).expect("capi.md has a fixed-contract section");
-    let block = section.split("```c").nth(1).and_then(|b| b.split("```").next()).expect("a ```c block");
-    strip_comments(block).split(';').map(str::trim).filter(|d| !d.is_empty()).map(|d| format!("{d};")).collect()
+    let block = std::fs::read_to_string(data("fixed-contract.h")).expect("read tests/data/fixed-contract.h");
+    strip_comments(&block).split(';').map(str::trim).filter(|d| !d.is_empty()).map(|d| format!("{d};")).collect()
 }
 
 /// Known textual deviations of the header from the contract, reported to the lead. The test accepts exactly

@@ -307,3 +307,26 @@ fn delete_objects_treats_keys_like_the_object_operations() {
     assert!(result.errors.is_empty(), "{result:?}");
     assert!(remaining(&f).is_empty(), "delete_objects([\"/lead/x\"]) left {:?}", remaining(&f));
 }
+
+/// Keys `a b` and `a+b` list as two names, and deleting each by the name the listing gave removes exactly
+/// that object (a `+` decoded as `+` would make both list as `a+b` and delete the wrong one).
+#[test]
+fn space_and_plus_keys_list_apart_and_delete_by_their_listed_names() {
+    let f = setup("plus", &["pl/a b", "pl/a+b", "pl/a+b c"]);
+    let list = f.client.list_objects(&f.bucket, &params("pl/", "", "", 0)).unwrap();
+    assert_eq!(keys(&list), vec!["pl/a b", "pl/a+b", "pl/a+b c"]);
+    for o in &list.objects {
+        let (body, _) = f.client.get_object(&f.bucket, &o.key, &RequestOptions::new()).unwrap();
+        assert_eq!(body, o.key.as_bytes(), "the listed name {:?} reads its own object", o.key);
+    }
+    // One deleted by its listed name, the others in a batch by theirs.
+    f.client.delete_object(&f.bucket, &list.objects[1].key, &RequestOptions::new()).unwrap();
+    assert_eq!(remaining(&f), vec!["pl/a b", "pl/a+b c"]);
+    let rest = f.client.list_objects(&f.bucket, &params("pl/", "", "", 0)).unwrap();
+    let rest: Vec<&str> = keys(&rest);
+    assert_eq!(rest, vec!["pl/a b", "pl/a+b c"]);
+    let result = f.client.delete_objects(&f.bucket, &rest, false).unwrap();
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    assert_eq!(result.deleted.len(), 2);
+    assert!(remaining(&f).is_empty(), "{:?}", remaining(&f));
+}

@@ -60,9 +60,9 @@ fn an_object_with_cos_maximum_user_metadata_reads_back() {
 }
 
 #[test]
-fn a_head_of_a_thousand_small_fields_is_read_and_a_head_over_64_kib_is_refused() {
+fn a_head_of_a_thousand_small_fields_is_read_and_a_head_over_128_kib_is_refused() {
     let server = Hostile::each_request(|req, conn| {
-        let fields = if req.target.contains("big") { 4000 } else { 1000 };
+        let fields = if req.target.contains("big") { 8000 } else { 1000 };
         let mut head = String::from("HTTP/1.1 200 OK\r\nx-cos-request-id: many\r\n");
         for i in 0..fields {
             head.push_str(&format!("x-cos-meta-f{i}: {i}\r\n"));
@@ -75,9 +75,9 @@ fn a_head_of_a_thousand_small_fields_is_read_and_a_head_over_64_kib_is_refused()
     assert_eq!(info.meta("f999"), Some("999"));
     let client = server.client();
     let e = within(Duration::from_secs(20), "big head", move || client.head_object(BUCKET, "big", &opts()).err())
-        .expect("a 90 KB head is refused");
+        .expect("a 180 KB head is refused");
     assert_eq!(e.kind(), ErrorKind::Parse, "{e:?}");
-    assert!(e.message().contains("65536 bytes"), "{e}");
+    assert!(e.message().contains("131072 bytes"), "{e}");
     assert_eq!(e.attempts(), 1, "a head that is too large is not asked for again: {e:?}");
 }
 

@@ -98,7 +98,8 @@ pub extern "C" fn cos_error_digest(e: *const cos_error) -> *const c_char {
     get(e).map_or(std::ptr::null(), |e| e.digest.as_ptr())
 }
 
-/// How many HTTP attempts the failed call made (0 when it failed before sending anything).
+/// How many HTTP requests the failed call sent: retries, and for calls that send several (pages, batches)
+/// those that succeeded before the failure too; 0 when it failed before sending anything.
 #[no_mangle]
 pub extern "C" fn cos_error_attempts(e: *const cos_error) -> u32 {
     get(e).map_or(0, |e| e.error.attempts())

@@ -85,7 +85,9 @@ pub extern "C" fn cos_request_options_set_query(
     set2(opts, ["name", "value"], name, value, err, |o, n, v| o.query(n, v))
 }
 
-/// User metadata `x-cos-meta-<name>`; `name` may include the prefix or not.
+/// User metadata `x-cos-meta-<name>`; `name` may include the prefix or not. The value must be ASCII (COS
+/// defines no encoding for other text; percent-encode it yourself): a non-ASCII value, or a control character
+/// such as CR or LF in any header value, is `COS_INVALID_ARGUMENT` naming the header.
 #[no_mangle]
 pub extern "C" fn cos_request_options_set_metadata(
     opts: *mut cos_request_options,

@@ -6,10 +6,11 @@ use crate::error::{Error, Result};
 use std::io;
 
 /// The largest response head accepted. COS's own heads stay under 8 KiB (its user metadata is limited to
-/// 2 KiB); this leaves room for proxies and custom domains, and bounds what a hostile server can make us hold.
-pub(crate) const MAX_HEAD: usize = 64 * 1024;
+/// 2 KiB); this leaves room for proxies, CDNs and custom domains that add headers (the limit ureq applied
+/// before), and bounds what a hostile server can make us hold.
+pub(crate) const MAX_HEAD: usize = 128 * 1024;
 // The error message spells the limit out.
-const _: () = assert!(MAX_HEAD == 65536);
+const _: () = assert!(MAX_HEAD == 131072);
 
 /// Writes `METHOD target HTTP/1.1` and the headers into `out`. Refuses CR and LF in names and values: a
 /// header that smuggles a line break would inject headers or a second request.
@@ -68,7 +69,7 @@ pub(super) fn read_response_head(conn: &mut Conn) -> io::Result<ResponseHead> {
     // The first line, then every header line, until the empty line.
     let mut from = 0;
     loop {
-        let i = conn.find_crlf(from, MAX_HEAD, "the response head (status line and headers, 65536 bytes at most)")?;
+        let i = conn.find_crlf(from, MAX_HEAD, "the response head (status line and headers, 131072 bytes at most)")?;
         if i == from && from > 0 {
             break;
         }

@@ -1,6 +1,7 @@
 //! AppendObject, and [`Appender`], which carries an appendable object's length and CRC-64 from one append
 //! to the next.
 
+use super::Call;
 use crate::client::Client;
 use crate::crc64;
 use crate::error::{Error, Result};
@@ -28,7 +29,7 @@ impl Client {
         opts: &RequestOptions,
     ) -> Result<(u64, ObjectInfo)> {
         let resp = self.append_request(bucket, key, position, data, opts, opts.verify_crc && position == 0)?;
-        let next = next_position(&resp)?;
+        let next = next_position(&resp, position, data.len())?;
         Ok((next, ObjectInfo { headers: resp.headers }))
     }
 
@@ -59,12 +60,19 @@ impl Client {
     }
 }
 
-/// `x-cos-next-append-position` of a successful append.
-fn next_position(resp: &Response) -> Result<u64> {
-    let value = resp.headers.get("x-cos-next-append-position");
-    value
-        .and_then(|v| v.trim().parse().ok())
-        .ok_or_else(|| resp.stamp(Error::parse(format!("AppendObject answered x-cos-next-append-position {value:?}"))))
+/// `x-cos-next-append-position` of a successful append of `len` bytes at `position`: it must be a number,
+/// and the end of what was appended (anything else is an answer this client cannot continue from).
+fn next_position(resp: &Response, position: u64, len: usize) -> Result<u64> {
+    let name = "x-cos-next-append-position";
+    let next = resp.headers.number(name).map_err(|e| resp.stamp(e))?;
+    let next = next.ok_or_else(|| resp.stamp(Error::parse(format!("AppendObject answered without {name}"))))?;
+    let end = position.checked_add(len as u64);
+    if end != Some(next) {
+        return Err(resp.stamp(Error::parse(format!(
+            "AppendObject of {len} bytes at position {position} answered {name} {next}, not the end of the append"
+        ))));
+    }
+    Ok(next)
 }
 
 /// Appends to one appendable object, keeping its length and CRC-64 between calls, so that every append is
@@ -93,21 +101,27 @@ impl Appender {
     /// CRC-64 to continue from.
     pub fn resume(client: &Client, bucket: &str, key: &str, opts: &RequestOptions) -> Result<Appender> {
         // Only what a HEAD needs (SSE-C key, version); the upload metadata belongs to the first append.
-        let info = client.head_object(bucket, key, &opts.part_subset())?;
+        let call = Call::new(client.config());
+        let info = client.head_object_in(&call, bucket, key, &opts.part_subset())?;
+        // Every error below follows the HEAD, and says so in its attempt count.
+        let fail = |e: Error| call.total(e);
         let object_type = info.headers.get("x-cos-object-type").unwrap_or("normal");
         if !object_type.eq_ignore_ascii_case("appendable") {
-            return Err(Error::invalid(format!(
+            return Err(fail(Error::invalid(format!(
                 "{bucket}/{key} is not appendable (x-cos-object-type {object_type:?}); only objects created by \
                  AppendObject can be appended to"
-            )));
+            ))));
         }
-        let position = info.content_length().ok_or_else(|| Error::parse("the HEAD answer has no Content-Length"))?;
-        let crc = info.crc64();
+        let position = info
+            .checked_content_length()
+            .and_then(|n| n.ok_or_else(|| Error::parse("the HEAD answer has no Content-Length")))
+            .map_err(fail)?;
+        let crc = info.checked_crc64().map_err(fail)?;
         if crc.is_none() && opts.verify_crc {
-            return Err(Error::invalid(format!(
+            return Err(fail(Error::invalid(format!(
                 "COS reports no CRC-64 for {bucket}/{key}, so appends cannot be verified; turn CRC verification \
                  off to append anyway"
-            )));
+            ))));
         }
         Ok(Appender::at(client, bucket, key, opts, position, crc))
     }
@@ -128,11 +142,12 @@ impl Appender {
     /// then stays where it was, so further appends fail until the object is checked and resumed.
     pub fn append(&mut self, data: &[u8]) -> Result<ObjectInfo> {
         let resp = self.client.append_request(&self.bucket, &self.key, self.position, data, &self.opts, false)?;
-        let next = next_position(&resp)?;
+        let attempts = resp.attempts;
+        let next = next_position(&resp, self.position, data.len())?;
         let expected = self.crc.zip(resp.body_crc).map(|(crc, added)| crc64::combine(crc, added, data.len() as u64));
         let info = ObjectInfo { headers: resp.headers };
         if let (true, Some(expected)) = (self.opts.verify_crc, expected) {
-            verify_crc(expected, &info.headers)?;
+            verify_crc(expected, &info.headers).map_err(|e| e.with_attempts(attempts))?;
         }
         self.position = next;
         // COS's value when it sends one (equal to ours when verified), so an unknown CRC becomes known.

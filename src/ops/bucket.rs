@@ -1,5 +1,6 @@
 //! Service and bucket operations.
 
+use super::Call;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::headers::Headers;
@@ -12,18 +13,20 @@ impl Client {
     pub fn list_buckets(&self) -> Result<BucketList> {
         let mut all = BucketList::default();
         let mut marker = String::new();
+        let call = Call::new(self.config());
         loop {
             let mut req = Request::new("GET", Target::Service);
             if !marker.is_empty() {
                 req.query.push(("marker".into(), marker.clone()));
             }
-            let (_, page) = self.transport.send(req)?.parse(|_, text| xml::parse_bucket_list(text))?;
+            let page = call.xml(&self.transport, req, xml::parse_bucket_list).map_err(|e| call.total(e))?;
             all.owner_id = all.owner_id.or(page.owner_id);
             all.buckets.extend(page.buckets);
             match page.next_marker {
                 Some(next) if page.is_truncated && next > marker => marker = next,
                 _ if page.is_truncated => {
-                    return Err(Error::parse("the bucket listing is truncated but its next marker does not advance"))
+                    let e = Error::parse("the bucket listing is truncated but its next marker does not advance");
+                    return Err(call.total(e));
                 }
                 _ => return Ok(all),
             }

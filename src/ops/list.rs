@@ -1,5 +1,6 @@
 //! Listing and batch deletion.
 
+use super::Call;
 use crate::client::Client;
 use crate::config::normalize_key;
 use crate::error::{Error, Result};
@@ -25,6 +26,11 @@ impl Client {
     /// One page of GET Bucket (list objects). Names are requested URL-encoded (so any key survives XML) and
     /// decoded here. When the page is truncated, `next_marker` is always set.
     pub fn list_objects(&self, bucket: &str, params: &ListParams) -> Result<ObjectList> {
+        self.list_objects_in(&Call::new(self.config()), bucket, params)
+    }
+
+    /// `list_objects` within `call` (its deadline and request tally).
+    pub(crate) fn list_objects_in(&self, call: &Call<'_>, bucket: &str, params: &ListParams) -> Result<ObjectList> {
         let mut req = Request::new("GET", self.bucket(bucket)?);
         for (name, value) in [("prefix", &params.prefix), ("delimiter", &params.delimiter), ("marker", &params.marker)]
         {
@@ -36,7 +42,7 @@ impl Client {
             req.query.push(("max-keys".into(), params.max_keys.to_string()));
         }
         req.query.push(("encoding-type".into(), "url".into()));
-        let (_, mut list) = self.transport.send(req)?.parse(|_, text| xml::parse_object_list(text))?;
+        let mut list = call.xml(&self.transport, req, xml::parse_object_list)?;
         if list.is_truncated && list.next_marker.is_none() {
             // COS sends NextMarker only with a delimiter; otherwise the next page starts after the last name.
             let last_key = list.objects.last().map(|o| o.key.as_str());
@@ -63,6 +69,7 @@ impl Client {
             .map(|(i, k)| normalize_key(k).map_err(|e| e.context(&format!("keys[{i}]"))))
             .collect::<Result<Vec<&str>>>()?;
         let mut result = DeleteResult::default();
+        let call = Call::new(self.config());
         for batch in keys.chunks(DELETE_BATCH) {
             let body = xml::delete_body(batch, quiet);
             let mut req = Request::new("POST", target);
@@ -71,7 +78,7 @@ impl Client {
             let md5 = base64::engine::general_purpose::STANDARD.encode(Md5::digest(body.as_bytes()));
             req.headers.push(("Content-MD5".into(), md5));
             req.body = Body::Bytes(body.as_bytes());
-            let (_, page) = self.transport.send(req)?.parse(|_, text| xml::parse_delete_result(text))?;
+            let page = call.xml(&self.transport, req, xml::parse_delete_result).map_err(|e| call.total(e))?;
             result.deleted.extend(page.deleted);
             result.errors.extend(page.errors);
         }
@@ -115,12 +122,17 @@ impl ListCursor {
         ListCursor { bucket: bucket.to_string(), params, done: false }
     }
 
-    /// The next page, or `None` after the last page or after an error.
+    /// The next page, or `None` after the last page or after an error. Each page is a call of its own.
     pub fn next_page(&mut self, client: &Client) -> Option<Result<ObjectList>> {
+        self.next_page_in(client, &Call::new(client.config()))
+    }
+
+    /// The next page within `call` (a transfer that lists as part of its work).
+    pub(crate) fn next_page_in(&mut self, client: &Client, call: &Call<'_>) -> Option<Result<ObjectList>> {
         if self.done {
             return None;
         }
-        let page = match client.list_objects(&self.bucket, &self.params) {
+        let page = match client.list_objects_in(call, &self.bucket, &self.params) {
             Ok(p) => p,
             Err(e) => {
                 self.done = true;
@@ -131,7 +143,8 @@ impl ListCursor {
             (Some(next), true) if *next > self.params.marker => self.params.marker = next.clone(),
             (_, true) => {
                 self.done = true;
-                return Some(Err(Error::parse("the listing is truncated but its next marker does not advance")));
+                let e = Error::parse("the listing is truncated but its next marker does not advance");
+                return Some(Err(call.total(e)));
             }
             _ => self.done = true,
         }

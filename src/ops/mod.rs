@@ -9,3 +9,7 @@ mod object;
 pub use append::Appender;
 pub use list::{ListCursor, ListParams, ObjectPages};
 pub use multipart::{ListUploadsParams, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE};
+
+mod call;
+
+pub(crate) use call::Call;

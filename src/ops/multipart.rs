@@ -1,12 +1,12 @@
 //! Multipart upload primitives: initiate, upload part (body or server-side copy), complete, abort, list.
 
+use super::Call;
 use crate::client::Client;
 use crate::crc64;
 use crate::encode;
 use crate::error::{Error, Result};
 use crate::headers::ObjectInfo;
 use crate::options::RequestOptions;
-use crate::transfer::Call;
 use crate::transport::{verify_crc, Body, Request, Target};
 use crate::xml::{self, CompleteResult, Part, PartList, UploadList};
 
@@ -111,7 +111,7 @@ impl Client {
         let resp = call.send_with(&self.transport, req, opts.verify_crc)?;
         let etag = resp.headers.get("etag").unwrap_or_default().to_string();
         if etag.is_empty() {
-            return Err(Error::parse("UploadPart answer has no ETag"));
+            return Err(resp.stamp(Error::parse("UploadPart answer has no ETag")));
         }
         Ok(Part { part_number, etag, size, crc64: resp.body_crc, last_modified: String::new() })
     }
@@ -169,10 +169,11 @@ impl Client {
         }
         let (headers, copied) = call.send(&self.transport, req)?.parse(|headers, text| {
             self.fail_on_error_body(target, headers, text)?;
-            xml::parse_copy_result(text)
+            xml::parse_copy_answer(text, "CopyPartResult")
         })?;
         // A CRC is only usable for completion together with the part's size, unknown for a whole-source copy.
-        let crc64 = copied.crc64.or_else(|| ObjectInfo { headers }.crc64()).filter(|_| range.is_some());
+        let header_crc = ObjectInfo { headers }.checked_crc64().map_err(|e| call.total(e))?;
+        let crc64 = copied.crc64.or(header_crc).filter(|_| range.is_some());
         Ok(Part { part_number, etag: copied.etag, size, crc64, last_modified: copied.last_modified })
     }
 
@@ -231,7 +232,7 @@ impl Client {
         if opts.verify_crc {
             let known: Option<Vec<(u64, u64)>> = sorted.iter().map(|p| Some((p.crc64?, p.size))).collect();
             if let Some(crc) = known.map(crc64::combine_all) {
-                verify_crc(crc, &headers)?;
+                verify_crc(crc, &headers).map_err(|e| call.total(e))?;
             }
         }
         if headers.get("etag").is_none() {
@@ -308,13 +309,14 @@ impl Client {
         let mut parts = Vec::new();
         let mut marker = 0;
         loop {
-            let page = self.list_parts_in(call, bucket, key, upload_id, marker, 0)?;
+            let page = self.list_parts_in(call, bucket, key, upload_id, marker, 0).map_err(|e| call.total(e))?;
             parts.extend(page.parts);
             if !page.is_truncated {
                 return Ok(parts);
             }
             if page.next_part_number_marker <= marker {
-                return Err(Error::parse("the part listing is truncated but its next marker does not advance"));
+                let e = Error::parse("the part listing is truncated but its next marker does not advance");
+                return Err(call.total(e));
             }
             marker = page.next_part_number_marker;
         }
@@ -338,6 +340,6 @@ impl Client {
             req.query.push(("max-uploads".into(), params.max_uploads.to_string()));
         }
         req.query.push(("encoding-type".into(), "url".into()));
-        Ok(self.transport.send(req)?.parse(|_, text| xml::parse_upload_list(text))?.1)
+        Call::new(self.config()).xml(&self.transport, req, xml::parse_upload_list)
     }
 }

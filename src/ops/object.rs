@@ -1,11 +1,12 @@
 //! Object operations: put, get, head, delete, copy.
 
+use super::Call;
 use crate::client::Client;
 use crate::encode;
 use crate::error::{Error, ErrorKind, Result};
 use crate::headers::ObjectInfo;
 use crate::options::RequestOptions;
-use crate::transfer::{Call, ObjectReader};
+use crate::transfer::ObjectReader;
 use crate::transport::{verify_crc, Body, Request, Response, Target, CANCELLED_MARKER};
 use crate::xml::{self, CopyResult};
 use base64::Engine;
@@ -238,7 +239,7 @@ impl Client {
         if opts.verify_crc {
             if let Some(crc) = result.crc64 {
                 // The copy's CRC must equal the source's, which COS also reports in the header.
-                verify_crc(crc, &headers)?;
+                verify_crc(crc, &headers).map_err(|e| call.total(e))?;
             }
         }
         // COS puts the new ETag (and CRC) only in the body; make the info say it like any other write does.

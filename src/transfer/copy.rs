@@ -1,11 +1,11 @@
 //! `copy`: server-side copy of an object of any size.
 
-use super::call::Call;
 use super::pool::{run_parts, Job, Run};
 use super::{choose_part_size, part_ranges, Progress, TransferOptions};
 use crate::client::Client;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::headers::ObjectInfo;
+use crate::ops::Call;
 use crate::xml::Part;
 
 impl Client {
@@ -41,7 +41,9 @@ impl Client {
     ) -> Result<ObjectInfo> {
         self.object(bucket, key)?;
         let source = self.head_object_in(call, src_bucket, src_key, &Default::default())?;
-        let size = source.content_length().unwrap_or(0);
+        let size = source
+            .checked_content_length()?
+            .ok_or_else(|| Error::parse("the copy source's HEAD answer has no Content-Length"))?;
         if size < opts.copy_threshold {
             if progress.as_mut().is_some_and(|report| !report(0, size)) {
                 return Err(super::cancelled_error());
@@ -59,8 +61,10 @@ impl Client {
                 let lower = name.to_ascii_lowercase();
                 let carried =
                     lower == "content-type" || lower == "x-cos-storage-class" || lower.starts_with("x-cos-meta-");
+                // Carried as COS sent them, as CopyObject itself would (a value another client stored as raw
+                // UTF-8 is not ours to refuse); line breaks cannot be in a parsed header value.
                 if carried && opts.request.get_header(name).is_none() {
-                    initiate.header(name, value)?;
+                    initiate.headers.push((name.to_string(), value.to_string()));
                 }
             }
         }

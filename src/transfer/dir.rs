@@ -3,7 +3,7 @@
 use super::{Call, TransferOptions};
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::ops::ListParams;
+use crate::ops::{ListCursor, ListParams};
 use std::path::{Component, Path, PathBuf};
 
 /// Where the object `key` goes under `dir`, given the listed `prefix`: `dir` joined with the rest of the key.
@@ -35,11 +35,11 @@ impl Client {
             // "" would mean the current directory, which the caller hardly meant to fill.
             return Err(Error::invalid("dir is empty"));
         }
-        // One deadline for the whole call: every file's HEAD and parts share it.
+        // One deadline for the whole call: the listing pages and every file's HEAD and parts share it.
         let call = Call::new(self.config());
-        let params = ListParams { prefix: prefix.to_string(), ..ListParams::default() };
+        let mut cursor = ListCursor::new(bucket, ListParams { prefix: prefix.to_string(), ..ListParams::default() });
         let mut targets = Vec::new();
-        for page in self.list_objects_pages(bucket, params) {
+        while let Some(page) = cursor.next_page_in(self, &call) {
             for object in page?.objects {
                 if object.key.ends_with('/') {
                     continue; // a "directory" marker object

@@ -1,7 +1,6 @@
 //! `download_file`: one object to a local file, in parallel ranged parts, resumable, verified before the
 //! destination is touched.
 
-use super::call::Call;
 use super::checkpoint::{default_path, identity, CheckpointFile, PartRecord, State};
 use super::pool::{run_parts, Job, Run};
 use super::range::{check_ranged, content_length, number};
@@ -10,6 +9,7 @@ use crate::client::Client;
 use crate::crc64::{self, Crc64};
 use crate::error::{Error, ErrorKind, Result};
 use crate::headers::ObjectInfo;
+use crate::ops::Call;
 use crate::ops::{MAX_PARTS, MAX_PART_SIZE};
 use crate::options::RequestOptions;
 use crate::transport::Response;

@@ -5,7 +5,6 @@
 //! thread coordinates: it records finished parts in the checkpoint, reports progress and watches for
 //! cancellation, so callbacks run on the thread that called (as the C ABI promises).
 
-mod call;
 mod checkpoint;
 mod copy;
 mod dir;
@@ -15,7 +14,7 @@ mod range;
 mod stream;
 mod upload;
 
-pub(crate) use call::Call;
+pub(crate) use crate::ops::Call;
 pub use dir::local_path;
 pub use stream::{ObjectReader, ObjectWriter};
 

@@ -1,7 +1,6 @@
 //! Streams: uploading from a reader of unknown length, and the pull-style [`ObjectReader`] and push-style
 //! [`ObjectWriter`] handles (what Go's io.Reader / io.Writer map onto).
 
-use super::call::Call;
 use super::pool::Run;
 use super::range::{check_ranged, content_length, parse_asked, parse_content_range, Asked};
 use super::{cancelled_error, choose_part_size, Progress, TransferOptions};
@@ -9,6 +8,7 @@ use crate::client::Client;
 use crate::crc64::Crc64;
 use crate::error::{Error, ErrorKind, Result};
 use crate::headers::ObjectInfo;
+use crate::ops::Call;
 use crate::ops::MAX_PARTS;
 use crate::options::RequestOptions;
 use crate::transport::{verify_crc, Body, Response};

@@ -1,12 +1,12 @@
 //! `upload_file`: a local file to one object, in parallel parts, resumable.
 
-use super::call::Call;
 use super::checkpoint::{default_path, identity, mtime_nanos, CheckpointFile, PartRecord, State};
 use super::pool::{run_parts, Job, Run};
 use super::{cancelled_error, choose_part_size, part_ranges, Progress, TransferOptions};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::headers::ObjectInfo;
+use crate::ops::Call;
 use crate::transport::Body;
 use crate::xml::Part;
 use std::collections::BTreeMap;

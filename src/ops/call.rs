@@ -133,10 +133,22 @@ impl<'a> Call<'a> {
         }
     }
 
+    /// `e` with every request this call sent: for a call that sends several requests (pages, batches), an
+    /// error counts those that succeeded before it too.
+    pub fn total(&self, e: Error) -> Error {
+        let sent = self.sent().max(e.attempts());
+        e.with_attempts(sent)
+    }
+
     /// Sends `req` within this call: its deadline, its tally. Nothing is sent once the deadline has passed.
     pub fn send(&self, transport: &Transport, req: Request<'_>) -> Result<Response> {
         let compare = req.verify_crc;
         self.send_with(transport, req, compare)
+    }
+
+    /// Sends `req` and parses its XML answer with `parse`.
+    pub fn xml<T>(&self, transport: &Transport, req: Request<'_>, parse: impl FnOnce(&str) -> Result<T>) -> Result<T> {
+        self.send(transport, req)?.parse(|_, text| parse(text)).map(|(_, value)| value)
     }
 
     /// [`Transport::send_with`] within this call.
