@@ -236,3 +236,29 @@ fn errors_found_after_a_successful_request_count_it() {
         check("resume normal object", &server, &e, ErrorKind::InvalidArgument, 1);
     });
 }
+
+#[test]
+fn a_download_whose_destination_fails_counts_its_requests() {
+    within(Duration::from_secs(60), "sink", || {
+        // One 500, then the object: two requests, then the writer refuses the bytes.
+        let server = numbered(|n, _, conn| if n == 1 { internal_error(conn) } else { ok(conn, &[], "body") });
+        struct Full;
+        impl std::io::Write for Full {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("disk full"))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let c = server.client();
+        let e = c.get_object_to_writer(BUCKET, "k", &mut Full, &RequestOptions::new()).unwrap_err();
+        check("writer", &server, &e, ErrorKind::Io, 2);
+
+        // Into a file in a directory that does not exist: the GET was made, and counted.
+        let server = numbered(|_, _, conn| ok(conn, &[], "body"));
+        let path = std::path::Path::new("/nonexistent-cos-test-dir/file");
+        let e = server.client().get_object_to_file(BUCKET, "k", path, &RequestOptions::new()).unwrap_err();
+        check("file", &server, &e, ErrorKind::Io, 1);
+    });
+}

@@ -128,7 +128,7 @@ impl Client {
         let expected = reader.info().content_length().unwrap_or(0);
         // Trust the announced length only so far: a lying server must not make us allocate gigabytes up front.
         let mut data = Vec::with_capacity(expected.min(64 << 20) as usize);
-        copy_to(&mut reader, &mut data)?;
+        copy_to(&mut reader, &mut data).map_err(|e| reader.stamp(e))?;
         Ok((data, reader.info().clone()))
     }
 
@@ -142,7 +142,7 @@ impl Client {
         opts: &RequestOptions,
     ) -> Result<ObjectInfo> {
         let mut reader = ObjectReader::open_in(&Call::new(self.config()), self, bucket, key, opts)?;
-        copy_to(&mut reader, writer)?;
+        copy_to(&mut reader, writer).map_err(|e| reader.stamp(e))?;
         Ok(reader.info().clone())
     }
 
@@ -170,7 +170,7 @@ impl Client {
         if result.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
-        result.map(|()| reader.info().clone())
+        result.map(|()| reader.info().clone()).map_err(|e| reader.stamp(e))
     }
 
     /// HEAD Object: all response headers. A missing object is a service error with HTTP status 404.

@@ -249,6 +249,16 @@ impl ObjectReader {
     }
 
     /// The object's headers (from the GET).
+    /// `e` (a failure after this reader's requests, such as writing what it delivered) with the attempts
+    /// the read made, unless it carries its own.
+    pub(crate) fn stamp(&self, e: Error) -> Error {
+        if e.attempts() == 0 {
+            e.with_attempts(self.attempts)
+        } else {
+            e
+        }
+    }
+
     pub fn info(&self) -> &ObjectInfo {
         &self.info
     }
