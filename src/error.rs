@@ -84,6 +84,24 @@ impl Error {
         Error::new(ErrorKind::Io, format!("{context}: {err}"))
     }
 
+    /// This error as an `io::Error`, for `Read` / `Write` implementations (body callbacks, request bodies):
+    /// [`Error::from_io`] gets it back unchanged, so a cancel stays a cancel through any I/O plumbing.
+    pub(crate) fn into_io(self) -> std::io::Error {
+        std::io::Error::other(self)
+    }
+
+    /// An error from a reader or writer: one of ours (see [`Error::into_io`]) as it is, any other as `Io`
+    /// with `context`.
+    pub(crate) fn from_io(context: &str, err: std::io::Error) -> Error {
+        if !err.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+            return Error::io(context, &err);
+        }
+        match err.into_inner().map(|inner| inner.downcast::<Error>()) {
+            Some(Ok(ours)) => *ours,
+            _ => Error::new(ErrorKind::Io, context.to_string()),
+        }
+    }
+
     pub fn parse(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Parse, message)
     }

@@ -4,7 +4,6 @@ use super::options::{cos_request_options, options_or_default};
 use super::{
     arg_bytes, arg_out, arg_ref, arg_str, c_string, call, cos_client, cos_error, cos_status, free_box, set_out,
 };
-use crate::transport::CANCELLED_MARKER;
 use crate::ObjectInfo;
 use std::ffi::{c_char, c_int, c_void, CString};
 use std::io::{self, Read, Write};
@@ -48,7 +47,7 @@ pub type cos_read_fn =
 pub type cos_write_fn = Option<unsafe extern "C" fn(userdata: *mut c_void, data: *const u8, len: usize) -> c_int>;
 
 fn cancelled() -> io::Error {
-    io::Error::other(CANCELLED_MARKER)
+    crate::Error::new(crate::ErrorKind::Cancelled, "cancelled: a body callback returned non-zero").into_io()
 }
 
 /// A `cos_read_fn` as a `Read`.

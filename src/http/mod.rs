@@ -176,7 +176,7 @@ fn write_request(conn: &mut Conn, mut head: Vec<u8>, body: Payload<'_>) -> std::
                             left -= n as u64;
                         }
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                        Err(e) => return Err(Failure::Body(body_source_error(e))),
+                        Err(e) => return Err(Failure::Body(Error::from_io("reading the request body failed", e))),
                     }
                 }
                 if filled > 0 {
@@ -188,15 +188,6 @@ fn write_request(conn: &mut Conn, mut head: Vec<u8>, body: Payload<'_>) -> std::
                 }
             }
         }
-    }
-}
-
-/// An error from a request body's source: ours (a cancel, a short stream) as it is, any other as I/O.
-fn body_source_error(e: io::Error) -> Error {
-    match e.into_inner().map(|inner| inner.downcast::<Error>()) {
-        Some(Ok(ours)) => *ours,
-        Some(Err(other)) => Error::new(ErrorKind::Io, format!("reading the request body failed: {other}")),
-        None => Error::new(ErrorKind::Io, "reading the request body failed"),
     }
 }
 

@@ -3,11 +3,11 @@
 use super::Call;
 use crate::client::Client;
 use crate::encode;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::headers::ObjectInfo;
 use crate::options::RequestOptions;
 use crate::transfer::ObjectReader;
-use crate::transport::{verify_crc, Body, Request, Response, Target, CANCELLED_MARKER};
+use crate::transport::{verify_crc, Body, Request, Response, Target};
 use crate::xml::{self, CopyResult};
 use base64::Engine;
 use md5::{Digest, Md5};
@@ -293,16 +293,12 @@ fn copy_to(reader: &mut ObjectReader, sink: &mut dyn Write) -> Result<()> {
     loop {
         let n = reader.read(&mut buf)?;
         if n == 0 {
-            return sink.flush().map_err(|e| sink_error(&e));
+            return sink.flush().map_err(sink_error);
         }
-        sink.write_all(&buf[..n]).map_err(|e| sink_error(&e))?;
+        sink.write_all(&buf[..n]).map_err(sink_error)?;
     }
 }
 
-fn sink_error(e: &io::Error) -> Error {
-    if e.to_string() == CANCELLED_MARKER {
-        Error::new(ErrorKind::Cancelled, "the body callback asked to stop")
-    } else {
-        Error::io("writing the downloaded object", e)
-    }
+fn sink_error(e: io::Error) -> Error {
+    Error::from_io("writing the downloaded object", e)
 }

@@ -24,8 +24,7 @@ fn fill(reader: &mut dyn Read, buf: &mut [u8]) -> Result<usize> {
             Ok(0) => break,
             Ok(k) => n += k,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) if e.to_string() == crate::transport::CANCELLED_MARKER => return Err(cancelled_error()),
-            Err(e) => return Err(Error::io("reading the upload stream", &e)),
+            Err(e) => return Err(Error::from_io("reading the upload stream", e)),
         }
     }
     Ok(n)

@@ -36,13 +36,8 @@ impl Body<'_> {
     }
 }
 
-/// The message of the `io::Error` a body reader returns when its callback asks to stop.
-pub(crate) const CANCELLED_MARKER: &str = "cancelled by a callback or cancel token";
-/// How the message of the `io::Error` for a request body that ended early starts.
-pub(crate) const SHORT_BODY_MARKER: &str = "the request body ended";
-
 fn cancelled() -> io::Error {
-    io::Error::other(Error::new(ErrorKind::Cancelled, "cancelled: a body callback or the cancel token asked to stop"))
+    Error::new(ErrorKind::Cancelled, "cancelled: a body callback or the cancel token asked to stop").into_io()
 }
 
 /// Reads `[pos, end)` of a file with positional reads, leaving the file offset alone.
@@ -83,15 +78,10 @@ impl<R: Read> Read for CrcReader<'_, R> {
         if self.stop.is_some_and(|stop| stop()) {
             return Err(cancelled());
         }
-        let n = match self.inner.read(buf) {
-            Ok(n) => n,
-            // A read callback that asked to stop (see `ffi`), as the typed error the HTTP layer passes on.
-            Err(e) if e.to_string() == CANCELLED_MARKER => return Err(cancelled()),
-            Err(e) => return Err(e),
-        };
+        let n = self.inner.read(buf)?;
         if n == 0 && self.left > 0 && !buf.is_empty() {
-            let msg = format!("{SHORT_BODY_MARKER} {} bytes before its declared length", self.left);
-            return Err(io::Error::other(Error::new(ErrorKind::Io, msg)));
+            let msg = format!("the request body ended {} bytes before its declared length", self.left);
+            return Err(Error::new(ErrorKind::Io, msg).into_io());
         }
         if self.enabled {
             self.crc.update(&buf[..n]);

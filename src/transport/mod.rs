@@ -19,7 +19,6 @@ mod body;
 mod response;
 
 pub use body::Body;
-pub(crate) use body::CANCELLED_MARKER;
 use body::{CrcReader, FileRange};
 use response::{bodyless_error, into_response, local_now, server_time};
 pub(crate) use response::{verify_crc, Response};
