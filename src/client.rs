@@ -35,8 +35,14 @@ impl Client {
 
     /// Validates a bucket and key and returns the request target.
     pub(crate) fn object<'a>(&self, bucket: &'a str, key: &'a str) -> Result<Target<'a>> {
+        let (bucket, key) = self.object_name(bucket, key)?;
+        Ok(Target::Object(bucket, key))
+    }
+
+    /// A validated bucket and its normalised key (a leading `/` dropped; keys that address the bucket refused).
+    pub(crate) fn object_name<'a>(&self, bucket: &'a str, key: &'a str) -> Result<(&'a str, &'a str)> {
         validate_bucket(bucket)?;
-        Ok(Target::Object(bucket, normalize_key(key)?))
+        Ok((bucket, normalize_key(key)?))
     }
 
     pub(crate) fn bucket<'a>(&self, bucket: &'a str) -> Result<Target<'a>> {
@@ -59,7 +65,7 @@ impl Client {
         if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
             return Err(Error::invalid(format!("method must be an HTTP method such as \"GET\", got {method:?}")));
         }
-        let Target::Object(bucket, key) = self.object(bucket, key)? else { unreachable!("object() returns an object") };
+        let (bucket, key) = self.object_name(bucket, key)?;
         let end = start_unix
             .checked_add(i64::from(expires_s))
             .ok_or_else(|| Error::invalid(format!("start_unix {start_unix} + expires_s {expires_s} overflows")))?;

@@ -11,5 +11,8 @@ pub use list::{ListCursor, ListParams, ObjectPages};
 pub use multipart::{ListUploadsParams, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE};
 
 mod call;
+pub(crate) mod range;
+mod reader;
 
 pub(crate) use call::Call;
+pub use reader::ObjectReader;

@@ -7,7 +7,7 @@ use crate::encode;
 use crate::error::{Error, Result};
 use crate::headers::ObjectInfo;
 use crate::options::RequestOptions;
-use crate::transport::{verify_crc, Body, Request, Target};
+use crate::transport::{verify_crc, Body, Request};
 use crate::xml::{self, CompleteResult, Part, PartList, UploadList};
 
 /// Part numbers run from 1 to this.
@@ -149,9 +149,7 @@ impl Client {
     ) -> Result<Part> {
         check_part_number(part_number)?;
         check_upload_id(upload_id)?;
-        let Target::Object(src_bucket, src_key) = self.object(src_bucket, src_key)? else {
-            unreachable!("object() returns an object")
-        };
+        let (src_bucket, src_key) = self.object_name(src_bucket, src_key)?;
         let target = self.object(bucket, key)?;
         let mut req = Request::new("PUT", target);
         req.query.push(("partNumber".into(), part_number.to_string()));

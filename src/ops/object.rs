@@ -1,12 +1,12 @@
 //! Object operations: put, get, head, delete, copy.
 
 use super::Call;
+use super::ObjectReader;
 use crate::client::Client;
 use crate::encode;
 use crate::error::{Error, Result};
 use crate::headers::ObjectInfo;
 use crate::options::RequestOptions;
-use crate::transfer::ObjectReader;
 use crate::transport::{verify_crc, Body, Request, Response, Target};
 use crate::xml::{self, CopyResult};
 use base64::Engine;
@@ -222,9 +222,7 @@ impl Client {
         key: &str,
         opts: &RequestOptions,
     ) -> Result<(CopyResult, ObjectInfo)> {
-        let Target::Object(src_bucket, src_key) = self.object(src_bucket, src_key)? else {
-            unreachable!("object() returns an object")
-        };
+        let (src_bucket, src_key) = self.object_name(src_bucket, src_key)?;
         let target = self.object(bucket, key)?;
         let mut req = Request::new("PUT", target);
         req.headers = opts.headers.clone();

@@ -3,12 +3,12 @@
 
 use super::checkpoint::{default_path, identity, CheckpointFile, PartRecord, State};
 use super::pool::{run_parts, Job, Run};
-use super::range::{check_ranged, content_length, number};
 use super::{cancelled_error, choose_part_size, part_ranges, Progress, TransferOptions};
 use crate::client::Client;
 use crate::crc64::{self, Crc64};
 use crate::error::{Error, ErrorKind, Result};
 use crate::headers::ObjectInfo;
+use crate::ops::range::{check_ranged, content_length, number};
 use crate::ops::Call;
 use crate::ops::{MAX_PARTS, MAX_PART_SIZE};
 use crate::options::RequestOptions;

@@ -10,13 +10,13 @@ mod copy;
 mod dir;
 mod download;
 mod pool;
-mod range;
 mod stream;
 mod upload;
 
 pub(crate) use crate::ops::Call;
+pub use crate::ops::ObjectReader;
 pub use dir::local_path;
-pub use stream::{ObjectReader, ObjectWriter};
+pub use stream::ObjectWriter;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::{MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE};
