@@ -645,7 +645,7 @@ void cos_object_list_free(cos_object_list *l);
 /**
  * Deletes `count` keys (DeleteObjects, sent in batches of 1000). With `quiet`, COS reports only failures.
  * The call succeeds when every request succeeded; keys COS refused are listed in the result's errors.
- * `out` may be NULL when the per-key results are not wanted.
+ * `out` may be NULL when the per-key results are not wanted. `count` 0 deletes nothing and succeeds.
  */
 cos_status cos_client_delete_objects(const cos_client *client,
                                      const char *bucket,
@@ -1358,7 +1358,7 @@ cos_status cos_transfer_options_set_part_size(cos_transfer_options *opts,
                                               cos_error **err);
 
 /**
- * Parts in flight at once (1..=64), each on its own thread sharing the client's connection pool.
+ * Parts in flight at once (1..=64, `MAX_CONCURRENCY` in the Rust core), each on its own thread sharing the client's connection pool.
  */
 cos_status cos_transfer_options_set_concurrency(cos_transfer_options *opts,
                                                 uint32_t concurrency,

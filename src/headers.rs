@@ -12,7 +12,12 @@ impl Headers {
     }
     /// The first value of header `name`, ignoring case.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.index(name).map(|i| self.0[i].1.as_str())
+    }
+    /// The position of the first header `name`, ignoring case (for callers that keep the headers in
+    /// another form, such as the C ABI's strings).
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.0.iter().position(|(k, _)| k.eq_ignore_ascii_case(name))
     }
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
@@ -95,7 +100,13 @@ impl ObjectInfo {
     /// One user metadata value, by name with or without the `x-cos-meta-` prefix, ignoring case. The name as
     /// given wins, so metadata whose own name starts with `x-cos-meta-` is still found.
     pub fn meta(&self, name: &str) -> Option<&str> {
-        let find = |n: &str| self.metadata().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v);
+        self.meta_index(name).map(|i| self.headers.0[i].1.as_str())
+    }
+
+    /// The position among the headers of user metadata `name` (as [`ObjectInfo::meta`] finds it), for
+    /// callers that keep the headers in another form (the C ABI's strings).
+    pub fn meta_index(&self, name: &str) -> Option<usize> {
+        let find = |n: &str| self.headers.index(&format!("{META_PREFIX}{n}"));
         find(name).or_else(|| find(strip_meta_prefix(name)))
     }
 }

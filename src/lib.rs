@@ -28,7 +28,7 @@ pub use ops::{
     Appender, ListCursor, ListParams, ListUploadsParams, ObjectPages, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE,
 };
 pub use options::RequestOptions;
-pub use transfer::{CancelToken, Checkpoint, ObjectReader, ObjectWriter, TransferOptions};
+pub use transfer::{CancelToken, Checkpoint, ObjectReader, ObjectWriter, TransferOptions, MAX_CONCURRENCY};
 pub use transport::Body;
 pub use xml::{
     BucketList, BucketSummary, CompleteResult, CopyResult, DeleteError, DeleteResult, ObjectList, ObjectSummary, Part,

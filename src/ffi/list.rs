@@ -4,7 +4,7 @@ use super::{
     arg_mut, arg_opt_str, arg_out, arg_ref, arg_str, c_ptr, c_string, call, cos_client, cos_error, cos_status,
     free_box, set_out,
 };
-use crate::{Error, ListCursor, ListParams, ObjectList};
+use crate::{ListCursor, ListParams, ObjectList};
 use std::ffi::{c_char, CString};
 
 /// One page of a listing. Strings are valid until `cos_object_list_free`.
@@ -212,7 +212,7 @@ pub struct cos_delete_result {
 
 /// Deletes `count` keys (DeleteObjects, sent in batches of 1000). With `quiet`, COS reports only failures.
 /// The call succeeds when every request succeeded; keys COS refused are listed in the result's errors.
-/// `out` may be NULL when the per-key results are not wanted.
+/// `out` may be NULL when the per-key results are not wanted. `count` 0 deletes nothing and succeeds.
 #[no_mangle]
 pub extern "C" fn cos_client_delete_objects(
     client: *const cos_client,
@@ -232,9 +232,6 @@ pub extern "C" fn cos_client_delete_objects(
             .enumerate()
             .map(|(i, &k)| arg_str(&format!("keys[{i}]"), k))
             .collect::<crate::Result<Vec<&str>>>()?;
-        if keys.is_empty() {
-            return Err(Error::invalid("keys is empty"));
-        }
         let result = client.delete_objects(bucket, &keys, quiet)?;
         set_out(
             out,

@@ -99,17 +99,10 @@ pub extern "C" fn cos_client_upload_part_from_file(
     call(err, || {
         let client = &arg_ref("client", client)?.inner;
         let (bucket, key, id) = (arg_str("bucket", bucket)?, arg_str("key", key)?, arg_str("upload_id", upload_id)?);
-        let path = arg_str("path", path)?;
+        let path = Path::new(arg_str("path", path)?);
         arg_out("out", out)?;
-        let file = std::fs::File::open(Path::new(path)).map_err(|e| Error::io(&format!("opening {path}"), &e))?;
-        let size = file.metadata().map_err(|e| Error::io(&format!("reading {path}"), &e))?.len();
-        if offset.checked_add(len).is_none_or(|end| end > size) {
-            return Err(Error::invalid(format!(
-                "offset {offset} + len {len} is past the end of {path} ({size} bytes)"
-            )));
-        }
-        let body = Body::File { file: &file, offset, len };
-        upload_part_out(out, client.upload_part(bucket, key, id, part_number, body, &options_or_default(opts))?);
+        let opts = options_or_default(opts);
+        upload_part_out(out, client.upload_part_from_file(bucket, key, id, part_number, path, offset, len, &opts)?);
         Ok(())
     })
 }

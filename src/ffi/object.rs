@@ -27,12 +27,9 @@ impl cos_object_info {
         cos_object_info { headers: info.headers.iter().map(|(k, v)| (c_string(k), c_string(v))).collect(), info }
     }
 
-    fn header(&self, name: &str) -> *const c_char {
-        let name = name.as_bytes();
-        self.headers
-            .iter()
-            .find(|(k, _)| k.as_bytes().eq_ignore_ascii_case(name))
-            .map_or(std::ptr::null(), |(_, v)| v.as_ptr())
+    /// The C string of the value at `index` of the headers, NULL for none.
+    fn value(&self, index: Option<usize>) -> *const c_char {
+        index.and_then(|i| self.headers.get(i)).map_or(std::ptr::null(), |(_, v)| v.as_ptr())
     }
 }
 
@@ -416,7 +413,7 @@ fn info<'a>(i: *const cos_object_info) -> Option<&'a cos_object_info> {
 #[no_mangle]
 pub extern "C" fn cos_object_info_header(i: *const cos_object_info, name: *const c_char) -> *const c_char {
     match (info(i), arg_str("name", name)) {
-        (Some(i), Ok(name)) => i.header(name),
+        (Some(i), Ok(name)) => i.value(i.info.headers.index(name)),
         _ => std::ptr::null(),
     }
 }
@@ -425,11 +422,7 @@ pub extern "C" fn cos_object_info_header(i: *const cos_object_info, name: *const
 #[no_mangle]
 pub extern "C" fn cos_object_info_metadata(i: *const cos_object_info, name: *const c_char) -> *const c_char {
     match (info(i), arg_str("name", name)) {
-        // As `ObjectInfo::meta`: the name as given first, then without its `x-cos-meta-` prefix.
-        (Some(i), Ok(name)) => match i.header(&format!("x-cos-meta-{name}")) {
-            p if p.is_null() => i.header(&format!("x-cos-meta-{}", crate::headers::strip_meta_prefix(name))),
-            p => p,
-        },
+        (Some(i), Ok(name)) => i.value(i.info.meta_index(name)),
         _ => std::ptr::null(),
     }
 }
@@ -455,7 +448,7 @@ pub extern "C" fn cos_object_info_header_value(i: *const cos_object_info, index:
 /// The ETag (with its quotes, as COS sends it), or NULL.
 #[no_mangle]
 pub extern "C" fn cos_object_info_etag(i: *const cos_object_info) -> *const c_char {
-    info(i).map_or(std::ptr::null(), |i| i.header("etag"))
+    info(i).map_or(std::ptr::null(), |i| i.value(i.info.headers.index("etag")))
 }
 
 /// Content-Length, or -1 when absent.

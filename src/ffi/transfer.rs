@@ -86,29 +86,17 @@ pub extern "C" fn cos_transfer_options_set_part_size(
     part_size: u64,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    with_opts(opts, err, |o| {
-        if part_size != 0 {
-            crate::transfer::choose_part_size(0, part_size)?;
-        }
-        o.part_size = part_size;
-        Ok(())
-    })
+    with_opts(opts, err, |o| o.set_part_size(part_size).map(drop))
 }
 
-/// Parts in flight at once (1..=64), each on its own thread sharing the client's connection pool.
+/// Parts in flight at once (1..=64, `MAX_CONCURRENCY` in the Rust core), each on its own thread sharing the client's connection pool.
 #[no_mangle]
 pub extern "C" fn cos_transfer_options_set_concurrency(
     opts: *mut cos_transfer_options,
     concurrency: u32,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    with_opts(opts, err, |o| {
-        if !(1..=64).contains(&concurrency) {
-            return Err(Error::invalid(format!("concurrency must be 1..=64, got {concurrency}")));
-        }
-        o.concurrency = concurrency as usize;
-        Ok(())
-    })
+    with_opts(opts, err, |o| o.set_concurrency(concurrency as usize).map(drop))
 }
 
 /// Request options for the object (content type, metadata, storage class, encryption, CRC switch); copied.

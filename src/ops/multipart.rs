@@ -76,6 +76,31 @@ impl Client {
         self.upload_part_in(&Call::new(self.config()), bucket, key, upload_id, part_number, body, opts)
     }
 
+    /// Uploads part `part_number` from `len` bytes of the file at `path` starting at `offset` (read with
+    /// positional reads, so a retry rereads them). A range past the file's end is `InvalidArgument`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn upload_part_from_file(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+        path: &std::path::Path,
+        offset: u64,
+        len: u64,
+        opts: &RequestOptions,
+    ) -> Result<Part> {
+        let shown = path.display();
+        let file = std::fs::File::open(path).map_err(|e| Error::io(&format!("opening {shown}"), &e))?;
+        let size = file.metadata().map_err(|e| Error::io(&format!("reading {shown}"), &e))?.len();
+        if offset.checked_add(len).is_none_or(|end| end > size) {
+            return Err(Error::invalid(format!(
+                "offset {offset} + len {len} is past the end of {shown} ({size} bytes)"
+            )));
+        }
+        self.upload_part(bucket, key, upload_id, part_number, Body::File { file: &file, offset, len }, opts)
+    }
+
     /// `upload_part` within `call`: its deadline, its tally, and abandoned (`Cancelled`) as soon as the
     /// call's `stop` says so, even mid-body.
     #[allow(clippy::too_many_arguments)]

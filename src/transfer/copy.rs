@@ -24,6 +24,7 @@ impl Client {
         opts: &TransferOptions,
         progress: Option<Progress<'_>>,
     ) -> Result<ObjectInfo> {
+        opts.check()?;
         let call = Call::new(self.config());
         self.copy_in(&call, src_bucket, src_key, bucket, key, opts, progress).map_err(|e| call.stamp(e))
     }

@@ -31,6 +31,7 @@ impl Client {
     /// complete). Keys that would land outside `dir` (such as `a/../../etc/passwd`) are refused before
     /// anything is written: the call fails naming the key. Returns the number of files written.
     pub fn download_prefix(&self, bucket: &str, prefix: &str, dir: &Path, opts: &TransferOptions) -> Result<usize> {
+        opts.check()?;
         if dir.as_os_str().is_empty() {
             // "" would mean the current directory, which the caller hardly meant to fill.
             return Err(Error::invalid("dir is empty"));

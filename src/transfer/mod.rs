@@ -68,7 +68,8 @@ pub type Progress<'a> = &'a mut dyn FnMut(u64, u64) -> bool;
 pub struct TransferOptions {
     /// Part size in bytes; 0 chooses one (8 MiB, raised so that no object needs more than 10000 parts).
     pub part_size: u64,
-    /// Parts in flight at once, each on its own thread (default 4).
+    /// Parts in flight at once, each on its own thread: 1..=[`MAX_CONCURRENCY`] (default 4); a transfer
+    /// started with another value fails with `InvalidArgument`.
     pub concurrency: usize,
     /// Headers for the object (content type, metadata, storage class, ...) and CRC/MD5 switches.
     pub request: RequestOptions,
@@ -103,7 +104,45 @@ impl Default for TransferOptions {
     }
 }
 
+/// The most parts a transfer keeps in flight.
+pub const MAX_CONCURRENCY: usize = 64;
+
+fn check_concurrency(n: usize) -> Result<()> {
+    if (1..=MAX_CONCURRENCY).contains(&n) {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!("concurrency must be 1..={MAX_CONCURRENCY}, got {n}")))
+    }
+}
+
+fn check_part_size(n: u64) -> Result<()> {
+    if n != 0 {
+        choose_part_size(0, n)?;
+    }
+    Ok(())
+}
+
 impl TransferOptions {
+    /// Refuses settings no transfer can run with; every transfer checks its options first.
+    pub fn check(&self) -> Result<()> {
+        check_concurrency(self.concurrency)?;
+        check_part_size(self.part_size)
+    }
+
+    /// Sets `concurrency`, refusing what [`TransferOptions::check`] would.
+    pub fn set_concurrency(&mut self, concurrency: usize) -> Result<&mut Self> {
+        check_concurrency(concurrency)?;
+        self.concurrency = concurrency;
+        Ok(self)
+    }
+
+    /// Sets `part_size` (0: automatic), refusing what [`TransferOptions::check`] would.
+    pub fn set_part_size(&mut self, part_size: u64) -> Result<&mut Self> {
+        check_part_size(part_size)?;
+        self.part_size = part_size;
+        Ok(self)
+    }
+
     /// Where this transfer keeps its checkpoint, from `resumable` and `checkpoint_path`.
     pub fn checkpoint(&self) -> Checkpoint {
         match (&self.checkpoint_path, self.resumable) {

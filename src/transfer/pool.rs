@@ -53,7 +53,7 @@ pub(crate) fn run_parts<T: Send>(
     on_done: &mut dyn FnMut(&Job, T) -> Result<()>,
     mut progress: Option<Progress<'_>>,
 ) -> Result<()> {
-    let workers = concurrency.clamp(1, 64).min(jobs.len().max(1));
+    let workers = concurrency.max(1).min(jobs.len().max(1));
     let queue = Mutex::new(jobs.into_iter().rev().collect::<Vec<Job>>());
     let (tx, rx) = mpsc::channel::<(Job, Result<T>)>();
     let mut failure: Option<Error> = None;

@@ -42,6 +42,7 @@ impl Client {
         opts: &TransferOptions,
         progress: Option<Progress<'_>>,
     ) -> Result<ObjectInfo> {
+        opts.check()?;
         let call = Call::new(self.config());
         self.upload_from_reader_in(&call, bucket, key, reader, opts, progress).map_err(|e| call.stamp(e))
     }
@@ -184,6 +185,7 @@ pub struct ObjectWriter {
 impl ObjectWriter {
     /// Prepares an upload; nothing is sent until a part fills or `finish` is called.
     pub fn new(client: &Client, bucket: &str, key: &str, opts: &TransferOptions) -> Result<ObjectWriter> {
+        opts.check()?;
         client.object(bucket, key)?;
         let part_size = choose_part_size(0, opts.part_size)? as usize;
         Ok(ObjectWriter {

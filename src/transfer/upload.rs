@@ -36,6 +36,7 @@ impl Client {
         opts: &TransferOptions,
         progress: Option<Progress<'_>>,
     ) -> Result<ObjectInfo> {
+        opts.check()?;
         let call = Call::new(self.config());
         self.upload_file_in(&call, bucket, key, path, opts, progress).map_err(|e| call.stamp(e))
     }
