@@ -158,13 +158,10 @@ impl ConfigBuilder {
         let rate = env_number::<u64>("COS_STALL_MIN_BYTES_PER_SEC")?;
         if grace.is_some() || rate.is_some() {
             let default = StallProtection::default();
-            b.stall_protection = Some(match grace {
-                Some(0) => None,
-                _ => Some(StallProtection {
-                    min_bytes_per_sec: rate.unwrap_or(default.min_bytes_per_sec),
-                    grace: grace.map_or(default.grace, Duration::from_millis),
-                }),
-            });
+            b.stall_protection = Some(Some(StallProtection {
+                min_bytes_per_sec: rate.unwrap_or(default.min_bytes_per_sec),
+                grace: grace.map_or(default.grace, Duration::from_millis),
+            }));
         }
         if let Some(s) = env("COS_SCHEME") {
             b.scheme(&s)?;
@@ -228,7 +225,8 @@ impl ConfigBuilder {
         self.operation_timeout = t;
         self
     }
-    /// Stalled-stream protection: `Some` sets the minimum throughput and grace window, `None` turns it off.
+    /// Stalled-stream protection: `Some` sets the minimum throughput and grace window (a minimum of 0 turns
+    /// it off, a zero window keeps the default), `None` turns it off.
     pub fn stall_protection(&mut self, stall: Option<StallProtection>) -> &mut Self {
         self.stall_protection = Some(stall);
         self
@@ -279,11 +277,20 @@ impl ConfigBuilder {
                 validate_host(name, h)?;
             }
         }
-        if let Some(Some(stall)) = self.stall_protection {
-            if stall.grace < Duration::from_secs(1) {
+        // Zero means "not set" for every duration and limit here: the default applies, and a minimum
+        // throughput of 0 bytes/s is no protection at all.
+        let stall = match self.stall_protection {
+            None => Some(StallProtection::default()),
+            Some(None) => None,
+            Some(Some(s)) if s.min_bytes_per_sec == 0 => None,
+            Some(Some(s)) if s.grace.is_zero() => {
+                Some(StallProtection { grace: StallProtection::default().grace, ..s })
+            }
+            Some(Some(s)) if s.grace < Duration::from_secs(1) => {
                 return Err(Error::invalid("the stall protection's grace period must be at least 1 s"));
             }
-        }
+            Some(Some(s)) => Some(s),
+        };
         if let Some(a) = &self.address {
             if !a.contains(':') || a.chars().any(|c| c.is_whitespace() || c == '/') {
                 return Err(Error::invalid(format!("address must be host:port, got {a:?}")));
@@ -297,11 +304,11 @@ impl ConfigBuilder {
             domain: self.domain.clone(),
             service_host: self.service_host.clone().unwrap_or_else(|| "service.cos.myqcloud.com".into()),
             address: self.address.clone(),
-            connect_timeout: self.connect_timeout.unwrap_or(Duration::from_secs(10)),
-            read_timeout: self.read_timeout.unwrap_or(Duration::from_secs(30)),
+            connect_timeout: self.connect_timeout.filter(|t| !t.is_zero()).unwrap_or(Duration::from_secs(10)),
+            read_timeout: self.read_timeout.filter(|t| !t.is_zero()).unwrap_or(Duration::from_secs(30)),
             max_retries: self.max_retries.unwrap_or(3),
-            operation_timeout: self.operation_timeout,
-            stall_protection: self.stall_protection.unwrap_or(Some(StallProtection::default())),
+            operation_timeout: self.operation_timeout.filter(|t| !t.is_zero()),
+            stall_protection: stall,
             switch_domain: self.switch_domain,
             user_agent: self.user_agent.clone().unwrap_or_else(|| format!("cos-rust-c/{}", env!("CARGO_PKG_VERSION"))),
             clock_offset: self.clock_offset,
@@ -386,6 +393,21 @@ mod tests {
         let mut b = Config::builder();
         b.region("ap-guangzhou").credentials("id", "key");
         b
+    }
+
+    #[test]
+    fn zero_means_not_set() {
+        let mut b = base();
+        b.connect_timeout(Duration::ZERO).read_timeout(Duration::ZERO).operation_timeout(Some(Duration::ZERO));
+        b.stall_protection(Some(StallProtection { min_bytes_per_sec: 5, grace: Duration::ZERO }));
+        let c = b.build().unwrap();
+        assert_eq!((c.connect_timeout, c.read_timeout), (Duration::from_secs(10), Duration::from_secs(30)));
+        assert_eq!(c.operation_timeout, None);
+        assert_eq!(c.stall_protection, Some(StallProtection { min_bytes_per_sec: 5, grace: Duration::from_secs(20) }));
+        b.stall_protection(Some(StallProtection { min_bytes_per_sec: 0, grace: Duration::from_secs(5) }));
+        assert_eq!(b.build().unwrap().stall_protection, None, "no minimum is no protection");
+        b.stall_protection(Some(StallProtection { min_bytes_per_sec: 1, grace: Duration::from_millis(500) }));
+        assert_eq!(b.build().unwrap_err().kind(), crate::ErrorKind::InvalidArgument);
     }
 
     #[test]

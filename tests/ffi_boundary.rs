@@ -42,8 +42,8 @@ fn every_export_starts_behind_the_panic_boundary() {
     for (file, text) in ffi_sources() {
         for (name, first) in exports(&text) {
             count += 1;
-            let guarded = BOUNDARY.iter().any(|b| first.starts_with(b))
-                || (first.starts_with("cos_") && first.contains('('));
+            let guarded =
+                BOUNDARY.iter().any(|b| first.starts_with(b)) || (first.starts_with("cos_") && first.contains('('));
             if !guarded {
                 bad.push(format!("{file}: {name}: `{first}`"));
             }

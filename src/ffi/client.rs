@@ -21,7 +21,10 @@ pub struct cos_client_config {
 /// `COS_REGION`, `COS_SCHEME` (http|https, default https), `COS_ENDPOINT` (optional host suffix, default
 /// cos.<region>.myqcloud.com), `COS_DOMAIN` (optional custom domain), `COS_ADDRESS` (optional host:port to
 /// connect to instead of resolving the host; the Host header stays <bucket>.<endpoint>, which is how the local
-/// emulator is reached), `COS_CONNECT_TIMEOUT_MS`, `COS_READ_TIMEOUT_MS`, `COS_MAX_RETRIES`.
+/// emulator is reached), `COS_CONNECT_TIMEOUT_MS`, `COS_READ_TIMEOUT_MS`, `COS_MAX_RETRIES`,
+/// `COS_OPERATION_TIMEOUT_MS`, `COS_SWITCH_DOMAIN` (1: fail over to tencentcos.cn), `COS_STALL_MIN_BYTES_PER_SEC`
+/// and `COS_STALL_GRACE_MS` (stalled-stream protection; grace 0 turns it off). Empty variables count as unset;
+/// a number that does not parse is `COS_INVALID_ARGUMENT` naming the variable.
 #[no_mangle]
 pub extern "C" fn cos_client_new_from_env(out: *mut *mut cos_client, err: *mut *mut cos_error) -> cos_status {
     call(err, || {
@@ -218,7 +221,8 @@ pub extern "C" fn cos_client_config_set_user_agent(
     })
 }
 
-/// Connect and read timeouts in milliseconds (defaults 10000 and 30000).
+/// Connect and read timeouts in milliseconds (defaults 10000 and 30000; 0 keeps the default). The read
+/// timeout bounds each socket read or write waiting for a byte.
 #[no_mangle]
 pub extern "C" fn cos_client_config_set_timeouts(
     config: *mut cos_client_config,
@@ -232,7 +236,9 @@ pub extern "C" fn cos_client_config_set_timeouts(
     })
 }
 
-/// Retries after the first attempt for network errors and 5xx answers (default 3).
+/// Retries after the first attempt (default 3; 0 = none) for what is worth retrying: connection failures,
+/// resets, timeouts and stalls, 5xx answers, 429, 400 RequestTimeout. Other 4xx answers, TLS failures and
+/// bodies from a callback (which cannot be replayed) are never retried.
 #[no_mangle]
 pub extern "C" fn cos_client_config_set_max_retries(
     config: *mut cos_client_config,
@@ -269,8 +275,8 @@ pub extern "C" fn cos_client_config_set_sign_validity(
     })
 }
 
-/// A limit in milliseconds on one whole operation, attempts and the waits between them included (0 = none,
-/// the default: only the per-attempt timeouts apply).
+/// A limit in milliseconds on one whole call, every attempt, wait and (for a transfer) part included (0 keeps
+/// the default: no limit, only the per-attempt timeouts apply).
 #[no_mangle]
 pub extern "C" fn cos_client_config_set_operation_timeout(
     config: *mut cos_client_config,
@@ -284,10 +290,11 @@ pub extern "C" fn cos_client_config_set_operation_timeout(
 
 /// Stalled-stream protection: an attempt whose response head or body, or whose request body, moves fewer
 /// than `min_bytes_per_sec` over any `grace_ms` window fails with `COS_TIMEOUT` and is retried like one.
-/// On by default at 1 byte/s over 20000 ms, which a steady slow stream never trips; `grace_ms` 0 turns it off
-/// (then only the per-read timeout applies, which a server dripping a byte at a time can hold open for
-/// ever). `grace_ms` must be 0 or at least 1000. Waiting for the server to start its answer is not a stall
-/// (that is the read timeout's business). Environment: `COS_STALL_MIN_BYTES_PER_SEC`, `COS_STALL_GRACE_MS`.
+/// On by default at 1 byte/s over 20000 ms, which a steady slow stream never trips. `min_bytes_per_sec` 0
+/// turns it off (then only the read timeout applies, which a server dripping a byte at a time can hold open
+/// for ever); `grace_ms` 0 keeps the default window; other windows must be at least 1000 ms. Waiting for the
+/// server to start its answer is not a stall (that is the read timeout's business). Environment:
+/// `COS_STALL_MIN_BYTES_PER_SEC`, `COS_STALL_GRACE_MS`.
 #[no_mangle]
 pub extern "C" fn cos_client_config_set_stall_protection(
     config: *mut cos_client_config,

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+// In header order (see `SECTIONS` in build.rs): cbindgen emits functions in the order it parses them.
 mod append;
 mod bucket;
 mod client;

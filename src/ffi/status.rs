@@ -22,7 +22,8 @@ pub enum cos_status {
     COS_IO_ERROR = 4,
     /// The CRC-64 of the data differs from the one COS reported; nothing was written to the destination file.
     COS_CHECKSUM_MISMATCH = 5,
-    /// A callback returned non-zero.
+    /// The caller stopped the operation: a body or progress callback returned non-zero, or a
+    /// `cos_cancel_token` was cancelled. A resumable transfer can be resumed by calling it again.
     COS_CANCELLED = 6,
     /// COS answered with something that could not be understood.
     COS_PARSE_ERROR = 7,
