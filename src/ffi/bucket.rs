@@ -4,7 +4,7 @@ use super::object::cos_object_info;
 use super::object::set_info;
 use super::options::{cos_request_options, options_or_default};
 use super::{
-    arg_out, arg_ref, arg_str, c_string, call, cos_client, cos_error, cos_status, field_at, free_box, read, set_out,
+    arg_out, arg_ref, bucket_args, c_string, call, cos_client, cos_error, cos_status, field_at, free_box, read, set_out,
 };
 use crate::ObjectInfo;
 use std::ffi::{c_char, CString};
@@ -40,8 +40,8 @@ pub extern "C" fn cos_client_create_bucket_ex(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        client.create_bucket(arg_str("bucket", bucket)?, &options_or_default(opts))
+        let (client, bucket) = bucket_args(client, bucket)?;
+        client.create_bucket(bucket, &options_or_default(opts))
     })
 }
 
@@ -52,7 +52,10 @@ pub extern "C" fn cos_client_delete_bucket(
     bucket: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    call(err, || arg_ref("client", client)?.inner.delete_bucket(arg_str("bucket", bucket)?))
+    call(err, || {
+        let (client, bucket) = bucket_args(client, bucket)?;
+        client.delete_bucket(bucket)
+    })
 }
 
 /// HEAD Bucket: succeeds when the bucket exists and is accessible. A missing bucket fails with HTTP status 404
@@ -65,7 +68,8 @@ pub extern "C" fn cos_client_head_bucket(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let headers = arg_ref("client", client)?.inner.head_bucket(arg_str("bucket", bucket)?)?;
+        let (client, bucket) = bucket_args(client, bucket)?;
+        let headers = client.head_bucket(bucket)?;
         set_info(info, ObjectInfo { headers });
         Ok(())
     })

@@ -1,7 +1,7 @@
 //! Listing objects (`cos_object_list`, `cos_object_iter`) and batch deletion (`cos_delete_result`).
 
 use super::{
-    arg_opt_string, arg_out, arg_ref, arg_slice, arg_str, c_ptr, c_string, call, cos_client, cos_error, cos_status,
+    arg_opt_string, arg_out, arg_slice, arg_str, bucket_args, c_ptr, c_string, call, cos_client, cos_error, cos_status,
     field_at, free_box, read, set_out, store, string_at, update,
 };
 use crate::{ListCursor, ListParams, ObjectList};
@@ -69,8 +69,7 @@ pub extern "C" fn cos_client_list_objects(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let bucket = arg_str("bucket", bucket)?;
+        let (client, bucket) = bucket_args(client, bucket)?;
         let params = list_params(prefix, delimiter, marker, max_keys)?;
         arg_out("out", out)?;
         set_out(out, cos_object_list::new(client.list_objects(bucket, &params)?));
@@ -91,12 +90,11 @@ pub extern "C" fn cos_object_iter_new(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = arg_ref("client", client)?.inner.clone();
-        let bucket = arg_str("bucket", bucket)?;
+        let (client, bucket) = bucket_args(client, bucket)?;
         crate::config::validate_bucket(bucket)?;
         let params = list_params(prefix, delimiter, std::ptr::null(), page_size)?;
         arg_out("out", out)?;
-        set_out(out, cos_object_iter { client, cursor: ListCursor::new(bucket, params) });
+        set_out(out, cos_object_iter { client: client.clone(), cursor: ListCursor::new(bucket, params) });
         Ok(())
     })
 }
@@ -220,8 +218,7 @@ pub extern "C" fn cos_client_delete_objects(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let bucket = arg_str("bucket", bucket)?;
+        let (client, bucket) = bucket_args(client, bucket)?;
         let key_ptrs = arg_slice("keys", keys, count)?;
         let keys = key_ptrs
             .iter()

@@ -3,8 +3,12 @@
 //!
 //! Every export follows the same pattern (see `design/capi.md` in the project notes):
 //! - it is a literal `#[no_mangle] pub extern "C" fn` (so cbindgen sees it without macro expansion);
+//! - every body runs behind the panic boundary (a panic never crosses into C; tests/ffi_boundary.rs checks
+//!   it): it starts with one of the helpers below, or delegates to another export that does;
 //! - fallible functions return `cos_status` and take `cos_error **err` last; the body runs in [`call`],
-//!   which clears `*err`, catches panics (a panic never crosses into C) and stores the error;
+//!   which clears `*err`, catches panics and stores the error; setters run in [`update`];
+//! - accessors run in [`read`] (a NULL handle gives the documented fallback), frees in [`free_box`], other
+//!   exports that cannot report an error (constructors, static strings) in [`guard`];
 //! - pointers are checked with the helpers below: a NULL required pointer or a non-UTF-8 string is
 //!   `COS_INVALID_ARGUMENT` with a message naming the parameter, never a crash;
 //! - out-parameters are written only on success; every handle from `*_new` or an out-parameter has a
@@ -144,13 +148,19 @@ fn arg_slice<'a, T>(name: &str, ptr: *const T, count: usize) -> Result<&'a [T]> 
     Ok(unsafe { std::slice::from_raw_parts(ptr, count) })
 }
 
+/// The client and bucket arguments of bucket operations and listings, checked in that order.
+fn bucket_args<'a>(client: *const cos_client, bucket: *const c_char) -> Result<(&'a crate::Client, &'a str)> {
+    Ok((&arg_ref("client", client)?.inner, arg_str("bucket", bucket)?))
+}
+
 /// The client, bucket and key arguments most operations start with, checked in that order.
 fn object_args<'a>(
     client: *const cos_client,
     bucket: *const c_char,
     key: *const c_char,
 ) -> Result<(&'a crate::Client, &'a str, &'a str)> {
-    Ok((&arg_ref("client", client)?.inner, arg_str("bucket", bucket)?, arg_str("key", key)?))
+    let (client, bucket) = bucket_args(client, bucket)?;
+    Ok((client, bucket, arg_str("key", key)?))
 }
 
 /// The source bucket and key of a server-side copy, checked after the destination's [`object_args`].

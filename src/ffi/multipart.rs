@@ -3,9 +3,9 @@
 use super::object::{cos_object_info, cos_read_fn, set_info, CallbackReader};
 use super::options::{cos_request_options, options_or_default};
 use super::{
-    arg_bytes, arg_opt_string, arg_out, arg_ref, arg_str, boxed, c_ptr, c_string, call, cos_client, cos_error,
-    cos_status, field_at, free_box, guard, object_args, read, set_out, source_args, store, store_string, string_at,
-    update,
+    arg_bytes, arg_opt_string, arg_out, arg_ref, arg_str, boxed, bucket_args, c_ptr, c_string, call, cos_client,
+    cos_error, cos_status, field_at, free_box, guard, object_args, read, set_out, source_args, store, store_string,
+    string_at, update,
 };
 use crate::{Body, ListUploadsParams, Part};
 use std::ffi::{c_char, c_void, CString};
@@ -346,8 +346,7 @@ pub extern "C" fn cos_client_list_multipart_uploads(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let bucket = arg_str("bucket", bucket)?;
+        let (client, bucket) = bucket_args(client, bucket)?;
         let params = ListUploadsParams {
             prefix: arg_opt_string("prefix", prefix)?,
             delimiter: arg_opt_string("delimiter", delimiter)?,

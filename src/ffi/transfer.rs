@@ -4,8 +4,8 @@
 use super::object::{cos_object_info, cos_read_fn, set_info, CallbackReader};
 use super::options::cos_request_options;
 use super::{
-    arg_bytes, arg_mut, arg_opt_str, arg_out, arg_ref, arg_str, boxed, call, cos_client, cos_error, cos_status,
-    free_box, guard, object_args, read, set_out, source_args, store, update,
+    arg_bytes, arg_mut, arg_opt_str, arg_out, arg_ref, arg_str, boxed, bucket_args, call, cos_client, cos_error,
+    cos_status, free_box, guard, object_args, read, set_out, source_args, store, update,
 };
 use crate::transfer::Progress;
 use crate::{CancelToken, ObjectInfo, ObjectReader, ObjectWriter, TransferOptions};
@@ -446,8 +446,7 @@ pub extern "C" fn cos_client_download_prefix(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let bucket = arg_str("bucket", bucket)?;
+        let (client, bucket) = bucket_args(client, bucket)?;
         let prefix = arg_opt_str("prefix", prefix)?.unwrap_or_default();
         let dir = arg_str("dir", dir)?;
         let written = client.download_prefix(bucket, prefix, Path::new(dir), &transfer_options(opts))?;
