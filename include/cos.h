@@ -1596,7 +1596,23 @@ cos_status cos_object_writer_finish(cos_object_writer *writer,
                                     cos_error **err);
 
 /**
- * Frees a writer; an unfinished upload is aborted. NULL does nothing.
+ * Abandons the upload: a multipart upload already started is aborted (AbortMultipartUpload, retried like
+ * any request), so COS frees its parts; nothing was sent yet for an object smaller than a part. The writer
+ * is done either way: a later `cos_object_writer_write` or `cos_object_writer_finish` fails with
+ * `COS_INVALID_ARGUMENT` ("the writer was aborted"), and it must still be freed with `cos_object_writer_free`. A failure (the abort
+ * request failed; the upload may remain, see `cos_client_list_multipart_uploads`) is reported here.
+ * Aborting a finished or already aborted writer does nothing and succeeds.
+ */
+cos_status cos_object_writer_abort(cos_object_writer *writer,
+                                   cos_error **err);
+
+/**
+ * Frees a writer. NULL does nothing. A writer neither finished nor aborted is aborted best-effort first,
+ * with any failure ignored: when a multipart upload was started, this sends AbortMultipartUpload and
+ * blocks until it is done: with the client's retries up to (max retries + 1) x (connect timeout + read
+ * timeout) plus the backoff waits between attempts (under 3 minutes with the defaults: 4 attempts of
+ * 10 s + 30 s, waits under 5 s), and never longer than the client's operation timeout when one is set. Call
+ * `cos_object_writer_abort` first to choose when that wait happens and to see whether it failed.
  */
 void cos_object_writer_free(cos_object_writer *writer);
 

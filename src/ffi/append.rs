@@ -1,8 +1,10 @@
 //! AppendObject (`cos_client_append_object`) and `cos_appender`.
 
-use super::object::cos_object_info;
+use super::object::{cos_object_info, set_info};
 use super::options::{cos_request_options, options_or_default};
-use super::{arg_bytes, arg_mut, arg_out, call, cos_client, cos_error, cos_status, free_box, set_out};
+use super::{
+    arg_bytes, arg_out, call, cos_client, cos_error, cos_status, free_box, object_args, read, set_out, store, update,
+};
 use crate::Appender;
 use std::ffi::c_char;
 
@@ -27,11 +29,11 @@ pub extern "C" fn cos_client_append_object(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (client, bucket, key) = super::object_args(client, bucket, key)?;
+        let (client, bucket, key) = object_args(client, bucket, key)?;
         let data = arg_bytes("data", data, len)?;
         let (next, object) = client.append_object(bucket, key, position, data, &options_or_default(opts))?;
-        super::store(next_position, next);
-        set_out(info, cos_object_info::new(object));
+        store(next_position, next);
+        set_info(info, object);
         Ok(())
     })
 }
@@ -58,7 +60,7 @@ pub extern "C" fn cos_appender_new(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (client, bucket, key) = super::object_args(client, bucket, key)?;
+        let (client, bucket, key) = object_args(client, bucket, key)?;
         arg_out("out", out)?;
         let opts = options_or_default(opts);
         let inner = if resume {
@@ -80,18 +82,13 @@ pub extern "C" fn cos_appender_append(
     len: usize,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    call(err, || {
-        let appender = arg_mut("appender", appender)?;
-        appender.inner.append(arg_bytes("data", data, len)?)?;
-        Ok(())
-    })
+    update(err, "appender", appender, |a| a.inner.append(arg_bytes("data", data, len)?).map(drop))
 }
 
 /// Where the next append goes: the object's length as far as the appender knows. 0 for NULL.
 #[no_mangle]
 pub extern "C" fn cos_appender_position(appender: *const cos_appender) -> u64 {
-    // SAFETY: NULL or a live appender.
-    unsafe { appender.as_ref() }.map_or(0, |a| a.inner.position())
+    read(appender, 0, |a| a.inner.position())
 }
 
 /// Frees an appender. NULL does nothing.

@@ -1,15 +1,24 @@
 //! Bucket operations and `cos_bucket_list`.
 
 use super::object::cos_object_info;
+use super::object::set_info;
 use super::options::{cos_request_options, options_or_default};
-use super::{arg_out, arg_ref, arg_str, c_string, call, cos_client, cos_error, cos_status, free_box, set_out};
+use super::{
+    arg_out, arg_ref, bucket_args, c_string, call, cos_client, cos_error, cos_status, field_at, free_box, read, set_out,
+};
 use crate::ObjectInfo;
 use std::ffi::{c_char, CString};
 
 /// The buckets of the account. Strings are valid until `cos_bucket_list_free`.
 pub struct cos_bucket_list {
-    /// (name, region, creation date) per bucket.
-    buckets: Vec<[CString; 3]>,
+    buckets: Vec<BucketRow>,
+}
+
+/// One bucket of a `cos_bucket_list`.
+struct BucketRow {
+    name: CString,
+    region: CString,
+    creation_date: CString,
 }
 
 /// Creates a bucket ("<name>-<appid>"). A bucket you already own fails with code "BucketAlreadyOwnedByYou".
@@ -31,8 +40,8 @@ pub extern "C" fn cos_client_create_bucket_ex(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        client.create_bucket(arg_str("bucket", bucket)?, &options_or_default(opts))
+        let (client, bucket) = bucket_args(client, bucket)?;
+        client.create_bucket(bucket, &options_or_default(opts))
     })
 }
 
@@ -43,7 +52,10 @@ pub extern "C" fn cos_client_delete_bucket(
     bucket: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    call(err, || arg_ref("client", client)?.inner.delete_bucket(arg_str("bucket", bucket)?))
+    call(err, || {
+        let (client, bucket) = bucket_args(client, bucket)?;
+        client.delete_bucket(bucket)
+    })
 }
 
 /// HEAD Bucket: succeeds when the bucket exists and is accessible. A missing bucket fails with HTTP status 404
@@ -56,8 +68,9 @@ pub extern "C" fn cos_client_head_bucket(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let headers = arg_ref("client", client)?.inner.head_bucket(arg_str("bucket", bucket)?)?;
-        set_out(info, cos_object_info::new(ObjectInfo { headers }));
+        let (client, bucket) = bucket_args(client, bucket)?;
+        let headers = client.head_bucket(bucket)?;
+        set_info(info, ObjectInfo { headers });
         Ok(())
     })
 }
@@ -73,41 +86,42 @@ pub extern "C" fn cos_client_list_buckets(
         let client = &arg_ref("client", client)?.inner;
         arg_out("out", out)?;
         let list = client.list_buckets()?;
-        let buckets =
-            list.buckets.iter().map(|b| [c_string(&b.name), c_string(&b.region), c_string(&b.creation_date)]).collect();
+        let buckets = list
+            .buckets
+            .iter()
+            .map(|b| BucketRow {
+                name: c_string(&b.name),
+                region: c_string(&b.region),
+                creation_date: c_string(&b.creation_date),
+            })
+            .collect();
         set_out(out, cos_bucket_list { buckets });
         Ok(())
     })
 }
 
-fn field(list: *const cos_bucket_list, index: usize, which: usize) -> *const c_char {
-    // SAFETY: NULL or a live list.
-    unsafe { list.as_ref() }.and_then(|l| l.buckets.get(index)).map_or(std::ptr::null(), |b| b[which].as_ptr())
-}
-
 /// Number of buckets; 0 for NULL.
 #[no_mangle]
 pub extern "C" fn cos_bucket_list_count(list: *const cos_bucket_list) -> usize {
-    // SAFETY: NULL or a live list.
-    unsafe { list.as_ref() }.map_or(0, |l| l.buckets.len())
+    read(list, 0, |l| l.buckets.len())
 }
 
 /// Name of bucket `index`, or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_bucket_list_name(list: *const cos_bucket_list, index: usize) -> *const c_char {
-    field(list, index, 0)
+    read(list, std::ptr::null(), |l| field_at(&l.buckets, index, |b| &b.name))
 }
 
 /// Region of bucket `index` (e.g. "ap-guangzhou"), or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_bucket_list_region(list: *const cos_bucket_list, index: usize) -> *const c_char {
-    field(list, index, 1)
+    read(list, std::ptr::null(), |l| field_at(&l.buckets, index, |b| &b.region))
 }
 
 /// Creation date of bucket `index` (ISO 8601), or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_bucket_list_creation_date(list: *const cos_bucket_list, index: usize) -> *const c_char {
-    field(list, index, 2)
+    read(list, std::ptr::null(), |l| field_at(&l.buckets, index, |b| &b.creation_date))
 }
 
 /// Frees a bucket list. NULL does nothing.

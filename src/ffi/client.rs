@@ -1,6 +1,8 @@
 //! `cos_client` and `cos_client_config`: configuring and creating a client.
 
-use super::{arg_mut, arg_opt_str, arg_out, arg_ref, arg_str, call, cos_error, cos_status, free_box, set_out};
+use super::{
+    arg_opt_str, arg_out, arg_ref, arg_str, boxed, call, cos_error, cos_status, free_box, guard, set_out, update,
+};
 use crate::config::ConfigBuilder;
 use crate::Client;
 use std::ffi::c_char;
@@ -58,7 +60,7 @@ pub extern "C" fn cos_client_free(client: *mut cos_client) {
 /// A new, empty configuration (https, default timeouts and retries). Never NULL.
 #[no_mangle]
 pub extern "C" fn cos_client_config_new() -> *mut cos_client_config {
-    Box::into_raw(Box::new(cos_client_config { inner: ConfigBuilder::default() }))
+    guard(std::ptr::null_mut(), || boxed(cos_client_config { inner: ConfigBuilder::default() }))
 }
 
 /// A configuration preset from the `COS_*` environment variables (see `cos_client_new_from_env`), to adjust
@@ -78,32 +80,6 @@ pub extern "C" fn cos_client_config_free(config: *mut cos_client_config) {
     free_box(config)
 }
 
-/// Runs a setter that takes one string.
-fn set_str(
-    config: *mut cos_client_config,
-    name: &str,
-    value: *const c_char,
-    err: *mut *mut cos_error,
-    apply: impl FnOnce(&mut ConfigBuilder, &str) -> crate::Result<()>,
-) -> cos_status {
-    call(err, || {
-        let config = arg_mut("config", config)?;
-        apply(&mut config.inner, arg_str(name, value)?)
-    })
-}
-
-/// Runs a setter that cannot fail except for a NULL config.
-fn set_plain(
-    config: *mut cos_client_config,
-    err: *mut *mut cos_error,
-    apply: impl FnOnce(&mut ConfigBuilder),
-) -> cos_status {
-    call(err, || {
-        apply(&mut arg_mut("config", config)?.inner);
-        Ok(())
-    })
-}
-
 /// Region such as "ap-guangzhou".
 #[no_mangle]
 pub extern "C" fn cos_client_config_set_region(
@@ -111,8 +87,8 @@ pub extern "C" fn cos_client_config_set_region(
     region: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set_str(config, "region", region, err, |c, v| {
-        c.region(v);
+    update(err, "config", config, |c| {
+        c.inner.region(arg_str("region", region)?);
         Ok(())
     })
 }
@@ -125,9 +101,8 @@ pub extern "C" fn cos_client_config_set_credentials(
     secret_key: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    call(err, || {
-        let config = arg_mut("config", config)?;
-        config.inner.credentials(arg_str("secret_id", secret_id)?, arg_str("secret_key", secret_key)?);
+    update(err, "config", config, |c| {
+        c.inner.credentials(arg_str("secret_id", secret_id)?, arg_str("secret_key", secret_key)?);
         Ok(())
     })
 }
@@ -139,9 +114,8 @@ pub extern "C" fn cos_client_config_set_session_token(
     token: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    call(err, || {
-        let config = arg_mut("config", config)?;
-        config.inner.session_token(arg_opt_str("token", token)?);
+    update(err, "config", config, |c| {
+        c.inner.session_token(arg_opt_str("token", token)?);
         Ok(())
     })
 }
@@ -153,7 +127,7 @@ pub extern "C" fn cos_client_config_set_scheme(
     scheme: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set_str(config, "scheme", scheme, err, |c, v| c.scheme(v).map(|_| ()))
+    update(err, "config", config, |c| c.inner.scheme(arg_str("scheme", scheme)?).map(drop))
 }
 
 /// Host suffix after "<bucket>.", such as "cos.ap-guangzhou.tencentcos.cn" or "cos.accelerate.myqcloud.com".
@@ -163,8 +137,8 @@ pub extern "C" fn cos_client_config_set_endpoint(
     endpoint: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set_str(config, "endpoint", endpoint, err, |c, v| {
-        c.endpoint(v);
+    update(err, "config", config, |c| {
+        c.inner.endpoint(arg_str("endpoint", endpoint)?);
         Ok(())
     })
 }
@@ -176,8 +150,8 @@ pub extern "C" fn cos_client_config_set_domain(
     domain: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set_str(config, "domain", domain, err, |c, v| {
-        c.domain(v);
+    update(err, "config", config, |c| {
+        c.inner.domain(arg_str("domain", domain)?);
         Ok(())
     })
 }
@@ -189,8 +163,8 @@ pub extern "C" fn cos_client_config_set_service_host(
     host: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set_str(config, "host", host, err, |c, v| {
-        c.service_host(v);
+    update(err, "config", config, |c| {
+        c.inner.service_host(arg_str("host", host)?);
         Ok(())
     })
 }
@@ -202,8 +176,8 @@ pub extern "C" fn cos_client_config_set_address(
     address: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set_str(config, "address", address, err, |c, v| {
-        c.address(v);
+    update(err, "config", config, |c| {
+        c.inner.address(arg_str("address", address)?);
         Ok(())
     })
 }
@@ -215,8 +189,8 @@ pub extern "C" fn cos_client_config_set_user_agent(
     user_agent: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set_str(config, "user_agent", user_agent, err, |c, v| {
-        c.user_agent(v);
+    update(err, "config", config, |c| {
+        c.inner.user_agent(arg_str("user_agent", user_agent)?);
         Ok(())
     })
 }
@@ -230,9 +204,10 @@ pub extern "C" fn cos_client_config_set_timeouts(
     read_ms: u32,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set_plain(config, err, |c| {
-        c.connect_timeout(Duration::from_millis(connect_ms.into()));
-        c.read_timeout(Duration::from_millis(read_ms.into()));
+    update(err, "config", config, |c| {
+        c.inner.connect_timeout(Duration::from_millis(connect_ms.into()));
+        c.inner.read_timeout(Duration::from_millis(read_ms.into()));
+        Ok(())
     })
 }
 
@@ -245,8 +220,9 @@ pub extern "C" fn cos_client_config_set_max_retries(
     max_retries: u32,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set_plain(config, err, |c| {
-        c.max_retries(max_retries);
+    update(err, "config", config, |c| {
+        c.inner.max_retries(max_retries);
+        Ok(())
     })
 }
 
@@ -258,8 +234,9 @@ pub extern "C" fn cos_client_config_set_clock_offset(
     seconds: i64,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set_plain(config, err, |c| {
-        c.clock_offset(seconds);
+    update(err, "config", config, |c| {
+        c.inner.clock_offset(seconds);
+        Ok(())
     })
 }
 
@@ -270,8 +247,9 @@ pub extern "C" fn cos_client_config_set_sign_validity(
     seconds: u32,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set_plain(config, err, |c| {
-        c.sign_validity(seconds);
+    update(err, "config", config, |c| {
+        c.inner.sign_validity(seconds);
+        Ok(())
     })
 }
 
@@ -283,8 +261,9 @@ pub extern "C" fn cos_client_config_set_operation_timeout(
     ms: u64,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set_plain(config, err, |c| {
-        c.operation_timeout((ms > 0).then(|| Duration::from_millis(ms)));
+    update(err, "config", config, |c| {
+        c.inner.operation_timeout((ms > 0).then(|| Duration::from_millis(ms)));
+        Ok(())
     })
 }
 
@@ -302,13 +281,14 @@ pub extern "C" fn cos_client_config_set_stall_protection(
     grace_ms: u32,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set_plain(config, err, |c| {
-        c.stall_protection(
+    update(err, "config", config, |c| {
+        c.inner.stall_protection(
             (grace_ms > 0).then(|| crate::StallProtection {
                 min_bytes_per_sec,
                 grace: Duration::from_millis(u64::from(grace_ms)),
             }),
         );
+        Ok(())
     })
 }
 
@@ -322,7 +302,8 @@ pub extern "C" fn cos_client_config_set_switch_domain(
     on: bool,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set_plain(config, err, |c| {
-        c.switch_domain(on);
+    update(err, "config", config, |c| {
+        c.inner.switch_domain(on);
+        Ok(())
     })
 }

@@ -1,8 +1,8 @@
 //! Listing objects (`cos_object_list`, `cos_object_iter`) and batch deletion (`cos_delete_result`).
 
 use super::{
-    arg_mut, arg_opt_str, arg_out, arg_ref, arg_str, c_ptr, c_string, call, cos_client, cos_error, cos_status,
-    free_box, set_out,
+    arg_opt_string, arg_out, arg_slice, arg_str, bucket_args, c_ptr, c_string, call, cos_client, cos_error, cos_status,
+    field_at, free_box, read, set_out, store, string_at, update,
 };
 use crate::{ListCursor, ListParams, ObjectList};
 use std::ffi::{c_char, CString};
@@ -46,11 +46,10 @@ fn list_params(
     marker: *const c_char,
     max_keys: u32,
 ) -> crate::Result<ListParams> {
-    let s = |name, p| arg_opt_str(name, p).map(|v| v.unwrap_or_default().to_string());
     Ok(ListParams {
-        prefix: s("prefix", prefix)?,
-        delimiter: s("delimiter", delimiter)?,
-        marker: s("marker", marker)?,
+        prefix: arg_opt_string("prefix", prefix)?,
+        delimiter: arg_opt_string("delimiter", delimiter)?,
+        marker: arg_opt_string("marker", marker)?,
         max_keys,
     })
 }
@@ -70,8 +69,7 @@ pub extern "C" fn cos_client_list_objects(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let bucket = arg_str("bucket", bucket)?;
+        let (client, bucket) = bucket_args(client, bucket)?;
         let params = list_params(prefix, delimiter, marker, max_keys)?;
         arg_out("out", out)?;
         set_out(out, cos_object_list::new(client.list_objects(bucket, &params)?));
@@ -92,12 +90,11 @@ pub extern "C" fn cos_object_iter_new(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = arg_ref("client", client)?.inner.clone();
-        let bucket = arg_str("bucket", bucket)?;
+        let (client, bucket) = bucket_args(client, bucket)?;
         crate::config::validate_bucket(bucket)?;
         let params = list_params(prefix, delimiter, std::ptr::null(), page_size)?;
         arg_out("out", out)?;
-        set_out(out, cos_object_iter { client, cursor: ListCursor::new(bucket, params) });
+        set_out(out, cos_object_iter { client: client.clone(), cursor: ListCursor::new(bucket, params) });
         Ok(())
     })
 }
@@ -110,13 +107,13 @@ pub extern "C" fn cos_object_iter_next(
     page: *mut *mut cos_object_list,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    call(err, || {
-        let iter = arg_mut("iter", iter)?;
+    update(err, "iter", iter, |iter| {
         arg_out("page", page)?;
         match iter.cursor.next_page(&iter.client) {
             Some(result) => set_out(page, cos_object_list::new(result?)),
-            // SAFETY: checked non-NULL.
-            None => unsafe { *page = std::ptr::null_mut() },
+            None => {
+                store(page, std::ptr::null_mut());
+            }
         }
         Ok(())
     })
@@ -128,73 +125,64 @@ pub extern "C" fn cos_object_iter_free(iter: *mut cos_object_iter) {
     free_box(iter)
 }
 
-fn list<'a>(l: *const cos_object_list) -> Option<&'a cos_object_list> {
-    // SAFETY: NULL or a live list.
-    unsafe { l.as_ref() }
-}
-
-fn string_at(strings: Option<&Vec<CString>>, index: usize) -> *const c_char {
-    strings.and_then(|v| v.get(index)).map_or(std::ptr::null(), |s| s.as_ptr())
-}
-
 /// Number of objects in the page; 0 for NULL.
 #[no_mangle]
 pub extern "C" fn cos_object_list_count(l: *const cos_object_list) -> usize {
-    list(l).map_or(0, |l| l.keys.len())
+    read(l, 0, |l| l.keys.len())
 }
 
 /// Key of object `index` (decoded), or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_object_list_key(l: *const cos_object_list, index: usize) -> *const c_char {
-    string_at(list(l).map(|l| &l.keys), index)
+    read(l, std::ptr::null(), |l| string_at(&l.keys, index))
 }
 
 /// Size in bytes of object `index`, or 0 when out of range.
 #[no_mangle]
 pub extern "C" fn cos_object_list_size(l: *const cos_object_list, index: usize) -> u64 {
-    list(l).and_then(|l| l.list.objects.get(index)).map_or(0, |o| o.size)
+    read(l, 0, |l| l.list.objects.get(index).map_or(0, |o| o.size))
 }
 
 /// ETag of object `index`, or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_object_list_etag(l: *const cos_object_list, index: usize) -> *const c_char {
-    string_at(list(l).map(|l| &l.etags), index)
+    read(l, std::ptr::null(), |l| string_at(&l.etags, index))
 }
 
 /// Last-modified time of object `index` (ISO 8601), or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_object_list_last_modified(l: *const cos_object_list, index: usize) -> *const c_char {
-    string_at(list(l).map(|l| &l.last_modified), index)
+    read(l, std::ptr::null(), |l| string_at(&l.last_modified, index))
 }
 
 /// Storage class of object `index`, or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_object_list_storage_class(l: *const cos_object_list, index: usize) -> *const c_char {
-    string_at(list(l).map(|l| &l.storage_classes), index)
+    read(l, std::ptr::null(), |l| string_at(&l.storage_classes, index))
 }
 
 /// Number of common prefixes (the "directories" when a delimiter was given); 0 for NULL.
 #[no_mangle]
 pub extern "C" fn cos_object_list_prefix_count(l: *const cos_object_list) -> usize {
-    list(l).map_or(0, |l| l.prefixes.len())
+    read(l, 0, |l| l.prefixes.len())
 }
 
 /// Common prefix `index`, or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_object_list_prefix(l: *const cos_object_list, index: usize) -> *const c_char {
-    string_at(list(l).map(|l| &l.prefixes), index)
+    read(l, std::ptr::null(), |l| string_at(&l.prefixes, index))
 }
 
 /// Whether more results follow this page.
 #[no_mangle]
 pub extern "C" fn cos_object_list_is_truncated(l: *const cos_object_list) -> bool {
-    list(l).is_some_and(|l| l.list.is_truncated)
+    read(l, false, |l| l.list.is_truncated)
 }
 
 /// The marker of the next page when truncated, else NULL.
 #[no_mangle]
 pub extern "C" fn cos_object_list_next_marker(l: *const cos_object_list) -> *const c_char {
-    list(l).map_or(std::ptr::null(), |l| c_ptr(&l.next_marker))
+    read(l, std::ptr::null(), |l| c_ptr(&l.next_marker))
 }
 
 /// Frees a page. NULL does nothing.
@@ -206,8 +194,14 @@ pub extern "C" fn cos_object_list_free(l: *mut cos_object_list) {
 /// The outcome of `cos_client_delete_objects`, key by key. Strings are valid until `cos_delete_result_free`.
 pub struct cos_delete_result {
     deleted: Vec<CString>,
-    /// (key, code, message) per key COS could not delete.
-    errors: Vec<[CString; 3]>,
+    errors: Vec<DeleteFailure>,
+}
+
+/// A key COS could not delete, with COS's error code and message.
+struct DeleteFailure {
+    key: CString,
+    code: CString,
+    message: CString,
 }
 
 /// Deletes `count` keys (DeleteObjects, sent in batches of 1000). With `quiet`, COS reports only failures.
@@ -224,9 +218,8 @@ pub extern "C" fn cos_client_delete_objects(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let bucket = arg_str("bucket", bucket)?;
-        let key_ptrs = super::arg_slice("keys", keys, count)?;
+        let (client, bucket) = bucket_args(client, bucket)?;
+        let key_ptrs = arg_slice("keys", keys, count)?;
         let keys = key_ptrs
             .iter()
             .enumerate()
@@ -240,7 +233,11 @@ pub extern "C" fn cos_client_delete_objects(
                 errors: result
                     .errors
                     .iter()
-                    .map(|e| [c_string(&e.key), c_string(&e.code), c_string(&e.message)])
+                    .map(|e| DeleteFailure {
+                        key: c_string(&e.key),
+                        code: c_string(&e.code),
+                        message: c_string(&e.message),
+                    })
                     .collect(),
             },
         );
@@ -248,49 +245,40 @@ pub extern "C" fn cos_client_delete_objects(
     })
 }
 
-fn delete_result<'a>(r: *const cos_delete_result) -> Option<&'a cos_delete_result> {
-    // SAFETY: NULL or a live result.
-    unsafe { r.as_ref() }
-}
-
 /// Number of keys reported deleted (0 in quiet mode); 0 for NULL.
 #[no_mangle]
 pub extern "C" fn cos_delete_result_deleted_count(r: *const cos_delete_result) -> usize {
-    delete_result(r).map_or(0, |r| r.deleted.len())
+    read(r, 0, |r| r.deleted.len())
 }
 
 /// Deleted key `index`, or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_delete_result_deleted_key(r: *const cos_delete_result, index: usize) -> *const c_char {
-    string_at(delete_result(r).map(|r| &r.deleted), index)
+    read(r, std::ptr::null(), |r| string_at(&r.deleted, index))
 }
 
 /// Number of keys COS could not delete; 0 for NULL.
 #[no_mangle]
 pub extern "C" fn cos_delete_result_error_count(r: *const cos_delete_result) -> usize {
-    delete_result(r).map_or(0, |r| r.errors.len())
-}
-
-fn error_field(r: *const cos_delete_result, index: usize, which: usize) -> *const c_char {
-    delete_result(r).and_then(|r| r.errors.get(index)).map_or(std::ptr::null(), |e| e[which].as_ptr())
+    read(r, 0, |r| r.errors.len())
 }
 
 /// Key of failure `index`, or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_delete_result_error_key(r: *const cos_delete_result, index: usize) -> *const c_char {
-    error_field(r, index, 0)
+    read(r, std::ptr::null(), |r| field_at(&r.errors, index, |e| &e.key))
 }
 
 /// COS error code of failure `index`, or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_delete_result_error_code(r: *const cos_delete_result, index: usize) -> *const c_char {
-    error_field(r, index, 1)
+    read(r, std::ptr::null(), |r| field_at(&r.errors, index, |e| &e.code))
 }
 
 /// Message of failure `index`, or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_delete_result_error_message(r: *const cos_delete_result, index: usize) -> *const c_char {
-    error_field(r, index, 2)
+    read(r, std::ptr::null(), |r| field_at(&r.errors, index, |e| &e.message))
 }
 
 /// Frees a delete result. NULL does nothing.

@@ -3,8 +3,12 @@
 //!
 //! Every export follows the same pattern (see `design/capi.md` in the project notes):
 //! - it is a literal `#[no_mangle] pub extern "C" fn` (so cbindgen sees it without macro expansion);
+//! - every body runs behind the panic boundary (a panic never crosses into C; tests/ffi_boundary.rs checks
+//!   it): it starts with one of the helpers below, or delegates to another export that does;
 //! - fallible functions return `cos_status` and take `cos_error **err` last; the body runs in [`call`],
-//!   which clears `*err`, catches panics (a panic never crosses into C) and stores the error;
+//!   which clears `*err`, catches panics and stores the error; setters run in [`update`];
+//! - accessors run in [`read`] (a NULL handle gives the documented fallback), frees in [`free_box`], other
+//!   exports that cannot report an error (constructors, static strings) in [`guard`];
 //! - pointers are checked with the helpers below: a NULL required pointer or a non-UTF-8 string is
 //!   `COS_INVALID_ARGUMENT` with a message naming the parameter, never a crash;
 //! - out-parameters are written only on success; every handle from `*_new` or an out-parameter has a
@@ -68,6 +72,29 @@ fn call(err: *mut *mut cos_error, body: impl FnOnce() -> Result<()>) -> cos_stat
     status
 }
 
+/// Runs the body of an export that cannot report an error (a constructor returning a handle, a free, a
+/// static string): a panic gives `fallback` instead of crossing into C.
+fn guard<T>(fallback: T, body: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
+}
+
+/// Runs the body of an accessor: `f` on the handle, or `fallback` when the handle is NULL or `f` panics.
+fn read<H, T: Copy>(ptr: *const H, fallback: T, f: impl FnOnce(&H) -> T) -> T {
+    // SAFETY: the caller passes NULL or a live handle from this library.
+    guard(fallback, || unsafe { ptr.as_ref() }.map_or(fallback, f))
+}
+
+/// Runs the body of a setter: `apply` on the required handle `name`, behind [`call`]. String arguments
+/// are converted inside `apply` (with [`arg_str`]), so that a bad one is reported like any failure.
+fn update<H>(
+    err: *mut *mut cos_error,
+    name: &str,
+    ptr: *mut H,
+    apply: impl FnOnce(&mut H) -> Result<()>,
+) -> cos_status {
+    call(err, || apply(arg_mut(name, ptr)?))
+}
+
 /// A required string argument.
 fn arg_str<'a>(name: &str, ptr: *const c_char) -> Result<&'a str> {
     if ptr.is_null() {
@@ -76,6 +103,11 @@ fn arg_str<'a>(name: &str, ptr: *const c_char) -> Result<&'a str> {
     // SAFETY: non-NULL; the caller passes a NUL-terminated string that outlives the call.
     let bytes = unsafe { CStr::from_ptr(ptr) };
     bytes.to_str().map_err(|_| Error::invalid(format!("{name} is not valid UTF-8")))
+}
+
+/// An optional string argument as an owned string: NULL is "".
+fn arg_opt_string(name: &str, ptr: *const c_char) -> Result<String> {
+    arg_opt_str(name, ptr).map(|v| v.unwrap_or_default().to_string())
 }
 
 /// An optional string argument: NULL is `None`.
@@ -117,13 +149,24 @@ fn arg_slice<'a, T>(name: &str, ptr: *const T, count: usize) -> Result<&'a [T]> 
     Ok(unsafe { std::slice::from_raw_parts(ptr, count) })
 }
 
+/// The client and bucket arguments of bucket operations and listings, checked in that order.
+fn bucket_args<'a>(client: *const cos_client, bucket: *const c_char) -> Result<(&'a crate::Client, &'a str)> {
+    Ok((&arg_ref("client", client)?.inner, arg_str("bucket", bucket)?))
+}
+
 /// The client, bucket and key arguments most operations start with, checked in that order.
 fn object_args<'a>(
     client: *const cos_client,
     bucket: *const c_char,
     key: *const c_char,
 ) -> Result<(&'a crate::Client, &'a str, &'a str)> {
-    Ok((&arg_ref("client", client)?.inner, arg_str("bucket", bucket)?, arg_str("key", key)?))
+    let (client, bucket) = bucket_args(client, bucket)?;
+    Ok((client, bucket, arg_str("key", key)?))
+}
+
+/// The source bucket and key of a server-side copy, checked after the destination's [`object_args`].
+fn source_args<'a>(src_bucket: *const c_char, src_key: *const c_char) -> Result<(&'a str, &'a str)> {
+    Ok((arg_str("src_bucket", src_bucket)?, arg_str("src_key", src_key)?))
 }
 
 /// A required handle argument.
@@ -139,7 +182,7 @@ fn arg_mut<'a, T>(name: &str, ptr: *mut T) -> Result<&'a mut T> {
 }
 
 /// Checks a required out-parameter before any work is done, so a NULL one fails without side effects.
-fn arg_out<T>(name: &str, out: *mut *mut T) -> Result<()> {
+fn arg_out<T>(name: &str, out: *mut T) -> Result<()> {
     if out.is_null() {
         Err(Error::invalid(format!("{name} is NULL")))
     } else {
@@ -166,15 +209,39 @@ fn set_out<T>(out: *mut *mut T, value: T) {
 
 /// Frees a handle made by `set_out` or `Box::into_raw`; NULL does nothing.
 fn free_box<T>(ptr: *mut T) {
-    if !ptr.is_null() {
-        // SAFETY: the pointer came from `Box::into_raw` in this library and is freed once (documented).
-        drop(unsafe { Box::from_raw(ptr) });
-    }
+    guard((), || {
+        if !ptr.is_null() {
+            // SAFETY: the pointer came from `Box::into_raw` in this library and is freed once (documented).
+            drop(unsafe { Box::from_raw(ptr) });
+        }
+    })
+}
+
+/// Moves a new handle to the heap for C.
+fn boxed<T>(value: T) -> *mut T {
+    Box::into_raw(Box::new(value))
 }
 
 /// A C string copy of `s`. Interior NUL bytes (possible only in a hostile server's text) become U+FFFD.
 fn c_string(s: &str) -> CString {
     CString::new(s.replace('\0', "\u{FFFD}")).unwrap_or_default()
+}
+
+/// Stores a copy of `s` in the required out-parameter `out` (checked with [`arg_out`]), for `cos_string_free`.
+fn store_string(out: *mut *mut c_char, s: &str) {
+    if !out.is_null() {
+        store(out, c_string(s).into_raw());
+    }
+}
+
+/// The pointer of string `index` of `strings`, NULL when out of range.
+fn string_at(strings: &[CString], index: usize) -> *const c_char {
+    strings.get(index).map_or(std::ptr::null(), |s| s.as_ptr())
+}
+
+/// The pointer of a string field of row `index` of `rows`, NULL when out of range.
+fn field_at<R>(rows: &[R], index: usize, field: impl FnOnce(&R) -> &CString) -> *const c_char {
+    rows.get(index).map_or(std::ptr::null(), |r| field(r).as_ptr())
 }
 
 /// The pointer of an optional C string, NULL when absent.

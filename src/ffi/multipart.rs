@@ -1,12 +1,13 @@
 //! Multipart primitives: `cos_part`, `cos_part_list`, `cos_upload_list` and the calls that make them.
 
-use super::object::{cos_object_info, cos_read_fn, CallbackReader};
+use super::object::{cos_object_info, cos_read_fn, set_info, CallbackReader};
 use super::options::{cos_request_options, options_or_default};
 use super::{
-    arg_bytes, arg_mut, arg_opt_str, arg_out, arg_ref, arg_str, c_ptr, c_string, call, cos_client, cos_error,
-    cos_status, free_box, set_out,
+    arg_bytes, arg_opt_string, arg_out, arg_ref, arg_str, boxed, bucket_args, c_ptr, c_string, call, cos_client,
+    cos_error, cos_status, field_at, free_box, guard, object_args, read, set_out, source_args, store, store_string,
+    string_at, update,
 };
-use crate::{Body, Error, ListUploadsParams, Part};
+use crate::{Body, ListUploadsParams, Part};
 use std::ffi::{c_char, c_void, CString};
 use std::path::Path;
 
@@ -34,6 +35,17 @@ fn upload_part_out(out: *mut *mut cos_part, part: Part) {
     set_out(out, cos_part::new(part))
 }
 
+/// The client, bucket, key and upload id of an upload in progress, checked in that order.
+fn upload_args<'a>(
+    client: *const cos_client,
+    bucket: *const c_char,
+    key: *const c_char,
+    upload_id: *const c_char,
+) -> crate::Result<(&'a crate::Client, &'a str, &'a str, &'a str)> {
+    let (client, bucket, key) = object_args(client, bucket, key)?;
+    Ok((client, bucket, key, arg_str("upload_id", upload_id)?))
+}
+
 /// Starts a multipart upload and stores its id in `*upload_id` (free with `cos_string_free`). `opts` (may be
 /// NULL) carries the object's content type, metadata, storage class, ACL, encryption.
 #[no_mangle]
@@ -46,11 +58,9 @@ pub extern "C" fn cos_client_create_multipart_upload(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (client, bucket, key) = super::object_args(client, bucket, key)?;
+        let (client, bucket, key) = object_args(client, bucket, key)?;
         arg_out("upload_id", upload_id)?;
-        let id = client.create_multipart_upload(bucket, key, &options_or_default(opts))?;
-        // SAFETY: checked non-NULL.
-        unsafe { *upload_id = c_string(&id).into_raw() };
+        store_string(upload_id, &client.create_multipart_upload(bucket, key, &options_or_default(opts))?);
         Ok(())
     })
 }
@@ -71,8 +81,7 @@ pub extern "C" fn cos_client_upload_part(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key, id) = (arg_str("bucket", bucket)?, arg_str("key", key)?, arg_str("upload_id", upload_id)?);
+        let (client, bucket, key, id) = upload_args(client, bucket, key, upload_id)?;
         let data = arg_bytes("data", data, len)?;
         arg_out("out", out)?;
         let opts = options_or_default(opts);
@@ -97,8 +106,7 @@ pub extern "C" fn cos_client_upload_part_from_file(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key, id) = (arg_str("bucket", bucket)?, arg_str("key", key)?, arg_str("upload_id", upload_id)?);
+        let (client, bucket, key, id) = upload_args(client, bucket, key, upload_id)?;
         let path = Path::new(arg_str("path", path)?);
         arg_out("out", out)?;
         let opts = options_or_default(opts);
@@ -124,11 +132,9 @@ pub extern "C" fn cos_client_upload_part_from_reader(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key, id) = (arg_str("bucket", bucket)?, arg_str("key", key)?, arg_str("upload_id", upload_id)?);
-        let read = read.ok_or_else(|| Error::invalid("read is NULL"))?;
+        let (client, bucket, key, id) = upload_args(client, bucket, key, upload_id)?;
+        let mut reader = CallbackReader::new(read, userdata)?;
         arg_out("out", out)?;
-        let mut reader = CallbackReader { read, userdata };
         let body = Body::Reader { reader: &mut reader, len };
         upload_part_out(out, client.upload_part(bucket, key, id, part_number, body, &options_or_default(opts))?);
         Ok(())
@@ -153,9 +159,8 @@ pub extern "C" fn cos_client_upload_part_copy(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key, id) = (arg_str("bucket", bucket)?, arg_str("key", key)?, arg_str("upload_id", upload_id)?);
-        let (src_bucket, src_key) = (arg_str("src_bucket", src_bucket)?, arg_str("src_key", src_key)?);
+        let (client, bucket, key, id) = upload_args(client, bucket, key, upload_id)?;
+        let (src_bucket, src_key) = source_args(src_bucket, src_key)?;
         arg_out("out", out)?;
         let range = u64::try_from(last).ok().map(|l| (first, l));
         let opts = options_or_default(opts);
@@ -179,11 +184,10 @@ pub extern "C" fn cos_client_complete_multipart_upload(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key, id) = (arg_str("bucket", bucket)?, arg_str("key", key)?, arg_str("upload_id", upload_id)?);
+        let (client, bucket, key, id) = upload_args(client, bucket, key, upload_id)?;
         let parts: Vec<Part> = arg_ref("parts", parts)?.parts.iter().map(|p| p.part.clone()).collect();
         let (_, object) = client.complete_multipart_upload(bucket, key, id, &parts, &options_or_default(opts))?;
-        set_out(info, cos_object_info::new(object));
+        set_info(info, object);
         Ok(())
     })
 }
@@ -198,12 +202,8 @@ pub extern "C" fn cos_client_abort_multipart_upload(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        client.abort_multipart_upload(
-            arg_str("bucket", bucket)?,
-            arg_str("key", key)?,
-            arg_str("upload_id", upload_id)?,
-        )
+        let (client, bucket, key, id) = upload_args(client, bucket, key, upload_id)?;
+        client.abort_multipart_upload(bucket, key, id)
     })
 }
 
@@ -221,8 +221,7 @@ pub extern "C" fn cos_client_list_parts(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key, id) = (arg_str("bucket", bucket)?, arg_str("key", key)?, arg_str("upload_id", upload_id)?);
+        let (client, bucket, key, id) = upload_args(client, bucket, key, upload_id)?;
         arg_out("out", out)?;
         let page = client.list_parts(bucket, key, id, marker, max_parts)?;
         set_out(
@@ -237,33 +236,28 @@ pub extern "C" fn cos_client_list_parts(
     })
 }
 
-fn part_ref<'a>(p: *const cos_part) -> Option<&'a cos_part> {
-    // SAFETY: NULL or a live part.
-    unsafe { p.as_ref() }
-}
-
 /// Part number; 0 for NULL.
 #[no_mangle]
 pub extern "C" fn cos_part_number(p: *const cos_part) -> u32 {
-    part_ref(p).map_or(0, |p| p.part.part_number)
+    read(p, 0, |p| p.part.part_number)
 }
 
 /// ETag (with quotes, as COS sends it); NULL for NULL.
 #[no_mangle]
 pub extern "C" fn cos_part_etag(p: *const cos_part) -> *const c_char {
-    part_ref(p).map_or(std::ptr::null(), |p| p.etag.as_ptr())
+    read(p, std::ptr::null(), |p| p.etag.as_ptr())
 }
 
 /// Size in bytes (0 when unknown, e.g. a part-copy of a whole source); 0 for NULL.
 #[no_mangle]
 pub extern "C" fn cos_part_size(p: *const cos_part) -> u64 {
-    part_ref(p).map_or(0, |p| p.part.size)
+    read(p, 0, |p| p.part.size)
 }
 
 /// Stores the part's CRC-64 in `*crc64` and returns true, or returns false when unknown.
 #[no_mangle]
 pub extern "C" fn cos_part_crc64(p: *const cos_part, crc64: *mut u64) -> bool {
-    part_ref(p).and_then(|p| p.part.crc64).is_some_and(|value| super::store(crc64, value))
+    read(p, false, |p| p.part.crc64.is_some_and(|value| store(crc64, value)))
 }
 
 /// Frees a part. NULL does nothing.
@@ -275,7 +269,7 @@ pub extern "C" fn cos_part_free(p: *mut cos_part) {
 /// A new, empty part list. Never NULL.
 #[no_mangle]
 pub extern "C" fn cos_part_list_new() -> *mut cos_part_list {
-    Box::into_raw(Box::new(cos_part_list { parts: Vec::new(), is_truncated: false, next_marker: 0 }))
+    guard(std::ptr::null_mut(), || boxed(cos_part_list { parts: Vec::new(), is_truncated: false, next_marker: 0 }))
 }
 
 /// Appends a copy of `part` (which the caller still owns).
@@ -285,41 +279,34 @@ pub extern "C" fn cos_part_list_push(
     part: *const cos_part,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    call(err, || {
-        let list = arg_mut("list", list)?;
-        let p = arg_ref("part", part)?;
-        list.parts.push(cos_part::new(p.part.clone()));
+    update(err, "list", list, |l| {
+        l.parts.push(cos_part::new(arg_ref("part", part)?.part.clone()));
         Ok(())
     })
-}
-
-fn part_list<'a>(l: *const cos_part_list) -> Option<&'a cos_part_list> {
-    // SAFETY: NULL or a live list.
-    unsafe { l.as_ref() }
 }
 
 /// Number of parts; 0 for NULL.
 #[no_mangle]
 pub extern "C" fn cos_part_list_count(l: *const cos_part_list) -> usize {
-    part_list(l).map_or(0, |l| l.parts.len())
+    read(l, 0, |l| l.parts.len())
 }
 
 /// Part `index`, owned by the list; NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_part_list_get(l: *const cos_part_list, index: usize) -> *const cos_part {
-    part_list(l).and_then(|l| l.parts.get(index)).map_or(std::ptr::null(), |p| p as *const cos_part)
+    read(l, std::ptr::null(), |l| l.parts.get(index).map_or(std::ptr::null(), |p| p as *const cos_part))
 }
 
 /// Whether more parts follow this page (lists from `cos_client_list_parts`).
 #[no_mangle]
 pub extern "C" fn cos_part_list_is_truncated(l: *const cos_part_list) -> bool {
-    part_list(l).is_some_and(|l| l.is_truncated)
+    read(l, false, |l| l.is_truncated)
 }
 
 /// The marker for the next page; 0 for NULL.
 #[no_mangle]
 pub extern "C" fn cos_part_list_next_marker(l: *const cos_part_list) -> u32 {
-    part_list(l).map_or(0, |l| l.next_marker)
+    read(l, 0, |l| l.next_marker)
 }
 
 /// Frees a part list. NULL does nothing.
@@ -330,12 +317,18 @@ pub extern "C" fn cos_part_list_free(l: *mut cos_part_list) {
 
 /// One page of in-progress multipart uploads. Strings valid until `cos_upload_list_free`.
 pub struct cos_upload_list {
-    /// (key, upload id, initiated) per upload.
-    uploads: Vec<[CString; 3]>,
+    uploads: Vec<UploadRow>,
     prefixes: Vec<CString>,
     is_truncated: bool,
     next_key_marker: Option<CString>,
     next_upload_id_marker: Option<CString>,
+}
+
+/// One upload of a `cos_upload_list`.
+struct UploadRow {
+    key: CString,
+    upload_id: CString,
+    initiated: CString,
 }
 
 /// One page of the multipart uploads in progress in `bucket`. `prefix`, `delimiter`, `key_marker` and
@@ -353,14 +346,12 @@ pub extern "C" fn cos_client_list_multipart_uploads(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let bucket = arg_str("bucket", bucket)?;
-        let s = |name, p| arg_opt_str(name, p).map(|v| v.unwrap_or_default().to_string());
+        let (client, bucket) = bucket_args(client, bucket)?;
         let params = ListUploadsParams {
-            prefix: s("prefix", prefix)?,
-            delimiter: s("delimiter", delimiter)?,
-            key_marker: s("key_marker", key_marker)?,
-            upload_id_marker: s("upload_id_marker", upload_id_marker)?,
+            prefix: arg_opt_string("prefix", prefix)?,
+            delimiter: arg_opt_string("delimiter", delimiter)?,
+            key_marker: arg_opt_string("key_marker", key_marker)?,
+            upload_id_marker: arg_opt_string("upload_id_marker", upload_id_marker)?,
             max_uploads,
         };
         arg_out("out", out)?;
@@ -371,7 +362,11 @@ pub extern "C" fn cos_client_list_multipart_uploads(
                 uploads: page
                     .uploads
                     .iter()
-                    .map(|u| [c_string(&u.key), c_string(&u.upload_id), c_string(&u.initiated)])
+                    .map(|u| UploadRow {
+                        key: c_string(&u.key),
+                        upload_id: c_string(&u.upload_id),
+                        initiated: c_string(&u.initiated),
+                    })
                     .collect(),
                 prefixes: page.common_prefixes.iter().map(|p| c_string(p)).collect(),
                 is_truncated: page.is_truncated,
@@ -383,67 +378,58 @@ pub extern "C" fn cos_client_list_multipart_uploads(
     })
 }
 
-fn upload_list<'a>(l: *const cos_upload_list) -> Option<&'a cos_upload_list> {
-    // SAFETY: NULL or a live list.
-    unsafe { l.as_ref() }
-}
-
-fn upload_field(l: *const cos_upload_list, index: usize, which: usize) -> *const c_char {
-    upload_list(l).and_then(|l| l.uploads.get(index)).map_or(std::ptr::null(), |u| u[which].as_ptr())
-}
-
 /// Number of uploads in the page; 0 for NULL.
 #[no_mangle]
 pub extern "C" fn cos_upload_list_count(l: *const cos_upload_list) -> usize {
-    upload_list(l).map_or(0, |l| l.uploads.len())
+    read(l, 0, |l| l.uploads.len())
 }
 
 /// Key of upload `index` (decoded), or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_upload_list_key(l: *const cos_upload_list, index: usize) -> *const c_char {
-    upload_field(l, index, 0)
+    read(l, std::ptr::null(), |l| field_at(&l.uploads, index, |u| &u.key))
 }
 
 /// Upload id of upload `index`, or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_upload_list_upload_id(l: *const cos_upload_list, index: usize) -> *const c_char {
-    upload_field(l, index, 1)
+    read(l, std::ptr::null(), |l| field_at(&l.uploads, index, |u| &u.upload_id))
 }
 
 /// Initiation time of upload `index` (ISO 8601), or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_upload_list_initiated(l: *const cos_upload_list, index: usize) -> *const c_char {
-    upload_field(l, index, 2)
+    read(l, std::ptr::null(), |l| field_at(&l.uploads, index, |u| &u.initiated))
 }
 
 /// Number of common prefixes; 0 for NULL.
 #[no_mangle]
 pub extern "C" fn cos_upload_list_prefix_count(l: *const cos_upload_list) -> usize {
-    upload_list(l).map_or(0, |l| l.prefixes.len())
+    read(l, 0, |l| l.prefixes.len())
 }
 
 /// Common prefix `index`, or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_upload_list_prefix(l: *const cos_upload_list, index: usize) -> *const c_char {
-    upload_list(l).and_then(|l| l.prefixes.get(index)).map_or(std::ptr::null(), |p| p.as_ptr())
+    read(l, std::ptr::null(), |l| string_at(&l.prefixes, index))
 }
 
 /// Whether more uploads follow this page.
 #[no_mangle]
 pub extern "C" fn cos_upload_list_is_truncated(l: *const cos_upload_list) -> bool {
-    upload_list(l).is_some_and(|l| l.is_truncated)
+    read(l, false, |l| l.is_truncated)
 }
 
 /// Key marker of the next page, or NULL.
 #[no_mangle]
 pub extern "C" fn cos_upload_list_next_key_marker(l: *const cos_upload_list) -> *const c_char {
-    upload_list(l).map_or(std::ptr::null(), |l| c_ptr(&l.next_key_marker))
+    read(l, std::ptr::null(), |l| c_ptr(&l.next_key_marker))
 }
 
 /// Upload-id marker of the next page, or NULL.
 #[no_mangle]
 pub extern "C" fn cos_upload_list_next_upload_id_marker(l: *const cos_upload_list) -> *const c_char {
-    upload_list(l).map_or(std::ptr::null(), |l| c_ptr(&l.next_upload_id_marker))
+    read(l, std::ptr::null(), |l| c_ptr(&l.next_upload_id_marker))
 }
 
 /// Frees an upload list. NULL does nothing.

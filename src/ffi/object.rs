@@ -2,7 +2,8 @@
 
 use super::options::{cos_request_options, options_or_default};
 use super::{
-    arg_bytes, arg_out, arg_ref, arg_str, c_string, call, cos_client, cos_error, cos_status, free_box, set_out,
+    arg_bytes, arg_out, arg_str, c_string, call, cos_client, cos_error, cos_status, field_at, free_box, guard,
+    object_args, read, set_out, source_args, store, store_string,
 };
 use crate::ObjectInfo;
 use std::ffi::{c_char, c_int, c_void, CString};
@@ -53,6 +54,13 @@ pub(super) struct CallbackReader {
     pub userdata: *mut c_void,
 }
 
+impl CallbackReader {
+    /// The required callback `read` with its `userdata`.
+    pub(super) fn new(read: cos_read_fn, userdata: *mut c_void) -> crate::Result<CallbackReader> {
+        Ok(CallbackReader { read: read.ok_or_else(|| crate::Error::invalid("read is NULL"))?, userdata })
+    }
+}
+
 impl Read for CallbackReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let mut written = 0usize;
@@ -90,7 +98,8 @@ impl Write for CallbackWriter {
     }
 }
 
-fn set_info(out: *mut *mut cos_object_info, info: ObjectInfo) {
+/// Stores the headers of a response in `out` as a new `cos_object_info`, if `out` is not NULL.
+pub(super) fn set_info(out: *mut *mut cos_object_info, info: ObjectInfo) {
     set_out(out, cos_object_info::new(info))
 }
 
@@ -121,7 +130,7 @@ pub extern "C" fn cos_client_put_object_ex(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (client, bucket, key) = super::object_args(client, bucket, key)?;
+        let (client, bucket, key) = object_args(client, bucket, key)?;
         let data = arg_bytes("data", data, len)?;
         set_info(info, client.put_object(bucket, key, data, &options_or_default(opts))?);
         Ok(())
@@ -140,9 +149,9 @@ pub extern "C" fn cos_client_put_object_from_file(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key, path) = (arg_str("bucket", bucket)?, arg_str("key", key)?, arg_str("path", path)?);
-        set_info(info, client.put_object_from_file(bucket, key, Path::new(path), &options_or_default(opts))?);
+        let (client, bucket, key) = object_args(client, bucket, key)?;
+        let path = Path::new(arg_str("path", path)?);
+        set_info(info, client.put_object_from_file(bucket, key, path, &options_or_default(opts))?);
         Ok(())
     })
 }
@@ -163,14 +172,13 @@ pub extern "C" fn cos_client_put_object_from_reader(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (client, bucket, key) = super::object_args(client, bucket, key)?;
-        let read = read.ok_or_else(|| crate::Error::invalid("read is NULL"))?;
+        let (client, bucket, key) = object_args(client, bucket, key)?;
+        let mut reader = CallbackReader::new(read, userdata)?;
         if content_length > crate::MAX_PART_SIZE {
             return Err(crate::Error::invalid(format!(
                 "content_length {content_length} exceeds the 5 GiB limit of one PUT; use cos_client_upload_from_reader"
             )));
         }
-        let mut reader = CallbackReader { read, userdata };
         let opts = options_or_default(opts);
         set_info(info, client.put_object_from_reader(bucket, key, &mut reader, content_length, &opts)?);
         Ok(())
@@ -202,7 +210,7 @@ pub extern "C" fn cos_client_get_object_ex(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (client, bucket, key) = super::object_args(client, bucket, key)?;
+        let (client, bucket, key) = object_args(client, bucket, key)?;
         arg_out("out", out)?;
         let (data, object) = client.get_object(bucket, key, &options_or_default(opts))?;
         set_out(out, cos_bytes { data });
@@ -225,9 +233,9 @@ pub extern "C" fn cos_client_get_object_to_file(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key, path) = (arg_str("bucket", bucket)?, arg_str("key", key)?, arg_str("path", path)?);
-        set_info(info, client.get_object_to_file(bucket, key, Path::new(path), &options_or_default(opts))?);
+        let (client, bucket, key) = object_args(client, bucket, key)?;
+        let path = Path::new(arg_str("path", path)?);
+        set_info(info, client.get_object_to_file(bucket, key, path, &options_or_default(opts))?);
         Ok(())
     })
 }
@@ -247,7 +255,7 @@ pub extern "C" fn cos_client_get_object_to_writer(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (client, bucket, key) = super::object_args(client, bucket, key)?;
+        let (client, bucket, key) = object_args(client, bucket, key)?;
         let write = write.ok_or_else(|| crate::Error::invalid("write is NULL"))?;
         let mut writer = CallbackWriter { write, userdata };
         set_info(info, client.get_object_to_writer(bucket, key, &mut writer, &options_or_default(opts))?);
@@ -267,7 +275,7 @@ pub extern "C" fn cos_client_head_object(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (client, bucket, key) = super::object_args(client, bucket, key)?;
+        let (client, bucket, key) = object_args(client, bucket, key)?;
         arg_out("info", info)?;
         set_info(info, client.head_object(bucket, key, &options_or_default(opts))?);
         Ok(())
@@ -284,11 +292,9 @@ pub extern "C" fn cos_client_object_exists(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (client, bucket, key) = super::object_args(client, bucket, key)?;
-        if exists.is_null() {
-            return Err(crate::Error::invalid("exists is NULL"));
-        }
-        super::store(exists, client.object_exists(bucket, key)?);
+        let (client, bucket, key) = object_args(client, bucket, key)?;
+        arg_out("exists", exists)?;
+        store(exists, client.object_exists(bucket, key)?);
         Ok(())
     })
 }
@@ -316,7 +322,7 @@ pub extern "C" fn cos_client_delete_object_ex(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (client, bucket, key) = super::object_args(client, bucket, key)?;
+        let (client, bucket, key) = object_args(client, bucket, key)?;
         set_info(info, client.delete_object(bucket, key, &options_or_default(opts))?);
         Ok(())
     })
@@ -338,9 +344,8 @@ pub extern "C" fn cos_client_copy_object(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (src_bucket, src_key) = (arg_str("src_bucket", src_bucket)?, arg_str("src_key", src_key)?);
-        let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
+        let (client, bucket, key) = object_args(client, bucket, key)?;
+        let (src_bucket, src_key) = source_args(src_bucket, src_key)?;
         let (_, object) = client.copy_object(src_bucket, src_key, bucket, key, &options_or_default(opts))?;
         set_info(info, object);
         Ok(())
@@ -362,12 +367,10 @@ pub extern "C" fn cos_client_presign_url(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (method, bucket, key) = (arg_str("method", method)?, arg_str("bucket", bucket)?, arg_str("key", key)?);
+        let (client, bucket, key) = object_args(client, bucket, key)?;
+        let method = arg_str("method", method)?;
         arg_out("url_out", url_out)?;
-        let url = client.presign_url(method, bucket, key, start_unix, expires_s, &[])?;
-        // SAFETY: checked non-NULL.
-        unsafe { *url_out = c_string(&url).into_raw() };
+        store_string(url_out, &client.presign_url(method, bucket, key, start_unix, expires_s, &[])?);
         Ok(())
     })
 }
@@ -375,27 +378,24 @@ pub extern "C" fn cos_client_presign_url(
 /// Frees a string returned by this library. NULL does nothing.
 #[no_mangle]
 pub extern "C" fn cos_string_free(s: *mut c_char) {
-    if !s.is_null() {
-        // SAFETY: the string came from `CString::into_raw` in this library and is freed once (documented).
-        drop(unsafe { CString::from_raw(s) });
-    }
-}
-
-fn bytes_ref<'a>(b: *const cos_bytes) -> Option<&'a cos_bytes> {
-    // SAFETY: NULL or a live `cos_bytes`.
-    unsafe { b.as_ref() }
+    guard((), || {
+        if !s.is_null() {
+            // SAFETY: the string came from `CString::into_raw` in this library and is freed once (documented).
+            drop(unsafe { CString::from_raw(s) });
+        }
+    })
 }
 
 /// The bytes; NULL for NULL. Valid until `cos_bytes_free`.
 #[no_mangle]
 pub extern "C" fn cos_bytes_data(bytes: *const cos_bytes) -> *const u8 {
-    bytes_ref(bytes).map_or(std::ptr::null(), |b| b.data.as_ptr())
+    read(bytes, std::ptr::null(), |b| b.data.as_ptr())
 }
 
 /// The number of bytes; 0 for NULL.
 #[no_mangle]
 pub extern "C" fn cos_bytes_len(bytes: *const cos_bytes) -> usize {
-    bytes_ref(bytes).map_or(0, |b| b.data.len())
+    read(bytes, 0, |b| b.data.len())
 }
 
 /// Frees bytes. NULL does nothing.
@@ -404,63 +404,52 @@ pub extern "C" fn cos_bytes_free(bytes: *mut cos_bytes) {
     free_box(bytes)
 }
 
-fn info<'a>(i: *const cos_object_info) -> Option<&'a cos_object_info> {
-    // SAFETY: NULL or a live `cos_object_info`.
-    unsafe { i.as_ref() }
-}
-
 /// The value of response header `name` (any case), or NULL when absent or for NULL arguments.
 #[no_mangle]
 pub extern "C" fn cos_object_info_header(i: *const cos_object_info, name: *const c_char) -> *const c_char {
-    match (info(i), arg_str("name", name)) {
-        (Some(i), Ok(name)) => i.value(i.info.headers.index(name)),
-        _ => std::ptr::null(),
-    }
+    read(i, std::ptr::null(), |i| arg_str("name", name).map_or(std::ptr::null(), |n| i.value(i.info.headers.index(n))))
 }
 
 /// User metadata value `x-cos-meta-<name>` (`name` with or without the prefix, any case), or NULL.
 #[no_mangle]
 pub extern "C" fn cos_object_info_metadata(i: *const cos_object_info, name: *const c_char) -> *const c_char {
-    match (info(i), arg_str("name", name)) {
-        (Some(i), Ok(name)) => i.value(i.info.meta_index(name)),
-        _ => std::ptr::null(),
-    }
+    read(i, std::ptr::null(), |i| arg_str("name", name).map_or(std::ptr::null(), |n| i.value(i.info.meta_index(n))))
 }
 
 /// Number of response headers; 0 for NULL.
 #[no_mangle]
 pub extern "C" fn cos_object_info_header_count(i: *const cos_object_info) -> usize {
-    info(i).map_or(0, |i| i.headers.len())
+    read(i, 0, |i| i.headers.len())
 }
 
 /// Name of header `index` as received, or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_object_info_header_name(i: *const cos_object_info, index: usize) -> *const c_char {
-    info(i).and_then(|i| i.headers.get(index)).map_or(std::ptr::null(), |(k, _)| k.as_ptr())
+    read(i, std::ptr::null(), |i| field_at(&i.headers, index, |(k, _)| k))
 }
 
 /// Value of header `index`, or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_object_info_header_value(i: *const cos_object_info, index: usize) -> *const c_char {
-    info(i).and_then(|i| i.headers.get(index)).map_or(std::ptr::null(), |(_, v)| v.as_ptr())
+    read(i, std::ptr::null(), |i| field_at(&i.headers, index, |(_, v)| v))
 }
 
 /// The ETag (with its quotes, as COS sends it), or NULL.
 #[no_mangle]
 pub extern "C" fn cos_object_info_etag(i: *const cos_object_info) -> *const c_char {
-    info(i).map_or(std::ptr::null(), |i| i.value(i.info.headers.index("etag")))
+    read(i, std::ptr::null(), |i| i.value(i.info.headers.index("etag")))
 }
 
 /// Content-Length, or -1 when absent.
 #[no_mangle]
 pub extern "C" fn cos_object_info_content_length(i: *const cos_object_info) -> i64 {
-    info(i).and_then(|i| i.info.content_length()).and_then(|n| i64::try_from(n).ok()).unwrap_or(-1)
+    read(i, -1, |i| i.info.content_length().and_then(|n| i64::try_from(n).ok()).unwrap_or(-1))
 }
 
 /// Stores COS's CRC-64 of the object in `*crc64` and returns true, or returns false when COS sent none.
 #[no_mangle]
 pub extern "C" fn cos_object_info_crc64(i: *const cos_object_info, crc64: *mut u64) -> bool {
-    info(i).and_then(|i| i.info.crc64()).is_some_and(|value| super::store(crc64, value))
+    read(i, false, |i| i.info.crc64().is_some_and(|value| store(crc64, value)))
 }
 
 /// Frees object info. NULL does nothing.

@@ -1,6 +1,6 @@
 //! `cos_request_options`: per-request headers and parameters for the `*_ex` operations.
 
-use super::{arg_bytes, arg_mut, arg_opt_str, arg_str, call, cos_error, cos_status, free_box};
+use super::{arg_bytes, arg_opt_str, arg_str, boxed, cos_error, cos_status, free_box, guard, update};
 use crate::RequestOptions;
 use std::ffi::c_char;
 
@@ -24,42 +24,13 @@ pub(super) fn options_or_default<'a>(opts: *const cos_request_options) -> std::b
 /// New default options. Never NULL.
 #[no_mangle]
 pub extern "C" fn cos_request_options_new() -> *mut cos_request_options {
-    Box::into_raw(Box::new(cos_request_options { inner: RequestOptions::default() }))
+    guard(std::ptr::null_mut(), || boxed(cos_request_options { inner: RequestOptions::default() }))
 }
 
 /// Frees options. NULL does nothing.
 #[no_mangle]
 pub extern "C" fn cos_request_options_free(opts: *mut cos_request_options) {
     free_box(opts)
-}
-
-/// Runs a setter taking one string argument.
-fn set1(
-    opts: *mut cos_request_options,
-    name: &str,
-    value: *const c_char,
-    err: *mut *mut cos_error,
-    apply: impl for<'o> FnOnce(&'o mut RequestOptions, &str) -> crate::Result<&'o mut RequestOptions>,
-) -> cos_status {
-    call(err, || {
-        let opts = arg_mut("opts", opts)?;
-        apply(&mut opts.inner, arg_str(name, value)?).map(|_| ())
-    })
-}
-
-/// Runs a setter taking two string arguments.
-fn set2(
-    opts: *mut cos_request_options,
-    names: [&str; 2],
-    a: *const c_char,
-    b: *const c_char,
-    err: *mut *mut cos_error,
-    apply: impl for<'o> FnOnce(&'o mut RequestOptions, &str, &str) -> crate::Result<&'o mut RequestOptions>,
-) -> cos_status {
-    call(err, || {
-        let opts = arg_mut("opts", opts)?;
-        apply(&mut opts.inner, arg_str(names[0], a)?, arg_str(names[1], b)?).map(|_| ())
-    })
 }
 
 /// Sets any request header, replacing an earlier value of that name. Host, Authorization, Content-Length,
@@ -71,7 +42,7 @@ pub extern "C" fn cos_request_options_set_header(
     value: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set2(opts, ["name", "value"], name, value, err, |o, n, v| o.header(n, v))
+    update(err, "opts", opts, |o| o.inner.header(arg_str("name", name)?, arg_str("value", value)?).map(drop))
 }
 
 /// Adds a query parameter (value may be ""), replacing an earlier one of that name.
@@ -82,7 +53,7 @@ pub extern "C" fn cos_request_options_set_query(
     value: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set2(opts, ["name", "value"], name, value, err, |o, n, v| o.query(n, v))
+    update(err, "opts", opts, |o| o.inner.query(arg_str("name", name)?, arg_str("value", value)?).map(drop))
 }
 
 /// User metadata `x-cos-meta-<name>`; `name` may include the prefix or not. The value must be ASCII (COS
@@ -95,7 +66,7 @@ pub extern "C" fn cos_request_options_set_metadata(
     value: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set2(opts, ["name", "value"], name, value, err, |o, n, v| o.metadata(n, v))
+    update(err, "opts", opts, |o| o.inner.metadata(arg_str("name", name)?, arg_str("value", value)?).map(drop))
 }
 
 /// Content-Type of an upload.
@@ -105,7 +76,7 @@ pub extern "C" fn cos_request_options_set_content_type(
     value: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set1(opts, "value", value, err, |o, v| o.content_type(v))
+    update(err, "opts", opts, |o| o.inner.content_type(arg_str("value", value)?).map(drop))
 }
 
 /// Storage class: STANDARD, STANDARD_IA, ARCHIVE, DEEP_ARCHIVE, INTELLIGENT_TIERING, MAZ_STANDARD, ...
@@ -115,7 +86,7 @@ pub extern "C" fn cos_request_options_set_storage_class(
     value: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set1(opts, "value", value, err, |o, v| o.storage_class(v))
+    update(err, "opts", opts, |o| o.inner.storage_class(arg_str("value", value)?).map(drop))
 }
 
 /// Canned ACL: private, public-read, public-read-write, default.
@@ -125,7 +96,7 @@ pub extern "C" fn cos_request_options_set_acl(
     value: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set1(opts, "value", value, err, |o, v| o.acl(v))
+    update(err, "opts", opts, |o| o.inner.acl(arg_str("value", value)?).map(drop))
 }
 
 /// Server-side encryption with COS-managed keys: "AES256", or "cos/kms" with an optional KMS key id
@@ -137,10 +108,9 @@ pub extern "C" fn cos_request_options_set_server_side_encryption(
     kms_key_id: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    call(err, || {
-        let opts = arg_mut("opts", opts)?;
+    update(err, "opts", opts, |o| {
         let kms = arg_opt_str("kms_key_id", kms_key_id)?;
-        opts.inner.server_side_encryption(arg_str("algorithm", algorithm)?, kms).map(|_| ())
+        o.inner.server_side_encryption(arg_str("algorithm", algorithm)?, kms).map(drop)
     })
 }
 
@@ -152,10 +122,7 @@ pub extern "C" fn cos_request_options_set_sse_customer_key(
     key_len: usize,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    call(err, || {
-        let opts = arg_mut("opts", opts)?;
-        opts.inner.sse_customer_key(arg_bytes("key", key, key_len)?).map(|_| ())
-    })
+    update(err, "opts", opts, |o| o.inner.sse_customer_key(arg_bytes("key", key, key_len)?).map(drop))
 }
 
 /// Bandwidth limit in bit/s (819200 to 838860800).
@@ -165,7 +132,7 @@ pub extern "C" fn cos_request_options_set_traffic_limit(
     bits_per_second: u64,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    call(err, || arg_mut("opts", opts)?.inner.traffic_limit(bits_per_second).map(|_| ()))
+    update(err, "opts", opts, |o| o.inner.traffic_limit(bits_per_second).map(drop))
 }
 
 /// Reads only bytes `first..=last` of the object; `last` < 0 means to the end.
@@ -176,7 +143,7 @@ pub extern "C" fn cos_request_options_set_range(
     last: i64,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    call(err, || arg_mut("opts", opts)?.inner.range(first, u64::try_from(last).ok()).map(|_| ()))
+    update(err, "opts", opts, |o| o.inner.range(first, u64::try_from(last).ok()).map(drop))
 }
 
 /// If-Match: the request succeeds only if the object's ETag matches (else 412 PreconditionFailed).
@@ -186,7 +153,7 @@ pub extern "C" fn cos_request_options_set_if_match(
     etag: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set1(opts, "etag", etag, err, |o, v| o.if_match(v))
+    update(err, "opts", opts, |o| o.inner.if_match(arg_str("etag", etag)?).map(drop))
 }
 
 /// If-None-Match: a GET of an object with this ETag fails with code "NotModified" (HTTP 304).
@@ -196,7 +163,7 @@ pub extern "C" fn cos_request_options_set_if_none_match(
     etag: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set1(opts, "etag", etag, err, |o, v| o.if_none_match(v))
+    update(err, "opts", opts, |o| o.inner.if_none_match(arg_str("etag", etag)?).map(drop))
 }
 
 /// If-Modified-Since, an HTTP date such as "Wed, 21 Oct 2015 07:28:00 GMT".
@@ -206,7 +173,7 @@ pub extern "C" fn cos_request_options_set_if_modified_since(
     http_date: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set1(opts, "http_date", http_date, err, |o, v| o.if_modified_since(v))
+    update(err, "opts", opts, |o| o.inner.if_modified_since(arg_str("http_date", http_date)?).map(drop))
 }
 
 /// If-Unmodified-Since, an HTTP date.
@@ -216,7 +183,7 @@ pub extern "C" fn cos_request_options_set_if_unmodified_since(
     http_date: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set1(opts, "http_date", http_date, err, |o, v| o.if_unmodified_since(v))
+    update(err, "opts", opts, |o| o.inner.if_unmodified_since(arg_str("http_date", http_date)?).map(drop))
 }
 
 /// Addresses one version of the object (versioned buckets).
@@ -226,7 +193,7 @@ pub extern "C" fn cos_request_options_set_version_id(
     version_id: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set1(opts, "version_id", version_id, err, |o, v| o.version_id(v))
+    update(err, "opts", opts, |o| o.inner.version_id(arg_str("version_id", version_id)?).map(drop))
 }
 
 /// Overrides a header of a GET response: content-type, content-language, expires, cache-control,
@@ -238,7 +205,7 @@ pub extern "C" fn cos_request_options_set_response_header(
     value: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set2(opts, ["name", "value"], name, value, err, |o, n, v| o.response_header(n, v))
+    update(err, "opts", opts, |o| o.inner.response_header(arg_str("name", name)?, arg_str("value", value)?).map(drop))
 }
 
 /// For copies: "Copy" (keep the source's metadata, the default) or "Replaced" (use these options').
@@ -248,7 +215,7 @@ pub extern "C" fn cos_request_options_set_metadata_directive(
     directive: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    set1(opts, "directive", directive, err, |o, v| o.metadata_directive(v))
+    update(err, "opts", opts, |o| o.inner.metadata_directive(arg_str("directive", directive)?).map(drop))
 }
 
 /// Sends Content-MD5 with uploads so COS rejects a damaged body (default off).
@@ -258,8 +225,8 @@ pub extern "C" fn cos_request_options_set_content_md5(
     on: bool,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    call(err, || {
-        arg_mut("opts", opts)?.inner.content_md5(on);
+    update(err, "opts", opts, |o| {
+        o.inner.content_md5(on);
         Ok(())
     })
 }
@@ -271,8 +238,8 @@ pub extern "C" fn cos_request_options_set_verify_crc(
     on: bool,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    call(err, || {
-        arg_mut("opts", opts)?.inner.verify_crc(on);
+    update(err, "opts", opts, |o| {
+        o.inner.verify_crc(on);
         Ok(())
     })
 }

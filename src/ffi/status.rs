@@ -1,5 +1,6 @@
 //! `cos_status`, `cos_status_str`, `cos_version`.
 
+use super::guard;
 use crate::ErrorKind;
 use std::ffi::c_char;
 
@@ -61,7 +62,14 @@ pub type cos_status_arg = u32;
 /// Unknown values give "unknown status". Never NULL; never free it.
 #[no_mangle]
 pub extern "C" fn cos_status_str(status: cos_status_arg) -> *const c_char {
-    let s: &'static str = match status {
+    guard(UNKNOWN.as_ptr().cast(), || status_name(status).as_ptr().cast())
+}
+
+/// The name of a status this library does not know.
+const UNKNOWN: &str = "unknown status\0";
+
+fn status_name(status: cos_status_arg) -> &'static str {
+    match status {
         0 => "COS_OK: success\0",
         1 => "COS_INVALID_ARGUMENT: invalid argument\0",
         2 => "COS_NETWORK_ERROR: network error\0",
@@ -73,13 +81,12 @@ pub extern "C" fn cos_status_str(status: cos_status_arg) -> *const c_char {
         8 => "COS_INTERNAL_ERROR: internal error\0",
         9 => "COS_SERVICE_ERROR: COS answered with an error\0",
         10 => "COS_TLS_ERROR: TLS failure (certificate refused or handshake failed)\0",
-        _ => "unknown status\0",
-    };
-    s.as_ptr().cast()
+        _ => UNKNOWN,
+    }
 }
 
 /// The library version, "MAJOR.MINOR.PATCH". Static; never free it.
 #[no_mangle]
 pub extern "C" fn cos_version() -> *const c_char {
-    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+    guard(c"".as_ptr(), || concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast())
 }

@@ -1,12 +1,14 @@
 //! High-level transfers: `cos_transfer_options`, `cos_cancel_token`, upload/download/copy, and the
 //! pull/push handles `cos_object_reader` / `cos_object_writer`.
 
-use super::object::{cos_object_info, cos_read_fn, CallbackReader};
+use super::object::{cos_object_info, cos_read_fn, set_info, CallbackReader};
 use super::options::cos_request_options;
 use super::{
-    arg_bytes, arg_mut, arg_out, arg_ref, arg_str, call, cos_client, cos_error, cos_status, free_box, set_out,
+    arg_bytes, arg_mut, arg_opt_str, arg_out, arg_ref, arg_str, boxed, bucket_args, call, cos_client, cos_error,
+    cos_status, free_box, guard, object_args, read, set_out, source_args, store, update,
 };
-use crate::{CancelToken, Error, ObjectReader, ObjectWriter, TransferOptions};
+use crate::transfer::Progress;
+use crate::{CancelToken, ObjectInfo, ObjectReader, ObjectWriter, TransferOptions};
 use std::ffi::{c_char, c_int, c_void};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -31,24 +33,20 @@ pub struct cos_transfer_options {
 /// A new cancel token. Never NULL.
 #[no_mangle]
 pub extern "C" fn cos_cancel_token_new() -> *mut cos_cancel_token {
-    Box::into_raw(Box::new(cos_cancel_token { token: CancelToken::new() }))
+    guard(std::ptr::null_mut(), || boxed(cos_cancel_token { token: CancelToken::new() }))
 }
 
 /// Cancels every transfer using the token: each stops promptly, keeps its checkpoint and returns
 /// `COS_CANCELLED`. Safe from any thread. NULL does nothing.
 #[no_mangle]
 pub extern "C" fn cos_cancel_token_cancel(token: *const cos_cancel_token) {
-    // SAFETY: NULL or a live token.
-    if let Some(t) = unsafe { token.as_ref() } {
-        t.token.cancel()
-    }
+    read(token, (), |t| t.token.cancel())
 }
 
 /// Whether the token was cancelled; false for NULL.
 #[no_mangle]
 pub extern "C" fn cos_cancel_token_is_cancelled(token: *const cos_cancel_token) -> bool {
-    // SAFETY: NULL or a live token.
-    unsafe { token.as_ref() }.is_some_and(|t| t.token.is_cancelled())
+    read(token, false, |t| t.token.is_cancelled())
 }
 
 /// Frees a token. NULL does nothing.
@@ -61,21 +59,13 @@ pub extern "C" fn cos_cancel_token_free(token: *mut cos_cancel_token) {
 /// a checkpoint beside the local file, CRC-64 checked. Never NULL.
 #[no_mangle]
 pub extern "C" fn cos_transfer_options_new() -> *mut cos_transfer_options {
-    Box::into_raw(Box::new(cos_transfer_options { inner: TransferOptions::default() }))
+    guard(std::ptr::null_mut(), || boxed(cos_transfer_options { inner: TransferOptions::default() }))
 }
 
 /// Frees transfer options. NULL does nothing.
 #[no_mangle]
 pub extern "C" fn cos_transfer_options_free(opts: *mut cos_transfer_options) {
     free_box(opts)
-}
-
-fn with_opts(
-    opts: *mut cos_transfer_options,
-    err: *mut *mut cos_error,
-    apply: impl FnOnce(&mut TransferOptions) -> crate::Result<()>,
-) -> cos_status {
-    call(err, || apply(&mut arg_mut("opts", opts)?.inner))
 }
 
 /// Part size in bytes (at least 1 MiB; 0 = automatic). Raised automatically when an object would need more
@@ -86,7 +76,7 @@ pub extern "C" fn cos_transfer_options_set_part_size(
     part_size: u64,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    with_opts(opts, err, |o| o.set_part_size(part_size).map(drop))
+    update(err, "opts", opts, |o| o.inner.set_part_size(part_size).map(drop))
 }
 
 /// Parts in flight at once (1..=64, `MAX_CONCURRENCY` in the Rust core), each on its own thread sharing the client's connection pool.
@@ -96,7 +86,7 @@ pub extern "C" fn cos_transfer_options_set_concurrency(
     concurrency: u32,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    with_opts(opts, err, |o| o.set_concurrency(concurrency as usize).map(drop))
+    update(err, "opts", opts, |o| o.inner.set_concurrency(concurrency as usize).map(drop))
 }
 
 /// Request options for the object (content type, metadata, storage class, encryption, CRC switch); copied.
@@ -106,8 +96,8 @@ pub extern "C" fn cos_transfer_options_set_request_options(
     request: *const cos_request_options,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    with_opts(opts, err, |o| {
-        o.request = arg_ref("request", request)?.inner.clone();
+    update(err, "opts", opts, |o| {
+        o.inner.request = arg_ref("request", request)?.inner.clone();
         Ok(())
     })
 }
@@ -121,8 +111,8 @@ pub extern "C" fn cos_transfer_options_set_checkpoint_path(
     path: *const c_char,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    with_opts(opts, err, |o| {
-        o.checkpoint_path = super::arg_opt_str("path", path)?.map(PathBuf::from);
+    update(err, "opts", opts, |o| {
+        o.inner.checkpoint_path = arg_opt_str("path", path)?.map(PathBuf::from);
         Ok(())
     })
 }
@@ -136,8 +126,8 @@ pub extern "C" fn cos_transfer_options_set_resumable(
     on: bool,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    with_opts(opts, err, |o| {
-        o.resumable = on;
+    update(err, "opts", opts, |o| {
+        o.inner.resumable = on;
         Ok(())
     })
 }
@@ -149,8 +139,8 @@ pub extern "C" fn cos_transfer_options_set_copy_threshold(
     bytes: u64,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    with_opts(opts, err, |o| {
-        o.copy_threshold = bytes;
+    update(err, "opts", opts, |o| {
+        o.inner.copy_threshold = bytes;
         Ok(())
     })
 }
@@ -168,8 +158,8 @@ pub extern "C" fn cos_transfer_options_set_part_timeout_ms(
     ms: u64,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    with_opts(opts, err, |o| {
-        o.part_timeout = (ms > 0).then(|| Duration::from_millis(ms));
+    update(err, "opts", opts, |o| {
+        o.inner.part_timeout = (ms > 0).then(|| Duration::from_millis(ms));
         Ok(())
     })
 }
@@ -182,9 +172,9 @@ pub extern "C" fn cos_transfer_options_set_cancel_token(
     token: *const cos_cancel_token,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    with_opts(opts, err, |o| {
+    update(err, "opts", opts, |o| {
         // SAFETY: NULL or a live token.
-        o.cancel = unsafe { token.as_ref() }.map(|t| t.token.clone());
+        o.inner.cancel = unsafe { token.as_ref() }.map(|t| t.token.clone());
         Ok(())
     })
 }
@@ -194,20 +184,26 @@ fn transfer_options(opts: *const cos_transfer_options) -> TransferOptions {
     unsafe { opts.as_ref() }.map(|o| o.inner.clone()).unwrap_or_default()
 }
 
-/// Runs `body` with the C progress callback as a Rust closure.
-fn with_progress<T>(
+/// Runs a transfer with the options `opts` (NULL for defaults) and the C progress callback as a Rust
+/// closure, then stores the object's headers in `info` (if not NULL).
+fn transfer(
+    opts: *const cos_transfer_options,
     progress: cos_progress_fn,
     userdata: *mut c_void,
-    body: impl FnOnce(Option<crate::transfer::Progress<'_>>) -> crate::Result<T>,
-) -> crate::Result<T> {
-    match progress {
-        None => body(None),
+    info: *mut *mut cos_object_info,
+    run: impl FnOnce(&TransferOptions, Option<Progress<'_>>) -> crate::Result<ObjectInfo>,
+) -> crate::Result<()> {
+    let opts = transfer_options(opts);
+    let object = match progress {
+        None => run(&opts, None)?,
         Some(f) => {
             // SAFETY: the caller's callback, given its own userdata, on this thread.
             let mut report = |done: u64, total: u64| unsafe { f(userdata, done, total) } == 0;
-            body(Some(&mut report))
+            run(&opts, Some(&mut report))?
         }
-    }
+    };
+    set_info(info, object);
+    Ok(())
 }
 
 /// Uploads a local file: one PUT up to one part, else a parallel multipart upload that resumes from its
@@ -228,12 +224,9 @@ pub extern "C" fn cos_client_upload_file(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key, path) = (arg_str("bucket", bucket)?, arg_str("key", key)?, arg_str("path", path)?);
-        let opts = transfer_options(opts);
-        let object = with_progress(progress, userdata, |p| client.upload_file(bucket, key, Path::new(path), &opts, p))?;
-        set_out(info, cos_object_info::new(object));
-        Ok(())
+        let (client, bucket, key) = object_args(client, bucket, key)?;
+        let path = Path::new(arg_str("path", path)?);
+        transfer(opts, progress, userdata, info, |o, p| client.upload_file(bucket, key, path, o, p))
     })
 }
 
@@ -253,13 +246,9 @@ pub extern "C" fn cos_client_download_file(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (bucket, key, path) = (arg_str("bucket", bucket)?, arg_str("key", key)?, arg_str("path", path)?);
-        let opts = transfer_options(opts);
-        let object =
-            with_progress(progress, userdata, |p| client.download_file(bucket, key, Path::new(path), &opts, p))?;
-        set_out(info, cos_object_info::new(object));
-        Ok(())
+        let (client, bucket, key) = object_args(client, bucket, key)?;
+        let path = Path::new(arg_str("path", path)?);
+        transfer(opts, progress, userdata, info, |o, p| client.download_file(bucket, key, path, o, p))
     })
 }
 
@@ -279,13 +268,9 @@ pub extern "C" fn cos_client_copy(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let (src_bucket, src_key) = (arg_str("src_bucket", src_bucket)?, arg_str("src_key", src_key)?);
-        let (bucket, key) = (arg_str("bucket", bucket)?, arg_str("key", key)?);
-        let opts = transfer_options(opts);
-        let object = with_progress(progress, userdata, |p| client.copy(src_bucket, src_key, bucket, key, &opts, p))?;
-        set_out(info, cos_object_info::new(object));
-        Ok(())
+        let (client, bucket, key) = object_args(client, bucket, key)?;
+        let (src_bucket, src_key) = source_args(src_bucket, src_key)?;
+        transfer(opts, progress, userdata, info, |o, p| client.copy(src_bucket, src_key, bucket, key, o, p))
     })
 }
 
@@ -305,14 +290,9 @@ pub extern "C" fn cos_client_upload_from_reader(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (client, bucket, key) = super::object_args(client, bucket, key)?;
-        let read = read.ok_or_else(|| Error::invalid("read is NULL"))?;
-        let mut reader = CallbackReader { read, userdata };
-        let opts = transfer_options(opts);
-        let object =
-            with_progress(progress, userdata, |p| client.upload_from_reader(bucket, key, &mut reader, &opts, p))?;
-        set_out(info, cos_object_info::new(object));
-        Ok(())
+        let (client, bucket, key) = object_args(client, bucket, key)?;
+        let mut reader = CallbackReader::new(read, userdata)?;
+        transfer(opts, progress, userdata, info, |o, p| client.upload_from_reader(bucket, key, &mut reader, o, p))
     })
 }
 
@@ -333,7 +313,7 @@ pub extern "C" fn cos_object_reader_open(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (client, bucket, key) = super::object_args(client, bucket, key)?;
+        let (client, bucket, key) = object_args(client, bucket, key)?;
         arg_out("out", out)?;
         let inner = ObjectReader::open(client, bucket, key, &super::options::options_or_default(opts))?;
         let info = cos_object_info::new(inner.info().clone());
@@ -354,19 +334,16 @@ pub extern "C" fn cos_object_reader_read(
 ) -> cos_status {
     call(err, || {
         let reader = arg_mut("reader", reader)?;
-        if n.is_null() {
-            return Err(Error::invalid("n is NULL"));
-        }
+        arg_out("n", n)?;
         if cap == 0 {
             // A zero count means "end of object", so an empty buffer cannot be allowed to produce one.
-            return Err(Error::invalid("cap is 0"));
+            return Err(crate::Error::invalid("cap is 0"));
         }
         arg_bytes("buf", buf, cap)?;
         // SAFETY: checked non-NULL with `cap` bytes (arg_bytes), writable per the contract.
         let slice = unsafe { std::slice::from_raw_parts_mut(buf, cap) };
         let read = reader.inner.read(slice)?;
-        // SAFETY: checked non-NULL.
-        unsafe { *n = read };
+        store(n, read);
         Ok(())
     })
 }
@@ -374,8 +351,7 @@ pub extern "C" fn cos_object_reader_read(
 /// The object's headers from the GET; valid until the reader is freed. NULL for NULL.
 #[no_mangle]
 pub extern "C" fn cos_object_reader_info(reader: *const cos_object_reader) -> *const cos_object_info {
-    // SAFETY: NULL or a live reader.
-    unsafe { reader.as_ref() }.map_or(std::ptr::null(), |r| &r.info)
+    read(reader, std::ptr::null(), |r| &r.info as *const cos_object_info)
 }
 
 /// Frees a reader, closing its connection. NULL does nothing.
@@ -401,7 +377,7 @@ pub extern "C" fn cos_object_writer_open(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (client, bucket, key) = super::object_args(client, bucket, key)?;
+        let (client, bucket, key) = object_args(client, bucket, key)?;
         arg_out("out", out)?;
         set_out(out, cos_object_writer { inner: ObjectWriter::new(client, bucket, key, &transfer_options(opts))? });
         Ok(())
@@ -428,12 +404,28 @@ pub extern "C" fn cos_object_writer_finish(
 ) -> cos_status {
     call(err, || {
         let object = arg_mut("writer", writer)?.inner.finish()?;
-        set_out(info, cos_object_info::new(object));
+        set_info(info, object);
         Ok(())
     })
 }
 
-/// Frees a writer; an unfinished upload is aborted. NULL does nothing.
+/// Abandons the upload: a multipart upload already started is aborted (AbortMultipartUpload, retried like
+/// any request), so COS frees its parts; nothing was sent yet for an object smaller than a part. The writer
+/// is done either way: a later `cos_object_writer_write` or `cos_object_writer_finish` fails with
+/// `COS_INVALID_ARGUMENT` ("the writer was aborted"), and it must still be freed with `cos_object_writer_free`. A failure (the abort
+/// request failed; the upload may remain, see `cos_client_list_multipart_uploads`) is reported here.
+/// Aborting a finished or already aborted writer does nothing and succeeds.
+#[no_mangle]
+pub extern "C" fn cos_object_writer_abort(writer: *mut cos_object_writer, err: *mut *mut cos_error) -> cos_status {
+    update(err, "writer", writer, |w| w.inner.try_abort())
+}
+
+/// Frees a writer. NULL does nothing. A writer neither finished nor aborted is aborted best-effort first,
+/// with any failure ignored: when a multipart upload was started, this sends AbortMultipartUpload and
+/// blocks until it is done: with the client's retries up to (max retries + 1) x (connect timeout + read
+/// timeout) plus the backoff waits between attempts (under 3 minutes with the defaults: 4 attempts of
+/// 10 s + 30 s, waits under 5 s), and never longer than the client's operation timeout when one is set. Call
+/// `cos_object_writer_abort` first to choose when that wait happens and to see whether it failed.
 #[no_mangle]
 pub extern "C" fn cos_object_writer_free(writer: *mut cos_object_writer) {
     free_box(writer)
@@ -454,12 +446,11 @@ pub extern "C" fn cos_client_download_prefix(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let client = &arg_ref("client", client)?.inner;
-        let bucket = arg_str("bucket", bucket)?;
-        let prefix = super::arg_opt_str("prefix", prefix)?.unwrap_or_default();
+        let (client, bucket) = bucket_args(client, bucket)?;
+        let prefix = arg_opt_str("prefix", prefix)?.unwrap_or_default();
         let dir = arg_str("dir", dir)?;
         let written = client.download_prefix(bucket, prefix, Path::new(dir), &transfer_options(opts))?;
-        super::store(count, written);
+        store(count, written);
         Ok(())
     })
 }

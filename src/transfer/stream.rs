@@ -180,6 +180,7 @@ pub struct ObjectWriter {
     upload_id: Option<String>,
     parts: Vec<Part>,
     done: bool,
+    aborted: bool,
 }
 
 impl ObjectWriter {
@@ -198,13 +199,21 @@ impl ObjectWriter {
             upload_id: None,
             parts: Vec::new(),
             done: false,
+            aborted: false,
         })
     }
 
-    pub fn write(&mut self, mut data: &[u8]) -> Result<()> {
-        if self.done {
-            return Err(Error::invalid("the writer is already finished"));
+    /// Fails once the writer is finished or aborted.
+    fn check_open(&self) -> Result<()> {
+        match (self.done, self.aborted) {
+            (_, true) => Err(Error::invalid("the writer was aborted")),
+            (true, false) => Err(Error::invalid("the writer is already finished")),
+            _ => Ok(()),
         }
+    }
+
+    pub fn write(&mut self, mut data: &[u8]) -> Result<()> {
+        self.check_open()?;
         while !data.is_empty() {
             let take = (self.part_size - self.buf.len()).min(data.len());
             self.buf.extend_from_slice(&data[..take]);
@@ -241,9 +250,7 @@ impl ObjectWriter {
 
     /// Sends what is left and completes the object.
     pub fn finish(&mut self) -> Result<ObjectInfo> {
-        if self.done {
-            return Err(Error::invalid("the writer is already finished"));
-        }
+        self.check_open()?;
         let result = if self.upload_id.is_none() {
             self.client.put_object(&self.bucket, &self.key, &self.buf, &self.opts)
         } else {
@@ -259,12 +266,21 @@ impl ObjectWriter {
         result
     }
 
-    /// Abandons the upload (also done on drop when not finished).
+    /// Abandons the upload (also done on drop when not finished), ignoring a failure of the abort request.
     pub fn abort(&mut self) {
-        if let (false, Some(id)) = (self.done, self.upload_id.take()) {
-            let _ = self.client.abort_multipart_upload(&self.bucket, &self.key, &id);
-        }
+        let _ = self.try_abort();
+    }
+
+    /// Abandons the upload and reports whether aborting a started multipart upload failed (it is then not
+    /// retried on drop). The writer is done either way; a finished or aborted writer has nothing to abort.
+    pub fn try_abort(&mut self) -> Result<()> {
+        let result = match (self.done, self.upload_id.take()) {
+            (false, Some(id)) => self.client.abort_multipart_upload(&self.bucket, &self.key, &id),
+            _ => Ok(()),
+        };
+        self.aborted |= !self.done;
         self.done = true;
+        result
     }
 }
 
