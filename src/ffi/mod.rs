@@ -23,16 +23,17 @@ use crate::error::{Error, Result};
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-// In header order (see `SECTIONS` in build.rs): cbindgen emits functions in the order it parses them.
-mod append;
-mod bucket;
-mod client;
+// In header order (see `SECTIONS` in build.rs): cbindgen emits functions in the order it parses them
+// (rustfmt.toml keeps rustfmt from sorting them).
+mod status;
 mod error;
-mod list;
-mod multipart;
+mod client;
+mod bucket;
 mod object;
 mod options;
-mod status;
+mod append;
+mod list;
+mod multipart;
 mod transfer;
 
 pub use append::*;
