@@ -2,8 +2,7 @@
 //! script (a closure) that reads requests and writes whatever bytes it likes — a `200` where a `206` was
 //! asked, a wrong `Content-Range`, a head dripped one byte at a time, endless trailers, an echo of the
 //! request's headers. Every connection runs on its own thread with socket timeouts, and the server stops
-//! when dropped, so no test can hang on it. Include it with `#[path = "hostile/mod.rs"] mod hostile;`.
-#![allow(dead_code)]
+//! when dropped, so no test can hang on it. Part of the test support module: `support::hostile`.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -218,6 +217,7 @@ impl Drop for Hostile {
 }
 
 /// Runs `f` on a thread and panics if it has not returned within `limit`: a hang is a failure, not a stuck CI.
+/// (`support::within` instead times a closure that borrows from the test and runs on the test's thread.)
 pub fn within<T: Send + 'static>(limit: Duration, what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
