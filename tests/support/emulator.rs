@@ -11,8 +11,8 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, SystemTime};
 
 /// The emulator's default credentials and region (`cos-emulator --help`).
 pub const SECRET_ID: &str = "AKIDcosEmulatorDefault";
@@ -25,9 +25,89 @@ pub const REGION: &str = "ap-guangzhou";
 /// The emulator's test hook that pauses it at a crash point (see the emulator's README).
 pub const PAUSE_ENV: &str = "COS_EMULATOR_PAUSE_AT";
 
-/// The `cos-emulator` binary the tests run.
+/// Where the emulator's sources are, and the cargo arguments that build its binary.
+const EMULATOR_SOURCES: &str = "tests/emulator";
+const EMULATOR_BUILD: &[&str] = &["build", "--bin", "cos-emulator"];
+
+/// The `cos-emulator` binary the tests run: `$COS_EMULATOR_BIN` when set; otherwise `cos-emulator` in the
+/// profile directory the test binary runs from (`<target dir>/<profile>/deps/<test>` gives
+/// `<target dir>/<profile>/cos-emulator`), built first with cargo — same profile, same target directory — when
+/// it is missing or older than the emulator's sources, so that `cargo test` alone works on a fresh clone. The
+/// build runs once per test process (the tests of one binary wait for it); cargo's lock on the target directory
+/// serialises test processes that build at the same time.
 pub fn emulator_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_cos-emulator"))
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(locate_emulator).clone()
+}
+
+fn locate_emulator() -> PathBuf {
+    if let Some(bin) = std::env::var_os("COS_EMULATOR_BIN") {
+        let bin = PathBuf::from(bin);
+        assert!(bin.is_file(), "COS_EMULATOR_BIN={} is not a file", bin.display());
+        return bin;
+    }
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or_else(|| panic!("{} does not run from <target dir>/<profile>/deps", exe.display()))
+        .to_path_buf();
+    let bin = profile_dir.join("cos-emulator");
+    let newest_source = newest_mtime(&root().join(EMULATOR_SOURCES));
+    let built = std::fs::metadata(&bin).and_then(|m| m.modified()).ok();
+    if built.is_none_or(|built| built < newest_source) {
+        build_emulator(&profile_dir);
+        assert!(bin.is_file(), "cargo built the emulator, but {} is not there", bin.display());
+    }
+    bin
+}
+
+/// `cargo build` of the emulator into `profile_dir` (`<target dir>/[<triple>/]<profile>`).
+fn build_emulator(profile_dir: &Path) {
+    let profile = profile_dir.file_name().and_then(|n| n.to_str()).expect("a profile directory name");
+    let above = profile_dir.parent().expect("the profile directory has a parent");
+    // The target directory holds cargo's CACHEDIR.TAG; without one here, `above` is `<target dir>/<triple>`.
+    let (target_dir, triple) = if above.join("CACHEDIR.TAG").exists() {
+        (above, None)
+    } else {
+        (above.parent().expect("a target directory above the triple"), above.file_name())
+    };
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.args(EMULATOR_BUILD).arg("--manifest-path").arg(root().join("Cargo.toml")).arg("--target-dir").arg(target_dir);
+    match profile {
+        "debug" => {}
+        "release" => {
+            cmd.arg("--release");
+        }
+        other => {
+            cmd.args(["--profile", other]);
+        }
+    }
+    if let Some(triple) = triple {
+        cmd.arg("--target").arg(triple);
+    }
+    eprintln!("building the emulator: {cmd:?}");
+    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(out.status.success(), "{cmd:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The latest modification time of the files under `dir` (the epoch when there are none).
+fn newest_mtime(dir: &Path) -> SystemTime {
+    let mut newest = SystemTime::UNIX_EPOCH;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for entry in entries.flatten() {
+            let Ok(meta) = entry.metadata() else { continue };
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else if let Ok(t) = meta.modified() {
+                newest = newest.max(t);
+            }
+        }
+    }
+    newest
 }
 
 /// How to start an emulator: extra flags, environment, and what happens to its stderr (by default it goes
