@@ -26,8 +26,8 @@ pub const REGION: &str = "ap-guangzhou";
 pub const PAUSE_ENV: &str = "COS_EMULATOR_PAUSE_AT";
 
 /// Where the emulator's sources are, and the cargo arguments that build its binary.
-const EMULATOR_SOURCES: &str = "tests/emulator";
-const EMULATOR_BUILD: &[&str] = &["build", "--bin", "cos-emulator"];
+const EMULATOR_SOURCES: &str = "emulator/src";
+const EMULATOR_BUILD: &[&str] = &["build", "-p", "cos-emulator"];
 
 /// The `cos-emulator` binary the tests run: `$COS_EMULATOR_BIN` when set; otherwise `cos-emulator` in the
 /// profile directory the test binary runs from (`<target dir>/<profile>/deps/<test>` gives

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Measures the emulator alone with curl: N PUTs, then N GETs, of one SIZE_MIB object over loopback.
-#   bash tests/emulator/bench.sh [SIZE_MIB=1024] [N=3] [-- emulator flags, e.g. --no-md5 --rate-limit 50000000]
+#   bash emulator/bench.sh [SIZE_MIB=1024] [N=3] [-- emulator flags, e.g. --no-md5 --rate-limit 50000000]
 # Needs the test venv (.venv, from tests/setup.sh): the official SDK presigns the URLs curl uses.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 size_mib=${1:-1024}
 runs=${2:-3}
 shift $(($# < 2 ? $# : 2))
 [ "${1:-}" = "--" ] && shift
 
-cargo build --release --bin cos-emulator -q
+cargo build --release -p cos-emulator -q
 work=$(mktemp -d)
 emu_pid=
 cleanup() {

@@ -35,7 +35,7 @@ usage: cos-emulator --listen 127.0.0.1:0 [options]
 
 Address buckets by Host: <bucket>-<appid>.cos.<region>.myqcloud.com (or .tencentcos.cn);
 ListBuckets on service.cos.myqcloud.com. Requests must be signed (q-sign-algorithm=sha1).
-Paths under /__emulator/ are the control API (faults, stats): see tests/emulator/README.md.
+Paths under /__emulator/ are the control API (faults, stats): see emulator/README.md.
 ";
 
 #[derive(Debug, Clone)]
