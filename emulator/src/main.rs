@@ -2,42 +2,29 @@
 //!
 //! A real HTTP/1.1 server on loopback (one thread per connection, keep-alive) that verifies COS
 //! request signatures and answers with COS's wire shapes (cos-protocol.md). It shares no code with
-//! the client library in `src/`: it exists to check that client independently.
+//! the client library (the workspace's root package): it exists to check that client independently.
 //!
 //! Contract: `cos-emulator --listen 127.0.0.1:0 [--data-dir DIR] [--secret-id ID --secret-key KEY]`
 //! prints `listening on 127.0.0.1:PORT` as its first stdout line and serves until killed.
 //! `--help` lists the other flags and the default credentials; the README the control API
 //! (fault injection and counters under `/__emulator/`).
+//!
+//! The code: `http` (connections, request heads and bodies, responses on the wire), `auth`
+//! (credentials and signatures), `operations` (the route table and the COS operations), `storage`
+//! (the index, `--data-dir` and its crash consistency, receiving bodies), `faults` (fault injection,
+//! the control API and its counters, the rate limit), and `cli`, `error`, `xml`, `util`.
 
 mod auth;
-mod body;
-mod bucket_ops;
-mod chunk;
 mod cli;
-mod conditional;
-mod conn;
-mod control;
-mod copy_ops;
-mod crc;
-mod delete_ops;
-mod disk;
 mod error;
 mod faults;
 mod http;
-mod ingest;
-mod listing;
-mod multipart;
-mod multipart_list;
-mod object_ops;
-mod ratelimit;
-mod router;
-mod store;
-mod uploads;
+mod operations;
+mod storage;
 mod util;
-mod wire;
 mod xml;
 
-use router::Server;
+use operations::router::Server;
 use std::io::Write;
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -47,20 +34,24 @@ fn main() {
     let cfg = match cli::parse(std::env::args().skip(1)) {
         Ok(cli::Parsed::Run(cfg)) => *cfg,
         Ok(cli::Parsed::Help) => {
-            print!("{}", cli::USAGE);
+            print!("{}", cli::help());
+            return;
+        }
+        Ok(cli::Parsed::Version) => {
+            println!("cos-emulator {}", env!("CARGO_PKG_VERSION"));
             return;
         }
         Err(e) => {
-            eprintln!("cos-emulator: {e}\n\n{}", cli::USAGE);
+            eprintln!("cos-emulator: {e}\n{}", cli::TRY_HELP);
             std::process::exit(2);
         }
     };
     let store = match &cfg.data_dir {
-        Some(dir) => store::Store::open(dir).unwrap_or_else(|e| {
+        Some(dir) => storage::store::Store::open(dir).unwrap_or_else(|e| {
             eprintln!("cos-emulator: cannot use data dir {}: {e}", dir.display());
             std::process::exit(1);
         }),
-        None => store::Store::memory(),
+        None => storage::store::Store::memory(),
     };
     let listener = TcpListener::bind(&cfg.listen).unwrap_or_else(|e| {
         eprintln!("cos-emulator: cannot listen on {}: {e}", cfg.listen);
@@ -79,8 +70,9 @@ fn main() {
         match stream {
             Ok(stream) => {
                 let server = Arc::clone(&server);
-                let spawned =
-                    std::thread::Builder::new().name("cos-conn".into()).spawn(move || conn::serve(&server, stream));
+                let spawned = std::thread::Builder::new()
+                    .name("cos-conn".into())
+                    .spawn(move || http::conn::serve(&server, stream));
                 if let Err(e) = spawned {
                     eprintln!("cos-emulator: cannot start a connection thread: {e}");
                 }

@@ -3,8 +3,8 @@
 //! the next N COS requests it matches (method, key prefix, sub-resource), the first added first,
 //! at most one fault per request.
 
-use crate::http::Request;
-use crate::wire::{reason, Body, Cut, Response};
+use crate::http::request::Request;
+use crate::http::wire::{reason, Body, Cut, Response};
 use crate::xml;
 use std::sync::Mutex;
 use std::time::Duration;

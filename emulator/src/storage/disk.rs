@@ -31,8 +31,8 @@
 //!   the commit. Then the upload's directory goes; a start that finds an object naming an upload
 //!   whose directory remains removes that directory.
 
-use crate::store::{Bucket, Object, ObjectMeta, Segment};
-use crate::uploads::{Part, Upload};
+use crate::storage::store::{Bucket, Object, ObjectMeta, Segment};
+use crate::storage::uploads::{Part, Upload};
 use crate::util::{hex, random_u64, unhex};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 use std::collections::{BTreeMap, HashSet};
@@ -697,8 +697,8 @@ pub fn decode_meta(text: &str) -> io::Result<(String, ObjectMeta)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::tests::{exercise, meta, read_object, stage};
-    use crate::store::Store;
+    use crate::storage::store::tests::{exercise, meta, read_object, stage};
+    use crate::storage::store::Store;
 
     pub fn temp_dir(tag: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!(
@@ -754,7 +754,7 @@ mod tests {
         Part {
             size: data.len() as u64,
             etag: format!("\"{}\"", hex(&Md5::digest(data))),
-            crc64: crate::crc::crc64(data),
+            crc64: crate::storage::crc::crc64(data),
             last_modified: 1,
             data: vec![],
         }
@@ -795,7 +795,7 @@ mod tests {
     #[test]
     fn a_completion_cut_short_after_its_commit_is_finished_at_start() {
         let dir = temp_dir("complete-after-commit");
-        let big = vec![5u8; crate::uploads::MIN_PART_SIZE as usize];
+        let big = vec![5u8; crate::storage::uploads::MIN_PART_SIZE as usize];
         let udir = dir.join("buckets/b-1/uploads/u1");
         let aside = dir.join("aside");
         {
@@ -851,7 +851,7 @@ mod tests {
         assert_eq!(names(&udir).iter().filter(|n| n.ends_with(".part")).count(), 2);
         let p = store.with_upload("b-1", "k", "u1", |u| u.parts[&1].clone()).unwrap();
         assert_eq!(p.etag, part(b"second try").etag);
-        let bytes = crate::store::tests::read_pieces(crate::store::open_pieces(&p.data).unwrap());
+        let bytes = crate::storage::store::tests::read_pieces(crate::storage::store::open_pieces(&p.data).unwrap());
         assert_eq!(bytes, b"second try");
         // The store still works on the cleaned directory.
         complete(&store, "u1", &[2]);

@@ -2,8 +2,8 @@
 //! as they are, files with sendfile), optionally paced by the rate limiter or cut short by an
 //! injected fault.
 
-use crate::ratelimit::{self, RateLimiter};
-use crate::store::Piece;
+use crate::faults::ratelimit::{self, RateLimiter};
+use crate::storage::store::Piece;
 use std::io::{self, BufWriter, Write};
 use std::net::TcpStream;
 use std::os::fd::AsRawFd;
@@ -354,7 +354,7 @@ mod tests {
 
     #[test]
     fn pieces_and_generated_bodies() {
-        let data = Arc::new(crate::chunk::Chunk::from_vec(b"0123456789".to_vec()));
+        let data = Arc::new(crate::storage::chunk::Chunk::from_vec(b"0123456789".to_vec()));
         let mut resp = Response::new(200);
         resp.body = Body::Pieces(vec![
             Piece::Mem { data: data.clone(), start: 2, end: 5 },

@@ -2,13 +2,14 @@
 //! router answer (the handler streams the body), drain what is left of the body, write the
 //! response, and keep going while the connection stays usable.
 
-use crate::body::BodyReader;
-use crate::faults::{self, Effect};
-use crate::http::{self, Request};
-use crate::ratelimit::RateLimiter;
-use crate::router::{self, Server};
-use crate::wire::{self, After, Delivery};
-use crate::{control, util};
+use crate::faults::control;
+use crate::faults::injection::{self, Effect};
+use crate::faults::ratelimit::RateLimiter;
+use crate::http::body::BodyReader;
+use crate::http::request::{self, Request};
+use crate::http::wire::{self, After, Delivery};
+use crate::operations::router::{self, Server};
+use crate::util;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
@@ -31,16 +32,16 @@ pub fn serve(server: &Server, stream: TcpStream) {
     let mut in_limit = server.cfg.rate_limit.map(RateLimiter::new);
     let mut out_limit = server.cfg.rate_limit.map(RateLimiter::new);
     loop {
-        let req = match http::read_head(&mut reader) {
+        let req = match request::read_head(&mut reader) {
             Ok(req) => req,
-            Err(http::ReadError::Closed) => return,
-            Err(http::ReadError::Io(e)) => {
+            Err(request::ReadError::Closed) => return,
+            Err(request::ReadError::Io(e)) => {
                 if server.cfg.verbose {
                     eprintln!("cos-emulator: connection dropped: {e}");
                 }
                 return;
             }
-            Err(http::ReadError::Bad(e)) => {
+            Err(request::ReadError::Bad(e)) => {
                 // The rest of the stream cannot be trusted: answer, then close.
                 let request_id = util::new_request_id();
                 let mut resp = router::error_response(&e, "", false, &request_id);
@@ -70,14 +71,14 @@ fn fire_fault(server: &Server, req: &Request, request_id: &str) -> Option<(Strin
     let fault = server.faults.take(&req.method, &key, &sub)?;
     server.stats.fault_fired();
     let (bucket, host_region) = router::parse_host(req.header("host").unwrap_or(""));
-    let ctx = faults::Context {
+    let ctx = injection::Context {
         req,
         resource: router::resource(req),
         request_id,
         bucket,
         region: host_region.unwrap_or_else(|| server.cfg.region.clone()),
     };
-    Some((fault.describe(), faults::effect(&fault, &ctx)))
+    Some((fault.describe(), injection::effect(&fault, &ctx)))
 }
 
 fn send_continue(writer: &mut Writer) -> io::Result<()> {
@@ -129,7 +130,7 @@ fn serve_one(
     // Whatever the handler did not read is drained, so the next request starts at its head.
     let reusable = body.drain().is_ok() && !body.is_broken();
     if !control {
-        faults::alter(&effect, &mut resp);
+        injection::alter(&effect, &mut resp);
         router::add_common_headers(&mut resp, (!effect.drop_request_id).then_some(request_id.as_str()), now);
     }
     if let Some(pause) = effect.stall {
@@ -175,7 +176,7 @@ fn log(server: &Server, req: &Request, fault: Option<&str>, status: u16, length:
 mod tests {
     use super::*;
     use crate::cli::Config;
-    use crate::store::Store;
+    use crate::storage::store::Store;
     use std::io::BufRead;
     use std::net::TcpListener;
     use std::sync::Arc;

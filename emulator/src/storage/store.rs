@@ -2,10 +2,10 @@
 //! object bytes live outside it (shared memory segments, or files with `--data-dir`) so a GET
 //! copies nothing and holds no lock while it writes to the socket.
 
-use crate::chunk::Chunk;
-use crate::disk::Disk;
 use crate::error::CosError;
-use crate::uploads::Upload;
+use crate::storage::chunk::Chunk;
+use crate::storage::disk::Disk;
+use crate::storage::uploads::Upload;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io;

@@ -1,14 +1,16 @@
 //! CopyObject: `PUT /<key>` with `x-cos-copy-source: <bucket>.cos.<region>.myqcloud.com/<key>`.
 
-use crate::body::BodyReader;
-use crate::conditional::Conditions;
 use crate::error::CosError;
-use crate::http::Request;
-use crate::object_ops::{content_type, descriptive_headers, object_acl, push_sse_echo, sse_headers, storage_class};
-use crate::router::Ctx;
-use crate::store::ObjectMeta;
+use crate::http::body::BodyReader;
+use crate::http::request::Request;
+use crate::http::wire::Response;
+use crate::operations::conditional::Conditions;
+use crate::operations::object::{
+    content_type, descriptive_headers, object_acl, push_sse_echo, sse_headers, storage_class,
+};
+use crate::operations::router::Ctx;
+use crate::storage::store::ObjectMeta;
 use crate::util::{decode_path, iso8601};
-use crate::wire::Response;
 use crate::xml::XmlWriter;
 
 /// (bucket, key) of an `x-cos-copy-source` value. Lenient about the form: an optional scheme,
@@ -87,7 +89,7 @@ pub fn copy_object(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<R
             },
         };
         if !sse.is_empty() || directive == Directive::Replaced {
-            m.headers.retain(|(n, _)| !n.starts_with(crate::object_ops::SSE_HEADER));
+            m.headers.retain(|(n, _)| !n.starts_with(crate::operations::object::SSE_HEADER));
             m.headers.extend(sse.iter().cloned());
         }
         m.last_modified = now;

@@ -2,8 +2,8 @@
 //! rate limit, and a record of whether the stream is still usable for the next request.
 
 use crate::error::CosError;
-use crate::http::{read_line, Framing, ReadError, MAX_BODY};
-use crate::ratelimit::{self, RateLimiter};
+use crate::faults::ratelimit::{self, RateLimiter};
+use crate::http::request::{read_line, Framing, ReadError, MAX_BODY};
 use std::io::{self, BufRead, Read};
 
 /// Longest chunk-size or trailer line accepted in a chunked body.

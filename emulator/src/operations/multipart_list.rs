@@ -2,14 +2,14 @@
 //! (upload ids sort that way, see `multipart::new_upload_id`), with prefix, delimiter, key and
 //! upload-id markers and max-uploads. The paging is kept free of HTTP and XML for unit tests.
 
-use crate::body::BodyReader;
-use crate::bucket_ops::{int_param, owner_id, OWNER_UIN};
 use crate::error::CosError;
-use crate::http::Request;
-use crate::multipart::url_encoding;
-use crate::router::Ctx;
+use crate::http::body::BodyReader;
+use crate::http::request::Request;
+use crate::http::wire::Response;
+use crate::operations::bucket::{int_param, owner_id, OWNER_UIN};
+use crate::operations::multipart::url_encoding;
+use crate::operations::router::Ctx;
 use crate::util::{iso8601, listing_encode};
-use crate::wire::Response;
 use crate::xml::XmlWriter;
 
 const MAX_UPLOADS: usize = 1000;

@@ -1,19 +1,24 @@
 //! From a parsed request to a response: addressing (bucket from Host, key from path),
 //! authentication, then a lookup in the route table. New operations (ACL, tagging...) slot in as
-//! new rows of `ROUTES`. Control requests (`/__emulator/`) never get here (see `conn.rs`).
+//! new rows of `ROUTES`. Control requests (`/__emulator/`) never get here (see `http/conn.rs`).
 
 use crate::auth;
-use crate::body::BodyReader;
 use crate::cli::Config;
-use crate::control::Stats;
 use crate::error::CosError;
-use crate::faults::Faults;
-use crate::http::Request;
-use crate::store::Store;
+use crate::faults::control::Stats;
+use crate::faults::injection::Faults;
+use crate::http::body::BodyReader;
+use crate::http::request::Request;
+use crate::http::wire::Response;
+use crate::operations::append;
+use crate::operations::bucket;
+use crate::operations::delete;
+use crate::operations::multipart;
+use crate::operations::multipart_list;
+use crate::operations::object;
+use crate::storage::store::Store;
 use crate::util::{http_date, new_trace_id, now_unix};
-use crate::wire::Response;
 use crate::xml;
-use crate::{bucket_ops, delete_ops, multipart, multipart_list, object_ops};
 use std::net::IpAddr;
 
 /// Everything a handler needs besides the request.
@@ -72,20 +77,20 @@ const fn route(method: &'static str, target: Target, sub: Option<&'static str>, 
 }
 
 static ROUTES: &[Route] = &[
-    route("GET", Target::Service, None, bucket_ops::list_buckets),
-    route("PUT", Target::Bucket, None, bucket_ops::create_bucket),
-    route("HEAD", Target::Bucket, None, bucket_ops::head_bucket),
-    route("DELETE", Target::Bucket, None, bucket_ops::delete_bucket),
-    route("GET", Target::Bucket, None, bucket_ops::list_objects),
-    route("POST", Target::Bucket, Some("delete"), delete_ops::delete_objects),
+    route("GET", Target::Service, None, bucket::list_buckets),
+    route("PUT", Target::Bucket, None, bucket::create_bucket),
+    route("HEAD", Target::Bucket, None, bucket::head_bucket),
+    route("DELETE", Target::Bucket, None, bucket::delete_bucket),
+    route("GET", Target::Bucket, None, bucket::list_objects),
+    route("POST", Target::Bucket, Some("delete"), delete::delete_objects),
     route("GET", Target::Bucket, Some("uploads"), multipart_list::list_uploads),
-    // PUT with x-cos-copy-source is CopyObject; put_object hands it to copy_ops.
-    route("PUT", Target::Object, None, object_ops::put_object),
-    route("GET", Target::Object, None, object_ops::get_object),
-    route("HEAD", Target::Object, None, object_ops::head_object),
-    route("DELETE", Target::Object, None, object_ops::delete_object),
+    // PUT with x-cos-copy-source is CopyObject; put_object hands it to copy.rs.
+    route("PUT", Target::Object, None, object::put_object),
+    route("GET", Target::Object, None, object::get_object),
+    route("HEAD", Target::Object, None, object::head_object),
+    route("DELETE", Target::Object, None, object::delete_object),
     // AppendObject: `?append&position=N` (`append` first, as COS routes on the first parameter).
-    route("POST", Target::Object, Some("append"), object_ops::append_object),
+    route("POST", Target::Object, Some("append"), append::append_object),
     route("POST", Target::Object, Some("uploads"), multipart::initiate),
     // UploadPart, and UploadPartCopy when x-cos-copy-source is present.
     route("PUT", Target::Object, Some("partNumber"), multipart::upload_part),

@@ -2,9 +2,9 @@
 //! (a test server on loopback). It scripts faults and reads request counters; the README lists
 //! the exact routes.
 
-use crate::http::Request;
-use crate::router::Server;
-use crate::wire::Response;
+use crate::http::request::Request;
+use crate::http::wire::Response;
+use crate::operations::router::Server;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -86,7 +86,7 @@ pub fn handle(server: &Server, req: &Request) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::Framing;
+    use crate::http::request::Framing;
 
     pub fn request(method: &str, path: &str, headers: &[(&str, &str)]) -> Request {
         Request {

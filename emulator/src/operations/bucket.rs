@@ -1,12 +1,12 @@
 //! Service and bucket operations: ListBuckets, PUT/HEAD/DELETE bucket, ListObjects (v1).
 
-use crate::body::BodyReader;
 use crate::error::CosError;
-use crate::http::Request;
-use crate::listing::{self, ListParams};
-use crate::router::{valid_bucket_name, Ctx};
+use crate::http::body::BodyReader;
+use crate::http::request::Request;
+use crate::http::wire::Response;
+use crate::operations::listing::{self, ListParams};
+use crate::operations::router::{valid_bucket_name, Ctx};
 use crate::util::{iso8601, listing_encode};
-use crate::wire::Response;
 use crate::xml::XmlWriter;
 
 /// The account owner shown by ListBuckets (COS formats it as a CAM principal).

@@ -1,20 +1,22 @@
 //! Multipart upload operations on one object (cos-protocol.md §5.2): initiate, upload a part
 //! (or copy one from an existing object), list parts, complete, abort. ListMultipartUploads,
-//! a bucket operation, is in `multipart_list.rs`; the rules of complete in `uploads.rs`.
+//! a bucket operation, is in `multipart_list.rs`; the rules of complete in `storage/uploads.rs`.
 
-use crate::body::BodyReader;
-use crate::bucket_ops::{int_param, owner_id, OWNER_UIN};
-use crate::conditional::Conditions;
-use crate::copy_ops::parse_copy_source;
 use crate::error::CosError;
-use crate::http::{Request, MAX_BODY};
-use crate::ingest;
-use crate::object_ops::{new_object_meta, push_sse_echo};
-use crate::router::Ctx;
-use crate::store::{slice_pieces, ObjectMeta};
-use crate::uploads::{combined_crc, multipart_etag, no_such_upload, validate_complete, Part, Upload, MAX_PART_NUMBER};
+use crate::http::body::BodyReader;
+use crate::http::request::{Request, MAX_BODY};
+use crate::http::wire::Response;
+use crate::operations::bucket::{int_param, owner_id, OWNER_UIN};
+use crate::operations::conditional::Conditions;
+use crate::operations::copy::parse_copy_source;
+use crate::operations::object::{new_object_meta, push_sse_echo};
+use crate::operations::router::Ctx;
+use crate::storage::ingest;
+use crate::storage::store::{slice_pieces, ObjectMeta};
+use crate::storage::uploads::{
+    combined_crc, multipart_etag, no_such_upload, validate_complete, Part, Upload, MAX_PART_NUMBER,
+};
 use crate::util::{iso8601, listing_encode, random_u64};
-use crate::wire::Response;
 use crate::xml::XmlWriter;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};

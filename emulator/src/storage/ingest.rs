@@ -4,12 +4,12 @@
 //! 0.5 GB/s) runs on a helper thread for large bodies, and not at all with `--no-md5` unless the
 //! client sent a Content-MD5 to check.
 
-use crate::body::{body_error, BodyReader};
-use crate::chunk::Chunk;
 use crate::error::CosError;
-use crate::http::Request;
-use crate::router::Ctx;
-use crate::store::{disk_error, Piece, Segment, Staged};
+use crate::http::body::{body_error, BodyReader};
+use crate::http::request::Request;
+use crate::operations::router::Ctx;
+use crate::storage::chunk::Chunk;
+use crate::storage::store::{disk_error, Piece, Segment, Staged};
 use crate::util::hex;
 use base64::Engine as _;
 use md5::{Digest as _, Md5};
@@ -295,8 +295,8 @@ pub fn from_pieces(ctx: &Ctx, pieces: Vec<Piece>) -> Result<(Staged, Digests), C
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crc::crc64;
-    use crate::http::Framing;
+    use crate::http::request::Framing;
+    use crate::storage::crc::crc64;
     use std::io::Cursor;
 
     fn data(len: usize) -> Vec<u8> {

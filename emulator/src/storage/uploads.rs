@@ -2,9 +2,9 @@
 //! CompleteMultipartUpload (kept pure so they can be unit-tested), and the Store methods that
 //! change uploads under the index lock.
 
-use crate::crc::crc64_combine;
 use crate::error::CosError;
-use crate::store::{disk_error, Object, ObjectMeta, Segment, Staged, Store};
+use crate::storage::crc::crc64_combine;
+use crate::storage::store::{disk_error, Object, ObjectMeta, Segment, Staged, Store};
 use crate::util::{hex, unhex};
 use md5::{Digest as _, Md5};
 use std::collections::BTreeMap;
@@ -202,8 +202,8 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crc::crc64;
-    use crate::store::tests::{meta, read_object};
+    use crate::storage::crc::crc64;
+    use crate::storage::store::tests::{meta, read_object};
 
     fn part(data: &[u8]) -> Part {
         Part {
@@ -268,7 +268,7 @@ mod tests {
         store.create_upload("b-1", upload(&[])).unwrap();
         let big = vec![3u8; MIN_PART_SIZE as usize];
         let put = |n: u32, data: &[u8]| {
-            let staged = crate::store::tests::stage(store, data);
+            let staged = crate::storage::store::tests::stage(store, data);
             store.put_part("b-1", "k", "u1", n, part(data), staged)
         };
         put(1, b"replaced below").unwrap();
@@ -310,7 +310,7 @@ mod tests {
             let store = Store::open(&dir).unwrap();
             run_upload(&store);
             store.create_upload("b-1", Upload { id: "u2".into(), ..upload(&[]) }).unwrap();
-            let staged = crate::store::tests::stage(&store, b"persisted part");
+            let staged = crate::storage::store::tests::stage(&store, b"persisted part");
             store.put_part("b-1", "k", "u2", 7, part(b"persisted part"), staged).unwrap();
             assert!(!dir.join("buckets/b-1/uploads/u1").exists(), "completed upload removed");
         }
@@ -318,7 +318,10 @@ mod tests {
         assert_eq!(read_object(&store, "b-1", "k").len(), MIN_PART_SIZE as usize + 3);
         let p = store.with_upload("b-1", "k", "u2", |u| u.parts[&7].clone()).unwrap();
         assert_eq!((p.size, p.crc64), (14, crc64(b"persisted part")));
-        assert_eq!(crate::store::tests::read_pieces(crate::store::open_pieces(&p.data).unwrap()), b"persisted part");
+        assert_eq!(
+            crate::storage::store::tests::read_pieces(crate::storage::store::open_pieces(&p.data).unwrap()),
+            b"persisted part"
+        );
         store.abort_upload("b-1", "k", "u2").unwrap();
         drop(store);
         assert!(Store::open(&dir).unwrap().with_upload("b-1", "k", "u2", |_| ()).is_err());

@@ -1,11 +1,11 @@
 //! DeleteObjects: `POST /?delete` with a `<Delete>` document (at most 1000 keys).
 
-use crate::body::BodyReader;
 use crate::error::CosError;
-use crate::http::Request;
-use crate::ingest::{bad_digest, expected_md5};
-use crate::router::Ctx;
-use crate::wire::Response;
+use crate::http::body::BodyReader;
+use crate::http::request::Request;
+use crate::http::wire::Response;
+use crate::operations::router::Ctx;
+use crate::storage::ingest::{bad_digest, expected_md5};
 use crate::xml::XmlWriter;
 use md5::{Digest as _, Md5};
 
