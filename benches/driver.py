@@ -35,7 +35,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_BIN = ROOT / "target" / "bench" / "cos_bench"
-EMULATOR_BIN = ROOT / "target" / "release" / "cos-emulator"
+# The release build of the workspace member cos-emulator (benches/run.sh builds it), or COS_EMULATOR_BIN as in the tests.
+EMULATOR_BIN = Path(os.environ.get("COS_EMULATOR_BIN") or ROOT / "target" / "release" / "cos-emulator")
 RESULTS_DIR = ROOT / "benches" / "results"
 
 SECRET_ID = "AKIDcosEmulatorDefault"

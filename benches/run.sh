@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Speed benchmark of the cos library: builds the library and the emulator (cargo build --release), compiles
+# Speed benchmark of the cos library: builds the library and the emulator (cargo build --release --workspace), compiles
 # benches/cos_bench.c against include/cos.h and target/release/libcos.so (-O2), makes sure the Python SDK venv
 # exists (tests/setup.sh), then runs benches/driver.py, which starts the emulator(s) on free loopback ports,
 # measures, stops them, prints the table and writes benches/results/latest.json.
@@ -15,8 +15,8 @@ for tool in cargo cc curl; do
     command -v "$tool" > /dev/null || { echo "run.sh: $tool is required" >&2; exit 1; }
 done
 
-echo "== cargo build --release" >&2
-cargo build --release --quiet
+echo "== cargo build --release --workspace" >&2
+cargo build --release --workspace --quiet
 
 echo "== cc -O2 benches/cos_bench.c" >&2
 mkdir -p target/bench

@@ -3,12 +3,11 @@
 //! (`COS_INVALID_ARGUMENT`): sizes in listings, part numbers and sizes, append positions, Content-Length and
 //! CRC-64 headers. A hostile server on loopback sends them.
 
-#[path = "hostile/mod.rs"]
-mod hostile;
+mod support;
 
 use cos::{Appender, ErrorKind, ListParams, RequestOptions};
-use hostile::{within, Conn, Hostile};
 use std::time::Duration;
+use support::hostile::{within, Conn, Hostile};
 
 const BUCKET: &str = "absurd-1250000000";
 

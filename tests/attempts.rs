@@ -3,8 +3,7 @@
 //! marker that does not advance, a CRC-64 mismatch, a missing ETag). A hostile server on loopback answers
 //! by request number and logs every request it read, so the count is checked against the wire.
 
-#[path = "hostile/mod.rs"]
-mod hostile;
+mod support;
 
 use cos::ffi::{
     cos_client, cos_client_config_free, cos_client_config_new, cos_client_config_set_address,
@@ -14,11 +13,11 @@ use cos::ffi::{
     cos_object_list, cos_object_list_count, cos_object_list_free, cos_status,
 };
 use cos::{Appender, ErrorKind, ListParams, Part, RequestOptions};
-use hostile::{within, Conn, Hostile, Request};
 use std::ffi::CString;
 use std::ptr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
+use support::hostile::{within, Conn, Hostile, Request};
 
 const BUCKET: &str = "attempts-1250000000";
 

@@ -5,14 +5,14 @@
 
 #[path = "c/cbuild.rs"]
 mod cbuild;
-mod common;
+mod support;
 
 use cbuild::Build;
-use common::Emulator;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
+use support::Emulator;
 
 fn header_text() -> String {
     std::fs::read_to_string(cbuild::root().join("include/cos.h")).expect("read include/cos.h")
@@ -416,7 +416,7 @@ fn bad_input(dir: &Path, build: Build, wrapper: &[&str], env: &[(String, String)
     let scratch = dir.join(format!("scratch-{}", build.tag()));
     std::fs::create_dir_all(&scratch).unwrap();
     let emu = Emulator::start();
-    let mut all_env = cbuild::cos_env(&emu.address, common::SECRET_ID, common::SECRET_KEY);
+    let mut all_env = cbuild::cos_env(&emu.address, support::SECRET_ID, support::SECRET_KEY);
     // Failed requests are not retried: this test is about arguments, not about the network.
     all_env.push(("COS_MAX_RETRIES".into(), "0".into()));
     all_env.extend_from_slice(env);

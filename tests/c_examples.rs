@@ -4,12 +4,12 @@
 
 #[path = "c/cbuild.rs"]
 mod cbuild;
-mod common;
+mod support;
 
 use cbuild::{Build, Lang, Link, Run};
-use common::Emulator;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use support::Emulator;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 /// Valgrind runs a debug build of the library about 20 to 50 times slower.
@@ -26,7 +26,7 @@ fn transfer_callbacks() -> PathBuf {
 /// Runs `exe` (under `wrapper`) against a fresh emulator with the `COS_*` environment of the examples.
 fn run_against_emulator(wrapper: &[&str], exe: &Path, args: &[&str], extra_env: &[(String, String)]) -> Run {
     let emu = Emulator::start();
-    let mut env = cbuild::cos_env(&emu.address, common::SECRET_ID, common::SECRET_KEY);
+    let mut env = cbuild::cos_env(&emu.address, support::SECRET_ID, support::SECRET_KEY);
     env.extend_from_slice(extra_env);
     let timeout = if wrapper.is_empty() { TIMEOUT } else { VALGRIND_TIMEOUT };
     cbuild::run(wrapper, exe, args, &env, timeout)
@@ -101,7 +101,7 @@ fn quickstart_honours_cos_bucket_and_an_existing_bucket() {
     let out = cbuild::out_dir("quickstart-bucket");
     let exe = Build::C_DYNAMIC.compile(&example("quickstart"), &out);
     let emu = Emulator::start();
-    let mut env = cbuild::cos_env(&emu.address, common::SECRET_ID, common::SECRET_KEY);
+    let mut env = cbuild::cos_env(&emu.address, support::SECRET_ID, support::SECRET_KEY);
     env.push(("COS_BUCKET".into(), "mine-1250000000".into()));
     emu.client().create_bucket("mine-1250000000", &cos::RequestOptions::new()).unwrap();
     let run = cbuild::run(&[], &exe, &[], &env, TIMEOUT);
@@ -111,7 +111,7 @@ fn quickstart_honours_cos_bucket_and_an_existing_bucket() {
         .assert_line("quickstart", "deleted bucket mine-1250000000");
 
     // A failure prints the status and every accessor, and exits 1.
-    let env = cbuild::cos_env(&emu.address, common::SECRET_ID, "wrong-secret-key");
+    let env = cbuild::cos_env(&emu.address, support::SECRET_ID, "wrong-secret-key");
     let run = cbuild::run(&[], &exe, &[], &env, TIMEOUT);
     assert_eq!(run.code, Some(1), "quickstart with a wrong key\n{}\n{}", run.stdout, run.stderr);
     for line in [
@@ -166,7 +166,7 @@ fn the_readme_program_builds_and_runs_under_sanitizers() {
         let exe = build.compile(&src, &out);
         let emu = Emulator::start();
         let env =
-            [cbuild::cos_env(&emu.address, common::SECRET_ID, common::SECRET_KEY), cbuild::sanitizer_env()].concat();
+            [cbuild::cos_env(&emu.address, support::SECRET_ID, support::SECRET_KEY), cbuild::sanitizer_env()].concat();
         // No bucket yet: the put fails with NoSuchBucket, printed field by field.
         let run = cbuild::run(&[], &exe, &[], &env, TIMEOUT);
         assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);

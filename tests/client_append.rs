@@ -1,46 +1,11 @@
 //! AppendObject against the emulator: `Client::append_object` and `Appender` (new, resume, CRC-64 checks
 //! across appends), and the 409 answers for a wrong position and for a normal object.
 
-mod common;
+mod support;
 
-use common::Emulator;
 use cos::crc64::checksum;
-use cos::{Appender, Client, ErrorKind, RequestOptions};
-use std::io::{Read, Write};
-use std::net::TcpStream;
-
-struct Fixture {
-    emu: Emulator,
-    client: Client,
-    bucket: String,
-}
-
-fn setup(tag: &str) -> Fixture {
-    let emu = Emulator::start();
-    let client = emu.client();
-    let bucket = common::bucket(tag);
-    client.create_bucket(&bucket, &RequestOptions::new()).unwrap();
-    Fixture { emu, client, bucket }
-}
-
-impl Fixture {
-    /// Adds an emulator fault (`kind=...&sub=...`, see tests/emulator/README.md).
-    fn fault(&self, query: &str) {
-        let mut s = TcpStream::connect(&self.emu.address).unwrap();
-        let request = format!(
-            "POST /__emulator/faults?{query} HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-            self.emu.address
-        );
-        s.write_all(request.as_bytes()).unwrap();
-        let mut answer = String::new();
-        s.read_to_string(&mut answer).unwrap();
-        assert!(answer.starts_with("HTTP/1.1 200"), "fault {query:?} refused: {answer}");
-    }
-
-    fn get(&self, key: &str) -> Vec<u8> {
-        self.client.get_object(&self.bucket, key, &RequestOptions::new()).unwrap().0
-    }
-}
+use cos::{Appender, ErrorKind, RequestOptions};
+use support::Fixture;
 
 fn assert_service(e: &cos::Error, status: u16, code: &str) {
     assert_eq!(e.kind(), ErrorKind::Service, "{e:?}");
@@ -53,7 +18,7 @@ const CHUNKS: [&[u8]; 4] = [b"first line\n", b"second, longer line\n", b"", b"la
 
 #[test]
 fn appends_build_the_object() {
-    let f = setup("append-seq");
+    let f = Fixture::new("append-seq");
     let mut opts = RequestOptions::new();
     opts.content_type("text/plain").unwrap().metadata("color", "blue").unwrap();
     let mut whole = Vec::new();
@@ -73,7 +38,7 @@ fn appends_build_the_object() {
 
 #[test]
 fn a_wrong_position_is_a_409_with_a_request_id() {
-    let f = setup("append-pos");
+    let f = Fixture::new("append-pos");
     let opts = RequestOptions::new();
     f.client.append_object(&f.bucket, "k", 0, b"abc", &opts).unwrap();
     for position in [0, 2, 4] {
@@ -90,7 +55,7 @@ fn a_wrong_position_is_a_409_with_a_request_id() {
 
 #[test]
 fn a_normal_object_is_not_appendable() {
-    let f = setup("append-normal");
+    let f = Fixture::new("append-normal");
     let opts = RequestOptions::new();
     f.client.put_object(&f.bucket, "plain", b"abc", &opts).unwrap();
     let e = f.client.append_object(&f.bucket, "plain", 3, b"d", &opts).unwrap_err();
@@ -107,7 +72,7 @@ fn a_normal_object_is_not_appendable() {
 
 #[test]
 fn an_appender_resumes_after_a_head() {
-    let f = setup("append-resume");
+    let f = Fixture::new("append-resume");
     let opts = RequestOptions::new();
     let mut appender = Appender::new(&f.client, &f.bucket, "k", &opts).unwrap();
     assert_eq!((appender.position(), appender.crc64()), (0, Some(0)));
@@ -134,21 +99,21 @@ fn an_appender_resumes_after_a_head() {
 
 #[test]
 fn a_wrong_crc_is_a_checksum_mismatch() {
-    let f = setup("append-crc");
+    let f = Fixture::new("append-crc");
     let opts = RequestOptions::new();
     let mut appender = Appender::new(&f.client, &f.bucket, "k", &opts).unwrap();
     appender.append(b"first").unwrap();
-    f.fault("kind=bad-crc&sub=append");
+    f.emu.fault("kind=bad-crc&sub=append");
     let e = appender.append(b"second").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ChecksumMismatch, "{e:?}");
     assert_eq!(appender.position(), 5, "a failed append leaves the position alone");
 
     // The first append of append_object is checked against the bytes sent; later ones cannot be.
-    f.fault("kind=bad-crc&sub=append");
+    f.emu.fault("kind=bad-crc&sub=append");
     let e = f.client.append_object(&f.bucket, "first", 0, b"abc", &opts).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ChecksumMismatch, "{e:?}");
     let mut unchecked = RequestOptions::new();
     unchecked.verify_crc(false);
-    f.fault("kind=bad-crc&sub=append");
+    f.emu.fault("kind=bad-crc&sub=append");
     f.client.append_object(&f.bucket, "unchecked", 0, b"abc", &unchecked).unwrap();
 }

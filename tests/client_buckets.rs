@@ -1,14 +1,14 @@
 //! Bucket operations against the emulator: create, head, list, delete, and how each one fails.
 
-mod common;
+mod support;
 
-use common::Emulator;
 use cos::{Client, ErrorKind, RequestOptions};
+use support::Emulator;
 
 fn setup(tag: &str) -> (Emulator, Client, String) {
     let emu = Emulator::start();
     let client = emu.client();
-    let bucket = common::bucket(tag);
+    let bucket = support::bucket(tag);
     (emu, client, bucket)
 }
 
@@ -74,7 +74,7 @@ fn head_of_a_missing_bucket_is_no_such_bucket_from_headers() {
 #[test]
 fn list_buckets_contains_the_created_buckets() {
     let (_emu, client, first) = setup("lista");
-    let second = common::bucket("listb");
+    let second = support::bucket("listb");
     client.create_bucket(&first, &no_opts()).unwrap();
     client.create_bucket(&second, &no_opts()).unwrap();
     let list = client.list_buckets().unwrap();

@@ -1,10 +1,10 @@
 //! One `Client` shared by many threads: every operation succeeds and no data is mixed up.
 
-mod common;
+mod support;
 
-use common::Emulator;
 use cos::{Client, ErrorKind, RequestOptions};
 use std::sync::Arc;
+use support::Emulator;
 
 const THREADS: usize = 8;
 /// Each round is a put, a get, a head and (every other round) a delete: 4 operations.
@@ -54,7 +54,7 @@ fn worker(client: &Client, bucket: &str, t: usize) -> Vec<String> {
 fn one_client_shared_by_eight_threads() {
     let emu = Emulator::start();
     let client = Arc::new(emu.client());
-    let bucket = common::bucket("shared");
+    let bucket = support::bucket("shared");
     client.create_bucket(&bucket, &RequestOptions::new()).unwrap();
 
     let handles: Vec<_> = (0..THREADS)

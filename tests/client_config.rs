@@ -2,7 +2,7 @@
 //! bucket names, empty keys and keys that normalise to `/` are refused by every operation before anything is
 //! sent (a listener in the test proves that no connection was made).
 
-mod common;
+mod support;
 
 use cos::{Client, Config, ConfigBuilder, ErrorKind, ListParams, RequestOptions};
 use std::io::ErrorKind as IoKind;
@@ -10,7 +10,7 @@ use std::net::TcpListener;
 
 fn base() -> ConfigBuilder {
     let mut b = Config::builder();
-    b.region(common::REGION).credentials(common::SECRET_ID, common::SECRET_KEY);
+    b.region(support::REGION).credentials(support::SECRET_ID, support::SECRET_KEY);
     b
 }
 
@@ -122,12 +122,12 @@ fn bad_scheme_endpoint_domain_and_address_are_refused() {
 #[test]
 fn debug_of_a_config_hides_the_secrets() {
     let mut b = base();
-    b.session_token(Some(common::SESSION_TOKEN));
+    b.session_token(Some(support::SESSION_TOKEN));
     let c = b.build().unwrap();
     let text = format!("{c:?} {b:?}");
-    assert!(text.contains(common::SECRET_ID), "the id is not secret");
-    assert!(!text.contains(common::SECRET_KEY), "{text}");
-    assert!(!text.contains(common::SESSION_TOKEN), "{text}");
+    assert!(text.contains(support::SECRET_ID), "the id is not secret");
+    assert!(!text.contains(support::SECRET_KEY), "{text}");
+    assert!(!text.contains(support::SESSION_TOKEN), "{text}");
 }
 
 #[test]
@@ -222,7 +222,7 @@ fn presign_refuses_a_bad_method() {
     let url = client.presign_url("GET", "b-1250000000", "dir/a b.txt", 1_700_000_000, 60, &[]).unwrap();
     assert!(url.starts_with("https://b-1250000000.cos.ap-guangzhou.myqcloud.com/dir/a%20b.txt?"), "{url}");
     assert!(url.contains("q-sign-time=1700000000%3B1700000060"), "{url}");
-    assert!(!url.contains(common::SECRET_KEY), "{url}");
+    assert!(!url.contains(support::SECRET_KEY), "{url}");
 }
 
 /// A download destination that names no file is a caller mistake, found before the object is requested.

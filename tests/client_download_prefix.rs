@@ -1,11 +1,11 @@
 //! `download_prefix`: objects under a prefix land under the chosen directory, and a key that would escape
 //! it stops the call before anything is written.
 
-mod common;
+mod support;
 
-use common::Emulator;
 use cos::{ErrorKind, RequestOptions, TransferOptions};
 use std::path::{Path, PathBuf};
+use support::Emulator;
 
 fn temp_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("cos-dlprefix-{tag}-{}", std::process::id()));
@@ -35,7 +35,7 @@ fn files_under(dir: &Path) -> Vec<String> {
 fn objects_land_under_the_directory() {
     let emu = Emulator::start();
     let client = emu.client();
-    let bucket = common::bucket("dlp");
+    let bucket = support::bucket("dlp");
     let opts = RequestOptions::default();
     client.create_bucket(&bucket, &opts).unwrap();
     for (key, body) in [("logs/a.txt", "a"), ("logs/2024/b.txt", "bb"), ("logs/dir/", ""), ("other/c.txt", "c")] {
@@ -54,7 +54,7 @@ fn objects_land_under_the_directory() {
 fn a_key_with_dot_dot_cannot_escape() {
     let emu = Emulator::start();
     let client = emu.client();
-    let bucket = common::bucket("dlpevil");
+    let bucket = support::bucket("dlpevil");
     let opts = RequestOptions::default();
     client.create_bucket(&bucket, &opts).unwrap();
     client.put_object(&bucket, "in/fine.txt", b"fine", &opts).unwrap();

@@ -1,7 +1,7 @@
 //! `Config::from_env` / `Client::from_env`. The process environment is shared by every thread of a test
 //! binary, so this binary holds exactly one test function and runs its cases in sequence.
 
-mod common;
+mod support;
 
 use cos::{Client, Config, ErrorKind, RequestOptions};
 use std::time::Duration;
@@ -39,13 +39,13 @@ fn env_error(pairs: &[(&str, &str)], expect_in_message: &str) {
 
 #[test]
 fn from_env_reads_every_cos_variable() {
-    let emu = common::Emulator::start();
+    let emu = support::Emulator::start();
 
     // Every variable is read.
     set_env(&[
-        ("COS_SECRET_ID", common::TEMP_SECRET_ID),
-        ("COS_SECRET_KEY", common::TEMP_SECRET_KEY),
-        ("COS_SESSION_TOKEN", common::SESSION_TOKEN),
+        ("COS_SECRET_ID", support::TEMP_SECRET_ID),
+        ("COS_SECRET_KEY", support::TEMP_SECRET_KEY),
+        ("COS_SESSION_TOKEN", support::SESSION_TOKEN),
         ("COS_REGION", "ap-guangzhou"),
         ("COS_SCHEME", "HTTP"),
         ("COS_ENDPOINT", "cos.ap-guangzhou.myqcloud.com"),
@@ -55,9 +55,9 @@ fn from_env_reads_every_cos_variable() {
         ("COS_MAX_RETRIES", "1"),
     ]);
     let c = Config::from_env().unwrap();
-    assert_eq!(c.credentials.secret_id, common::TEMP_SECRET_ID);
-    assert_eq!(c.credentials.secret_key, common::TEMP_SECRET_KEY);
-    assert_eq!(c.credentials.session_token.as_deref(), Some(common::SESSION_TOKEN));
+    assert_eq!(c.credentials.secret_id, support::TEMP_SECRET_ID);
+    assert_eq!(c.credentials.secret_key, support::TEMP_SECRET_KEY);
+    assert_eq!(c.credentials.session_token.as_deref(), Some(support::SESSION_TOKEN));
     assert_eq!(c.region, "ap-guangzhou");
     assert_eq!(c.scheme, cos::Scheme::Http);
     assert_eq!(c.endpoint, "cos.ap-guangzhou.myqcloud.com");
@@ -69,7 +69,7 @@ fn from_env_reads_every_cos_variable() {
 
     // ... and a client built from them works against the emulator (temporary credentials and token).
     let client = Client::from_env().unwrap();
-    let bucket = common::bucket("env");
+    let bucket = support::bucket("env");
     let opts = RequestOptions::new();
     client.create_bucket(&bucket, &opts).unwrap();
     client.put_object(&bucket, "from-env", b"env data", &opts).unwrap();
@@ -78,8 +78,8 @@ fn from_env_reads_every_cos_variable() {
 
     // Empty variables count as unset; defaults apply.
     set_env(&[
-        ("COS_SECRET_ID", common::SECRET_ID),
-        ("COS_SECRET_KEY", common::SECRET_KEY),
+        ("COS_SECRET_ID", support::SECRET_ID),
+        ("COS_SECRET_KEY", support::SECRET_KEY),
         ("COS_REGION", "ap-beijing"),
         ("COS_SESSION_TOKEN", ""),
         ("COS_SCHEME", ""),

@@ -1,14 +1,14 @@
 //! How operations fail: refused credentials, expired signatures, temporary credentials, unreachable and
 //! silent servers, and error texts that never reveal a secret.
 
-mod common;
+mod support;
 
-use common::Emulator;
 use cos::{Client, ConfigBuilder, ErrorKind, RequestOptions};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::Emulator;
 
 fn opts() -> RequestOptions {
     RequestOptions::new()
@@ -22,7 +22,7 @@ fn client_with(emu: &Emulator, adjust: impl FnOnce(&mut ConfigBuilder)) -> Clien
 
 /// A bucket with one object `k`, made with the default (good) credentials.
 fn bucket_with_object(emu: &Emulator, tag: &str) -> String {
-    let bucket = common::bucket(tag);
+    let bucket = support::bucket(tag);
     let good = emu.client();
     good.create_bucket(&bucket, &opts()).unwrap();
     good.put_object(&bucket, "k", b"secret data", &opts()).unwrap();
@@ -53,7 +53,7 @@ fn a_wrong_secret_key_is_signature_does_not_match() {
     let bucket = bucket_with_object(&emu, "wrongkey");
     let wrong_key = "wrongSecretKeyValue12345";
     let client = client_with(&emu, |b| {
-        b.credentials(common::SECRET_ID, wrong_key);
+        b.credentials(support::SECRET_ID, wrong_key);
     });
     let e = client.get_object(&bucket, "k", &opts()).unwrap_err();
     assert_refused(&e, 403, "SignatureDoesNotMatch");
@@ -79,12 +79,12 @@ fn an_unknown_secret_id_is_invalid_access_key_id() {
     let emu = Emulator::start();
     let bucket = bucket_with_object(&emu, "unknownid");
     let client = client_with(&emu, |b| {
-        b.credentials("AKIDnobodyKnowsThisOne", common::SECRET_KEY);
+        b.credentials("AKIDnobodyKnowsThisOne", support::SECRET_KEY);
     });
     let e = client.get_object(&bucket, "k", &opts()).unwrap_err();
     assert_refused(&e, 403, "InvalidAccessKeyId");
-    assert_hides(&e, &[common::SECRET_KEY]);
-    let e = client.create_bucket(&common::bucket("nope"), &opts()).unwrap_err();
+    assert_hides(&e, &[support::SECRET_KEY]);
+    let e = client.create_bucket(&support::bucket("nope"), &opts()).unwrap_err();
     assert_refused(&e, 403, "InvalidAccessKeyId");
 }
 
@@ -126,9 +126,9 @@ fn temporary_credentials_need_their_session_token() {
     let emu = Emulator::start();
     let bucket = bucket_with_object(&emu, "temp");
     let temp = client_with(&emu, |b| {
-        b.credentials(common::TEMP_SECRET_ID, common::TEMP_SECRET_KEY).session_token(Some(common::SESSION_TOKEN));
+        b.credentials(support::TEMP_SECRET_ID, support::TEMP_SECRET_KEY).session_token(Some(support::SESSION_TOKEN));
     });
-    let own = common::bucket("tempown");
+    let own = support::bucket("tempown");
     temp.create_bucket(&own, &opts()).unwrap();
     temp.put_object(&own, "t", b"temporary", &opts()).unwrap();
     assert_eq!(temp.get_object(&own, "t", &opts()).unwrap().0, b"temporary");
@@ -139,23 +139,23 @@ fn temporary_credentials_need_their_session_token() {
 
     let wrong_token = "notTheRightSessionToken";
     let wrong = client_with(&emu, |b| {
-        b.credentials(common::TEMP_SECRET_ID, common::TEMP_SECRET_KEY).session_token(Some(wrong_token));
+        b.credentials(support::TEMP_SECRET_ID, support::TEMP_SECRET_KEY).session_token(Some(wrong_token));
     });
     let e = wrong.get_object(&bucket, "k", &opts()).unwrap_err();
     assert_refused(&e, 403, "InvalidAccessKeyId");
-    assert_hides(&e, &[wrong_token, common::TEMP_SECRET_KEY]);
+    assert_hides(&e, &[wrong_token, support::TEMP_SECRET_KEY]);
     let e = wrong.put_object(&bucket, "k", b"x", &opts()).unwrap_err();
     assert_eq!(e.http_status(), 403);
 
     let missing = client_with(&emu, |b| {
-        b.credentials(common::TEMP_SECRET_ID, common::TEMP_SECRET_KEY);
+        b.credentials(support::TEMP_SECRET_ID, support::TEMP_SECRET_KEY);
     });
     let e = missing.get_object(&bucket, "k", &opts()).unwrap_err();
     assert_refused(&e, 403, "InvalidAccessKeyId");
 
     // The permanent key with a token attached still works (the token is ignored for it).
     let permanent = client_with(&emu, |b| {
-        b.session_token(Some(common::SESSION_TOKEN));
+        b.session_token(Some(support::SESSION_TOKEN));
     });
     assert!(permanent.get_object(&bucket, "k", &opts()).is_ok());
 }
@@ -170,9 +170,9 @@ fn closed_port() -> String {
 
 fn client_for(address: &str, retries: u32, read_timeout: Duration) -> Client {
     let mut b = cos::Config::builder();
-    b.region(common::REGION)
-        .credentials(common::SECRET_ID, common::SECRET_KEY)
-        .session_token(Some(common::SESSION_TOKEN))
+    b.region(support::REGION)
+        .credentials(support::SECRET_ID, support::SECRET_KEY)
+        .session_token(Some(support::SESSION_TOKEN))
         .address(address)
         .max_retries(retries)
         .connect_timeout(Duration::from_secs(2))
@@ -195,7 +195,7 @@ fn a_closed_port_is_a_network_error_after_every_retry() {
         assert_eq!(e.request_id(), None);
         assert!(!e.is_service());
         assert!(started.elapsed() < Duration::from_secs(10));
-        assert_hides(&e, &[common::SECRET_KEY, common::SESSION_TOKEN]);
+        assert_hides(&e, &[support::SECRET_KEY, support::SESSION_TOKEN]);
         let e = client.put_object("b-1250000000", "k", b"x", &opts()).unwrap_err();
         assert_eq!((e.kind(), e.attempts()), (ErrorKind::Network, retries + 1));
         // A reader cannot be replayed: one attempt only.
@@ -238,7 +238,7 @@ fn a_server_that_never_answers_is_a_timeout() {
     assert!(took >= Duration::from_millis(250), "{took:?}");
     assert!(took < Duration::from_secs(3), "the read timeout was not applied: {took:?}");
     assert_eq!(accepted.load(Ordering::SeqCst), 1);
-    assert_hides(&e, &[common::SECRET_KEY, common::SESSION_TOKEN]);
+    assert_hides(&e, &[support::SECRET_KEY, support::SESSION_TOKEN]);
 
     // Timeouts are retried like other network failures.
     let client = client_for(&address, 1, Duration::from_millis(300));
@@ -260,13 +260,13 @@ fn error_texts_never_contain_secrets() {
     let bucket = bucket_with_object(&emu, "secrets");
     let mut errors = Vec::new();
     let temp = client_with(&emu, |b| {
-        b.credentials(common::TEMP_SECRET_ID, "temporaryKeyThatIsWrong").session_token(Some(common::SESSION_TOKEN));
+        b.credentials(support::TEMP_SECRET_ID, "temporaryKeyThatIsWrong").session_token(Some(support::SESSION_TOKEN));
     });
     errors.push(temp.get_object(&bucket, "k", &opts()).unwrap_err());
     errors.push(temp.head_object(&bucket, "k", &opts()).unwrap_err());
     errors.push(temp.put_object(&bucket, "k", b"x", &opts()).unwrap_err());
     let good = client_with(&emu, |b| {
-        b.session_token(Some(common::SESSION_TOKEN));
+        b.session_token(Some(support::SESSION_TOKEN));
     });
     errors.push(good.get_object(&bucket, "missing", &opts()).unwrap_err());
     errors.push(good.head_object(&bucket, "missing", &opts()).unwrap_err());
@@ -279,18 +279,18 @@ fn error_texts_never_contain_secrets() {
             e,
             &[
                 "temporaryKeyThatIsWrong",
-                common::SESSION_TOKEN,
-                common::SECRET_KEY,
-                common::TEMP_SECRET_KEY,
+                support::SESSION_TOKEN,
+                support::SECRET_KEY,
+                support::TEMP_SECRET_KEY,
                 "q-signature",
                 "Authorization",
             ],
         );
         if let Some(body) = e.raw_body() {
-            assert!(!body.contains(common::SESSION_TOKEN), "{body}");
+            assert!(!body.contains(support::SESSION_TOKEN), "{body}");
         }
     }
     let config_text = format!("{:?}", temp.config());
     assert!(!config_text.contains("temporaryKeyThatIsWrong"), "{config_text}");
-    assert!(!config_text.contains(common::SESSION_TOKEN), "{config_text}");
+    assert!(!config_text.contains(support::SESSION_TOKEN), "{config_text}");
 }

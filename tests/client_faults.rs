@@ -2,7 +2,7 @@
 //! truncated bodies, CRC-64 mismatches, a 200 copy answer carrying an `<Error>`, redirects, non-XML error
 //! pages, malformed listings; plus what the client puts on the wire.
 
-mod common;
+mod support;
 
 use cos::{Client, ErrorKind, ListParams, RequestOptions};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -56,8 +56,8 @@ impl FakeServer {
 
     fn client(&self, retries: u32) -> Client {
         let mut b = cos::Config::builder();
-        b.region(common::REGION)
-            .credentials(common::SECRET_ID, common::SECRET_KEY)
+        b.region(support::REGION)
+            .credentials(support::SECRET_ID, support::SECRET_KEY)
             .address(&self.address)
             .max_retries(retries)
             .read_timeout(Duration::from_secs(5));
@@ -323,9 +323,9 @@ fn what_goes_on_the_wire() {
         response("200 OK", &[], b"", None)
     });
     let mut b = cos::Config::builder();
-    b.region(common::REGION)
-        .credentials(common::TEMP_SECRET_ID, common::TEMP_SECRET_KEY)
-        .session_token(Some(common::SESSION_TOKEN))
+    b.region(support::REGION)
+        .credentials(support::TEMP_SECRET_ID, support::TEMP_SECRET_KEY)
+        .session_token(Some(support::SESSION_TOKEN))
         .address(&server.address)
         .user_agent("cos-tests/1");
     b.scheme("http").unwrap();
@@ -346,7 +346,7 @@ fn what_goes_on_the_wire() {
     assert_eq!(put.target, "/a/.%2Fb/..%2Fc%20d");
     assert_eq!(put.header("host"), Some("b-1250000000.cos.ap-guangzhou.myqcloud.com"));
     assert_eq!(put.header("user-agent"), Some("cos-tests/1"));
-    assert_eq!(put.header("x-cos-security-token"), Some(common::SESSION_TOKEN));
+    assert_eq!(put.header("x-cos-security-token"), Some(support::SESSION_TOKEN));
     assert_eq!(put.header("x-cos-meta-color"), Some("blue"));
     assert_eq!(put.header("content-md5"), Some("uJG2Krm+eBO5yXrslKYv/w=="));
     assert_eq!(put.header("content-length"), Some("4"));
@@ -356,7 +356,7 @@ fn what_goes_on_the_wire() {
     for signed in ["host", "x-cos-security-token", "content-md5", "x-cos-meta-color"] {
         assert!(auth.contains(signed), "{signed} is signed: {auth}");
     }
-    assert!(!auth.contains(common::TEMP_SECRET_KEY));
+    assert!(!auth.contains(support::TEMP_SECRET_KEY));
 
     let list = &seen[1];
     assert_eq!(list.method, "GET");
@@ -401,8 +401,8 @@ fn a_body_that_stalls_is_a_timeout() {
     let head = "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-999/5000\r\nContent-Length: 1000\r\nx-cos-request-id: stall\r\n\r\n";
     let address = stalling_server(head.to_string(), b"0123456789", Duration::from_secs(3));
     let mut b = cos::Config::builder();
-    b.region(common::REGION)
-        .credentials(common::SECRET_ID, common::SECRET_KEY)
+    b.region(support::REGION)
+        .credentials(support::SECRET_ID, support::SECRET_KEY)
         .address(&address)
         .max_retries(0)
         .read_timeout(Duration::from_millis(300));
@@ -424,8 +424,8 @@ fn errors_while_reading_a_body_describe_the_exchange() {
     let head = "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-999/5000\r\nContent-Length: 1000\r\n\r\n";
     let address = stalling_server(head.to_string(), b"0123456789", Duration::from_secs(3));
     let mut b = cos::Config::builder();
-    b.region(common::REGION)
-        .credentials(common::SECRET_ID, common::SECRET_KEY)
+    b.region(support::REGION)
+        .credentials(support::SECRET_ID, support::SECRET_KEY)
         .address(&address)
         .max_retries(0)
         .read_timeout(Duration::from_millis(300));

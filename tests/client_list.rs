@@ -1,23 +1,13 @@
 //! Listing (prefix, delimiter, marker, paging, URL-encoded names) and batch deletion against the emulator.
 
-mod common;
+mod support;
 
-use common::Emulator;
-use cos::{Client, ErrorKind, ListParams, ObjectList, RequestOptions};
+use cos::{ErrorKind, ListParams, ObjectList, RequestOptions};
 use std::collections::BTreeSet;
-
-struct Fixture {
-    _emu: Emulator,
-    client: Client,
-    bucket: String,
-}
+use support::Fixture;
 
 fn setup(tag: &str, keys: &[&str]) -> Fixture {
-    let emu = Emulator::start();
-    let client = emu.client();
-    let bucket = common::bucket(tag);
-    client.create_bucket(&bucket, &RequestOptions::new()).unwrap();
-    let f = Fixture { _emu: emu, client, bucket };
+    let f = Fixture::new(tag);
     put_all(&f, keys.iter().map(|k| k.to_string()).collect());
     f
 }

@@ -1,46 +1,15 @@
 //! Object operations against the emulator: put (buffer, file, reader), get (whole, ranges, to a file, to a
 //! writer, conditional), head, delete, copy, response-header overrides, Content-MD5 and object_exists.
 
-mod common;
+mod support;
 
-use common::Emulator;
-use cos::{Client, ErrorKind, ListParams, ObjectInfo, RequestOptions};
+use cos::{ErrorKind, ListParams, ObjectInfo};
 use md5::{Digest, Md5};
 use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
-
-struct Fixture {
-    _emu: Emulator,
-    client: Client,
-    bucket: String,
-}
-
-fn setup(tag: &str) -> Fixture {
-    let emu = Emulator::start();
-    let client = emu.client();
-    let bucket = common::bucket(tag);
-    client.create_bucket(&bucket, &opts()).unwrap();
-    Fixture { _emu: emu, client, bucket }
-}
-
-fn opts() -> RequestOptions {
-    RequestOptions::new()
-}
-
-/// Deterministic, non-repeating-looking test data.
-fn data(len: usize, seed: u8) -> Vec<u8> {
-    let mut x = 0x9E37_79B9_7F4A_7C15u64 ^ u64::from(seed);
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
-}
+use support::{data, opts, Fixture, TempDir};
 
 fn etag_of(bytes: &[u8]) -> String {
     let digest = Md5::digest(bytes);
@@ -69,47 +38,12 @@ fn list_keys(f: &Fixture, prefix: &str) -> Vec<String> {
     keys
 }
 
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        use std::sync::atomic::{AtomicU32, Ordering};
-        static N: AtomicU32 = AtomicU32::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "cos-client-objects-{}-{tag}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-    /// The names in the directory, sorted.
-    fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(&self.0)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // put
 
 #[test]
 fn put_object_returns_etag_and_crc64_of_the_data() {
-    let f = setup("put");
+    let f = Fixture::new("put");
     for (key, bytes) in [("small", b"ObjectContent".to_vec()), ("empty", Vec::new()), ("binary", data(300_001, 1))] {
         let info = f.client.put_object(&f.bucket, key, &bytes, &opts()).unwrap();
         assert_describes(&info, &bytes);
@@ -126,7 +60,7 @@ fn put_object_returns_etag_and_crc64_of_the_data() {
 
 #[test]
 fn put_object_overwrites() {
-    let f = setup("overwrite");
+    let f = Fixture::new("overwrite");
     f.client.put_object(&f.bucket, "k", b"first version", &opts()).unwrap();
     f.client.put_object(&f.bucket, "k", b"second", &opts()).unwrap();
     let (got, info) = f.client.get_object(&f.bucket, "k", &opts()).unwrap();
@@ -137,7 +71,7 @@ fn put_object_overwrites() {
 
 #[test]
 fn unusual_keys_round_trip_exactly() {
-    let f = setup("keys");
+    let f = Fixture::new("keys");
     let keys = [
         "with space.txt",
         "  leading and trailing spaces  ",
@@ -179,7 +113,7 @@ fn unusual_keys_round_trip_exactly() {
 
 #[test]
 fn a_leading_slash_is_dropped() {
-    let f = setup("slash");
+    let f = Fixture::new("slash");
     f.client.put_object(&f.bucket, "/lead/x", b"x", &opts()).unwrap();
     assert_eq!(list_keys(&f, ""), vec!["lead/x"]);
     let (got, _) = f.client.get_object(&f.bucket, "lead/x", &opts()).unwrap();
@@ -190,7 +124,7 @@ fn a_leading_slash_is_dropped() {
 
 #[test]
 fn put_object_from_file() {
-    let f = setup("fromfile");
+    let f = Fixture::new("fromfile");
     let dir = TempDir::new("upload");
     let bytes = data(1_234_567, 2);
     let path = dir.path("source.bin");
@@ -214,7 +148,7 @@ fn put_object_from_file() {
 
 #[test]
 fn put_object_from_reader() {
-    let f = setup("reader");
+    let f = Fixture::new("reader");
     let bytes = data(700_000, 3);
     let mut reader = io::Cursor::new(bytes.clone());
     let info = f.client.put_object_from_reader(&f.bucket, "r", &mut reader, bytes.len() as u64, &opts()).unwrap();
@@ -233,7 +167,7 @@ fn put_object_from_reader() {
 /// A reader that ends early must fail the upload promptly (not leave the server waiting for the rest).
 #[test]
 fn put_object_from_a_short_reader_fails_clearly() {
-    let f = setup("short");
+    let f = Fixture::new("short");
     let (tx, rx) = mpsc::channel();
     let client = f.client;
     let bucket = f.bucket.clone();
@@ -257,7 +191,7 @@ fn put_object_from_a_short_reader_fails_clearly() {
 
 #[test]
 fn get_object_ranges() {
-    let f = setup("range");
+    let f = Fixture::new("range");
     let bytes = data(10_000, 4);
     f.client.put_object(&f.bucket, "r", &bytes, &opts()).unwrap();
 
@@ -292,7 +226,7 @@ fn get_object_ranges() {
 
 #[test]
 fn get_object_to_file_writes_only_complete_objects() {
-    let f = setup("tofile");
+    let f = Fixture::new("tofile");
     let dir = TempDir::new("download");
     let bytes = data(2_000_000, 5);
     f.client.put_object(&f.bucket, "big", &bytes, &opts()).unwrap();
@@ -330,7 +264,7 @@ fn get_object_to_file_writes_only_complete_objects() {
 
 #[test]
 fn get_object_to_file_cleans_up_when_the_final_rename_fails() {
-    let f = setup("rename");
+    let f = Fixture::new("rename");
     let dir = TempDir::new("rename");
     f.client.put_object(&f.bucket, "k", &data(50_000, 6), &opts()).unwrap();
     // The destination is a non-empty directory: the rename onto it fails after the download.
@@ -371,7 +305,7 @@ impl Write for FailingWriter {
 
 #[test]
 fn get_object_to_writer() {
-    let f = setup("towriter");
+    let f = Fixture::new("towriter");
     let bytes = data(900_000, 7);
     f.client.put_object(&f.bucket, "w", &bytes, &opts()).unwrap();
     let mut out = Vec::new();
@@ -399,7 +333,7 @@ fn get_object_to_writer() {
 
 #[test]
 fn conditional_gets() {
-    let f = setup("cond");
+    let f = Fixture::new("cond");
     let info = f.client.put_object(&f.bucket, "c", b"conditional", &opts()).unwrap();
     let etag = info.etag().unwrap().to_string();
     let wrong = "\"00000000000000000000000000000000\"";
@@ -446,7 +380,7 @@ fn conditional_gets() {
 
 #[test]
 fn head_object_returns_every_header() {
-    let f = setup("head");
+    let f = Fixture::new("head");
     let mut o = opts();
     o.content_type("text/x-test; charset=utf-8")
         .unwrap()
@@ -511,7 +445,7 @@ fn head_object_returns_every_header() {
 
 #[test]
 fn head_of_a_missing_key_is_404_with_ids() {
-    let f = setup("headmissing");
+    let f = Fixture::new("headmissing");
     let e = f.client.head_object(&f.bucket, "nope", &opts()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Service);
     assert_eq!(e.http_status(), 404);
@@ -525,7 +459,7 @@ fn head_of_a_missing_key_is_404_with_ids() {
 
 #[test]
 fn get_of_a_missing_key_is_no_such_key_with_everything() {
-    let f = setup("getmissing");
+    let f = Fixture::new("getmissing");
     let e = f.client.get_object(&f.bucket, "dir/no such", &opts()).unwrap_err();
     assert_service(&e, 404, "NoSuchKey");
     assert_eq!(e.message(), "The specified key does not exist.");
@@ -546,7 +480,7 @@ fn get_of_a_missing_key_is_no_such_key_with_everything() {
 
 #[test]
 fn delete_object_and_object_exists() {
-    let f = setup("delete");
+    let f = Fixture::new("delete");
     f.client.put_object(&f.bucket, "d", b"x", &opts()).unwrap();
     assert!(f.client.object_exists(&f.bucket, "d").unwrap());
     assert!(!f.client.object_exists(&f.bucket, "D").unwrap(), "keys are case-sensitive");
@@ -569,7 +503,7 @@ fn delete_object_and_object_exists() {
 
 #[test]
 fn copy_object_keeps_or_replaces_metadata() {
-    let f = setup("copy");
+    let f = Fixture::new("copy");
     let bytes = data(123_456, 8);
     let mut o = opts();
     o.content_type("image/x-source").unwrap().metadata("origin", "source").unwrap();
@@ -621,7 +555,7 @@ fn copy_object_keeps_or_replaces_metadata() {
     assert_describes(&info, &bytes);
 
     // Across buckets, with keys that need encoding in x-cos-copy-source.
-    let other = common::bucket("copydst");
+    let other = support::bucket("copydst");
     f.client.create_bucket(&other, &opts()).unwrap();
     f.client.put_object(&f.bucket, "src/中 文+%.txt", b"odd", &opts()).unwrap();
     f.client.copy_object(&f.bucket, "src/中 文+%.txt", &other, "../x", &opts()).unwrap();
@@ -630,7 +564,7 @@ fn copy_object_keeps_or_replaces_metadata() {
 
 #[test]
 fn copy_of_a_missing_source_fails() {
-    let f = setup("copymissing");
+    let f = Fixture::new("copymissing");
     let e = f.client.copy_object(&f.bucket, "no/such/source", &f.bucket, "dst", &opts()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Service, "{e:?}");
     assert_eq!(e.http_status(), 404, "{e:?}");
@@ -649,7 +583,7 @@ fn copy_of_a_missing_source_fails() {
 
 #[test]
 fn response_header_overrides() {
-    let f = setup("override");
+    let f = Fixture::new("override");
     let mut o = opts();
     o.content_type("text/plain").unwrap();
     f.client.put_object(&f.bucket, "o", b"override", &o).unwrap();
@@ -672,7 +606,7 @@ fn response_header_overrides() {
 
 #[test]
 fn content_md5_on_puts() {
-    let f = setup("md5");
+    let f = Fixture::new("md5");
     let dir = TempDir::new("md5");
     let bytes = data(333_333, 9);
     let mut o = opts();
@@ -707,7 +641,7 @@ fn reads_through_a_reader_are_complete() {
             Ok(())
         }
     }
-    let f = setup("tiny");
+    let f = Fixture::new("tiny");
     let bytes = data(40_000, 10);
     f.client.put_object(&f.bucket, "t", &bytes, &opts()).unwrap();
     let mut out = Tiny(Vec::new());
@@ -720,7 +654,7 @@ fn reads_through_a_reader_are_complete() {
 
 #[test]
 fn copy_sources_with_keys_that_need_protection() {
-    let f = setup("copykeys");
+    let f = Fixture::new("copykeys");
     for (i, src) in ["./dot", "a/./b", "../up", "q?x=1#y", "sp ace+plus%", "中文/ü"].into_iter().enumerate() {
         let body = format!("source {i}").into_bytes();
         f.client.put_object(&f.bucket, src, &body, &opts()).unwrap();
@@ -734,7 +668,7 @@ fn copy_sources_with_keys_that_need_protection() {
 
 #[test]
 fn a_large_object_round_trips() {
-    let f = setup("large");
+    let f = Fixture::new("large");
     let dir = TempDir::new("large");
     let bytes = data(12 * 1024 * 1024 + 3, 11);
     let info = f.client.put_object(&f.bucket, "large", &bytes, &opts()).unwrap();
@@ -752,7 +686,7 @@ fn a_large_object_round_trips() {
 
 #[test]
 fn content_type_defaults_to_octet_stream() {
-    let f = setup("ctype");
+    let f = Fixture::new("ctype");
     f.client.put_object(&f.bucket, "untyped", b"x", &opts()).unwrap();
     let info = f.client.head_object(&f.bucket, "untyped", &opts()).unwrap();
     assert_eq!(info.content_type(), Some("application/octet-stream"));

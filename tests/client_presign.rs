@@ -1,13 +1,13 @@
 //! Presigned URLs, fetched with a raw HTTP/1.1 request over a `TcpStream` (no client library involved), so
 //! the URL alone must carry everything the server needs.
 
-mod common;
+mod support;
 
-use common::Emulator;
 use cos::{Client, ConfigBuilder, RequestOptions};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use support::Emulator;
 
 const HOST_SUFFIX: &str = ".cos.ap-guangzhou.myqcloud.com";
 
@@ -86,7 +86,7 @@ fn setup(tag: &str, adjust: impl FnOnce(&mut ConfigBuilder)) -> (Emulator, Clien
     let mut b = emu.config();
     adjust(&mut b);
     let client = Client::new(b.build().unwrap()).unwrap();
-    let bucket = common::bucket(tag);
+    let bucket = support::bucket(tag);
     client.create_bucket(&bucket, &opts()).unwrap();
     (emu, client, bucket)
 }
@@ -161,19 +161,19 @@ fn presigned_parameters_are_signed() {
 #[test]
 fn presigned_urls_carry_the_session_token() {
     let (emu, client, bucket) = setup("token", |b| {
-        b.credentials(common::TEMP_SECRET_ID, common::TEMP_SECRET_KEY).session_token(Some(common::SESSION_TOKEN));
+        b.credentials(support::TEMP_SECRET_ID, support::TEMP_SECRET_KEY).session_token(Some(support::SESSION_TOKEN));
     });
     client.put_object(&bucket, "t", b"token body", &opts()).unwrap();
     let url = client.presign_url("GET", &bucket, "t", now(), 600, &[]).unwrap();
-    assert!(url.contains(&format!("x-cos-security-token={}", common::SESSION_TOKEN)), "{url}");
-    assert!(url.contains(&format!("q-ak={}", common::TEMP_SECRET_ID)), "{url}");
-    assert!(!url.contains(common::TEMP_SECRET_KEY), "{url}");
+    assert!(url.contains(&format!("x-cos-security-token={}", support::SESSION_TOKEN)), "{url}");
+    assert!(url.contains(&format!("q-ak={}", support::TEMP_SECRET_ID)), "{url}");
+    assert!(!url.contains(support::TEMP_SECRET_KEY), "{url}");
     let reply = fetch(&emu, "GET", &url, b"");
     assert_eq!(reply.status, 200, "{}", reply.text());
     assert_eq!(reply.body, b"token body");
 
     // The token is signed: swapping it breaks the URL.
-    let swapped = url.replace(common::SESSION_TOKEN, "someOtherToken");
+    let swapped = url.replace(support::SESSION_TOKEN, "someOtherToken");
     assert_eq!(fetch(&emu, "GET", &swapped, b"").status, 403);
     let put = client.presign_url("PUT", &bucket, "t2", now(), 600, &[]).unwrap();
     assert_eq!(fetch(&emu, "PUT", &put, b"via token").status, 200);
@@ -199,7 +199,7 @@ fn presigned_urls_expire() {
 
     // A URL signed by someone else's key.
     let mut b = emu.config();
-    b.credentials(common::SECRET_ID, "notTheKey");
+    b.credentials(support::SECRET_ID, "notTheKey");
     let forger = Client::new(b.build().unwrap()).unwrap();
     let forged = forger.presign_url("GET", &bucket, "e", now(), 600, &[]).unwrap();
     assert_refused(&fetch(&emu, "GET", &forged, b""), "SignatureDoesNotMatch");

@@ -3,12 +3,11 @@
 //! expected, as a parse error (`COS_PARSE_ERROR`) carrying the HTTP status, not the XML parser's
 //! "the document does not have a root node".
 
-#[path = "hostile/mod.rs"]
-mod hostile;
+mod support;
 
 use cos::{ErrorKind, ListParams, ListUploadsParams, Part, RequestOptions};
-use hostile::{within, Hostile};
 use std::time::Duration;
+use support::hostile::{within, Hostile};
 
 /// Answers every request with `200` and `body`.
 fn server(body: &'static [u8]) -> Hostile {

@@ -7,16 +7,13 @@
 //! that operation announces itself on stderr and pauses, and the test kills the process right then. Counting n up
 //! until the operation passes every point and answers covers each step without knowing how many there are.
 
-mod common;
+mod support;
 
-use common::{REGION, SECRET_ID, SECRET_KEY};
 use cos::{Body, Client, ListUploadsParams, Part, RequestOptions};
 use md5::{Digest as _, Md5};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::path::Path;
 use std::time::{Duration, Instant};
+use support::{Emulator, Launch, TempDir, PAUSE_ENV};
 
 const MIB: usize = 1 << 20;
 /// Parts listed in the Complete request; one more part is uploaded and left out of it.
@@ -24,87 +21,41 @@ const LISTED: u32 = 24;
 const BUCKET: &str = "crash-1250000000";
 const KEY: &str = "dir/crash object";
 
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let path = std::env::temp_dir().join(format!("cos-emulator-crash-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
+/// An emulator on `data_dir` whose stderr the test reads (and echoes); with `pause_at`, stopped by the crash-point
+/// hook. Dropping it kills it with SIGKILL.
+fn start(data_dir: &Path, pause_at: Option<&str>) -> Emulator {
+    let mut how = Launch::new().args(&["--data-dir", data_dir.to_str().unwrap()]).capture_stderr().echo_stderr();
+    if let Some(spec) = pause_at {
+        how = how.env(PAUSE_ENV, spec);
     }
+    Emulator::launch(&how)
 }
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// A client that does not retry, so a killed request fails at once.
+fn client(emu: &Emulator) -> Client {
+    let mut b = emu.config();
+    b.max_retries(0);
+    Client::new(b.build().unwrap()).unwrap()
 }
 
-/// An emulator on a data directory whose stderr lines the test reads. Dropping it kills it with SIGKILL.
-struct Emu {
-    child: Child,
-    address: String,
-    stderr: Receiver<String>,
-}
-
-impl Emu {
-    fn start(data_dir: &Path, pause_at: Option<String>) -> Emu {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cos-emulator"));
-        cmd.args(["--listen", "127.0.0.1:0", "--data-dir"]).arg(data_dir);
-        cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).env_remove("COS_EMULATOR_PAUSE_AT");
-        if let Some(spec) = pause_at {
-            cmd.env("COS_EMULATOR_PAUSE_AT", spec);
+/// Waits until the emulator announces the pause `spec` (true), or `done` says the request finished (false).
+fn wait_for_pause(emu: &Emulator, spec: &str, done: impl Fn() -> bool, deadline: Instant) -> bool {
+    let wanted = format!("paused at crash point {spec} ");
+    let mut seen = 0;
+    loop {
+        assert!(Instant::now() < deadline, "no pause at {spec} and no answer before the deadline");
+        // Whether stderr is closed is read before its lines, so that a last line is never missed.
+        let closed = emu.stderr_closed();
+        let lines = emu.stderr();
+        if lines[seen..].iter().any(|line| line.contains(&wanted)) {
+            return true;
         }
-        let mut child = cmd.spawn().expect("start cos-emulator");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let address = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line from cos-emulator: {line:?}"))
-            .to_string();
-        let (tx, stderr) = channel();
-        let err = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                eprintln!("[emulator] {line}");
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Emu { child, address, stderr }
-    }
-
-    /// A client that does not retry, so a killed request fails at once.
-    fn client(&self) -> Client {
-        let mut b = cos::Config::builder();
-        b.region(REGION).credentials(SECRET_ID, SECRET_KEY).address(&self.address).max_retries(0);
-        b.scheme("http").unwrap();
-        Client::new(b.build().unwrap()).unwrap()
-    }
-
-    /// Waits until the emulator announces the pause `spec` (true), or `done` says the request finished (false).
-    fn wait_for_pause(&self, spec: &str, done: impl Fn() -> bool, deadline: Instant) -> bool {
-        let wanted = format!("paused at crash point {spec} ");
-        loop {
-            assert!(Instant::now() < deadline, "no pause at {spec} and no answer before the deadline");
-            match self.stderr.recv_timeout(Duration::from_millis(20)) {
-                Ok(line) if line.contains(&wanted) => return true,
-                Ok(_) => {}
-                Err(RecvTimeoutError::Timeout) if done() => return false,
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => panic!("the emulator exited before {spec}"),
-            }
+        seen = lines.len();
+        assert!(!closed, "the emulator exited before {spec}");
+        if done() {
+            return false;
         }
-    }
-}
-
-impl Drop for Emu {
-    fn drop(&mut self) {
-        let _ = self.child.kill(); // SIGKILL
-        let _ = self.child.wait();
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -183,8 +134,8 @@ enum State {
 }
 
 /// Checks the invariant on a freshly restarted emulator; panics on any half state.
-fn observe(emu: &Emu, data_dir: &Path, current: &Current, up: &Pending, what: &str) -> State {
-    let c = emu.client();
+fn observe(emu: &Emulator, data_dir: &Path, current: &Current, up: &Pending, what: &str) -> State {
+    let c = client(emu);
     let bucket_dir = data_dir.join("buckets").join(BUCKET);
     assert!(names(&data_dir.join("tmp")).is_empty(), "{what}: stale files in tmp/ after a restart");
     let in_list = c
@@ -224,8 +175,8 @@ fn observe(emu: &Emu, data_dir: &Path, current: &Current, up: &Pending, what: &s
 fn a_kill_at_any_step_of_complete_leaves_the_upload_or_the_whole_object() {
     let deadline = Instant::now() + Duration::from_secs(300);
     let dir = TempDir::new("complete");
-    let emu = Emu::start(&dir.0, None);
-    let c = emu.client();
+    let emu = start(&dir.0, None);
+    let c = client(&emu);
     c.create_bucket(BUCKET, &opts()).unwrap();
     let before = b"the object the upload replaces".to_vec();
     let info = c.put_object(BUCKET, KEY, &before, &opts()).unwrap();
@@ -238,10 +189,10 @@ fn a_kill_at_any_step_of_complete_leaves_the_upload_or_the_whole_object() {
         // Each listed part is a step; a few more are the commit and the cleanup.
         assert!(n <= LISTED + 20, "Complete still pauses at point {n}");
         let spec = format!("complete:{n}");
-        let emu = Emu::start(&dir.0, Some(spec.clone()));
-        let (c, id, listed) = (emu.client(), up.id.clone(), up.listed.clone());
+        let emu = start(&dir.0, Some(&spec));
+        let (c, id, listed) = (client(&emu), up.id.clone(), up.listed.clone());
         let call = std::thread::spawn(move || c.complete_multipart_upload(BUCKET, KEY, &id, &listed, &opts()));
-        let paused = emu.wait_for_pause(&spec, || call.is_finished(), deadline);
+        let paused = wait_for_pause(&emu, &spec, || call.is_finished(), deadline);
         if paused {
             drop(emu); // kill -9 while Complete is between two steps
             assert!(call.join().unwrap().is_err(), "{spec}: Complete answered although the emulator was killed");
@@ -251,7 +202,7 @@ fn a_kill_at_any_step_of_complete_leaves_the_upload_or_the_whole_object() {
             drop(emu); // killed after answering: the answer must hold after the restart
         }
 
-        let emu = Emu::start(&dir.0, None);
+        let emu = start(&dir.0, None);
         let state = observe(&emu, &dir.0, &current, &up, &spec);
         outcomes.push(state);
         if !paused {
@@ -261,7 +212,7 @@ fn a_kill_at_any_step_of_complete_leaves_the_upload_or_the_whole_object() {
         if state == State::Object {
             // Completed before the kill: the next kill points need a new upload.
             current = Current { bytes: std::mem::take(&mut up.bytes), etag: up.etag.clone(), blobs: LISTED as usize };
-            up = start_upload(&emu.client(), n);
+            up = start_upload(&client(&emu), n);
         }
     }
     let completed_from = outcomes.iter().position(|s| *s == State::Object).unwrap();
@@ -278,31 +229,31 @@ fn a_kill_while_a_part_is_replaced_leaves_the_old_or_the_new_part() {
     let deadline = Instant::now() + Duration::from_secs(120);
     let dir = TempDir::new("part");
     {
-        let emu = Emu::start(&dir.0, None);
-        emu.client().create_bucket(BUCKET, &opts()).unwrap();
+        let emu = start(&dir.0, None);
+        client(&emu).create_bucket(BUCKET, &opts()).unwrap();
     }
     let (old, new) = (part_bytes(1, 1, 3000), part_bytes(2, 1, 5000));
     let mut outcomes = Vec::new();
     for n in 1.. {
         assert!(n <= 20, "UploadPart still pauses at point {n}");
         let id = {
-            let emu = Emu::start(&dir.0, None);
-            let c = emu.client();
+            let emu = start(&dir.0, None);
+            let c = client(&emu);
             let id = c.create_multipart_upload(BUCKET, KEY, &opts()).unwrap();
             c.upload_part(BUCKET, KEY, &id, 1, Body::Bytes(&old), &opts()).unwrap();
             id
         };
         let spec = format!("part:{n}");
-        let emu = Emu::start(&dir.0, Some(spec.clone()));
-        let (c, call_id, body) = (emu.client(), id.clone(), new.clone());
+        let emu = start(&dir.0, Some(&spec));
+        let (c, call_id, body) = (client(&emu), id.clone(), new.clone());
         let call =
             std::thread::spawn(move || c.upload_part(BUCKET, KEY, &call_id, 1, Body::Bytes(&body), &opts()).is_ok());
-        let paused = emu.wait_for_pause(&spec, || call.is_finished(), deadline);
+        let paused = wait_for_pause(&emu, &spec, || call.is_finished(), deadline);
         drop(emu);
         assert_eq!(call.join().unwrap(), !paused, "{spec}");
 
-        let emu = Emu::start(&dir.0, None);
-        let c = emu.client();
+        let emu = start(&dir.0, None);
+        let c = client(&emu);
         let parts = c.list_all_parts(BUCKET, KEY, &id).unwrap();
         assert_eq!(parts.len(), 1, "{spec}: {parts:?}");
         let upload_dir = dir.0.join("buckets").join(BUCKET).join("uploads").join(&id);

@@ -3,14 +3,14 @@
 //! well over a hundred of them, and HEAD and GET must return every one; beyond 2 KB it is 400 MetadataTooLarge.
 //! Requests are signed with `cos::sign`, the metadata headers included, or presigned with the host alone.
 
-mod common;
+mod support;
 
-use common::{Emulator, REGION, SECRET_ID, SECRET_KEY};
 use cos::sign::{sign, SignRequest};
 use cos::RequestOptions;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use support::{Emulator, REGION, SECRET_ID, SECRET_KEY};
 
 fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
@@ -147,7 +147,7 @@ fn lower_sorted(meta: &[(String, String)]) -> Vec<(String, String)> {
 #[test]
 fn a_put_with_150_metadata_headers_gets_every_one_back_on_head_and_get() {
     let emu = Emulator::start();
-    let bucket = common::bucket("meta");
+    let bucket = support::bucket("meta");
     emu.client().create_bucket(&bucket, &RequestOptions::new()).unwrap();
     // 150 headers, 2048 bytes of names and values: exactly the limit.
     let meta = metadata(150, 2048);
@@ -192,7 +192,7 @@ fn a_put_with_150_metadata_headers_gets_every_one_back_on_head_and_get() {
 #[test]
 fn metadata_over_2_kib_is_metadata_too_large() {
     let emu = Emulator::start();
-    let bucket = common::bucket("meta-big");
+    let bucket = support::bucket("meta-big");
     emu.client().create_bucket(&bucket, &RequestOptions::new()).unwrap();
     let over = metadata(150, 2049);
     assert_eq!(size(&over), 2049);

@@ -3,17 +3,17 @@
 //! `<Error>`. Downloads either succeed with the right bytes or fail with the right kind, and never leave a
 //! partial or corrupt file at the destination.
 
-mod faults_common;
+mod support;
 
 use cos::{ErrorKind, TransferOptions};
-use faults_common::*;
 use std::time::{Duration, Instant};
+use support::*;
 
 /// An emulator with a bucket holding `key` = `body`.
-fn setup(tag: &str, key: &str, body: &[u8]) -> (Emu, String) {
-    let emu = Emu::start();
+fn setup(tag: &str, key: &str, body: &[u8]) -> (Emulator, String) {
+    let emu = Emulator::start_logged();
     let b = bucket(tag);
-    let c = emu.client();
+    let c = emu.short_client();
     c.create_bucket(&b, &opts()).unwrap();
     c.put_object(&b, key, body, &opts()).unwrap();
     emu.reset_stats();
@@ -21,13 +21,13 @@ fn setup(tag: &str, key: &str, body: &[u8]) -> (Emu, String) {
     (emu, b)
 }
 
-fn parts(part_size: usize) -> TransferOptions {
-    TransferOptions { part_size: part_size as u64, concurrency: 2, ..TransferOptions::default() }
+fn parts(part_size: u64) -> TransferOptions {
+    TransferOptions { part_size, concurrency: 2, ..TransferOptions::default() }
 }
 
 /// (status, body length) of the logged GETs (`-> 206 (N bytes`): the length the emulator meant to send, which
 /// a cut body does not reach.
-fn get_lengths(emu: &Emu) -> Vec<(u16, u64)> {
+fn get_lengths(emu: &Emulator) -> Vec<(u16, u64)> {
     emu.log()
         .iter()
         .filter(|l| l.starts_with("GET "))
@@ -42,7 +42,7 @@ fn get_lengths(emu: &Emu) -> Vec<(u16, u64)> {
 
 #[test]
 fn a_reset_mid_body_fails_get_object_cleanly() {
-    let body = data(MIB, 10);
+    let body = data(MIB as usize, 10);
     let (emu, b) = setup("rstbody", "k", &body);
     emu.fault("kind=reset-body&after_bytes=300000&count=1&method=GET");
     let c = emu.client_with(3, |_| {});
@@ -87,7 +87,7 @@ fn a_reset_mid_body_fails_get_object_cleanly() {
 
 #[test]
 fn download_file_resumes_a_broken_part_from_its_offset() {
-    let size = 3 * MIB + 54_321;
+    let size = (3 * MIB) as usize + 54_321;
     let body = data(size, 11);
     let (emu, b) = setup("dlresume", "big", &body);
     let dir = TempDir::new("dlresume");
@@ -110,15 +110,14 @@ fn download_file_resumes_a_broken_part_from_its_offset() {
     let lengths = get_lengths(&emu);
     assert_eq!(lengths.len(), 6, "{:?}", emu.log());
     assert!(lengths.iter().all(|(s, _)| *s == 206), "{lengths:?}");
-    let mib = MIB as u64;
-    assert!(lengths.iter().any(|(_, n)| *n <= mib - 500_000 && *n != 54_321), "{lengths:?}");
+    assert!(lengths.iter().any(|(_, n)| *n <= MIB - 500_000 && *n != 54_321), "{lengths:?}");
     let s = emu.stats();
     assert_eq!((s.method("HEAD"), s.method("GET")), (1, 6), "{s:?}");
 }
 
 #[test]
 fn download_file_that_keeps_breaking_fails_then_resumes_from_its_checkpoint() {
-    let size = 4 * MIB;
+    let size = (4 * MIB) as usize;
     let body = data(size, 12);
     let (emu, b) = setup("dlfail", "big", &body);
     let dir = TempDir::new("dlfail");
@@ -219,7 +218,7 @@ fn a_wrong_crc_is_a_checksum_mismatch_and_leaves_no_file() {
     assert!(dir.names().is_empty(), "no file and no temporary: {:?}", dir.names());
 
     // An existing destination is left as it was.
-    let dest = dir.write("dest", b"previous content");
+    let dest = dir.file("dest", b"previous content");
     emu.fault("kind=bad-crc&count=1&method=GET");
     assert!(c.get_object_to_file(&b, "k", &dest, &opts()).is_err());
     assert_eq!(read(&dest), b"previous content");

@@ -2,14 +2,14 @@
 //! small multipart uploads) against one emulator: no error, no data mixed up, well under a minute. Then the
 //! same under a stream of injected 5xx answers and connection resets, which the retries must absorb.
 
-mod faults_common;
+mod support;
 
 use cos::{Body, Client, ErrorKind, ListParams};
-use faults_common::*;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::*;
 
 const THREADS: usize = 16;
 
@@ -73,7 +73,7 @@ fn worker(c: &Client, b: &str, t: usize, rounds: usize) -> Done {
         if r % 8 == 7 {
             // A small multipart upload: one 1 MiB part and a short last one.
             let mp = format!("t{t:02}/mp{r:03}");
-            let first = data(MIB, (t * 31 + r) as u64);
+            let first = data(MIB as usize, (t * 31 + r) as u64);
             let last = content(t, r + 1000);
             let id = c.create_multipart_upload(b, &mp, &o).unwrap_or_else(|e| panic!("initiate {mp}: {e:?}"));
             let p1 = c.upload_part(b, &mp, &id, 1, Body::Bytes(&first), &o).unwrap();
@@ -102,7 +102,7 @@ fn worker(c: &Client, b: &str, t: usize, rounds: usize) -> Done {
 /// Runs the workers on one shared client and checks what is left in the bucket. With `chaos`, a thread keeps
 /// one one-shot fault pending (a 500, a 503, a reset before the response) while all workers are busy; it stops
 /// adding them when the first worker finishes, so the last ones are not the only targets left.
-fn run(emu: &Emu, client: Client, rounds: usize, chaos: bool) -> u64 {
+fn run(emu: &Emulator, client: Client, rounds: usize, chaos: bool) -> u64 {
     let b = bucket("shared");
     client.create_bucket(&b, &opts()).unwrap();
     let client = Arc::new(client);
@@ -118,10 +118,12 @@ fn run(emu: &Emu, client: Client, rounds: usize, chaos: bool) -> u64 {
             ];
             let mut added = 0;
             while finished.load(Ordering::SeqCst) == 0 {
-                let pending = control(&address, "GET", "/__emulator/faults").expect("list the faults");
+                let (status, pending) = control(&address, "GET", "/__emulator/faults");
+                assert_eq!(status, 200, "list the faults: {pending}");
                 if pending.trim().is_empty() {
                     let query = format!("/__emulator/faults?{}", kinds[added % kinds.len()]);
-                    control(&address, "POST", &query).expect("the fault is accepted");
+                    let (status, body) = control(&address, "POST", &query);
+                    assert_eq!(status, 200, "the fault is accepted: {body}");
                     added += 1;
                 }
                 std::thread::sleep(Duration::from_millis(5));
@@ -182,9 +184,9 @@ fn run(emu: &Emu, client: Client, rounds: usize, chaos: bool) -> u64 {
 
 #[test]
 fn sixteen_threads_share_one_client() {
-    let emu = Emu::start();
+    let emu = Emulator::start_logged();
     let started = Instant::now();
-    let ops = run(&emu, emu.client(), 40, false);
+    let ops = run(&emu, emu.short_client(), 40, false);
     let took = started.elapsed();
     assert!(ops >= 3000, "{ops} operations");
     assert!(took < Duration::from_secs(40), "{ops} operations took {took:?}");
@@ -195,7 +197,7 @@ fn sixteen_threads_share_one_client() {
 
 #[test]
 fn sixteen_threads_ride_out_injected_faults() {
-    let emu = Emu::start();
+    let emu = Emulator::start_logged();
     let started = Instant::now();
     let ops = run(&emu, emu.client_with(6, |_| {}), 12, true);
     let took = started.elapsed();
@@ -205,15 +207,4 @@ fn sixteen_threads_ride_out_injected_faults() {
     assert!(s.retries >= s.faults / 2 && s.retries <= s.faults, "the faults were retried: {s:?}");
     assert!(took < Duration::from_secs(40), "{ops} operations took {took:?}");
     eprintln!("{ops} operations in {took:?} under faults ({s:?})");
-}
-
-/// A control request from a thread that has no `Emu` (only its address): the body of a 200 answer.
-fn control(address: &str, method: &str, path: &str) -> Option<String> {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(address).ok()?;
-    write!(s, "{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").ok()?;
-    let mut out = String::new();
-    s.read_to_string(&mut out).ok()?;
-    let (head, body) = out.split_once("\r\n\r\n")?;
-    head.starts_with("HTTP/1.1 200").then(|| body.to_string())
 }

@@ -4,14 +4,14 @@
 //!
 //! The tests of this file run one at a time (a lock), so the peak RSS measured is theirs alone.
 
-mod faults_common;
+mod support;
 
 use cos::ErrorKind;
-use faults_common::*;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::Mutex;
 use std::time::Duration;
+use support::*;
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
@@ -33,10 +33,10 @@ fn peak_growth<T>(f: impl FnOnce() -> T) -> (T, u64) {
     (out, peak.saturating_sub(before) * 1024)
 }
 
-fn setup(tag: &str) -> (Emu, String) {
-    let emu = Emu::start();
+fn setup(tag: &str) -> (Emulator, String) {
+    let emu = Emulator::start_logged();
     let b = bucket(tag);
-    let c = emu.client();
+    let c = emu.short_client();
     c.create_bucket(&b, &opts()).unwrap();
     c.put_object(&b, "k", b"small object", &opts()).unwrap();
     (emu, b)
@@ -132,7 +132,7 @@ fn megabytes_of_headers_are_refused_with_bounded_memory() {
             });
         }
     });
-    let mut cfg = emu.config();
+    let mut cfg = emu.short_config();
     cfg.address(&address).max_retries(2);
     let c = cos::Client::new(cfg.build().unwrap()).unwrap();
     let (r, grew) = peak_growth(|| within(Duration::from_secs(5), "endless header", || c.get_object(&b, "k", &opts())));

@@ -6,17 +6,17 @@
 //! Every test runs its own emulator (faults and counters are global to one), and makes the faulted call with
 //! a new client, so its attempts start on fresh connections.
 
-mod faults_common;
+mod support;
 
 use cos::{ErrorKind, TransferOptions};
-use faults_common::*;
 use std::time::{Duration, Instant};
+use support::*;
 
 /// An emulator with a bucket holding `k` = `body`.
-fn setup(tag: &str, body: &[u8]) -> (Emu, String) {
-    let emu = Emu::start();
+fn setup(tag: &str, body: &[u8]) -> (Emulator, String) {
+    let emu = Emulator::start_logged();
     let b = bucket(tag);
-    let c = emu.client();
+    let c = emu.short_client();
     c.create_bucket(&b, &opts()).unwrap();
     c.put_object(&b, "k", body, &opts()).unwrap();
     emu.reset_stats();
@@ -153,9 +153,9 @@ fn upload_bodies_from_buffers_and_files_are_resent_whole() {
     let body = data(700_000, 3);
     let (emu, b) = setup("putreset", b"");
     let dir = TempDir::new("putreset");
-    let file = dir.write("src", &body);
+    let file = dir.file("src", &body);
     let check = |key: &str| {
-        let (got, info) = emu.client().get_object(&b, key, &opts()).unwrap();
+        let (got, info) = emu.short_client().get_object(&b, key, &opts()).unwrap();
         assert_same(&got, &body, key);
         assert_eq!(info.crc64(), Some(cos::crc64::checksum(&body)));
     };
@@ -210,18 +210,18 @@ fn a_reader_body_is_not_retried() {
 
 #[test]
 fn multipart_parts_are_retried_and_the_object_is_intact() {
-    let body = data(3 * MIB + 12_345, 5);
+    let body = data((3 * MIB) as usize + 12_345, 5);
     let (emu, b) = setup("mpu", b"");
     let dir = TempDir::new("mpu");
-    let file = dir.write("src", &body);
+    let file = dir.file("src", &body);
     emu.fault("kind=status&status=500&count=2&method=PUT&sub=partNumber");
     emu.fault("kind=reset&after_bytes=300000&count=1&method=PUT&sub=partNumber");
     emu.fault("kind=status&status=503&code=ServiceUnavailable&count=1&method=POST&sub=uploadId");
-    let opts = TransferOptions { part_size: MIB as u64, concurrency: 2, ..TransferOptions::default() };
+    let opts = TransferOptions { part_size: MIB, concurrency: 2, ..TransferOptions::default() };
     let c = emu.client_with(3, |_| {});
     let info = within(Duration::from_secs(20), "upload_file", || c.upload_file(&b, "big", &file, &opts, None)).unwrap();
     assert_eq!(info.crc64(), Some(cos::crc64::checksum(&body)));
-    assert_same(&emu.client().get_object(&b, "big", &faults_common::opts()).unwrap().0, &body, "multipart");
+    assert_same(&emu.short_client().get_object(&b, "big", &support::opts()).unwrap().0, &body, "multipart");
     assert!(emu.pending_faults().is_empty());
     assert_eq!(dir.names(), vec!["src"], "the checkpoint is gone after success");
 }
@@ -273,9 +273,9 @@ fn the_operation_deadline_bounds_a_stalled_attempt() {
 #[test]
 fn clock_skew_is_corrected_from_the_server_date() {
     // An hour ahead: within a second of the signature's end, so a request may pass before any correction.
-    let emu = Emu::start_with(&["--clock-skew", "3600"]);
+    let emu = Emulator::start_logged_with(&["--clock-skew", "3600"]);
     let b = bucket("skew");
-    let c = emu.client();
+    let c = emu.short_client();
     c.create_bucket(&b, &opts()).unwrap();
     let body = data(50_000, 6);
     c.put_object(&b, "k", &body, &opts()).unwrap();
@@ -283,7 +283,7 @@ fn clock_skew_is_corrected_from_the_server_date() {
 
     // Clearly outside the window, either way: the first operation takes one extra attempt, later ones none.
     for skew in ["7200", "-3600"] {
-        let emu = Emu::start_with(&["--clock-skew", skew]);
+        let emu = Emulator::start_logged_with(&["--clock-skew", skew]);
         let c = emu.client_with(0, |_| {});
         c.create_bucket(&b, &opts()).unwrap();
         assert_eq!(emu.stats().requests, 2, "{skew}: one refusal, then the corrected attempt");
@@ -306,9 +306,9 @@ fn clock_skew_is_corrected_from_the_server_date() {
 
 #[test]
 fn clock_skew_with_a_reader_body_fails_clearly() {
-    let emu = Emu::start_with(&["--clock-skew", "-3600"]);
+    let emu = Emulator::start_logged_with(&["--clock-skew", "-3600"]);
     let b = bucket("skewr");
-    let setup = emu.client();
+    let setup = emu.short_client();
     setup.create_bucket(&b, &opts()).unwrap();
     let c = emu.client_with(3, |_| {});
     let mut reader: &[u8] = b"streamed";
@@ -343,7 +343,7 @@ fn redirects_are_not_followed() {
 }
 
 /// The Host of each logged request whose line contains `needle`.
-fn hosts(emu: &Emu, needle: &str) -> Vec<String> {
+fn hosts(emu: &Emulator, needle: &str) -> Vec<String> {
     emu.log()
         .iter()
         .filter(|l| l.contains(needle))

@@ -6,15 +6,15 @@
 //! - https is https: a client pointed (`COS_ADDRESS` / `address`) at a plain-HTTP or a self-signed TLS
 //!   listener fails with a clear network error and never talks plain HTTP or trusts the certificate.
 
-mod faults_common;
+mod support;
 
 use cos::{Client, ErrorKind};
-use faults_common::*;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::*;
 
 /// A TCP proxy in front of the emulator that keeps every byte clients send, to find the signatures and
 /// tokens that went on the wire.
@@ -99,15 +99,15 @@ fn assert_no_secret(what: &str, texts: &[String], secrets: &[String]) {
 
 #[test]
 fn secrets_never_appear_in_errors() {
-    let emu = Emu::start();
+    let emu = Emulator::start_logged();
     let sniffer = Sniffer::start(&emu.address);
     let b = bucket("secrets");
-    emu.client().create_bucket(&b, &opts()).unwrap();
-    emu.client().put_object(&b, "k", &data(5000, 1), &opts()).unwrap();
+    emu.short_client().create_bucket(&b, &opts()).unwrap();
+    emu.short_client().put_object(&b, "k", &data(5000, 1), &opts()).unwrap();
 
     // Temporary credentials (id, key and token) through the sniffing proxy.
     let temp = |retries: u32| {
-        let mut cfg = emu.config();
+        let mut cfg = emu.short_config();
         cfg.credentials(TEMP_SECRET_ID, TEMP_SECRET_KEY)
             .session_token(Some(SESSION_TOKEN))
             .address(&sniffer.address)
@@ -156,7 +156,7 @@ fn secrets_never_appear_in_errors() {
 
     // Refused credentials: a wrong key, a wrong token, no token, an unknown id.
     let mut refused = |label: &str, adjust: &dyn Fn(&mut cos::ConfigBuilder)| {
-        let mut cfg = emu.config();
+        let mut cfg = emu.short_config();
         cfg.address(&sniffer.address).max_retries(0);
         adjust(&mut cfg);
         let c = Client::new(cfg.build().unwrap()).unwrap();
@@ -181,14 +181,14 @@ fn secrets_never_appear_in_errors() {
 
     // Nothing listening; and an emulator with a skewed clock seen through a stream body (not retried).
     let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
-    let mut cfg = emu.config();
+    let mut cfg = emu.short_config();
     cfg.credentials(TEMP_SECRET_ID, TEMP_SECRET_KEY).session_token(Some(SESSION_TOKEN)).address(&closed).max_retries(0);
     let e = Client::new(cfg.build().unwrap()).unwrap().get_object(&b, "k", &opts()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Network, "{e:?}");
     errors.push(("connection refused".into(), e));
-    let skewed = Emu::start_with(&["--clock-skew", "-7200"]);
+    let skewed = Emulator::start_logged_with(&["--clock-skew", "-7200"]);
     let skew_sniffer = Sniffer::start(&skewed.address);
-    let mut cfg = skewed.config();
+    let mut cfg = skewed.short_config();
     cfg.credentials(TEMP_SECRET_ID, TEMP_SECRET_KEY).session_token(Some(SESSION_TOKEN)).address(&skew_sniffer.address);
     let mut body: &[u8] = b"stream";
     let e =
@@ -410,7 +410,7 @@ fn https_client(address: &str, retries: u32) -> Client {
 
 #[test]
 fn https_against_a_plain_http_listener_fails_clearly() {
-    let emu = Emu::start();
+    let emu = Emulator::start_logged();
     let c = https_client(&emu.address, 1);
     assert_eq!(c.config().scheme, cos::Scheme::Https, "https is the default");
     let started = Instant::now();

@@ -3,10 +3,9 @@
 //! keep-alive stream would interleave requests). Alone in its test binary, so no other test thread runs
 //! while it forks.
 
-#[path = "hostile/mod.rs"]
-mod hostile;
+mod support;
 
-use hostile::Hostile;
+use support::hostile::Hostile;
 
 #[test]
 fn a_child_process_opens_its_own_connections() {

@@ -4,17 +4,14 @@
 //! transfer-option setters, and the attempts every transfer error carries. Every test asserts the status, the
 //! message, the attempts, and that no wrong byte reached the caller or the destination.
 
-#[path = "hostile/mod.rs"]
-mod hostile;
-#[path = "transfer_support.rs"]
 mod support;
 
 use cos::{crc64, Client, ErrorKind, ObjectReader, RequestOptions, TransferOptions};
-use hostile::{within, Conn, Hostile, Request};
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use support::hostile::{within, Conn, Hostile, Request};
 use support::{data, TempDir, MIB};
 
 const BUCKET: &str = "hardening-1250000000";
@@ -382,7 +379,7 @@ fn an_honest_server_still_downloads_byte_identical() {
 // ---------------------------------------------------------------------------------------------------------
 // 2. One deadline per public call, and the per-part timeout
 
-use support::{add_fault, Fixture};
+use support::Fixture;
 
 const OP_TIMEOUT: Duration = Duration::from_millis(1500);
 /// What a loaded 2-core machine may add to a deadline: thread wake-ups, the last attempt's teardown.
@@ -418,7 +415,7 @@ fn a_stalled_body_fails_get_object_within_the_operation_timeout() {
     f.client.put_object(&f.bucket, "obj", &object, &RequestOptions::new()).unwrap();
     // Every GET stalls 4 s after 10000 bytes: each attempt alone would wait out the 1 s read timeout, and
     // 1 + 3 resumes of it took 4 s before.
-    add_fault(&f.emu.address, "kind=stall&ms=4000&at=body&after_bytes=10000&count=20&method=GET");
+    f.emu.fault("kind=stall&ms=4000&at=body&after_bytes=10000&count=20&method=GET");
     let client = timed_client(&f, Some(OP_TIMEOUT));
     let dir = TempDir::new("deadline-get");
     let dest = dir.path("out");
@@ -438,8 +435,8 @@ fn download_file_has_one_deadline_for_its_head_and_every_part() {
     let object = data((2 * MIB + 5000) as usize, 21);
     f.client.put_object(&f.bucket, "obj", &object, &RequestOptions::new()).unwrap();
     // The HEAD takes 0.7 s, every GET stalls after 10000 bytes.
-    add_fault(&f.emu.address, "kind=stall&ms=700&method=HEAD");
-    add_fault(&f.emu.address, "kind=stall&ms=4000&at=body&after_bytes=10000&count=50&method=GET");
+    f.emu.fault("kind=stall&ms=700&method=HEAD");
+    f.emu.fault("kind=stall&ms=4000&at=body&after_bytes=10000&count=50&method=GET");
     let client = timed_client(&f, Some(OP_TIMEOUT));
     let dir = TempDir::new("deadline-dl");
     let dest = dir.path("out");
@@ -459,7 +456,7 @@ fn upload_file_has_one_deadline_for_all_its_parts() {
     let dir = TempDir::new("deadline-up");
     let file = dir.file("src", &data((4 * MIB) as usize, 22));
     // Each part's answer takes 0.6 s: every request fits its own 1.5 s, the four parts do not.
-    add_fault(&f.emu.address, "kind=stall&ms=600&count=50&method=PUT");
+    f.emu.fault("kind=stall&ms=600&count=50&method=PUT");
     let client = timed_client(&f, Some(OP_TIMEOUT));
     let o = TransferOptions { part_size: MIB, concurrency: 1, resumable: false, ..Default::default() };
     let (bucket, p) = (f.bucket.clone(), file.clone());
@@ -478,8 +475,8 @@ fn the_part_timeout_bounds_each_part_with_its_resumes() {
     let object = data((2 * MIB) as usize, 23);
     f.client.put_object(&f.bucket, "obj", &object, &RequestOptions::new()).unwrap();
     // Part 1 is fine; every later GET stalls mid-body (the first matching GET is used up by a 1 ms stall).
-    add_fault(&f.emu.address, "kind=stall&ms=1&method=GET");
-    add_fault(&f.emu.address, "kind=stall&ms=4000&at=body&after_bytes=10000&count=50&method=GET");
+    f.emu.fault("kind=stall&ms=1&method=GET");
+    f.emu.fault("kind=stall&ms=4000&at=body&after_bytes=10000&count=50&method=GET");
     let client = timed_client(&f, None);
     let part = Duration::from_millis(800);
     let o = TransferOptions { part_timeout: Some(part), ..download_opts(true, true) };
@@ -506,7 +503,7 @@ fn transfer_errors_carry_the_requests_they_sent() {
     let dest = dir.path("out");
 
     // A whole-object CRC mismatch found after every part is in: the HEAD and three GETs.
-    add_fault(&f.emu.address, "kind=bad-crc&method=HEAD");
+    f.emu.fault("kind=bad-crc&method=HEAD");
     let e = f.client.download_file(&f.bucket, "obj", &dest, &download_opts(true, true), None).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ChecksumMismatch, "{e:?}");
     assert!(e.message().contains("every answer was a 206 for exactly the bytes asked"), "{e}");
@@ -719,7 +716,7 @@ fn a_disk_that_fills_up_mid_download_keeps_and_names_the_partial_file() {
 // ---------------------------------------------------------------------------------------------------------
 // 4. A CompleteMultipartUpload whose answer was lost
 
-use support::{checkpoint_parts, reset_stats, stats};
+use support::checkpoint_parts;
 
 fn upload_opts(cp: &Path) -> TransferOptions {
     TransferOptions {
@@ -745,7 +742,7 @@ fn a_retried_complete_that_finds_no_upload_accepts_the_completed_object() {
     let cp = dir.path("up.checkpoint");
     // COS completes the upload, but its answer does not come within the read timeout: the retry finds no
     // upload (NoSuchUpload).
-    add_fault(&f.emu.address, "kind=stall&ms=3000&method=POST&sub=uploadId&count=1");
+    f.emu.fault("kind=stall&ms=3000&method=POST&sub=uploadId&count=1");
     let client = client_with(&f, 2, Duration::from_millis(500));
     let (bucket, p, o) = (f.bucket.clone(), file.clone(), upload_opts(&cp));
     let info = within(LIMIT, "upload_file", move || client.upload_file(&bucket, "obj", &p, &o, None)).unwrap();
@@ -765,7 +762,7 @@ fn a_rerun_after_a_lost_complete_answer_uploads_nothing_again() {
     let cp = dir.path("up.checkpoint");
     // No retry: the first run fails with the Complete executed, its checkpoint holding every part, as when the
     // process dies between the Complete and removing the checkpoint.
-    add_fault(&f.emu.address, "kind=stall&ms=3000&method=POST&sub=uploadId&count=1");
+    f.emu.fault("kind=stall&ms=3000&method=POST&sub=uploadId&count=1");
     let client = client_with(&f, 0, Duration::from_millis(500));
     let (bucket, p, o) = (f.bucket.clone(), file.clone(), upload_opts(&cp));
     let e = within(LIMIT, "first run", move || client.upload_file(&bucket, "obj", &p, &o, None)).unwrap_err();
@@ -773,7 +770,7 @@ fn a_rerun_after_a_lost_complete_answer_uploads_nothing_again() {
     assert_eq!(e.attempts(), 1, "{e:?}");
     assert_eq!(checkpoint_parts(&cp).0, vec![1, 2, 3, 4], "every part is recorded");
 
-    reset_stats(&f.emu.address);
+    f.emu.reset_stats();
     let mut log = support::ProgressLog::default();
     let info = f
         .client
@@ -791,7 +788,7 @@ fn a_rerun_after_a_lost_complete_answer_uploads_nothing_again() {
     assert_eq!(info.crc64(), Some(crc64::checksum(&bytes)));
     assert!(f.get("obj") == bytes);
     assert!(!cp.exists(), "the checkpoint is removed");
-    let s = stats(&f.emu.address);
+    let s = f.emu.stats();
     assert_eq!(s.get("PUT").copied().unwrap_or(0), 0, "no part uploaded again: {s:?}");
     assert_eq!(s.get("POST").copied().unwrap_or(0), 0, "no new upload: {s:?}");
     assert_eq!(log.values().last(), Some(&(bytes.len() as u64, bytes.len() as u64)), "progress ends at 100%");
@@ -806,23 +803,23 @@ fn a_rerun_whose_upload_was_aborted_behind_its_back_uploads_again() {
     for other_object in [false, true] {
         let cp = dir.path("up.checkpoint");
         // The Complete fails (not executed); the checkpoint holds every part.
-        add_fault(&f.emu.address, "kind=status&status=500&count=10&method=POST&sub=uploadId");
+        f.emu.fault("kind=status&status=500&count=10&method=POST&sub=uploadId");
         let client = client_with(&f, 1, Duration::from_secs(5));
         let e = client.upload_file(&f.bucket, "obj", &file, &upload_opts(&cp), None).unwrap_err();
         assert_eq!((e.kind(), e.http_status(), e.attempts()), (ErrorKind::Service, 500, 2), "{e:?}");
         let (parts, id) = checkpoint_parts(&cp);
         assert_eq!(parts, vec![1, 2, 3, 4]);
-        let _ = support::control(&f.emu.address, "DELETE", "/__emulator/faults");
+        let _ = f.emu.control("DELETE", "/__emulator/faults");
         // Behind its back: the upload is aborted, and maybe another object of the same size is put there.
         f.client.abort_multipart_upload(&f.bucket, "obj", &id.unwrap()).unwrap();
         if other_object {
             f.client.put_object(&f.bucket, "obj", &data(bytes.len(), 43), &RequestOptions::new()).unwrap();
         }
-        reset_stats(&f.emu.address);
+        f.emu.reset_stats();
         let info = f.client.upload_file(&f.bucket, "obj", &file, &upload_opts(&cp), None).unwrap();
         assert_eq!(info.crc64(), Some(crc64::checksum(&bytes)), "other object {other_object}");
         assert!(f.get("obj") == bytes, "other object {other_object}: the object is the file");
-        let s = stats(&f.emu.address);
+        let s = f.emu.stats();
         assert_eq!(s.get("PUT").copied().unwrap_or(0), 4, "other object {other_object}: all parts again: {s:?}");
         assert!(!cp.exists());
         f.client.delete_object(&f.bucket, "obj", &RequestOptions::new()).unwrap();
@@ -876,7 +873,7 @@ fn c_setters_of_resumable_and_checkpoint_path_work_in_either_order() {
     let out = cbuild::out_dir("transfer_options_order");
     let exe = cbuild::Build::C_DYNAMIC.compile(&cbuild::root().join("tests/c/transfer_options_order.c"), &out);
     let dir = TempDir::new("c-opts-order");
-    let env = cbuild::cos_env(&f.emu.address, support::common::SECRET_ID, support::common::SECRET_KEY);
+    let env = cbuild::cos_env(&f.emu.address, support::SECRET_ID, support::SECRET_KEY);
     let run = cbuild::run(&[], &exe, &[dir.0.to_str().unwrap(), &f.bucket, "obj"], &env, LIMIT);
     run.assert_success("transfer_options_order").assert_line("transfer_options_order", ", 0 failed");
     assert!(dir.names().is_empty(), "everything cleaned up: {:?}", dir.names());

@@ -3,14 +3,11 @@
 //! attempt, attempts counted, early answers, pooled connections the server closed. Every case is bounded in
 //! time and checks the status, the message, the attempts and that no wrong byte reached the caller.
 
-#[path = "common/mod.rs"]
-mod common;
-#[path = "hostile/mod.rs"]
-mod hostile;
+mod support;
 
 use cos::{ErrorKind, RequestOptions, StallProtection};
-use hostile::{within, Hostile};
 use std::time::{Duration, Instant};
+use support::hostile::{within, Hostile};
 
 const BUCKET: &str = "examplebucket-1250000000";
 
@@ -43,9 +40,9 @@ fn a_plain_answer_from_the_hostile_server_is_understood() {
 #[test]
 fn an_object_with_cos_maximum_user_metadata_reads_back() {
     // 150 fields of user metadata within COS's 2 KB limit, through the emulator: written, then read back.
-    let emu = common::Emulator::start();
+    let emu = support::Emulator::start();
     let client = emu.client();
-    let bucket = common::bucket("meta150");
+    let bucket = support::bucket("meta150");
     client.create_bucket(&bucket, &opts()).unwrap();
     let mut o = opts();
     for i in 0..150 {

@@ -3,9 +3,8 @@
 //! encoding for it and other clients would read raw UTF-8 as Latin-1; a control character (CR, LF, ...) in
 //! any header value is refused the same way. ASCII values, percent-encoded by the caller, round-trip.
 
-mod common;
+mod support;
 
-use common::Emulator;
 use cos::ffi::{
     cos_error, cos_error_free, cos_error_message, cos_request_options_free, cos_request_options_new,
     cos_request_options_set_header, cos_request_options_set_metadata, cos_status,
@@ -13,12 +12,13 @@ use cos::ffi::{
 use cos::{ErrorKind, RequestOptions};
 use std::ffi::{CStr, CString};
 use std::ptr;
+use support::Emulator;
 
 #[test]
 fn non_ascii_metadata_is_refused_before_sending_and_ascii_round_trips() {
     let emu = Emulator::start();
     let client = emu.client();
-    let bucket = common::bucket("meta");
+    let bucket = support::bucket("meta");
     client.create_bucket(&bucket, &RequestOptions::new()).unwrap();
 
     let mut opts = RequestOptions::new();

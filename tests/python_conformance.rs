@@ -3,7 +3,7 @@
 //! credentials, presigned URLs) and asserts on what the SDK returns. The emulator is only a faithful stand-in
 //! for COS if the official SDK is satisfied with it. Needs the test venv: `bash tests/setup.sh`.
 
-mod common;
+mod support;
 
 use std::process::Command;
 
@@ -12,33 +12,28 @@ const MIN_CHECKS: usize = 47;
 
 #[test]
 fn official_python_sdk_against_the_emulator() {
-    conformance(&common::Emulator::start());
+    conformance(&support::Emulator::start());
 }
 
 /// The same checks with the emulator's on-disk store (`--data-dir`).
 #[test]
 fn official_python_sdk_against_the_emulator_on_disk() {
-    let dir = std::env::temp_dir().join(format!("cos-python-conformance-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create the data directory");
-    {
-        let emulator = common::Emulator::start_with(&["--data-dir", dir.to_str().expect("UTF-8 temp path")]);
-        conformance(&emulator);
-    }
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = support::TempDir::new("python-conformance");
+    let emulator = support::Emulator::start_with(&["--data-dir", dir.0.to_str().expect("UTF-8 temp path")]);
+    conformance(&emulator);
 }
 
 /// Runs conformance.py against `emulator` and fails unless every check passed.
-fn conformance(emulator: &common::Emulator) {
-    let script = common::root().join("tests/python/conformance.py");
-    let out = Command::new(common::python())
+fn conformance(emulator: &support::Emulator) {
+    let script = support::root().join("tests/python/conformance.py");
+    let out = Command::new(support::python())
         .arg(&script)
         .args(["--port", &emulator.port().to_string()])
-        .args(["--secret-id", common::SECRET_ID])
-        .args(["--secret-key", common::SECRET_KEY])
-        .args(["--temp-secret-id", common::TEMP_SECRET_ID])
-        .args(["--temp-secret-key", common::TEMP_SECRET_KEY])
-        .args(["--session-token", common::SESSION_TOKEN])
+        .args(["--secret-id", support::SECRET_ID])
+        .args(["--secret-key", support::SECRET_KEY])
+        .args(["--temp-secret-id", support::TEMP_SECRET_ID])
+        .args(["--temp-secret-key", support::TEMP_SECRET_KEY])
+        .args(["--session-token", support::SESSION_TOKEN])
         .output()
         .expect("run conformance.py");
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test suite: formatting and lints, the header drift check, Rust unit and integration tests
-# (against the emulator, SeaweedFS, the official Python SDK), the C tests (examples, sanitizers, valgrind,
-# bad input through the C ABI, symbol checks), then a bounded fuzzing run of every response parser
-# (FUZZ_SECONDS per target, default 10; FUZZ_SECONDS=0 skips it). Installs what the tests need first.
+# Runs every test suite of the workspace (the library `cos` and the emulator `cos-emulator`): formatting
+# and lints, the header drift check, Rust unit and integration tests (against the emulator, SeaweedFS, the
+# official Python SDK), the C tests (examples, sanitizers, valgrind, bad input through the C ABI, symbol
+# checks), then a bounded fuzzing run of every response parser (FUZZ_SECONDS per target, default 10;
+# FUZZ_SECONDS=0 skips it). Installs what the tests need first, and only what is missing: valgrind and g++
+# from apt, the Python venv when tests/python/requirements.txt changed (tests/setup.sh keeps a stamp),
+# cargo-fuzz when it is not on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,15 +16,15 @@ fi
 bash tests/setup.sh
 
 echo "== formatting and lints"
-cargo fmt --check
-cargo clippy --all-targets -- -D warnings
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
 
 echo "== header drift check (include/cos.h must match what build.rs generates)"
 cargo build
 git diff --exit-code -- include/cos.h || { echo "include/cos.h is stale: commit the regenerated header"; exit 1; }
 
 echo "== tests"
-cargo test --all-targets
+cargo test --workspace --all-targets
 
 fuzz_seconds=${FUZZ_SECONDS:-10}
 if [ "$fuzz_seconds" -gt 0 ]; then

@@ -5,7 +5,7 @@
 //! This test signs the same inputs with `cos::sign` and requires the identical `Authorization` string.
 //! Needs the test venv: `bash tests/setup.sh`.
 
-mod common;
+mod support;
 
 use std::process::Command;
 
@@ -67,8 +67,8 @@ fn parse(line: &str) -> Case {
 }
 
 fn generate(seed: u64, count: usize) -> Vec<Case> {
-    let script = common::root().join("tests/python/sign_cases.py");
-    let out = Command::new(common::python())
+    let script = support::root().join("tests/python/sign_cases.py");
+    let out = Command::new(support::python())
         .arg(&script)
         .arg(seed.to_string())
         .arg(count.to_string())

@@ -5,13 +5,12 @@
 
 #[path = "c/cbuild.rs"]
 mod cbuild;
-#[path = "transfer_support.rs"]
 mod support;
 
 use cbuild::{Build, Lang, Link};
 use cos::RequestOptions;
 use std::time::Duration;
-use support::common::{self, Emulator};
+use support::Emulator;
 use support::{assert_same, data, TempDir, MIB};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -36,7 +35,7 @@ fn transfer_example_uploads_downloads_and_copies() {
         // Six parts, the last of them short; the copy (above 2 MiB) is made of part-copies.
         let bytes = data((5 * MIB + 3) as usize, 400);
         let file = dir.file("payload.bin", &bytes);
-        let mut env = cbuild::cos_env(&emu.address, common::SECRET_ID, common::SECRET_KEY);
+        let mut env = cbuild::cos_env(&emu.address, support::SECRET_ID, support::SECRET_KEY);
         env.push(("COS_BUCKET".into(), "ctransfer-1250000000".into()));
         if build.sanitize {
             env.extend(cbuild::sanitizer_env());
@@ -79,7 +78,7 @@ fn transfer_example_reports_failures() {
     let file = dir.file("f", b"data");
 
     // A wrong key: a service error with every field.
-    let env = cbuild::cos_env(&emu.address, common::SECRET_ID, "wrong-secret-key");
+    let env = cbuild::cos_env(&emu.address, support::SECRET_ID, "wrong-secret-key");
     let run = cbuild::run(&[], &exe, &[file.to_str().unwrap()], &env, TIMEOUT);
     assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
     for line in [
@@ -98,7 +97,7 @@ fn transfer_example_reports_failures() {
     }
 
     // A file that does not exist: a client error, without COS's fields.
-    let env = cbuild::cos_env(&emu.address, common::SECRET_ID, common::SECRET_KEY);
+    let env = cbuild::cos_env(&emu.address, support::SECRET_ID, support::SECRET_KEY);
     let missing = dir.path("missing");
     let run = cbuild::run(&[], &exe, &[missing.to_str().unwrap()], &env, TIMEOUT);
     assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);

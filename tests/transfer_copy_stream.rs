@@ -1,12 +1,11 @@
 //! `copy` (one CopyObject, or part-copies above the threshold), `upload_from_reader`, `ObjectReader` and
 //! `ObjectWriter` against the emulator.
 
-#[path = "transfer_support.rs"]
 mod support;
 
 use cos::{crc64, Client, ErrorKind, ObjectReader, ObjectWriter, RequestOptions, TransferOptions};
 use std::io::{self, Read};
-use support::{add_fault, assert_same, data, reset_stats, stats, Fixture, ProgressLog, Proxy, MIB};
+use support::{assert_same, data, Fixture, ProgressLog, Proxy, MIB};
 
 fn topts(part_size: u64, concurrency: usize) -> TransferOptions {
     TransferOptions { part_size, concurrency, ..TransferOptions::default() }
@@ -48,12 +47,12 @@ fn a_copy_below_the_threshold_is_one_copy_object() {
     let f = Fixture::new("copy-small");
     let bytes = data((2 * MIB + 3) as usize, 200);
     put_with_meta(&f, "src", &bytes);
-    let other = support::common::bucket("copy-small-dst");
+    let other = support::bucket("copy-small-dst");
     f.client.create_bucket(&other, &RequestOptions::new()).unwrap();
 
-    reset_stats(&f.emu.address);
+    f.emu.reset_stats();
     let log = copy_with_log(&f, "src", &other, "dst", &topts(MIB, 4));
-    let s = stats(&f.emu.address);
+    let s = f.emu.stats();
     assert_eq!((s.get("HEAD"), s.get("PUT"), s.get("POST")), (Some(&1), Some(&1), None), "one HEAD, one PUT: {s:?}");
     log.check(bytes.len() as u64, "copy progress");
     assert_same(&f.client.get_object(&other, "dst", &RequestOptions::new()).unwrap().0, &bytes, "copy");
@@ -83,9 +82,9 @@ fn a_copy_above_the_threshold_copies_parts_and_keeps_metadata() {
     put_with_meta(&f, "src", &bytes);
     let o = TransferOptions { copy_threshold: 3 * MIB, ..topts(MIB, 3) };
 
-    reset_stats(&f.emu.address);
+    f.emu.reset_stats();
     let log = copy_with_log(&f, "src", &f.bucket, "dst", &o);
-    let s = stats(&f.emu.address);
+    let s = f.emu.stats();
     assert_eq!(s.get("PUT"), Some(&6), "six part-copies: {s:?}");
     assert_eq!(s.get("POST"), Some(&2), "initiate and complete: {s:?}");
     log.check(size, "multipart copy progress");
@@ -99,10 +98,10 @@ fn a_copy_above_the_threshold_copies_parts_and_keeps_metadata() {
 
     // Exactly at the threshold is multipart too; just below it is one CopyObject.
     for (threshold, multipart) in [(size, true), (size + 1, false)] {
-        reset_stats(&f.emu.address);
+        f.emu.reset_stats();
         let o = TransferOptions { copy_threshold: threshold, ..topts(MIB, 2) };
         copy_with_log(&f, "src", &f.bucket, "dst-t", &o);
-        let posts = stats(&f.emu.address).get("POST").copied().unwrap_or(0);
+        let posts = f.emu.stats().get("POST").copied().unwrap_or(0);
         assert_eq!(posts > 0, multipart, "threshold {threshold}");
         assert_same(&f.get("dst-t"), &bytes, "copy at the threshold");
     }
@@ -129,7 +128,7 @@ fn a_failed_multipart_copy_is_aborted() {
     let bytes = data((4 * MIB) as usize, 203);
     f.client.put_object(&f.bucket, "src", &bytes, &RequestOptions::new()).unwrap();
     // The third part-copy is refused (403 is not retried).
-    add_fault(&f.emu.address, "kind=status&status=403&method=PUT&key=dst&sub=partNumber&count=1");
+    f.emu.fault("kind=status&status=403&method=PUT&key=dst&sub=partNumber&count=1");
     let o = TransferOptions { copy_threshold: MIB, ..topts(MIB, 1) };
     let e = f.client.copy(&f.bucket, "src", &f.bucket, "dst", &o, None).unwrap_err();
     assert_eq!((e.kind(), e.http_status()), (ErrorKind::Service, 403), "{e:?}");
@@ -170,7 +169,7 @@ fn upload_from_reader_short_and_long_streams() {
     for (i, size) in [0, 1000, MIB - 1, MIB, 5 * MIB + 77].into_iter().enumerate() {
         let bytes = data(size as usize, 210 + i as u64);
         let key = format!("s-{size}");
-        reset_stats(&f.emu.address);
+        f.emu.reset_stats();
         let mut log = ProgressLog::default();
         let info = f
             .client
@@ -187,7 +186,7 @@ fn upload_from_reader_short_and_long_streams() {
             .unwrap_or_else(|e| panic!("stream of {size}: {e:?}"));
         assert_eq!(info.crc64(), Some(crc64::checksum(&bytes)), "size {size}");
         assert_same(&f.get(&key), &bytes, &format!("stream of {size} bytes"));
-        let posts = stats(&f.emu.address).get("POST").copied().unwrap_or(0);
+        let posts = f.emu.stats().get("POST").copied().unwrap_or(0);
         assert_eq!(posts > 0, size >= MIB, "size {size}: multipart only from one part up");
         let values = log.values();
         assert_eq!(values.last(), Some(&(size, size)), "size {size}: ends with (total, total)");
@@ -224,7 +223,7 @@ fn a_failing_reader_or_a_cancel_aborts_the_stream_upload() {
     assert!(f.uploads("").is_empty(), "the cancelled upload was aborted");
     assert!(!f.client.object_exists(&f.bucket, "k").unwrap());
     // A part refused by COS fails the stream and aborts it as well.
-    add_fault(&f.emu.address, "kind=status&status=403&method=PUT&key=k&sub=partNumber&count=1");
+    f.emu.fault("kind=status&status=403&method=PUT&key=k&sub=partNumber&count=1");
     let e = f.client.upload_from_reader(&f.bucket, "k", &mut trickle(&bytes, 65536), &topts(MIB, 2), None);
     assert_eq!(e.unwrap_err().http_status(), 403);
     assert!(f.uploads("").is_empty());
@@ -264,7 +263,7 @@ fn object_reader_reads_the_object_and_checks_its_crc() {
     assert_same(&all, &bytes, "read_to_end");
 
     // A CRC-64 header that does not match: every byte is delivered, the final read fails.
-    add_fault(&f.emu.address, "kind=bad-crc&method=GET&key=obj&count=1");
+    f.emu.fault("kind=bad-crc&method=GET&key=obj&count=1");
     let mut r = ObjectReader::open(&f.client, &f.bucket, "obj", &RequestOptions::new()).unwrap();
     let mut got = 0;
     let mut buf = vec![0u8; 64 * 1024];
@@ -323,7 +322,7 @@ fn object_writer_writes_odd_chunks_across_parts() {
     let f = Fixture::new("obj-writer");
     for (key, size) in [("empty", 0), ("small", 5000), ("exact", 2 * MIB), ("odd", 3 * MIB + MIB / 2 + 1)] {
         let bytes = data(size as usize, 240 + size);
-        reset_stats(&f.emu.address);
+        f.emu.reset_stats();
         let mut w = ObjectWriter::new(&f.client, &f.bucket, key, &topts(MIB, 1)).unwrap();
         for chunk in bytes.chunks(333_333) {
             w.write(chunk).unwrap();
@@ -332,7 +331,7 @@ fn object_writer_writes_odd_chunks_across_parts() {
         let info = w.finish().unwrap_or_else(|e| panic!("{key}: {e:?}"));
         assert_eq!(info.crc64(), Some(crc64::checksum(&bytes)), "{key}");
         assert_same(&f.get(key), &bytes, key);
-        let posts = stats(&f.emu.address).get("POST").copied().unwrap_or(0);
+        let posts = f.emu.stats().get("POST").copied().unwrap_or(0);
         assert_eq!(posts > 0, size >= MIB, "{key}: multipart only from one part up");
         assert!(w.write(b"more").is_err(), "{key}: a finished writer refuses writes");
         assert!(w.finish().is_err(), "{key}: and a second finish");

@@ -6,7 +6,6 @@
 //!
 //! The seed of the random points is printed; set `COS_CRASH_SEED` to replay one.
 
-#[path = "transfer_support.rs"]
 mod support;
 
 use cos::{crc64, Client, TransferOptions};
@@ -26,11 +25,7 @@ fn topts() -> TransferOptions {
 }
 
 fn client_for(address: &str) -> Client {
-    let mut b = cos::Config::builder();
-    b.region(support::common::REGION).credentials(support::common::SECRET_ID, support::common::SECRET_KEY);
-    b.address(address);
-    b.scheme("http").unwrap();
-    Client::new(b.build().unwrap()).unwrap()
+    Client::new(support::config_for(address).build().unwrap()).unwrap()
 }
 
 /// The child: `upload|download <address> <bucket> <key> <path>` in the environment. Without it, this
@@ -254,7 +249,7 @@ fn an_upload_resumes_across_a_server_restart() {
     let size = 6 * MIB + 1;
     let bytes = data(size as usize, 302);
     let path = dir.file("in.bin", &bytes);
-    let f = Fixture::with_emulator(support::common::Emulator::start_with(&args), "restart");
+    let f = Fixture::with_emulator(support::Emulator::start_with(&args), "restart");
     let bucket = f.bucket.clone();
     let r = f.client.upload_file(&bucket, "obj", &path, &topts(), Some(&mut |d, _| d < 3 * MIB));
     assert_eq!(r.unwrap_err().kind(), cos::ErrorKind::Cancelled);
@@ -262,7 +257,7 @@ fn an_upload_resumes_across_a_server_restart() {
     assert!(recorded.len() >= 3, "{recorded:?}");
     drop(f); // SIGKILL
 
-    let emu = support::common::Emulator::start_with(&args);
+    let emu = support::Emulator::start_with(&args);
     let proxy = Proxy::start(&emu.address);
     let mut b = emu.config();
     b.address(&proxy.address);

@@ -2,7 +2,6 @@
 //! only at the end, resuming (and not resuming a replaced object), CRC-64 mismatch, If-Match against an
 //! object replaced mid-download, broken connections, and where the checkpoint goes.
 
-#[path = "transfer_support.rs"]
 mod support;
 
 use cos::{crc64, Client, ErrorKind, RequestOptions, TransferOptions};
@@ -241,7 +240,7 @@ fn a_bad_crc64_from_the_emulator_fails_the_download() {
     let bytes = data((2 * MIB + 1) as usize, 33);
     put(&f, "obj", &bytes);
     let path = dir.path("dest");
-    support::add_fault(&f.emu.address, "kind=bad-crc&method=HEAD&key=obj&count=1");
+    f.emu.fault("kind=bad-crc&method=HEAD&key=obj&count=1");
     let e = f.client.download_file(&f.bucket, "obj", &path, &topts(MIB, 2), None).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ChecksumMismatch, "{e:?}");
     assert!(dir.names().is_empty(), "nothing left: {:?}", dir.names());

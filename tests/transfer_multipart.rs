@@ -1,7 +1,6 @@
 //! Multipart primitives against the emulator: create, upload_part with every body kind, upload_part_copy,
 //! list_parts and list_multipart_uploads paging, complete (ordering, service errors, CRC-64 check) and abort.
 
-#[path = "transfer_support.rs"]
 mod support;
 
 use cos::{crc64, Body, ErrorKind, ListUploadsParams, Part, RequestOptions};

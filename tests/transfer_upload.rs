@@ -3,7 +3,6 @@
 //! trusted (file changed, upload aborted, damaged file), where it is kept, and that it is written
 //! atomically.
 
-#[path = "transfer_support.rs"]
 mod support;
 
 use cos::{crc64, CancelToken, Client, ErrorKind, RequestOptions, TransferOptions};
@@ -174,9 +173,9 @@ fn a_rerun_uploads_only_the_missing_parts() {
     assert!(listed.len() >= recorded.len(), "COS has at least the recorded parts");
     let recorded_bytes: u64 = recorded.iter().map(|&n| if n == 11 { 5 } else { MIB }).sum();
 
-    support::reset_stats(&f.emu.address);
+    f.emu.reset_stats();
     let (log, up) = upload_counting(&f, "obj", &path, &topts(MIB, 2));
-    let puts = support::stats(&f.emu.address).get("PUT").copied().unwrap_or(0);
+    let puts = f.emu.stats().get("PUT").copied().unwrap_or(0);
     assert_eq!(puts, 11 - recorded.len() as u64, "one UploadPart per missing part (recorded {recorded:?})");
     assert_object(&f, "obj", &bytes, "resumed upload");
     log.check(size, "resumed progress");
@@ -199,10 +198,10 @@ fn a_rerun_with_every_part_recorded_only_completes() {
     let (recorded, _) = checkpoint_parts(&dir.path(&checkpoints(&dir)[0]));
     assert_eq!(recorded, vec![1, 2, 3, 4]);
     assert!(!f.client.object_exists(&f.bucket, "obj").unwrap());
-    support::reset_stats(&f.emu.address);
+    f.emu.reset_stats();
     let (r, log) = upload(&f.client, &f, "obj", &path, &topts(MIB, 2));
     r.unwrap();
-    let s = support::stats(&f.emu.address);
+    let s = f.emu.stats();
     assert_eq!((s.get("PUT"), s.get("POST")), (None, Some(&1)), "no part sent again, one Complete: {s:?}");
     assert_eq!(log.values(), vec![(size, size)], "progress of a rerun with nothing left to send");
     assert_object(&f, "obj", &bytes, "completed from a full checkpoint");

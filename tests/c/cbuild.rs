@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The directory holding `libcos.so` and `libcos.a` of this build: the directory of the `cos-emulator`
-/// binary cargo built for this test run (`target/debug`, or `target/<triple>/debug`).
+/// The directory holding `libcos.so` and `libcos.a` of this build: the profile directory the test binary runs
+/// from (`target/debug/deps/<test>` gives `target/debug`, or `target/<triple>/debug`).
 pub fn lib_dir() -> PathBuf {
-    let dir =
-        Path::new(env!("CARGO_BIN_EXE_cos-emulator")).parent().expect("the emulator has a parent dir").to_path_buf();
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let dir = exe.parent().and_then(Path::parent).expect("the test binary runs from <profile>/deps").to_path_buf();
     for lib in ["libcos.so", "libcos.a"] {
         assert!(
             dir.join(lib).exists(),

@@ -1,0 +1,131 @@
+//! CopyObject: `PUT /<key>` with `x-cos-copy-source: <bucket>.cos.<region>.myqcloud.com/<key>`.
+
+use crate::error::CosError;
+use crate::http::body::BodyReader;
+use crate::http::request::Request;
+use crate::http::wire::Response;
+use crate::operations::conditional::Conditions;
+use crate::operations::object::{
+    content_type, descriptive_headers, object_acl, push_sse_echo, sse_headers, storage_class,
+};
+use crate::operations::router::Ctx;
+use crate::storage::store::ObjectMeta;
+use crate::util::{decode_path, iso8601};
+use crate::xml::XmlWriter;
+
+/// (bucket, key) of an `x-cos-copy-source` value. Lenient about the form: an optional scheme,
+/// an optional leading `/`, any host whose first label is the bucket, and `?versionId=` ignored.
+pub fn parse_copy_source(value: &str) -> Result<(String, String), CosError> {
+    let invalid = || {
+        CosError::invalid_argument(format!(
+            "x-cos-copy-source must be <bucket>.cos.<region>.myqcloud.com/<key>, got {value:?}"
+        ))
+    };
+    let mut v = value.trim();
+    if let Some(i) = v.find("://") {
+        v = &v[i + 3..];
+    }
+    let v = v.trim_start_matches('/');
+    let (host, rest) = v.split_once('/').ok_or_else(invalid)?;
+    let bucket = host.split('.').next().unwrap_or("").to_ascii_lowercase();
+    // The key is URL-encoded, so a literal `?` can only start the versionId part.
+    let encoded_key = rest.split_once('?').map_or(rest, |(k, _)| k);
+    let key = decode_path(encoded_key).ok_or_else(invalid)?;
+    if bucket.is_empty() || key.is_empty() {
+        return Err(invalid());
+    }
+    Ok((bucket, key))
+}
+
+#[derive(PartialEq)]
+enum Directive {
+    Copy,
+    Replaced,
+}
+
+pub fn copy_object(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<Response, CosError> {
+    let source = req.header("x-cos-copy-source").unwrap_or("");
+    let (src_bucket, src_key) = parse_copy_source(source)?;
+    let directive = match req.header("x-cos-metadata-directive") {
+        None => Directive::Copy,
+        Some(d) if d.eq_ignore_ascii_case("copy") => Directive::Copy,
+        Some(d) if d.eq_ignore_ascii_case("replaced") => Directive::Replaced,
+        Some(d) => {
+            return Err(CosError::invalid_argument(format!(
+                "x-cos-metadata-directive must be Copy or Replaced, got {d:?}"
+            )))
+        }
+    };
+    let class = storage_class(req)?;
+    // Request metadata counts only when it replaces the source's.
+    let replaced_headers = if directive == Directive::Replaced { descriptive_headers(req)? } else { Vec::new() };
+    let sse = sse_headers(req)?;
+    let acl = object_acl(req)?;
+    let same_object = src_bucket == ctx.bucket && src_key == ctx.key;
+    if same_object && directive == Directive::Copy && class.is_none() && sse.is_empty() {
+        return Err(CosError::new(
+            400,
+            "InvalidRequest",
+            "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+        ));
+    }
+    let conditions = Conditions {
+        if_match: req.header("x-cos-copy-source-if-match"),
+        if_none_match: req.header("x-cos-copy-source-if-none-match"),
+        if_modified_since: req.header("x-cos-copy-source-if-modified-since"),
+        if_unmodified_since: req.header("x-cos-copy-source-if-unmodified-since"),
+    };
+
+    let now = ctx.now;
+    let meta = ctx.store.copy_object((&src_bucket, &src_key), (&ctx.bucket, &ctx.key), |src: &ObjectMeta| {
+        conditions.evaluate_copy_source(&src.etag, src.last_modified)?;
+        let mut m = match directive {
+            Directive::Copy => src.clone(),
+            Directive::Replaced => ObjectMeta {
+                content_type: content_type(req),
+                headers: replaced_headers.clone(),
+                tagging: req.header("x-cos-tagging").map(str::to_string),
+                ..src.clone()
+            },
+        };
+        if !sse.is_empty() || directive == Directive::Replaced {
+            m.headers.retain(|(n, _)| !n.starts_with(crate::operations::object::SSE_HEADER));
+            m.headers.extend(sse.iter().cloned());
+        }
+        m.last_modified = now;
+        // A copy is a new object written at once, not by appends.
+        m.appendable = false;
+        m.storage_class = class.clone().unwrap_or_else(|| "STANDARD".to_string());
+        m.acl = acl.clone();
+        Ok(m)
+    })?;
+
+    let mut w = XmlWriter::new();
+    w.open("CopyObjectResult")
+        .elem("ETag", &meta.etag)
+        .elem("LastModified", &iso8601(meta.last_modified))
+        .elem("CRC64", &meta.crc64.to_string())
+        .close("CopyObjectResult");
+    let mut resp = Response::xml(200, w.finish());
+    resp.push_header("x-cos-hash-crc64ecma", meta.crc64.to_string());
+    push_sse_echo(&mut resp, &meta);
+    Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_source_forms() {
+        let p = |v: &str| parse_copy_source(v).ok();
+        let want = |b: &str, k: &str| Some((b.to_string(), k.to_string()));
+        assert_eq!(p("src-125.cos.ap-guangzhou.myqcloud.com/a%20b/%E4%B8%AD.txt"), want("src-125", "a b/中.txt"));
+        assert_eq!(p("/src-125.cos.ap-guangzhou.myqcloud.com/k+1?versionId=xyz"), want("src-125", "k+1"));
+        assert_eq!(p("http://src-125.cos.ap-guangzhou.tencentcos.cn/dir/k"), want("src-125", "dir/k"));
+        assert_eq!(p("src-125/k"), want("src-125", "k"));
+        assert_eq!(p("src-125.cos.ap-guangzhou.myqcloud.com/"), None);
+        assert_eq!(p("src-125.cos.ap-guangzhou.myqcloud.com"), None);
+        assert_eq!(p("src-125.cos.x.myqcloud.com/%FF"), None);
+    }
+}

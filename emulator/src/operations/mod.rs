@@ -1,0 +1,15 @@
+//! The COS operations: addressing, authentication and the route table (`router`), then one module per
+//! family of handlers: service and buckets (`bucket`, with ListObjects paging in `listing`), objects
+//! (`object`, with Range and If-* in `conditional`), `append`, `copy`, batch `delete`, and multipart
+//! uploads (`multipart`, with ListMultipartUploads in `multipart_list`).
+
+pub mod append;
+pub mod bucket;
+pub mod conditional;
+pub mod copy;
+pub mod delete;
+pub mod listing;
+pub mod multipart;
+pub mod multipart_list;
+pub mod object;
+pub mod router;
