@@ -216,7 +216,7 @@ int main(int argc, char **argv) {
     progress.label = "copy";
     progress.shown = -1;
     progress.calls = 0;
-    rc = cos_client_copy(client, bucket, key, bucket, copy_key, opts, draw_bar, &progress, NULL, &err);
+    rc = cos_client_copy(client, bucket, copy_key, bucket, key, opts, draw_bar, &progress, NULL, &err);
     if (rc != COS_OK) {
         report("copy", rc, err);
         goto done;

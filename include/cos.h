@@ -683,16 +683,17 @@ cos_status cos_client_delete_object_ex(const cos_client *client,
                                        cos_error **err);
 
 /**
- * Server-side copy of `src_bucket`/`src_key` (same region) to `bucket`/`key`, up to 5 GiB. Options may set
+ * Server-side copy to `bucket`/`key` (the destination, first as in every call) of `src_bucket`/`src_key`
+ * (same region), up to 5 GiB. Options may set
  * the metadata directive ("Replaced" with new metadata), storage class, ACL, encryption. A copy that COS
  * answers with 200 and an error body is a `COS_SERVICE_ERROR` with HTTP status 200. `info` (may be NULL)
  * receives the new object's ETag and CRC-64.
  */
 cos_status cos_client_copy_object(const cos_client *client,
-                                  const char *src_bucket,
-                                  const char *src_key,
                                   const char *bucket,
                                   const char *key,
+                                  const char *src_bucket,
+                                  const char *src_key,
                                   const cos_request_options *opts,
                                   cos_object_info **info,
                                   cos_error **err);
@@ -1510,14 +1511,15 @@ cos_status cos_client_download_file(const cos_client *client,
                                     cos_error **err);
 
 /**
- * Server-side copy of any size: one CopyObject below the copy threshold (5 GiB), else parallel
- * part-copies (aborted on failure). `opts`, `progress` and `info` may be NULL.
+ * Server-side copy of any size to `bucket`/`key` (the destination, first as in every call) of
+ * `src_bucket`/`src_key`: one CopyObject below the copy threshold (5 GiB), else parallel part-copies
+ * (aborted on failure). `opts`, `progress` and `info` may be NULL.
  */
 cos_status cos_client_copy(const cos_client *client,
-                           const char *src_bucket,
-                           const char *src_key,
                            const char *bucket,
                            const char *key,
+                           const char *src_bucket,
+                           const char *src_key,
                            const cos_transfer_options *opts,
                            cos_progress_fn progress,
                            void *userdata,
@@ -1526,16 +1528,18 @@ cos_status cos_client_copy(const cos_client *client,
 
 /**
  * Uploads everything `read` produces, length unknown: one PUT if it fits in a part, else parallel parts
- * (memory near (concurrency + 1) × part size; aborted on failure, no checkpoint). `userdata` goes to both
- * `read` and `progress` (which may be NULL, as may `opts` and `info`).
+ * (memory near (concurrency + 1) × part size; aborted on failure, no checkpoint). Each callback gets its
+ * own userdata, as everywhere: `read_userdata` goes to `read`, `progress_userdata` to `progress` (which
+ * may be NULL, as may `opts` and `info`).
  */
 cos_status cos_client_upload_from_reader(const cos_client *client,
                                          const char *bucket,
                                          const char *key,
                                          cos_read_fn read,
+                                         void *read_userdata,
                                          const cos_transfer_options *opts,
                                          cos_progress_fn progress,
-                                         void *userdata,
+                                         void *progress_userdata,
                                          cos_object_info **info,
                                          cos_error **err);
 

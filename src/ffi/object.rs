@@ -328,17 +328,18 @@ pub extern "C" fn cos_client_delete_object_ex(
     })
 }
 
-/// Server-side copy of `src_bucket`/`src_key` (same region) to `bucket`/`key`, up to 5 GiB. Options may set
+/// Server-side copy to `bucket`/`key` (the destination, first as in every call) of `src_bucket`/`src_key`
+/// (same region), up to 5 GiB. Options may set
 /// the metadata directive ("Replaced" with new metadata), storage class, ACL, encryption. A copy that COS
 /// answers with 200 and an error body is a `COS_SERVICE_ERROR` with HTTP status 200. `info` (may be NULL)
 /// receives the new object's ETag and CRC-64.
 #[no_mangle]
 pub extern "C" fn cos_client_copy_object(
     client: *const cos_client,
-    src_bucket: *const c_char,
-    src_key: *const c_char,
     bucket: *const c_char,
     key: *const c_char,
+    src_bucket: *const c_char,
+    src_key: *const c_char,
     opts: *const cos_request_options,
     info: *mut *mut cos_object_info,
     err: *mut *mut cos_error,

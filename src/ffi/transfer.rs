@@ -252,15 +252,16 @@ pub extern "C" fn cos_client_download_file(
     })
 }
 
-/// Server-side copy of any size: one CopyObject below the copy threshold (5 GiB), else parallel
-/// part-copies (aborted on failure). `opts`, `progress` and `info` may be NULL.
+/// Server-side copy of any size to `bucket`/`key` (the destination, first as in every call) of
+/// `src_bucket`/`src_key`: one CopyObject below the copy threshold (5 GiB), else parallel part-copies
+/// (aborted on failure). `opts`, `progress` and `info` may be NULL.
 #[no_mangle]
 pub extern "C" fn cos_client_copy(
     client: *const cos_client,
-    src_bucket: *const c_char,
-    src_key: *const c_char,
     bucket: *const c_char,
     key: *const c_char,
+    src_bucket: *const c_char,
+    src_key: *const c_char,
     opts: *const cos_transfer_options,
     progress: cos_progress_fn,
     userdata: *mut c_void,
@@ -275,24 +276,28 @@ pub extern "C" fn cos_client_copy(
 }
 
 /// Uploads everything `read` produces, length unknown: one PUT if it fits in a part, else parallel parts
-/// (memory near (concurrency + 1) × part size; aborted on failure, no checkpoint). `userdata` goes to both
-/// `read` and `progress` (which may be NULL, as may `opts` and `info`).
+/// (memory near (concurrency + 1) × part size; aborted on failure, no checkpoint). Each callback gets its
+/// own userdata, as everywhere: `read_userdata` goes to `read`, `progress_userdata` to `progress` (which
+/// may be NULL, as may `opts` and `info`).
 #[no_mangle]
 pub extern "C" fn cos_client_upload_from_reader(
     client: *const cos_client,
     bucket: *const c_char,
     key: *const c_char,
     read: cos_read_fn,
+    read_userdata: *mut c_void,
     opts: *const cos_transfer_options,
     progress: cos_progress_fn,
-    userdata: *mut c_void,
+    progress_userdata: *mut c_void,
     info: *mut *mut cos_object_info,
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
         let (client, bucket, key) = object_args(client, bucket, key)?;
-        let mut reader = CallbackReader::new(read, userdata)?;
-        transfer(opts, progress, userdata, info, |o, p| client.upload_from_reader(bucket, key, &mut reader, o, p))
+        let mut reader = CallbackReader::new(read, read_userdata)?;
+        transfer(opts, progress, progress_userdata, info, |o, p| {
+            client.upload_from_reader(bucket, key, &mut reader, o, p)
+        })
     })
 }
 

@@ -382,7 +382,7 @@ def classify(fname, ret, params):
         elif t in CALLBACKS:
             slots.append(Slot("callback", t, n, value=CALLBACKS[t]))
         elif t == "void *":
-            if n != "userdata":
+            if n != "userdata" and not n.endswith("_userdata"):
                 raise Unknown(f"{fname}: `void *{n}` is not a callback's userdata")
             slots.append(Slot("userdata", t, n))
         elif t in SCALARS:

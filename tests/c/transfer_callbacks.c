@@ -169,20 +169,6 @@ static int progress_cb(void *userdata, uint64_t done, uint64_t total) {
     return s->cancel_at_call != 0 && s->calls >= s->cancel_at_call;
 }
 
-/* cos_client_upload_from_reader gives the same userdata to its read and progress callbacks. */
-typedef struct {
-    reader_state read;
-    progress_state progress;
-} stream_state;
-
-static int stream_read_cb(void *userdata, uint8_t *buf, size_t cap, size_t *written) {
-    return read_cb(&((stream_state *)userdata)->read, buf, cap, written);
-}
-
-static int stream_progress_cb(void *userdata, uint64_t done, uint64_t total) {
-    return progress_cb(&((stream_state *)userdata)->progress, done, total);
-}
-
 /* ---- helpers ---- */
 static uint8_t *read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
@@ -691,7 +677,7 @@ static void test_files_and_ranges(const cos_client *client, const char *bucket, 
     opts = cos_request_options_new();
     CHECK_OK(cos_request_options_set_metadata_directive(opts, "Replaced", &err));
     CHECK_OK(cos_request_options_set_metadata(opts, "copied", "yes", &err));
-    CHECK_OK(cos_client_copy_object(client, bucket, "file/object", bucket, "file/copy", opts, &info, &err));
+    CHECK_OK(cos_client_copy_object(client, bucket, "file/copy", bucket, "file/object", opts, &info, &err));
     CHECK(cos_object_info_crc64(info, &crc) && crc == crc64(data, len));
     cos_object_info_free(info);
     info = NULL;
@@ -725,7 +711,10 @@ static void test_transfers(const cos_client *client, const char *bucket, const c
     cos_bytes *got = NULL;
     cos_error *err = NULL;
     progress_state ps;
-    stream_state ss;
+    struct {
+        reader_state read;
+        progress_state progress;
+    } ss;
     char upload[1024], download[1024];
     uint8_t *file;
     uint8_t *buf;
@@ -783,14 +772,14 @@ static void test_transfers(const cos_client *client, const char *bucket, const c
     clear(&err);
     CHECK_OK(cos_transfer_options_set_cancel_token(topts, NULL, &err));
 
-    /* a stream of unknown length; read and progress share the userdata */
+    /* a stream of unknown length; read and progress each get their own userdata */
     memset(&ss, 0, sizeof ss);
     ss.read.data = data;
     ss.read.len = len;
     ss.read.max_chunk = 50000;
     ss.progress.monotonic = 1;
-    CHECK_OK(cos_client_upload_from_reader(client, bucket, "xfer/stream", stream_read_cb, topts, stream_progress_cb,
-                                           &ss, NULL, &err));
+    CHECK_OK(cos_client_upload_from_reader(client, bucket, "xfer/stream", read_cb, &ss.read, topts, progress_cb,
+                                           &ss.progress, NULL, &err));
     CHECK(ss.read.pos == len && ss.progress.monotonic && ss.progress.done == len);
     CHECK_OK(cos_client_get_object(client, bucket, "xfer/stream", &got, &err));
     CHECK(cos_bytes_len(got) == len && memcmp(cos_bytes_data(got), data, len) == 0);
@@ -874,7 +863,7 @@ static void test_transfers(const cos_client *client, const char *bucket, const c
     free(buf);
 
     /* server-side copy */
-    CHECK_OK(cos_client_copy(client, bucket, "xfer/file", bucket, "xfer/copy", topts, NULL, NULL, &info, &err));
+    CHECK_OK(cos_client_copy(client, bucket, "xfer/copy", bucket, "xfer/file", topts, NULL, NULL, &info, &err));
     cos_object_info_free(info);
     info = NULL;
     CHECK_OK(cos_client_head_object(client, bucket, "xfer/copy", NULL, &info, &err));
