@@ -19,6 +19,9 @@ echo "== formatting and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 
+echo "== build (the C tests link target/debug/libcos.so and libcos.a, which only cargo build makes)"
+cargo build --workspace
+
 echo "== header drift check (include/cos.h must be what build.rs generates; tests/header.rs)"
 cargo test --quiet --test header
 

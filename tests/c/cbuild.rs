@@ -15,7 +15,7 @@ pub fn lib_dir() -> PathBuf {
     for lib in ["libcos.so", "libcos.a"] {
         assert!(
             dir.join(lib).exists(),
-            "{} is missing: cargo should have built it with the tests",
+            "{} is missing: run `cargo build` first (cargo test does not build the C libraries)",
             dir.join(lib).display()
         );
     }
