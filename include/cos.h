@@ -873,6 +873,15 @@ cos_status cos_request_options_set_range(cos_request_options *opts,
                                          cos_error **err);
 
 /**
+ * For `cos_client_upload_part_copy`: copy bytes `first..=last` of the source (`last` >= `first`) instead of
+ * all of it. The source's other read conditions go in the same options (`x-cos-copy-source-*` headers).
+ */
+cos_status cos_request_options_set_copy_source_range(cos_request_options *opts,
+                                                     uint64_t first,
+                                                     uint64_t last,
+                                                     cos_error **err);
+
+/**
  * If-Match: the request succeeds only if the object's ETag matches (else 412 PreconditionFailed).
  */
 cos_status cos_request_options_set_if_match(cos_request_options *opts,
@@ -1198,8 +1207,8 @@ cos_status cos_client_upload_part_from_reader(const cos_client *client,
                                               cos_error **err);
 
 /**
- * Uploads part `part_number` as a server-side copy of `src_bucket`/`src_key` (same region): bytes
- * `first..=last` of it, or the whole source when `last` < 0.
+ * Uploads part `part_number` of `bucket`/`key` as a server-side copy of `src_bucket`/`src_key` (same
+ * region): the bytes set with `cos_request_options_set_copy_source_range`, or the whole source.
  */
 cos_status cos_client_upload_part_copy(const cos_client *client,
                                        const char *bucket,
@@ -1208,8 +1217,6 @@ cos_status cos_client_upload_part_copy(const cos_client *client,
                                        uint32_t part_number,
                                        const char *src_bucket,
                                        const char *src_key,
-                                       uint64_t first,
-                                       int64_t last,
                                        const cos_request_options *opts,
                                        cos_part **out,
                                        cos_error **err);

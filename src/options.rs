@@ -13,11 +13,19 @@ pub struct RequestOptions {
     pub(crate) query: Vec<(String, String)>,
     pub(crate) content_md5: bool,
     pub(crate) verify_crc: bool,
+    /// Bytes `first..=last` of the source of a part-copy (`x-cos-copy-source-range`).
+    pub(crate) copy_source_range: Option<(u64, u64)>,
 }
 
 impl Default for RequestOptions {
     fn default() -> Self {
-        RequestOptions { headers: Vec::new(), query: Vec::new(), content_md5: false, verify_crc: true }
+        RequestOptions {
+            headers: Vec::new(),
+            query: Vec::new(),
+            content_md5: false,
+            verify_crc: true,
+            copy_source_range: None,
+        }
     }
 }
 
@@ -218,6 +226,15 @@ impl RequestOptions {
     pub fn content_md5(&mut self, on: bool) -> &mut Self {
         self.content_md5 = on;
         self
+    }
+
+    /// For a part-copy (`upload_part_copy`): copy bytes `first..=last` of the source instead of all of it.
+    pub fn copy_source_range(&mut self, first: u64, last: u64) -> Result<&mut Self> {
+        if last < first {
+            return Err(Error::invalid(format!("copy range end {last} is before its start {first}")));
+        }
+        self.copy_source_range = Some((first, last));
+        Ok(self)
     }
 
     /// Checks the CRC-64 of uploaded and downloaded bodies against COS's (on by default).

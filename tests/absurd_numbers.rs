@@ -114,7 +114,8 @@ fn an_absurd_crc_header_on_a_part_copy_is_a_parse_error() {
         let o = RequestOptions::new();
         assert_parse(
             "upload_part_copy",
-            c.upload_part_copy(BUCKET, "k", "u", 1, BUCKET, "src", Some((0, 9)), &o).map(drop),
+            c.upload_part_copy(BUCKET, "k", "u", 1, BUCKET, "src", o.clone().copy_source_range(0, 9).unwrap())
+                .map(drop),
         );
     });
 }

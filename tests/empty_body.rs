@@ -40,7 +40,16 @@ fn every_xml_operation(body: &'static [u8]) {
     check(
         "upload_part_copy",
         "CopyPartResult",
-        c.upload_part_copy("b-1250000000", "k", "u", 1, "src-1250000000", "a", Some((0, 9)), &o).map(drop),
+        c.upload_part_copy(
+            "b-1250000000",
+            "k",
+            "u",
+            1,
+            "src-1250000000",
+            "a",
+            o.clone().copy_source_range(0, 9).unwrap(),
+        )
+        .map(drop),
     );
     check("list_objects", "ListBucketResult", c.list_objects("b-1250000000", &ListParams::default()).map(drop));
     check(

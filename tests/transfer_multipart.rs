@@ -96,14 +96,25 @@ fn upload_part_copy_with_and_without_a_range() {
 
     let id = f.client.create_multipart_upload(&f.bucket, "dst", &opts()).unwrap();
     let range = (100, 100 + 3 * MIB / 2 - 1);
-    let p1 = f.client.upload_part_copy(&f.bucket, "dst", &id, 1, &f.bucket, "src/big", Some(range), &opts()).unwrap();
+    let p1 = f
+        .client
+        .upload_part_copy(
+            &f.bucket,
+            "dst",
+            &id,
+            1,
+            &f.bucket,
+            "src/big",
+            opts().copy_source_range(range.0, range.1).unwrap(),
+        )
+        .unwrap();
     let expected1 = &big[100..(100 + 3 * MIB / 2) as usize];
     assert_eq!(p1.size, expected1.len() as u64);
     assert!(p1.etag.starts_with('"'), "{:?}", p1.etag);
     if let Some(crc) = p1.crc64 {
         assert_eq!(crc, crc64::checksum(expected1), "CRC-64 of the copied range");
     }
-    let p2 = f.client.upload_part_copy(&f.bucket, "dst", &id, 2, &f.bucket, "src/small", None, &opts()).unwrap();
+    let p2 = f.client.upload_part_copy(&f.bucket, "dst", &id, 2, &f.bucket, "src/small", &opts()).unwrap();
     assert!(p2.etag.starts_with('"'), "{:?}", p2.etag);
     if let Some(crc) = p2.crc64 {
         assert_eq!(crc, crc64::checksum(&small), "CRC-64 of the whole copied source");
@@ -130,13 +141,15 @@ fn upload_part_copy_of_a_missing_source_or_a_bad_range_fails() {
     let f = Fixture::new("mp-copy-err");
     f.client.put_object(&f.bucket, "src", &data(1000, 7), &opts()).unwrap();
     let id = f.client.create_multipart_upload(&f.bucket, "dst", &opts()).unwrap();
-    let e = f.client.upload_part_copy(&f.bucket, "dst", &id, 1, &f.bucket, "nope", None, &opts()).unwrap_err();
+    let e = f.client.upload_part_copy(&f.bucket, "dst", &id, 1, &f.bucket, "nope", &opts()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Service, "{e:?}");
     assert_eq!(e.http_status(), 404, "{e:?}");
-    let e = f.client.upload_part_copy(&f.bucket, "dst", &id, 1, &f.bucket, "src", Some((10, 5)), &opts()).unwrap_err();
+    let e = opts().copy_source_range(10, 5).map(drop).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument, "a range ending before its start: {e:?}");
-    let e =
-        f.client.upload_part_copy(&f.bucket, "dst", &id, 1, &f.bucket, "src", Some((0, 5000)), &opts()).unwrap_err();
+    let e = f
+        .client
+        .upload_part_copy(&f.bucket, "dst", &id, 1, &f.bucket, "src", opts().copy_source_range(0, 5000).unwrap())
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Service, "a range beyond the source: {e:?}");
     f.client.abort_multipart_upload(&f.bucket, "dst", &id).unwrap();
 }

@@ -141,8 +141,8 @@ pub extern "C" fn cos_client_upload_part_from_reader(
     })
 }
 
-/// Uploads part `part_number` as a server-side copy of `src_bucket`/`src_key` (same region): bytes
-/// `first..=last` of it, or the whole source when `last` < 0.
+/// Uploads part `part_number` of `bucket`/`key` as a server-side copy of `src_bucket`/`src_key` (same
+/// region): the bytes set with `cos_request_options_set_copy_source_range`, or the whole source.
 #[no_mangle]
 pub extern "C" fn cos_client_upload_part_copy(
     client: *const cos_client,
@@ -152,8 +152,6 @@ pub extern "C" fn cos_client_upload_part_copy(
     part_number: u32,
     src_bucket: *const c_char,
     src_key: *const c_char,
-    first: u64,
-    last: i64,
     opts: *const cos_request_options,
     out: *mut *mut cos_part,
     err: *mut *mut cos_error,
@@ -162,9 +160,8 @@ pub extern "C" fn cos_client_upload_part_copy(
         let (client, bucket, key, id) = upload_args(client, bucket, key, upload_id)?;
         let (src_bucket, src_key) = source_args(src_bucket, src_key)?;
         arg_out("out", out)?;
-        let range = u64::try_from(last).ok().map(|l| (first, l));
         let opts = options_or_default(opts);
-        upload_part_out(out, client.upload_part_copy(bucket, key, id, part_number, src_bucket, src_key, range, &opts)?);
+        upload_part_out(out, client.upload_part_copy(bucket, key, id, part_number, src_bucket, src_key, &opts)?);
         Ok(())
     })
 }

@@ -146,6 +146,18 @@ pub extern "C" fn cos_request_options_set_range(
     update(err, "opts", opts, |o| o.inner.range(first, u64::try_from(last).ok()).map(drop))
 }
 
+/// For `cos_client_upload_part_copy`: copy bytes `first..=last` of the source (`last` >= `first`) instead of
+/// all of it. The source's other read conditions go in the same options (`x-cos-copy-source-*` headers).
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_copy_source_range(
+    opts: *mut cos_request_options,
+    first: u64,
+    last: u64,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "opts", opts, |o| o.inner.copy_source_range(first, last).map(drop))
+}
+
 /// If-Match: the request succeeds only if the object's ETag matches (else 412 PreconditionFailed).
 #[no_mangle]
 pub extern "C" fn cos_request_options_set_if_match(

@@ -141,8 +141,8 @@ impl Client {
         Ok(Part { part_number, etag, size, crc64: resp.body_crc, last_modified: String::new() })
     }
 
-    /// Uploads part `part_number` as a server-side copy of `src_bucket/src_key` (same region), of the bytes
-    /// `first..=last` of the source when `range` is given.
+    /// Uploads part `part_number` as a server-side copy of `src_bucket/src_key` (same region): the bytes of
+    /// `opts.copy_source_range` (see [`RequestOptions::copy_source_range`]), or the whole source.
     #[allow(clippy::too_many_arguments)]
     pub fn upload_part_copy(
         &self,
@@ -152,11 +152,10 @@ impl Client {
         part_number: u32,
         src_bucket: &str,
         src_key: &str,
-        range: Option<(u64, u64)>,
         opts: &RequestOptions,
     ) -> Result<Part> {
         let call = Call::new(self.config());
-        self.upload_part_copy_in(&call, bucket, key, upload_id, part_number, src_bucket, src_key, range, opts)
+        self.upload_part_copy_in(&call, bucket, key, upload_id, part_number, src_bucket, src_key, opts)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -169,9 +168,9 @@ impl Client {
         part_number: u32,
         src_bucket: &str,
         src_key: &str,
-        range: Option<(u64, u64)>,
         opts: &RequestOptions,
     ) -> Result<Part> {
+        let range = opts.copy_source_range;
         check_part_number(part_number)?;
         check_upload_id(upload_id)?;
         let (src_bucket, src_key) = self.object_name(src_bucket, src_key)?;
@@ -184,9 +183,6 @@ impl Client {
         req.headers.push(("x-cos-copy-source".into(), source));
         let mut size = 0;
         if let Some((first, last)) = range {
-            if last < first {
-                return Err(Error::invalid(format!("copy range end {last} is before its start {first}")));
-            }
             size = last - first + 1;
             req.headers.push(("x-cos-copy-source-range".into(), format!("bytes={first}-{last}")));
         }

@@ -77,11 +77,11 @@ impl Client {
         let run = Run::new(size, 0, opts.cancel.as_ref().map(|c| c.flag()));
         let part_opts = opts.request.part_subset();
         let work = |job: &Job| {
-            let range = Some((job.offset, job.offset + job.len - 1));
+            let mut part_opts = part_opts.clone();
+            part_opts.copy_source_range(job.offset, job.offset + job.len - 1)?;
             let part_call = call.part(opts.part_timeout, None);
             let (n, id) = (job.number, &upload_id);
-            let part =
-                self.upload_part_copy_in(&part_call, bucket, key, id, n, src_bucket, src_key, range, &part_opts)?;
+            let part = self.upload_part_copy_in(&part_call, bucket, key, id, n, src_bucket, src_key, &part_opts)?;
             run.add(job.len);
             Ok(part)
         };

@@ -202,6 +202,7 @@ SCALAR_VALUES = {
     ("uint32_t", "grace_ms"): "20000",
     ("uint64_t", "first"): "0",
     ("int64_t", "last"): "-1",
+    ("uint64_t", "last"): "0",
     ("int64_t", "start_unix"): "1700000000",
     ("int64_t", "seconds"): "0",
     ("bool", "quiet"): "false",

@@ -874,6 +874,35 @@ static void test_transfers(const cos_client *client, const char *bucket, const c
     cos_cancel_token_free(token);
 }
 
+/* A part-copy of a byte range of another object, set through the request options. */
+static void test_part_copy(const cos_client *client, const char *bucket, const uint8_t *data) {
+    cos_error *err = NULL;
+    cos_request_options *opts = cos_request_options_new();
+    cos_part_list *parts = cos_part_list_new();
+    cos_part *part = NULL;
+    cos_bytes *got = NULL;
+    char *upload_id = NULL;
+
+    CHECK_OK(cos_client_put_object(client, bucket, "copy/src", data, 1000, &err));
+    CHECK_RC(cos_request_options_set_copy_source_range(opts, 10, 5, &err), COS_INVALID_ARGUMENT);
+    cos_error_free(err);
+    err = NULL;
+    CHECK_OK(cos_request_options_set_copy_source_range(opts, 100, 599, &err));
+    CHECK_OK(cos_client_create_multipart_upload(client, bucket, "copy/dst", NULL, &upload_id, &err));
+    CHECK_OK(cos_client_upload_part_copy(client, bucket, "copy/dst", upload_id, 1, bucket, "copy/src", opts, &part,
+                                         &err));
+    CHECK(part != NULL && cos_part_size(part) == 500);
+    CHECK_OK(cos_part_list_push(parts, part, &err));
+    CHECK_OK(cos_client_complete_multipart_upload(client, bucket, "copy/dst", upload_id, parts, NULL, NULL, &err));
+    CHECK_OK(cos_client_get_object(client, bucket, "copy/dst", &got, &err));
+    CHECK(got != NULL && cos_bytes_len(got) == 500 && memcmp(cos_bytes_data(got), data + 100, 500) == 0);
+    cos_bytes_free(got);
+    cos_part_free(part);
+    cos_part_list_free(parts);
+    cos_string_free(upload_id);
+    cos_request_options_free(opts);
+}
+
 static void test_listing_and_batch_delete(const cos_client *client, const char *bucket) {
     static const char *const keys[] = {"page/k0", "page/k1", "page/k2", "page/k3", "page/k4",
                                        "page/k5", "page/k6", "page/sub/a", "page/sub/b"};
@@ -993,7 +1022,7 @@ int main(int argc, char **argv) {
     cos_client *client;
     cos_error *err = NULL;
     const char *keys[] = {"stream/object", "stream/long", "file/object", "xfer/file", "xfer/stream", "xfer/written",
-                          "xfer/copy"};
+                          "xfer/copy", "copy/src", "copy/dst"};
     cos_delete_result *result = NULL;
     uint32_t x = 12345;
     size_t i;
@@ -1020,6 +1049,7 @@ int main(int argc, char **argv) {
         test_streams(client, bucket, data, len);
         test_files_and_ranges(client, bucket, argv[1], data, len);
         test_listing_and_batch_delete(client, bucket);
+        test_part_copy(client, bucket, data);
         test_transfers(client, bucket, argv[1], data, len);
         CHECK_OK(cos_client_delete_objects(client, bucket, keys, sizeof keys / sizeof keys[0], true, &result, &err));
         cos_delete_result_free(result);
