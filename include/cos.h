@@ -1641,6 +1641,46 @@ cos_status cos_client_download_prefix(const cos_client *client,
                                       size_t *count,
                                       cos_error **err);
 
+/* ================================================================================================
+ * Sub-resources: any bucket or object configuration document
+ * ================================================================================================ */
+
+/**
+ * One request on a bucket sub-resource: METHOD ("GET", "PUT", "POST", "DELETE") on `/?<subresource>`
+ * ("lifecycle", "cors", "policy", "tagging", "acl", "versions", "website", "inventory", ...). `body` may be
+ * NULL when `len` is 0; Content-MD5 is computed for every body sent (and Content-Type is application/xml,
+ * or application/json for a body starting with '{', unless `opts` sets one). `opts` (may be NULL) adds query
+ * parameters (id, prefix, continuation-token, ...) and headers. On success the response body, exactly as
+ * received, goes to `*body_out` and the headers to `*info_out`; either may be NULL to ignore it.
+ */
+cos_status cos_client_bucket_subresource(const cos_client *client,
+                                         const char *method,
+                                         const char *bucket,
+                                         const char *subresource,
+                                         const uint8_t *body,
+                                         size_t len,
+                                         const cos_request_options *opts,
+                                         cos_bytes **body_out,
+                                         cos_object_info **info_out,
+                                         cos_error **err);
+
+/**
+ * One request on an object sub-resource: METHOD on `/<key>?<subresource>` ("acl", "tagging", "restore",
+ * "symlink", ...), otherwise as `cos_client_bucket_subresource`. A version is addressed with
+ * `cos_request_options_set_version_id`.
+ */
+cos_status cos_client_object_subresource(const cos_client *client,
+                                         const char *method,
+                                         const char *bucket,
+                                         const char *key,
+                                         const char *subresource,
+                                         const uint8_t *body,
+                                         size_t len,
+                                         const cos_request_options *opts,
+                                         cos_bytes **body_out,
+                                         cos_object_info **info_out,
+                                         cos_error **err);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -25,7 +25,7 @@ pub use config::{Config, ConfigBuilder, Credentials, Scheme, StallProtection};
 pub use error::{Error, ErrorKind, Result};
 pub use headers::{Headers, ObjectInfo};
 pub use ops::{
-    Appender, ListCursor, ListParams, ListUploadsParams, ObjectPages, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE,
+    Appender, Document, ListCursor, ListParams, ListUploadsParams, ObjectPages, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE,
 };
 pub use options::RequestOptions;
 pub use transfer::{CancelToken, Checkpoint, ObjectReader, ObjectWriter, TransferOptions, MAX_CONCURRENCY};

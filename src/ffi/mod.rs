@@ -35,6 +35,7 @@ mod append;
 mod list;
 mod multipart;
 mod transfer;
+mod subresource;
 
 pub use append::*;
 pub use bucket::*;
@@ -45,6 +46,7 @@ pub use multipart::*;
 pub use object::*;
 pub use options::*;
 pub use status::*;
+pub use subresource::*;
 pub use transfer::*;
 
 /// Runs the body of an export: clears `*err`, catches panics, and turns a failure into a status and an error.

@@ -13,7 +13,7 @@ use std::path::Path;
 /// Bytes owned by the library (a downloaded object). Read with `cos_bytes_data` / `cos_bytes_len`, free
 /// with `cos_bytes_free`.
 pub struct cos_bytes {
-    data: Vec<u8>,
+    pub(super) data: Vec<u8>,
 }
 
 /// The headers of a response, with the values COS sends about an object (ETag, CRC-64, user metadata, ...).

@@ -5,6 +5,7 @@ mod bucket;
 mod list;
 mod multipart;
 mod object;
+mod subresource;
 
 pub use append::Appender;
 pub use list::{ListCursor, ListParams, ObjectPages};
@@ -16,3 +17,4 @@ mod reader;
 
 pub(crate) use call::Call;
 pub use reader::ObjectReader;
+pub use subresource::Document;

@@ -24,21 +24,27 @@ pub(crate) struct Response {
 }
 
 impl Response {
-    /// Reads the whole body (for XML answers, which are small: at most `MAX_XML_BODY` bytes).
-    pub fn text(mut self) -> Result<(Headers, String)> {
+    /// Reads the whole body of a document answer (XML or JSON, which are small: at most `MAX_XML_BODY` bytes).
+    pub fn bytes(mut self) -> Result<(Headers, Vec<u8>)> {
         let mut buf = Vec::new();
         if let Err(e) = (&mut self.body).take(MAX_XML_BODY as u64 + 1).read_to_end(&mut buf) {
             return Err(self.body_error(&e));
         }
         if buf.len() > MAX_XML_BODY {
-            let msg = format!("the XML answer is larger than {MAX_XML_BODY} bytes, which no COS answer is");
+            let msg = format!("the answer is larger than {MAX_XML_BODY} bytes, which no COS document is");
             return Err(self.stamp(Error::parse(msg)));
         }
-        let text = match String::from_utf8(buf) {
-            Ok(t) => t,
-            Err(_) => return Err(self.stamp(Error::parse("response body is not UTF-8"))),
-        };
-        Ok((self.headers, text))
+        Ok((self.headers, buf))
+    }
+
+    /// [`Response::bytes`] as UTF-8 text.
+    pub fn text(self) -> Result<(Headers, String)> {
+        let (status, attempts, request_id) = (self.status, self.attempts, self.headers.request_id().map(str::to_string));
+        let (headers, buf) = self.bytes()?;
+        match String::from_utf8(buf) {
+            Ok(text) => Ok((headers, text)),
+            Err(_) => Err(Error::parse("response body is not UTF-8").with_response(status, request_id).with_attempts(attempts)),
+        }
     }
 
     /// Reads the body as text and hands it to `parse`; any error is stamped with this response's status,

@@ -33,3 +33,13 @@ void       cos_string_free(char *s);
 const uint8_t *cos_bytes_data(const cos_bytes *bytes);
 size_t         cos_bytes_len(const cos_bytes *bytes);
 void           cos_bytes_free(cos_bytes *bytes);
+
+/* Added with the COS API work (design/capi.md, "Added with the COS API work (sub-resources)"). */
+cos_status cos_client_bucket_subresource(const cos_client *client, const char *method, const char *bucket,
+                                         const char *subresource, const uint8_t *body, size_t len,
+                                         const cos_request_options *opts, cos_bytes **body_out,
+                                         cos_object_info **info_out, cos_error **err);
+cos_status cos_client_object_subresource(const cos_client *client, const char *method, const char *bucket,
+                                         const char *key, const char *subresource, const uint8_t *body,
+                                         size_t len, const cos_request_options *opts, cos_bytes **body_out,
+                                         cos_object_info **info_out, cos_error **err);
