@@ -72,6 +72,10 @@ OPTIONAL = {
     ("cos_client_download_prefix", "count"): "documented",
     ("cos_client_append_object", "next_position"): "documented",
     ("cos_client_append_object", "info"): "documented",
+    ("cos_client_bucket_subresource", "body_out"): "documented",
+    ("cos_client_bucket_subresource", "info_out"): "documented",
+    ("cos_client_object_subresource", "body_out"): "documented",
+    ("cos_client_object_subresource", "info_out"): "documented",
     # Accepted as NULL by the implementation, but the header does not say these may be NULL.
     ("cos_client_put_object_from_file", "info"): "undocumented",
     ("cos_client_put_object_from_reader", "info"): "undocumented",
@@ -105,6 +109,8 @@ NULL_EMPTY_BUFFER = {
     "cos_object_writer_write": "ok",
     "cos_client_append_object": "ok",
     "cos_appender_append": "ok",
+    "cos_client_bucket_subresource": "ok",
+    "cos_client_object_subresource": "ok",
     "cos_object_reader_read": "any",
     "cos_request_options_set_sse_customer_key": "invalid",  # an SSE-C key is 32 bytes
 }
@@ -112,7 +118,7 @@ NULL_EMPTY_BUFFER = {
 # Functions that need a server implementing multipart uploads for their valid-argument calls to succeed
 # (besides those taking an `upload_id` or `parts`). When the server answers NotImplemented, the generated
 # program relaxes those calls to "any consistent status" and says so in its last line.
-MULTIPART = {"cos_client_create_multipart_upload", "cos_client_list_multipart_uploads", "cos_part_list_push"}
+MULTIPART = {"cos_client_create_multipart_upload", "cos_client_object_subresource", "cos_client_list_multipart_uploads", "cos_part_list_push"}
 
 # Void functions other than *_free that take one handle and accept NULL.
 VOID_ACTIONS = {"cos_cancel_token_cancel"}
@@ -154,6 +160,8 @@ STRING_VALUES = {
     "upload_id": "upload_id_value",
     "key_marker": '"a"',
     "upload_id_marker": '"b"',
+    # The generic sub-resource calls: a sub-resource every server answers (ListMultipartUploads / ListParts).
+    "subresource": '"uploads"',
 }
 STRING_OVERRIDES = {
     ("cos_client_put_object_from_file", "path"): "upload_path",
@@ -165,6 +173,8 @@ STRING_OVERRIDES = {
     ("cos_client_download_prefix", "prefix"): '"dp/"',
     ("cos_transfer_options_set_checkpoint_path", "path"): '"checkpoint"',
     ("cos_client_copy_object", "key"): '"y"',
+    # POST /x?uploads (InitiateMultipartUpload): an object sub-resource every multipart server answers.
+    ("cos_client_object_subresource", "method"): '"POST"',
     ("cos_client_copy", "key"): '"y"',
     # reset_state() deletes "ap", so every valid call appends at position 0 (SCALAR_VALUES).
     ("cos_client_append_object", "key"): '"ap"',
