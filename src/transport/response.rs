@@ -39,11 +39,14 @@ impl Response {
 
     /// [`Response::bytes`] as UTF-8 text.
     pub fn text(self) -> Result<(Headers, String)> {
-        let (status, attempts, request_id) = (self.status, self.attempts, self.headers.request_id().map(str::to_string));
+        let (status, attempts, request_id) =
+            (self.status, self.attempts, self.headers.request_id().map(str::to_string));
         let (headers, buf) = self.bytes()?;
         match String::from_utf8(buf) {
             Ok(text) => Ok((headers, text)),
-            Err(_) => Err(Error::parse("response body is not UTF-8").with_response(status, request_id).with_attempts(attempts)),
+            Err(_) => Err(Error::parse("response body is not UTF-8")
+                .with_response(status, request_id)
+                .with_attempts(attempts)),
         }
     }
 
