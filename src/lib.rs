@@ -27,6 +27,8 @@ pub use headers::{Headers, ObjectInfo};
 pub use ops::{
     Appender, Document, ListCursor, ListParams, ListUploadsParams, ObjectPages, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE,
 };
+pub use ops::{PurgeOptions, PurgeProgress, PurgeReport};
+pub use ops::{VersionCursor, VersionPages, VersionsParams};
 pub use options::RequestOptions;
 pub use transfer::{CancelToken, Checkpoint, ObjectReader, ObjectWriter, TransferOptions, MAX_CONCURRENCY};
 pub use transport::Body;
@@ -34,6 +36,7 @@ pub use xml::{
     BucketList, BucketSummary, CompleteResult, CopyResult, DeleteError, DeleteResult, ObjectList, ObjectSummary, Part,
     PartList, UploadList, UploadSummary,
 };
+pub use xml::{DeletedVersion, ObjectVersion, VersionDeleteError, VersionDeleteResult, VersionList, VersioningStatus};
 
 /// The response parsers, for the fuzz targets (`fuzz/`) and corpus tests; not a stable API.
 #[doc(hidden)]

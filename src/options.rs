@@ -15,6 +15,8 @@ pub struct RequestOptions {
     pub(crate) verify_crc: bool,
     /// Bytes `first..=last` of the source of a part-copy (`x-cos-copy-source-range`).
     pub(crate) copy_source_range: Option<(u64, u64)>,
+    /// The version of a copy's source (`?versionId=` on `x-cos-copy-source`, and the managed copy's HEAD).
+    pub(crate) copy_source_version_id: Option<String>,
 }
 
 impl Default for RequestOptions {
@@ -25,6 +27,7 @@ impl Default for RequestOptions {
             content_md5: false,
             verify_crc: true,
             copy_source_range: None,
+            copy_source_version_id: None,
         }
     }
 }
@@ -234,6 +237,18 @@ impl RequestOptions {
             return Err(Error::invalid(format!("copy range end {last} is before its start {first}")));
         }
         self.copy_source_range = Some((first, last));
+        Ok(self)
+    }
+
+    /// For copies (`copy_object`, `upload_part_copy`, the managed `copy`): copy this version of the source
+    /// instead of its current one. Unlike [`RequestOptions::version_id`], which addresses the object a
+    /// request acts on, this names the source, so a copy can restore an old version over the current one.
+    pub fn copy_source_version_id(&mut self, id: &str) -> Result<&mut Self> {
+        if id.trim().is_empty() {
+            return Err(Error::invalid("copy source version id must not be empty"));
+        }
+        check_value("x-cos-copy-source", id)?;
+        self.copy_source_version_id = Some(id.to_string());
         Ok(self)
     }
 

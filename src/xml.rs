@@ -5,11 +5,18 @@
 #[cfg(test)]
 mod reference;
 mod split;
+mod versions;
 
 use crate::encode;
 use crate::error::{Error, Result, ServiceFields};
 use roxmltree::Node;
 use split::{Child, Split, Unread};
+pub(crate) use versions::{
+    delete_versions_body, parse_version_delete_result, parse_version_list, parse_versioning, versioning_body,
+};
+pub use versions::{
+    DeletedVersion, ObjectVersion, VersionDeleteError, VersionDeleteResult, VersionList, VersioningStatus,
+};
 
 /// The most entries (objects and common prefixes, parts, uploads, deleted keys, buckets) one answer may list.
 /// COS lists at most 1000 a page; SeaweedFS at most 65535 (its max-keys is 16 bits). An entry costs about
@@ -340,25 +347,13 @@ pub struct DeleteError {
     pub message: String,
 }
 
+/// The keys-only view of the DeleteObjects answer (the versioned parser reads the same elements).
 pub(crate) fn parse_delete_result(text: &str) -> Result<DeleteResult> {
-    let split = root(text, "DeleteResult", &[])?;
-    let counts = read_root(&split, &mut Scalars::new(&[]), &["Deleted", "Error"])?;
-    let mut result = DeleteResult { deleted: Vec::with_capacity(counts[0]), errors: Vec::with_capacity(counts[1]) };
-    for child in split.children() {
-        let child = child?;
-        match child.name {
-            "Deleted" => result.deleted.push(split.parse(&child, |d| Ok(child_string(d, "Key").unwrap_or_default()))?),
-            "Error" => result.errors.push(split.parse(&child, |e| {
-                Ok(DeleteError {
-                    key: child_string(e, "Key").unwrap_or_default(),
-                    code: child_string(e, "Code").unwrap_or_default(),
-                    message: child_string(e, "Message").unwrap_or_default(),
-                })
-            })?),
-            _ => {}
-        }
-    }
-    Ok(result)
+    let full = parse_version_delete_result(text)?;
+    Ok(DeleteResult {
+        deleted: full.deleted.into_iter().map(|d| d.key).collect(),
+        errors: full.errors.into_iter().map(|e| DeleteError { key: e.key, code: e.code, message: e.message }).collect(),
+    })
 }
 
 /// What a CopyObject answer says about the new object.
@@ -552,15 +547,6 @@ pub(crate) fn escape(s: &str) -> String {
         }
     }
     out
-}
-
-/// The body of a DeleteObjects request.
-pub(crate) fn delete_body(keys: &[&str], quiet: bool) -> String {
-    let mut s = format!("<Delete><Quiet>{quiet}</Quiet>");
-    for k in keys {
-        s += &format!("<Object><Key>{}</Key></Object>", escape(k));
-    }
-    s + "</Delete>"
 }
 
 #[cfg(test)]
@@ -813,7 +799,7 @@ mod tests {
     #[test]
     fn delete_body_escapes_keys() {
         assert_eq!(
-            delete_body(&["a&b", "<c>"], true),
+            delete_versions_body(&[("a&b", None), ("<c>", None)], true),
             "<Delete><Quiet>true</Quiet><Object><Key>a&amp;b</Key></Object><Object><Key>&lt;c&gt;</Key></Object></Delete>"
         );
     }

@@ -2,13 +2,10 @@
 
 use super::Call;
 use crate::client::Client;
-use crate::config::normalize_key;
 use crate::error::{Error, Result};
 use crate::options::RequestOptions;
-use crate::transport::{Body, Request};
-use crate::xml::{self, DeleteResult, ObjectList};
-use base64::Engine;
-use md5::{Digest, Md5};
+use crate::transport::Request;
+use crate::xml::{self, DeleteError, DeleteResult, ObjectList};
 
 /// What to list. Empty strings mean "not set"; `max_keys` 0 means the server default (1000).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -18,9 +15,6 @@ pub struct ListParams {
     pub marker: String,
     pub max_keys: u32,
 }
-
-/// COS refuses more keys than this in one DeleteObjects request.
-const DELETE_BATCH: usize = 1000;
 
 impl Client {
     /// One page of GET Bucket (list objects). Names are requested URL-encoded (so any key survives XML) and
@@ -59,30 +53,18 @@ impl Client {
 
     /// Deletes many objects (DeleteObjects, in batches of 1000). With `quiet`, COS reports only failures.
     /// Keys COS could not delete are in the result's `errors`; the call itself fails only when a request fails.
+    /// [`Client::delete_object_versions`] is the same with a version id per key.
     pub fn delete_objects(&self, bucket: &str, keys: &[&str], quiet: bool) -> Result<DeleteResult> {
-        let target = self.bucket(bucket)?;
-        // The same key rules as single-object calls: a leading `/` is dropped, keys that address the bucket
-        // are refused.
-        let keys = keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| normalize_key(k).map_err(|e| e.context(&format!("keys[{i}]"))))
-            .collect::<Result<Vec<&str>>>()?;
-        let mut result = DeleteResult::default();
-        let call = Call::new(self.config());
-        for batch in keys.chunks(DELETE_BATCH) {
-            let body = xml::delete_body(batch, quiet);
-            let mut req = Request::new("POST", target);
-            req.query.push(("delete".into(), String::new()));
-            req.headers.push(("Content-Type".into(), "application/xml".into()));
-            let md5 = base64::engine::general_purpose::STANDARD.encode(Md5::digest(body.as_bytes()));
-            req.headers.push(("Content-MD5".into(), md5));
-            req.body = Body::Bytes(body.as_bytes());
-            let page = call.xml(&self.transport, req, xml::parse_delete_result).map_err(|e| call.total(e))?;
-            result.deleted.extend(page.deleted);
-            result.errors.extend(page.errors);
-        }
-        Ok(result)
+        let objects: Vec<(&str, Option<&str>)> = keys.iter().map(|k| (*k, None)).collect();
+        let full = self.delete_object_versions(bucket, &objects, quiet)?;
+        Ok(DeleteResult {
+            deleted: full.deleted.into_iter().map(|d| d.key).collect(),
+            errors: full
+                .errors
+                .into_iter()
+                .map(|e| DeleteError { key: e.key, code: e.code, message: e.message })
+                .collect(),
+        })
     }
 
     /// True when the object exists; false on 404; an error otherwise (no access, network, ...).

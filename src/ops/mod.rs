@@ -5,7 +5,10 @@ mod bucket;
 mod list;
 mod multipart;
 mod object;
+mod purge;
 mod subresource;
+mod versioning;
+mod versions;
 
 pub use append::Appender;
 pub use list::{ListCursor, ListParams, ObjectPages};
@@ -16,5 +19,7 @@ pub(crate) mod range;
 mod reader;
 
 pub(crate) use call::Call;
+pub use purge::{PurgeOptions, PurgeProgress, PurgeReport};
 pub use reader::ObjectReader;
 pub use subresource::Document;
+pub use versions::{VersionCursor, VersionPages, VersionsParams};

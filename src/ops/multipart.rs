@@ -3,7 +3,6 @@
 use super::Call;
 use crate::client::Client;
 use crate::crc64;
-use crate::encode;
 use crate::error::{Error, Result};
 use crate::headers::ObjectInfo;
 use crate::options::RequestOptions;
@@ -179,8 +178,7 @@ impl Client {
         req.query.push(("partNumber".into(), part_number.to_string()));
         req.query.push(("uploadId".into(), upload_id.to_string()));
         req.headers = opts.headers.clone();
-        let source = format!("{src_bucket}.{}{}", self.config().endpoint, encode::object_path(src_key));
-        req.headers.push(("x-cos-copy-source".into(), source));
+        req.headers.push(("x-cos-copy-source".into(), self.copy_source(src_bucket, src_key, opts)));
         let mut size = 0;
         if let Some((first, last)) = range {
             size = last - first + 1;
@@ -343,6 +341,16 @@ impl Client {
 
     /// One page of the multipart uploads in progress in a bucket (keys decoded).
     pub fn list_multipart_uploads(&self, bucket: &str, params: &ListUploadsParams) -> Result<UploadList> {
+        self.list_multipart_uploads_in(&Call::new(self.config()), bucket, params)
+    }
+
+    /// `list_multipart_uploads` within `call` (a purge lists uploads as part of its work).
+    pub(crate) fn list_multipart_uploads_in(
+        &self,
+        call: &Call<'_>,
+        bucket: &str,
+        params: &ListUploadsParams,
+    ) -> Result<UploadList> {
         let mut req = Request::new("GET", self.bucket(bucket)?);
         req.query.push(("uploads".into(), String::new()));
         for (name, value) in [
@@ -359,6 +367,6 @@ impl Client {
             req.query.push(("max-uploads".into(), params.max_uploads.to_string()));
         }
         req.query.push(("encoding-type".into(), "url".into()));
-        Call::new(self.config()).xml(&self.transport, req, xml::parse_upload_list)
+        call.xml(&self.transport, req, xml::parse_upload_list)
     }
 }

@@ -227,8 +227,7 @@ impl Client {
         let mut req = Request::new("PUT", target);
         req.headers = opts.headers.clone();
         if opts.get_header("x-cos-copy-source").is_none() {
-            let source = format!("{src_bucket}.{}{}", self.config().endpoint, encode::object_path(src_key));
-            req.headers.push(("x-cos-copy-source".into(), source));
+            req.headers.push(("x-cos-copy-source".into(), self.copy_source(src_bucket, src_key, opts)));
         }
         let (headers, result) = call.send(&self.transport, req)?.parse(|headers, text| {
             self.fail_on_error_body(target, headers, text)?;
@@ -253,6 +252,16 @@ impl Client {
 }
 
 impl Client {
+    /// The `x-cos-copy-source` value: `<bucket>.<endpoint>/<encoded key>`, with `?versionId=` when the
+    /// options name a source version (the form the Python SDK sends).
+    pub(crate) fn copy_source(&self, src_bucket: &str, src_key: &str, opts: &RequestOptions) -> String {
+        let mut source = format!("{src_bucket}.{}{}", self.config().endpoint, encode::object_path(src_key));
+        if let Some(version) = &opts.copy_source_version_id {
+            source += &format!("?versionId={}", encode::component(version));
+        }
+        source
+    }
+
     /// Copy and complete-multipart may answer 200 with an `<Error>` body: that is a service error.
     pub(crate) fn fail_on_error_body(&self, target: Target<'_>, headers: &crate::Headers, text: &str) -> Result<()> {
         if !xml::is_error_body(text) {

@@ -41,7 +41,12 @@ impl Client {
         mut progress: Option<Progress<'_>>,
     ) -> Result<ObjectInfo> {
         self.object(bucket, key)?;
-        let source = self.head_object_in(call, src_bucket, src_key, &Default::default())?;
+        // The source's size and metadata are those of the version being copied.
+        let mut head = crate::RequestOptions::default();
+        if let Some(version) = &opts.request.copy_source_version_id {
+            head.version_id(version)?;
+        }
+        let source = self.head_object_in(call, src_bucket, src_key, &head)?;
         let size = source
             .checked_content_length()?
             .ok_or_else(|| Error::parse("the copy source's HEAD answer has no Content-Length"))?;
