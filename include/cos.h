@@ -97,6 +97,21 @@ typedef enum {
 } cos_status;
 
 /**
+ * A bucket's versioning state.
+ */
+typedef enum {
+  /**
+   * Versioning was never enabled on the bucket.
+   */
+  COS_VERSIONING_UNVERSIONED = 0,
+  COS_VERSIONING_ENABLED = 1,
+  /**
+   * Enabled once, now suspended: old versions stay, new writes replace the "null" version.
+   */
+  COS_VERSIONING_SUSPENDED = 2,
+} cos_versioning_status;
+
+/**
  * Appends to one appendable object, keeping its length and CRC-64 between appends so that the CRC-64 COS
  * reports for the whole object is checked after every append. It shares the client's connection pool and
  * stays valid even if the client is freed first. One thread at a time.
@@ -199,6 +214,24 @@ typedef struct cos_transfer_options cos_transfer_options;
  * One page of in-progress multipart uploads. Strings valid until `cos_upload_list_free`.
  */
 typedef struct cos_upload_list cos_upload_list;
+
+/**
+ * The outcome of `cos_client_delete_object_versions`, entry by entry. Strings are valid until
+ * `cos_version_delete_result_free`.
+ */
+typedef struct cos_version_delete_result cos_version_delete_result;
+
+/**
+ * A paged version listing in progress; see `cos_version_iter_new`. It shares the client's connection pool
+ * and stays valid even if the client is freed first.
+ */
+typedef struct cos_version_iter cos_version_iter;
+
+/**
+ * One page of versions and delete markers, in COS's order (keys ascending, each key's versions newest
+ * first). Strings are valid until `cos_version_list_free`.
+ */
+typedef struct cos_version_list cos_version_list;
 
 /**
  * Reads the next part of an upload body into `buf` (at most `cap` bytes), stores how many bytes it wrote in
@@ -880,6 +913,16 @@ cos_status cos_request_options_set_copy_source_range(cos_request_options *opts,
                                                      uint64_t first,
                                                      uint64_t last,
                                                      cos_error **err);
+
+/**
+ * For copies (`cos_client_copy_object`, `cos_client_upload_part_copy`, `cos_client_copy`): copy this
+ * version of the source instead of its current one (`?versionId=` on x-cos-copy-source; the managed copy's
+ * HEAD of the source asks for it too). `cos_request_options_set_version_id` names the destination's version
+ * instead, which a copy does not use.
+ */
+cos_status cos_request_options_set_copy_source_version_id(cos_request_options *opts,
+                                                          const char *version_id,
+                                                          cos_error **err);
 
 /**
  * If-Match: the request succeeds only if the object's ETag matches (else 412 PreconditionFailed).
@@ -1680,6 +1723,260 @@ cos_status cos_client_object_subresource(const cos_client *client,
                                          cos_bytes **body_out,
                                          cos_object_info **info_out,
                                          cos_error **err);
+
+/* ================================================================================================
+ * Versioning: status, versions and delete markers, batch delete of versions, emptying a bucket
+ * ================================================================================================ */
+
+/**
+ * Enables versioning (`enabled` true) or suspends it (false). Suspending keeps every version; a bucket
+ * never returns to COS_VERSIONING_UNVERSIONED.
+ */
+cos_status cos_client_put_bucket_versioning(const cos_client *client,
+                                            const char *bucket,
+                                            bool enabled,
+                                            cos_error **err);
+
+/**
+ * Reads the bucket's versioning state into `*status`.
+ */
+cos_status cos_client_get_bucket_versioning(const cos_client *client,
+                                            const char *bucket,
+                                            cos_versioning_status *status,
+                                            cos_error **err);
+
+/**
+ * Lists one page of versions and delete markers (GET Bucket Object versions). `prefix`, `delimiter`,
+ * `key_marker` and `version_id_marker` may be NULL; a `version_id_marker` needs a `key_marker`.
+ * `max_keys` 0 means the server default (1000). Keys come back decoded. When the page is truncated,
+ * continue from `cos_version_list_next_key_marker` / `_next_version_id_marker`, or use `cos_version_iter_new`.
+ */
+cos_status cos_client_list_object_versions(const cos_client *client,
+                                           const char *bucket,
+                                           const char *prefix,
+                                           const char *delimiter,
+                                           const char *key_marker,
+                                           const char *version_id_marker,
+                                           uint32_t max_keys,
+                                           cos_version_list **out,
+                                           cos_error **err);
+
+/**
+ * Starts a paged listing of every version and delete marker of `bucket` (`prefix`, `delimiter` may be
+ * NULL; `page_size` 0 = 1000). Nothing is sent until `cos_version_iter_next`. A server whose markers do
+ * not advance ends it with COS_PARSE_ERROR. Free with `cos_version_iter_free`.
+ */
+cos_status cos_version_iter_new(const cos_client *client,
+                                const char *bucket,
+                                const char *prefix,
+                                const char *delimiter,
+                                uint32_t page_size,
+                                cos_version_iter **out,
+                                cos_error **err);
+
+/**
+ * Fetches the next page into `*page` (free it with `cos_version_list_free`). After the last page it
+ * returns COS_OK with `*page` set to NULL. After an error the iterator is finished.
+ */
+cos_status cos_version_iter_next(cos_version_iter *iter, cos_version_list **page, cos_error **err);
+
+/**
+ * Frees an iterator. NULL does nothing.
+ */
+void cos_version_iter_free(cos_version_iter *iter);
+
+/**
+ * Number of entries (versions and delete markers) in the page; 0 for NULL.
+ */
+size_t cos_version_list_count(const cos_version_list *l);
+
+/**
+ * Key of entry `index` (decoded), or NULL when out of range.
+ */
+const char *cos_version_list_key(const cos_version_list *l, size_t index);
+
+/**
+ * Version id of entry `index` ("null" for a version written while versioning was off or suspended), or
+ * NULL when out of range. Pass it to `cos_request_options_set_version_id` to read or delete that version.
+ */
+const char *cos_version_list_version_id(const cos_version_list *l,
+                                        size_t index);
+
+/**
+ * Whether entry `index` is the current version of its key (false when out of range).
+ */
+bool cos_version_list_is_latest(const cos_version_list *l, size_t index);
+
+/**
+ * Whether entry `index` is a delete marker (false when out of range). A current delete marker makes its
+ * key read as missing (404) while older versions remain.
+ */
+bool cos_version_list_is_delete_marker(const cos_version_list *l,
+                                       size_t index);
+
+/**
+ * Last-modified time of entry `index` (ISO 8601), or NULL when out of range.
+ */
+const char *cos_version_list_last_modified(const cos_version_list *l, size_t index);
+
+/**
+ * ETag of version `index`; NULL for a delete marker or out of range.
+ */
+const char *cos_version_list_etag(const cos_version_list *l, size_t index);
+
+/**
+ * Size in bytes of version `index`; 0 for a delete marker or out of range.
+ */
+uint64_t cos_version_list_size(const cos_version_list *l, size_t index);
+
+/**
+ * Storage class of version `index`; NULL for a delete marker or out of range.
+ */
+const char *cos_version_list_storage_class(const cos_version_list *l, size_t index);
+
+/**
+ * Owner id of entry `index`, or NULL when COS named none or out of range.
+ */
+const char *cos_version_list_owner_id(const cos_version_list *l, size_t index);
+
+/**
+ * Number of common prefixes (the "directories" when a delimiter was given); 0 for NULL.
+ */
+size_t cos_version_list_prefix_count(const cos_version_list *l);
+
+/**
+ * Common prefix `index`, or NULL when out of range.
+ */
+const char *cos_version_list_prefix(const cos_version_list *l, size_t index);
+
+/**
+ * Whether more entries follow this page.
+ */
+bool cos_version_list_is_truncated(const cos_version_list *l);
+
+/**
+ * The key marker of the next page when truncated, else NULL.
+ */
+const char *cos_version_list_next_key_marker(const cos_version_list *l);
+
+/**
+ * The version id marker of the next page when truncated (NULL when the page ended at a common prefix).
+ */
+const char *cos_version_list_next_version_id_marker(const cos_version_list *l);
+
+/**
+ * Frees a page. NULL does nothing.
+ */
+void cos_version_list_free(cos_version_list *l);
+
+/**
+ * Deletes `count` object versions (DeleteObjects, sent in batches of 1000): `keys[i]` at version
+ * `version_ids[i]`. `version_ids` may be NULL, and any entry of it may be NULL: that key's current object
+ * is deleted instead (on a versioned bucket this makes a delete marker). An empty version id is
+ * COS_INVALID_ARGUMENT. With `quiet`, COS reports only failures. The call succeeds when every request
+ * succeeded; entries COS refused are listed in the result's errors. `out` may be NULL. `count` 0 deletes
+ * nothing and succeeds.
+ */
+cos_status cos_client_delete_object_versions(const cos_client *client,
+                                             const char *bucket,
+                                             const char *const *keys,
+                                             const char *const *version_ids,
+                                             size_t count,
+                                             bool quiet,
+                                             cos_version_delete_result **out,
+                                             cos_error **err);
+
+/**
+ * Number of entries reported deleted (0 in quiet mode); 0 for NULL.
+ */
+size_t cos_version_delete_result_deleted_count(const cos_version_delete_result *r);
+
+/**
+ * Key of deleted entry `index`, or NULL when out of range.
+ */
+const char *cos_version_delete_result_deleted_key(const cos_version_delete_result *r, size_t index);
+
+/**
+ * Version id of deleted entry `index` as COS echoes it; NULL when the request named none or out of range.
+ */
+const char *cos_version_delete_result_deleted_version_id(const cos_version_delete_result *r,
+                                                         size_t index);
+
+/**
+ * Whether deleting entry `index` made a delete marker (no version id given, versioned bucket) or removed
+ * one (the version id named a marker); false when out of range.
+ */
+bool cos_version_delete_result_deleted_delete_marker(const cos_version_delete_result *r,
+                                                     size_t index);
+
+/**
+ * Version id of that delete marker, or NULL.
+ */
+const char *cos_version_delete_result_deleted_delete_marker_version_id(const cos_version_delete_result *r,
+                                                                       size_t index);
+
+/**
+ * Number of entries COS could not delete; 0 for NULL.
+ */
+size_t cos_version_delete_result_error_count(const cos_version_delete_result *r);
+
+/**
+ * Key of failure `index`, or NULL when out of range.
+ */
+const char *cos_version_delete_result_error_key(const cos_version_delete_result *r, size_t index);
+
+/**
+ * Version id of failure `index`, or NULL when none was named or out of range.
+ */
+const char *cos_version_delete_result_error_version_id(const cos_version_delete_result *r,
+                                                       size_t index);
+
+/**
+ * COS error code of failure `index`, or NULL when out of range.
+ */
+const char *cos_version_delete_result_error_code(const cos_version_delete_result *r, size_t index);
+
+/**
+ * Message of failure `index`, or NULL when out of range.
+ */
+const char *cos_version_delete_result_error_message(const cos_version_delete_result *r,
+                                                    size_t index);
+
+/**
+ * Frees a delete result. NULL does nothing.
+ */
+void cos_version_delete_result_free(cos_version_delete_result *r);
+
+/**
+ * Removes everything under `prefix` (NULL or "" for the whole bucket): aborts every multipart upload in
+ * progress, then deletes every object version and every delete marker, in batches of 1000. Works on
+ * buckets with versioning enabled, suspended or never enabled. `progress` (may be NULL) is called after
+ * every batch with the number of entries removed so far (`total` 0); non-zero stops with COS_CANCELLED.
+ * The first failure stops the purge: an entry COS refused is COS_SERVICE_ERROR with its code, and the
+ * message names the key, the version and what had been removed before. On success `*deleted` receives the
+ * number of versions and delete markers deleted and `*aborted` the number of uploads aborted (each may be
+ * NULL). The operation timeout bounds the whole call.
+ */
+cos_status cos_client_empty_bucket(const cos_client *client,
+                                   const char *bucket,
+                                   const char *prefix,
+                                   cos_progress_fn progress,
+                                   void *userdata,
+                                   uint64_t *deleted,
+                                   uint64_t *aborted,
+                                   cos_error **err);
+
+/**
+ * Empties the bucket as `cos_client_empty_bucket` does and then deletes it. `*deleted` (may be NULL)
+ * receives the number of versions, delete markers and uploads removed. A write by someone else meanwhile
+ * makes the final DELETE fail with BucketNotEmpty (COS_SERVICE_ERROR).
+ */
+cos_status cos_client_delete_bucket_recursive(const cos_client *client,
+                                              const char *bucket,
+                                              cos_progress_fn progress,
+                                              void *userdata,
+                                              uint64_t *deleted,
+                                              cos_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

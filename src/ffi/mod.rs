@@ -36,6 +36,7 @@ mod list;
 mod multipart;
 mod transfer;
 mod subresource;
+mod versioning;
 
 pub use append::*;
 pub use bucket::*;
@@ -48,6 +49,7 @@ pub use options::*;
 pub use status::*;
 pub use subresource::*;
 pub use transfer::*;
+pub use versioning::*;
 
 /// Runs the body of an export: clears `*err`, catches panics, and turns a failure into a status and an error.
 fn call(err: *mut *mut cos_error, body: impl FnOnce() -> Result<()>) -> cos_status {

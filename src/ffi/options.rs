@@ -158,6 +158,19 @@ pub extern "C" fn cos_request_options_set_copy_source_range(
     update(err, "opts", opts, |o| o.inner.copy_source_range(first, last).map(drop))
 }
 
+/// For copies (`cos_client_copy_object`, `cos_client_upload_part_copy`, `cos_client_copy`): copy this
+/// version of the source instead of its current one (`?versionId=` on x-cos-copy-source; the managed copy's
+/// HEAD of the source asks for it too). `cos_request_options_set_version_id` names the destination's version
+/// instead, which a copy does not use.
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_copy_source_version_id(
+    opts: *mut cos_request_options,
+    version_id: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "opts", opts, |o| o.inner.copy_source_version_id(arg_str("version_id", version_id)?).map(drop))
+}
+
 /// If-Match: the request succeeds only if the object's ETag matches (else 412 PreconditionFailed).
 #[no_mangle]
 pub extern "C" fn cos_request_options_set_if_match(
