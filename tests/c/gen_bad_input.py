@@ -33,6 +33,9 @@ import re
 import sys
 
 BUCKET = "badinput-1250000000"
+# A bucket of its own for the calls that change a whole bucket (versioning, emptying, recursive deletion), so
+# that the main bucket keeps its state; reset_purge_bucket() (re)creates it before each valid call.
+PURGE_BUCKET = "badinput-purge-1250000000"
 
 # ---------------------------------------------------------------------------------------------------------
 # Per-function expectations.
@@ -76,6 +79,19 @@ OPTIONAL = {
     ("cos_client_bucket_subresource", "info_out"): "documented",
     ("cos_client_object_subresource", "body_out"): "documented",
     ("cos_client_object_subresource", "info_out"): "documented",
+    ("cos_client_list_object_versions", "prefix"): "documented",
+    ("cos_client_list_object_versions", "delimiter"): "documented",
+    ("cos_client_list_object_versions", "key_marker"): "documented",
+    ("cos_client_list_object_versions", "version_id_marker"): "documented",
+    ("cos_version_iter_new", "prefix"): "documented",
+    ("cos_version_iter_new", "delimiter"): "documented",
+    ("cos_client_delete_object_versions", "out"): "documented",
+    ("cos_client_empty_bucket", "prefix"): "documented",
+    ("cos_client_empty_bucket", "progress"): "documented",
+    ("cos_client_empty_bucket", "deleted"): "documented",
+    ("cos_client_empty_bucket", "aborted"): "documented",
+    ("cos_client_delete_bucket_recursive", "progress"): "documented",
+    ("cos_client_delete_bucket_recursive", "deleted"): "documented",
     # Accepted as NULL by the implementation, but the header does not say these may be NULL.
     ("cos_client_put_object_from_file", "info"): "undocumented",
     ("cos_client_put_object_from_reader", "info"): "undocumented",
@@ -113,6 +129,17 @@ NULL_EMPTY_BUFFER = {
     "cos_client_object_subresource": "ok",
     "cos_object_reader_read": "any",
     "cos_request_options_set_sse_customer_key": "invalid",  # an SSE-C key is 32 bytes
+}
+
+# String arrays that share the count of the array before them (`keys, version_ids, count`): NULL for the
+# whole array and for any entry is documented as "no version". Keys: (function, parameter).
+COMPANION_ARRAYS = {("cos_client_delete_object_versions", "version_ids")}
+
+# Extra set-up before each valid call of a function (besides reset_state()).
+PRE_RESET = {
+    "cos_client_put_bucket_versioning": "reset_purge_bucket();",
+    "cos_client_empty_bucket": "reset_purge_bucket();",
+    "cos_client_delete_bucket_recursive": "reset_purge_bucket();",
 }
 
 # Functions that need a server implementing multipart uploads for their valid-argument calls to succeed
@@ -162,6 +189,7 @@ STRING_VALUES = {
     "upload_id_marker": '"b"',
     # The generic sub-resource calls: a sub-resource every server answers (ListMultipartUploads / ListParts).
     "subresource": '"uploads"',
+    "version_id_marker": '"b"',
 }
 STRING_OVERRIDES = {
     ("cos_client_put_object_from_file", "path"): "upload_path",
@@ -185,6 +213,12 @@ STRING_OVERRIDES = {
     ("cos_request_options_set_query", "name"): '"x"',
     ("cos_object_info_header", "name"): '"content-length"',
     ("cos_object_info_metadata", "name"): '"a"',
+    # A version id marker needs a key marker (refused otherwise): NULL by default, so that the case with a
+    # NULL key marker is a valid call.
+    ("cos_client_list_object_versions", "version_id_marker"): "NULL",
+    ("cos_client_put_bucket_versioning", "bucket"): "PURGE_BUCKET",
+    ("cos_client_empty_bucket", "bucket"): "PURGE_BUCKET",
+    ("cos_client_delete_bucket_recursive", "bucket"): "PURGE_BUCKET",
 }
 
 SCALAR_VALUES = {
@@ -216,6 +250,7 @@ SCALAR_VALUES = {
     ("int64_t", "start_unix"): "1700000000",
     ("int64_t", "seconds"): "0",
     ("bool", "quiet"): "false",
+    ("bool", "enabled"): "true",
     ("bool", "on"): "true",
     ("bool", "resume"): "false",  # nothing is sent; resuming needs an appendable object (the setup's "apw")
     ("size_t", "index"): "0",
@@ -249,6 +284,9 @@ HANDLES = {
     "cos_object_iter *": "iter",
     "const cos_bucket_list *": "bucket_list",
     "const cos_delete_result *": "delete_result",
+    "const cos_version_list *": "version_list",
+    "cos_version_iter *": "version_iter",
+    "const cos_version_delete_result *": "version_delete_result",
 }
 
 # Out-parameters `T **` and how to free what they receive.
@@ -268,6 +306,9 @@ OUTS = {
     "cos_object_writer **": "cos_object_writer_free",
     "cos_appender **": "cos_appender_free",
     "char **": "cos_string_free",
+    "cos_version_list **": "cos_version_list_free",
+    "cos_version_iter **": "cos_version_iter_free",
+    "cos_version_delete_result **": "cos_version_delete_result_free",
 }
 
 # Constructors `T *x_new(void)` and their free functions.
@@ -280,7 +321,12 @@ CONSTRUCTED = {
 }
 
 # Scalar out-parameters `T *` (written on success; the value is not checked here).
-SCALAR_OUTS = {"bool *": "bool", "uint64_t *": "uint64_t", "size_t *": "size_t"}
+SCALAR_OUTS = {
+    "bool *": "bool",
+    "uint64_t *": "uint64_t",
+    "size_t *": "size_t",
+    "cos_versioning_status *": "cos_versioning_status",
+}
 
 # Parameters of free functions (consumed: only NULL is passed here): what a constructor, an out-parameter or
 # a failed call (`cos_error`) hands out.
@@ -379,7 +425,19 @@ def classify(fname, ret, params):
                 raise Unknown(f"{fname}: output buffer `{n}` is not followed by its size_t capacity")
             slots.append(Slot("bytes", t, n, len_name=nxt[1], value="read_buffer", length="sizeof read_buffer"))
             i += 1
+        elif t == "const char *const *" and (fname, n) in COMPANION_ARRAYS:
+            if not slots or slots[-1].kind != "strings":
+                raise Unknown(f"{fname}: companion array `{n}` does not follow a string array")
+            if not nxt or nxt[0] != "size_t":
+                raise Unknown(f"{fname}: companion array `{n}` is not followed by the shared size_t count")
+            slots[-1].count_name = nxt[1]
+            slots.append(Slot("companion", t, n))
+            i += 1
         elif t == "const char *const *":
+            if nxt and nxt[0] == "const char *const *" and (fname, nxt[1]) in COMPANION_ARRAYS:
+                slots.append(Slot("strings", t, n, count_name=None))
+                i += 1
+                continue
             if not nxt or nxt[0] != "size_t":
                 raise Unknown(f"{fname}: string array `{n}` is not followed by its size_t count")
             slots.append(Slot("strings", t, n, count_name=nxt[1]))
@@ -451,6 +509,16 @@ def c_str(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def companion_of(slots, s):
+    """True when string array `s` shares its count with a companion array after it."""
+    return s.kind == "strings" and any(x.kind == "companion" for x in slots)
+
+
+def slot_count(slots):
+    """The name of the count shared by a string array and its companion."""
+    return next(x for x in slots if x.kind == "strings").count_name
+
+
 class Gen:
     def __init__(self):
         self.out = []
@@ -484,15 +552,19 @@ class Gen:
                 call_args.append(args[s.name])
                 if s.kind == "bytes":
                     call_args.append(args[s.len_name])
-                if s.kind == "strings":
+                if s.kind == "strings" and not companion_of(slots, s):
                     call_args.append(args[s.count_name])
+                if s.kind == "companion":
+                    call_args.append(args.get(slot_count(slots), "1"))
                 continue
             if s.kind == "string":
                 call_args.append(s.value)
             elif s.kind == "bytes":
                 call_args += [s.value, s.length]
             elif s.kind == "strings":
-                call_args += ["one_key", "1"]
+                call_args += ["one_key"] if companion_of(slots, s) else ["one_key", "1"]
+            elif s.kind == "companion":
+                call_args += ["no_version", args.get(slot_count(slots), "1")]
             elif s.kind in ("handle", "callback", "scalar"):
                 call_args.append(s.value)
             elif s.kind == "userdata":
@@ -593,6 +665,8 @@ def generate(funcs):
         reset = "reset_state();"
         if any(s.name in ("upload_id", "parts") for s in slots):
             reset += " reset_upload();"
+        if fname in PRE_RESET:
+            reset += " " + PRE_RESET[fname]
         if fname in MULTIPART or any(s.name in ("upload_id", "parts") for s in slots):
             valid_expect = "ok_multipart" if valid_expect == "ok" else valid_expect
         for s in slots:
@@ -634,6 +708,18 @@ def generate(funcs):
                 g.fallible(fname, slots, g.label(fname, f"{s.count_name}=0"), valid_expect,
                            {s.name: "one_key", s.count_name: "0"}, pre=reset)
                 continue
+            if s.kind == "companion":
+                # NULL (the whole array or an entry) is "no version"; a present entry must be UTF-8, not "".
+                count = slot_count(slots)
+                g.fallible(fname, slots, g.label(fname, f"{s.name}=NULL (optional)"), valid_expect,
+                           {s.name: "NULL", count: "1"}, pre=reset)
+                g.fallible(fname, slots, g.label(fname, f"{s.name}[0]=NULL (no version)"), valid_expect,
+                           {s.name: "null_then_version", count: "1"}, pre=reset)
+                g.fallible(fname, slots, g.label(fname, f"{s.name}[0] not UTF-8"), "invalid",
+                           {s.name: "non_utf8_key", count: "1"}, param=f"{s.name}[0]")
+                g.fallible(fname, slots, g.label(fname, f"{s.name}[0] empty"), "invalid",
+                           {s.name: "empty_key", count: "1"}, param=f"{s.name}[0]")
+                continue
             if s.kind == "userdata":
                 g.fallible(fname, slots, g.label(fname, f"{s.name}=NULL"), valid_expect, {s.name: "NULL"}, pre=reset)
                 continue
@@ -667,6 +753,7 @@ PRELUDE = r"""/* Generated by tests/c/gen_bad_input.py from include/cos.h. Do no
 #include <time.h>
 
 #define BUCKET "@BUCKET@"
+#define PURGE_BUCKET "@PURGE_BUCKET@"
 
 static int checks = 0;
 static int failures = 0;
@@ -686,6 +773,9 @@ static cos_object_list *list;
 static cos_object_iter *iter;
 static cos_bucket_list *bucket_list;
 static cos_delete_result *delete_result;
+static cos_version_list *version_list;
+static cos_version_iter *version_iter;
+static cos_version_delete_result *version_delete_result;
 static cos_transfer_options *topts;
 static cos_transfer_options *scratch_topts;
 static cos_cancel_token *cancel_token;
@@ -708,6 +798,10 @@ static const char *const one_key[] = {"x"};
 static const char *const key_then_null[] = {"x", NULL};
 static const char *const non_utf8_key[] = {"\xff\xfe"};
 static const char *const empty_key[] = {""};
+/* The companion of a key array (version ids): two entries, so that any count the key cases use (at most 2)
+ * stays inside it. */
+static const char *const no_version[] = {NULL, NULL};
+static const char *const null_then_version[] = {NULL, "v1"};
 static int read_calls = 0;
 static uint64_t read_left = 1;
 
@@ -925,6 +1019,20 @@ static void reset_state(void) {
     read_left = 1;
 }
 
+/* The bucket of the whole-bucket calls, there again with one object (a valid call may have emptied or deleted
+ * it, or turned versioning on). */
+static void reset_purge_bucket(void) {
+    cos_error *err = NULL;
+    cos_status rc = cos_client_create_bucket(client, PURGE_BUCKET, &err);
+    if (rc != COS_OK && !(rc == COS_SERVICE_ERROR && cos_error_http_status(err) == 409)) {
+        must("create the purge bucket", rc, &err);
+    }
+    cos_error_free(err);
+    err = NULL;
+    must("put into the purge bucket", cos_client_put_object(client, PURGE_BUCKET, "p", (const uint8_t *)"p", 1, &err),
+         &err);
+}
+
 /* A fresh multipart upload of key "x" (the key every case uses) with one uploaded part, in `upload_id_value`,
  * `part` and `part_list` (a previous case may have completed or aborted the last one). */
 static void reset_upload(void) {
@@ -978,6 +1086,11 @@ static void setup(const char *dir) {
     must("iter", cos_object_iter_new(client, BUCKET, NULL, NULL, 1, &iter, &err), &err);
     must("list buckets", cos_client_list_buckets(client, &bucket_list, &err), &err);
     must("delete objects", cos_client_delete_objects(client, BUCKET, one_key, 1, false, &delete_result, &err), &err);
+    must("list versions", cos_client_list_object_versions(client, BUCKET, NULL, NULL, NULL, NULL, 0, &version_list,
+                                                          &err), &err);
+    must("version iter", cos_version_iter_new(client, BUCKET, NULL, NULL, 1, &version_iter, &err), &err);
+    must("delete versions", cos_client_delete_object_versions(client, BUCKET, one_key, no_version, 1, false,
+                                                              &version_delete_result, &err), &err);
     reset_state();
     rc = cos_client_create_multipart_upload(client, BUCKET, "probe", NULL, &owned_upload_id, &err);
     if (rc == COS_SERVICE_ERROR && (cos_error_http_status(err) == 501 || cos_error_http_status(err) == 405)) {
@@ -1041,6 +1154,12 @@ static void teardown(void) {
     cos_object_writer_free(writer);
     cos_object_reader_free(reader);
     delete_bucket();
+    reset_purge_bucket();
+    {
+        cos_error *err = NULL;
+        must("delete the purge bucket", cos_client_delete_bucket_recursive(client, PURGE_BUCKET, NULL, NULL, NULL, &err),
+             &err);
+    }
     cos_upload_list_free(upload_list);
     cos_transfer_options_free(scratch_topts);
     cos_transfer_options_free(topts);
@@ -1050,6 +1169,9 @@ static void teardown(void) {
     cos_part_free(part);
     cos_string_free(owned_upload_id);
     cos_delete_result_free(delete_result);
+    cos_version_delete_result_free(version_delete_result);
+    cos_version_iter_free(version_iter);
+    cos_version_list_free(version_list);
     cos_bucket_list_free(bucket_list);
     cos_object_iter_free(iter);
     cos_object_list_free(list);
@@ -1149,7 +1271,7 @@ def main():
     if missing:
         sys.stderr.write(f"gen_bad_input.py: declared but not parsed: {sorted(missing)}\n")
         return 1
-    prelude = PRELUDE.replace("@BUCKET@", BUCKET)
+    prelude = PRELUDE.replace("@BUCKET@", BUCKET).replace("@PURGE_BUCKET@", PURGE_BUCKET)
     for marker, label in EXTRA_LABELS.items():
         prelude = prelude.replace(marker, c_str(KNOWN_BUGS[label]) if label in KNOWN_BUGS else "NULL")
     stale = set(KNOWN_BUGS) - set(EXTRA_LABELS.values()) - set(l for l in g_labels(g))
