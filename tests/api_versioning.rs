@@ -142,13 +142,11 @@ fn get_head_delete_reader_and_download_honour_the_version_id() {
     // A parallel download of the old version (several ranged GETs, each asking for the version).
     let dir = TempDir::new("vget");
     let path = dir.path("old.bin");
-    let mut t = TransferOptions::default();
-    t.request = version(&v_old);
-    t.set_part_size(MIN_PART_SIZE).unwrap();
     let small = data((MIN_PART_SIZE * 2 + 7) as usize, 3);
     let v_small = put(&f, "big", &small);
     put(&f, "big", b"replaced");
-    t.request = version(&v_small);
+    let mut t = TransferOptions { request: version(&v_small), ..Default::default() };
+    t.set_part_size(MIN_PART_SIZE).unwrap();
     f.client.download_file(&f.bucket, "big", &path, &t, None).unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), small, "download_file of an old version");
 
@@ -192,9 +190,7 @@ fn copies_read_the_source_version_asked_for() {
     assert_eq!(f.get("copy2"), &old[10..20]);
 
     // The managed copy: its HEAD and every part-copy ask for the version.
-    let mut t = TransferOptions::default();
-    t.request = from_old.clone();
-    t.copy_threshold = MIN_PART_SIZE;
+    let mut t = TransferOptions { request: from_old.clone(), copy_threshold: MIN_PART_SIZE, ..Default::default() };
     t.set_part_size(MIN_PART_SIZE).unwrap();
     f.client.copy(&f.bucket, "src", &f.bucket, "copy3", &t, None).unwrap();
     assert_eq!(f.get("copy3"), old, "multipart copy of the old version");
