@@ -311,6 +311,7 @@ if mode == "write":
     c.put_object(Bucket=bucket, Key="py/a b+中", Body=b"odd")
     c.delete_object(Bucket=bucket, Key="py/a b+中")
     c.put_object(Bucket=bucket, Key="py/k2", Body=b"x")
+print("status\t" + c.get_bucket_versioning(Bucket=bucket).get("Status", ""))
 key, vid = "", ""
 while True:
     r = c.list_objects_versions(Bucket=bucket, MaxKeys=2, KeyMarker=key, VersionIdMarker=vid)
@@ -322,7 +323,8 @@ while True:
     key, vid = r["NextKeyMarker"], r.get("NextVersionIdMarker", "")
 "#;
 
-fn python_listing(f: &Fixture, mode: &str) -> Vec<(String, String, bool, bool)> {
+/// The SDK's listing (sorted) and the versioning status it read.
+fn python_listing(f: &Fixture, mode: &str) -> (Vec<(String, String, bool, bool)>, String) {
     let out = Command::new(support::python())
         .args(["-c", PY, &f.emu.port().to_string(), support::SECRET_ID, support::SECRET_KEY, &f.bucket, mode])
         .output()
@@ -333,9 +335,11 @@ fn python_listing(f: &Fixture, mode: &str) -> Vec<(String, String, bool, bool)> 
         String::from_utf8_lossy(&out.stderr),
         String::from_utf8_lossy(&out.stdout)
     );
-    let mut rows: Vec<_> = String::from_utf8(out.stdout)
-        .unwrap()
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let status = stdout.lines().find_map(|l| l.strip_prefix("status\t")).expect("the SDK's status line").to_string();
+    let mut rows: Vec<_> = stdout
         .lines()
+        .filter(|l| !l.starts_with("status\t"))
         .map(|l| {
             let c: Vec<&str> = l.split('\t').collect();
             (c[0].to_string(), c[1].to_string(), c[2] == "true", c[3] == "true")
@@ -343,7 +347,7 @@ fn python_listing(f: &Fixture, mode: &str) -> Vec<(String, String, bool, bool)> 
         .collect();
     // The SDK groups a page's versions apart from its delete markers; compare as sets in a fixed order.
     rows.sort();
-    rows
+    (rows, status)
 }
 
 fn sorted(mut rows: Vec<(String, String, bool, bool)>) -> Vec<(String, String, bool, bool)> {
@@ -354,8 +358,8 @@ fn sorted(mut rows: Vec<(String, String, bool, bool)>) -> Vec<(String, String, b
 #[test]
 fn versions_made_by_the_python_sdk_are_listed_identically_here() {
     let f = Fixture::new("vpy");
-    let theirs = python_listing(&f, "write");
-    assert_eq!(theirs.len(), 6, "{theirs:?}");
+    let (theirs, status) = python_listing(&f, "write");
+    assert_eq!((theirs.len(), status.as_str()), (6, "Enabled"), "{theirs:?}");
     assert_eq!(f.client.get_bucket_versioning(&f.bucket).unwrap(), VersioningStatus::Enabled);
     for page_size in [2, 1000] {
         let (entries, _) = all_versions(&f.client, &f.bucket, page_size);
@@ -375,5 +379,10 @@ fn versions_made_here_are_listed_identically_by_the_python_sdk() {
     f.client.delete_object_versions(&f.bucket, &[("rs/k2", Some(&v)), ("rs/k3", None)], true).unwrap();
     let (ours, _) = all_versions(&f.client, &f.bucket, 1000);
     assert_eq!(ours.len(), 6, "{ours:?}");
-    assert_eq!(python_listing(&f, "list"), sorted(shape(&ours)));
+    let (theirs, status) = python_listing(&f, "list");
+    assert_eq!(theirs, sorted(shape(&ours)));
+    assert_eq!(status, "Enabled", "the SDK reads the status this library set");
+    // Suspended, as this library writes it, is what the SDK reads.
+    f.client.put_bucket_versioning(&f.bucket, false).unwrap();
+    assert_eq!(python_listing(&f, "list").1, "Suspended");
 }

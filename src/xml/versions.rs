@@ -338,6 +338,47 @@ mod tests {
         assert!(page(&many).unwrap_err().message().contains("more than 100000 entries"));
     }
 
+    /// Mutations of real shapes (cut, duplicated, garbled) never panic: each is a value or a parse error.
+    #[test]
+    fn mutated_answers_are_values_or_parse_errors() {
+        let delete = "<DeleteResult><Deleted><Key>a</Key><VersionId>v</VersionId><DeleteMarker>true</DeleteMarker>\
+                      </Deleted><Error><Key>b</Key><Code>c</Code></Error></DeleteResult>";
+        let status = "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>";
+        let pieces = ["<", ">", "</Version>", "<Version>", "&amp;", "%", "%F", "-1", "true", "<VersionId/>", " "];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut parsed = 0;
+        for input in [PAGE, delete, status] {
+            for _ in 0..400 {
+                let mut t = input.to_string();
+                let cuts: Vec<usize> = (0..=t.len()).filter(|&i| t.is_char_boundary(i)).collect();
+                let at = cuts[next(cuts.len())];
+                if next(2) == 0 {
+                    t.insert_str(at, pieces[next(pieces.len())]);
+                } else {
+                    let to = cuts.iter().copied().find(|&c| c > at + next(8)).unwrap_or(t.len());
+                    t.replace_range(at..to, "");
+                }
+                for result in [
+                    parse_version_list(&t).map(drop),
+                    parse_version_delete_result(&t).map(drop),
+                    parse_versioning(&t).map(drop),
+                ] {
+                    match result {
+                        Ok(()) => parsed += 1,
+                        Err(e) => assert_eq!(e.kind(), crate::ErrorKind::Parse, "{t:?}: {e:?}"),
+                    }
+                }
+            }
+        }
+        assert!(parsed > 100, "most small mutations still parse: {parsed}");
+    }
+
     #[test]
     fn delete_with_versions() {
         assert_eq!(
