@@ -71,6 +71,22 @@ fn a_versioned_bucket_with_uploads_is_emptied_and_deleted() {
     assert_eq!(e.http_status(), 404, "the bucket is gone: {e:?}");
 }
 
+/// The same on the emulator's on-disk store, where versions, markers and uploads are files of their own.
+#[test]
+fn a_bucket_on_disk_is_emptied_and_deleted() {
+    let dir = support::TempDir::new("purge-disk");
+    let emu = support::Emulator::start_with(&["--data-dir", dir.0.to_str().expect("UTF-8 temp path")]);
+    let f = Fixture::with_emulator(emu, "purged");
+    f.client.put_bucket_versioning(&f.bucket, true).unwrap();
+    put_many(&f, "d/", 20);
+    put_many(&f, "d/", 20);
+    f.client.delete_object(&f.bucket, "d/00003", &opts()).unwrap();
+    f.client.create_multipart_upload(&f.bucket, "d/up", &opts()).unwrap();
+    let report = f.client.delete_bucket_recursive(&f.bucket, None).unwrap();
+    assert_eq!(report, PurgeReport { versions: 40, delete_markers: 1, uploads: 1, bucket_deleted: true });
+    assert_eq!(f.client.head_bucket(&f.bucket).unwrap_err().http_status(), 404);
+}
+
 #[test]
 fn a_prefix_limits_the_purge_and_an_unversioned_bucket_works_too() {
     let f = Fixture::new("purgep");
