@@ -8,6 +8,7 @@
 //! DIR/buckets/<bucket>/uploads/<uploadId>/upload.meta    key, initiation time, object metadata
 //! DIR/buckets/<bucket>/uploads/<uploadId>/<n>.meta       part n: its data file, ETag, size, CRC-64, time
 //! DIR/buckets/<bucket>/uploads/<uploadId>/<n>-<id>.part  bytes of part n
+//! DIR/buckets/<bucket>/config/<hex of name>       a configuration document (cors, acl, inventory/<id>...)
 //! ```
 //! `<hex>` is the hex of the key's UTF-8 bytes, cut into 200-character directory levels so that
 //! 850-byte keys stay under the 255-byte file name limit. Uploads in progress survive a restart.
@@ -171,6 +172,7 @@ impl Disk {
                 created: f.get("created").and_then(|v| v.parse().ok()).unwrap_or(0),
                 objects: BTreeMap::new(),
                 uploads: BTreeMap::new(),
+                configs: load_configs(&dir.join("config"))?,
             };
             let mut referenced = HashSet::new();
             let mut completed = HashSet::new();
@@ -694,8 +696,68 @@ pub fn decode_meta(text: &str) -> io::Result<(String, ObjectMeta)> {
     Ok((key.ok_or_else(|| corrupt("metadata without key"))?, m))
 }
 
+/// Configuration documents and in-place metadata changes (ACL, tags): each is one file written
+/// with `write_atomic`, so a restart sees the old document or the new one.
+impl Disk {
+    fn config_path(&self, bucket: &str, name: &str) -> PathBuf {
+        // Hex, since names carry ids chosen by the client (`inventory/<id>`).
+        self.bucket_dir(bucket).join("config").join(hex(name.as_bytes()))
+    }
+
+    pub fn write_config(&self, bucket: &str, name: &str, doc: &[u8]) -> io::Result<()> {
+        let dest = self.config_path(bucket, name);
+        ensure_dir(parent(&dest))?;
+        self.write_atomic(&dest, doc, "config")
+    }
+
+    pub fn remove_config(&self, bucket: &str, name: &str) -> io::Result<()> {
+        let path = self.config_path(bucket, name);
+        match fs::remove_file(&path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+            Ok(()) => sync_dir(parent(&path)),
+        }
+    }
+
+    /// Rewrite an object's metadata file with new metadata, keeping the lines `encode_meta` does
+    /// not write (its blobs, the upload it completed, and whatever later layouts add).
+    pub fn rewrite_object_meta(&self, bucket: &str, key: &str, meta: &ObjectMeta) -> io::Result<()> {
+        let dest = self.object_meta(bucket, key);
+        let old = fs::read_to_string(&dest)?;
+        let mut text = encode_meta(key, meta);
+        for line in old.lines() {
+            let name = line.split_once(' ').map_or(line, |(n, _)| n);
+            if !META_LINES.contains(&name) {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+        self.write_atomic(&dest, text.as_bytes(), "meta")
+    }
+}
+
+/// The line names `encode_meta` writes.
+const META_LINES: &[&str] =
+    &["key", "size", "etag", "mtime", "crc64", "class", "content-type", "header", "acl", "tagging", "appendable"];
+
+/// A bucket's configuration documents (none for a bucket made before they existed).
+fn load_configs(dir: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
+    let mut out = BTreeMap::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Ok(out);
+    };
+    for entry in entries {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).and_then(unhex).and_then(|b| String::from_utf8(b).ok());
+        if let Some(name) = name {
+            out.insert(name, fs::read(&path)?);
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::*;
     use crate::storage::store::tests::{exercise, meta, read_object, stage};
     use crate::storage::store::Store;

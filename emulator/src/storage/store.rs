@@ -135,6 +135,9 @@ pub struct Bucket {
     pub objects: BTreeMap<String, Arc<Object>>,
     /// Multipart uploads in progress, by upload id.
     pub uploads: BTreeMap<String, Upload>,
+    /// Configuration documents (`?cors`, `?lifecycle`, `?acl`, `inventory/<id>`, ...) as stored;
+    /// see `storage/configs.rs`.
+    pub configs: BTreeMap<String, Vec<u8>>,
 }
 
 pub struct BucketInfo {
@@ -188,6 +191,7 @@ impl Store {
             created: now,
             objects: BTreeMap::new(),
             uploads: BTreeMap::new(),
+            configs: BTreeMap::new(),
         };
         if let Some(disk) = &self.disk {
             disk.create_bucket(&bucket).map_err(disk_error)?;
