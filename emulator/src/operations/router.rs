@@ -159,7 +159,7 @@ fn is_plain_param(name: &str) -> bool {
             | "id"
             | "continuation-token"
             | "domainname"
-    ) || name.starts_with("response-")
+    ) || (name.starts_with("response-") && name != "response-control")
 }
 
 /// Authentication parameters of presigned URLs, skipped when looking for the sub-resource.
@@ -418,6 +418,9 @@ mod tests {
         assert_eq!(sub_resource(&q(&["prefix", "uploads"])), None);
         assert_eq!(sub_resource(&q(&["uploads", "prefix", "key-marker"])), Some("uploads"));
         assert_eq!(sub_resource(&q(&["append", "position"])), Some("append"));
+        assert_eq!(sub_resource(&q(&["response-control"])), Some("response-control"));
+        assert_eq!(sub_resource(&q(&["inventory", "id"])), Some("inventory"));
+        assert_eq!(sub_resource(&q(&["id", "intelligent-tiering"])), Some("intelligent-tiering"));
     }
 
     #[test]
