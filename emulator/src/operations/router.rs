@@ -420,7 +420,8 @@ mod tests {
         assert_eq!(sub_resource(&q(&["append", "position"])), Some("append"));
         assert_eq!(sub_resource(&q(&["response-control"])), Some("response-control"));
         assert_eq!(sub_resource(&q(&["inventory", "id"])), Some("inventory"));
-        assert_eq!(sub_resource(&q(&["id", "intelligent-tiering"])), Some("intelligent-tiering"));
+        assert_eq!(sub_resource(&q(&["intelligent-tiering", "id"])), Some("intelligent-tiering"));
+        assert_eq!(sub_resource(&q(&["domaincertificate", "domainname"])), Some("domaincertificate"));
     }
 
     #[test]
