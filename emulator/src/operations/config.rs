@@ -390,3 +390,113 @@ pub fn get_location(ctx: &Ctx, _req: &Request, _body: &mut BodyReader) -> Result
     w.elem("LocationConstraint", &region);
     Ok(Response::xml(200, w.finish()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operations::object::tests::{header, refused, try_call};
+    use crate::storage::store::Store;
+    use base64::Engine as _;
+
+    fn store() -> Store {
+        let s = Store::memory();
+        s.create_bucket("b-1", "ap-beijing", 0).unwrap();
+        s
+    }
+
+    fn md5_of(b: &[u8]) -> String {
+        base64::engine::general_purpose::STANDARD.encode(Md5::digest(b))
+    }
+
+    fn code(r: Result<Response, CosError>) -> (u16, &'static str) {
+        let e = refused(r);
+        (e.status, e.code)
+    }
+
+    fn body_of(r: &Response) -> &[u8] {
+        match &r.body {
+            Body::Bytes(b) => b,
+            _ => panic!("no body"),
+        }
+    }
+
+    #[test]
+    fn every_document_is_stored_as_sent_and_missing_ones_have_their_code() {
+        let s = store();
+        for d in DOCS {
+            let q: Vec<(&str, &str)> = match d.key_param {
+                Some(p) => vec![(d.sub, ""), (p, "one")],
+                None => vec![(d.sub, "")],
+            };
+            let doc = match (d.root, d.sub) {
+                ("", _) => r#"{"Statement":[]}"#.to_string(),
+                (root, "domaincertificate") => format!("<{root}><DomainList><DomainName>one</DomainName></DomainList></{root}>"),
+                (root, "cors") => format!("<{root}><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></{root}>"),
+                (root, _) => format!("<?xml version=\"1.0\"?>\n<{root}><A>x &amp; y</A></{root}>"),
+            };
+            if d.sub != "logging" {
+                assert_eq!(code(try_call(&s, get_document, &q, &[], b"")), (404, d.missing.0), "{}", d.sub);
+            }
+            let md5 = md5_of(doc.as_bytes());
+            try_call(&s, put_document, &q, &[("Content-MD5", &md5)], doc.as_bytes()).unwrap();
+            let got = try_call(&s, get_document, &q, &[], b"").unwrap();
+            assert_eq!(body_of(&got), doc.as_bytes(), "{} byte for byte", d.sub);
+            let ct = if d.root.is_empty() { "application/json" } else { "application/xml" };
+            assert_eq!(header(&got, "content-type"), Some(ct));
+            let deleted = try_call(&s, delete_document, &q, &[], b"");
+            if d.delete {
+                assert_eq!(deleted.unwrap().status, 204);
+                if d.sub != "logging" {
+                    assert_eq!(code(try_call(&s, get_document, &q, &[], b"")), (404, d.missing.0));
+                }
+            } else {
+                assert_eq!(code(deleted), (405, "MethodNotAllowed"), "{}", d.sub);
+            }
+        }
+    }
+
+    #[test]
+    fn bad_documents_are_refused() {
+        let s = store();
+        let q = [("lifecycle", "")];
+        let put = |h: &[(&str, &str)], b: &[u8]| code(try_call(&s, put_document, &q, h, b));
+        assert_eq!(put(&[], b"<LifecycleConfiguration>"), (400, "MalformedXML"));
+        assert_eq!(put(&[], b"<CORSConfiguration/>"), (400, "MalformedXML"), "wrong root");
+        assert_eq!(put(&[], b"\xff\xfe"), (400, "MalformedXML"));
+        assert_eq!(put(&[], b""), (400, "MissingRequestBodyError"));
+        assert_eq!(put(&[("Content-MD5", &md5_of(b"x"))], b"<LifecycleConfiguration/>"), (400, "BadDigest"));
+        assert_eq!(put(&[("Content-MD5", "not base64!")], b"<LifecycleConfiguration/>"), (400, "InvalidDigest"));
+        let big = format!("<LifecycleConfiguration>{}</LifecycleConfiguration>", " ".repeat(1024 * 1024));
+        assert_eq!(put(&[], big.as_bytes()), (400, "XMLSizeLimit"));
+        let pq = [("policy", "")];
+        let policy = |b: &[u8]| code(try_call(&s, put_document, &pq, &[], b));
+        assert_eq!(policy(b"{\"Statement\": [}"), (400, "MalformedPolicy"));
+        assert_eq!(policy(b"[]"), (400, "MalformedPolicy"));
+        assert_eq!(policy(b"{\"version\":\"2.0\"}"), (400, "MalformedPolicy"));
+        let big = format!("{{\"Statement\":[],\"p\":\"{}\"}}", "x".repeat(POLICY_MAX));
+        assert_eq!(policy(big.as_bytes()), (400, "EntityTooLarge"));
+        // Inventory: the id is required and must match the document's.
+        let inv = b"<InventoryConfiguration><Id>a</Id></InventoryConfiguration>";
+        assert_eq!(code(try_call(&s, put_document, &[("inventory", "")], &[], inv)), (400, "InvalidArgument"));
+        assert_eq!(
+            code(try_call(&s, put_document, &[("inventory", ""), ("id", "b")], &[], inv)),
+            (400, "InvalidArgument")
+        );
+        try_call(&s, put_document, &[("inventory", ""), ("id", "a")], &[], inv).unwrap();
+        let missing = Store::memory();
+        assert_eq!(
+            code(try_call(&missing, put_document, &q, &[], b"<LifecycleConfiguration/>")),
+            (404, "NoSuchBucket")
+        );
+        assert_eq!(code(try_call(&missing, get_document, &q, &[], b"")), (404, "NoSuchBucket"));
+    }
+
+    #[test]
+    fn location_and_empty_logging() {
+        let s = store();
+        let r = try_call(&s, get_location, &[("location", "")], &[], b"").unwrap();
+        assert!(String::from_utf8_lossy(body_of(&r)).ends_with("<LocationConstraint>ap-beijing</LocationConstraint>"));
+        let r = try_call(&s, get_document, &[("logging", "")], &[], b"").unwrap();
+        assert!(String::from_utf8_lossy(body_of(&r)).ends_with("<BucketLoggingStatus></BucketLoggingStatus>"));
+    }
+}

@@ -84,7 +84,7 @@ pub fn copy_object(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<R
             Directive::Replaced => ObjectMeta {
                 content_type: content_type(req),
                 headers: replaced_headers.clone(),
-                tagging: req.header("x-cos-tagging").map(str::to_string),
+                tagging: crate::operations::tagging::upload_tagging(req)?,
                 ..src.clone()
             },
         };

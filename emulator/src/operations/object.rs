@@ -148,7 +148,7 @@ pub fn new_object_meta(ctx: &Ctx, req: &Request) -> Result<ObjectMeta, CosError>
         content_type: content_type(req),
         headers,
         acl: object_acl(req)?,
-        tagging: req.header("x-cos-tagging").map(str::to_string),
+        tagging: crate::operations::tagging::upload_tagging(req)?,
         appendable: false,
     })
 }

@@ -81,6 +81,17 @@ pub fn from_query(q: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The tags of an upload's `x-cos-tagging` (PUT, initiate, append, copy with Replaced), checked
+/// like a PUT `?tagging` and kept in the same form.
+pub fn upload_tagging(req: &Request) -> Result<Option<String>, CosError> {
+    let Some(value) = req.header("x-cos-tagging") else {
+        return Ok(None);
+    };
+    let tags = from_query(value);
+    check_tags(&tags, MAX_OBJECT_TAGS)?;
+    Ok((!tags.is_empty()).then(|| to_query(&tags)))
+}
+
 pub fn tagging_document(tags: &[(String, String)]) -> Vec<u8> {
     let mut w = XmlWriter::new();
     w.open("Tagging").open("TagSet");
@@ -165,6 +176,33 @@ mod tests {
         assert_eq!(code(b"<Tagging><TagSet><Tag><Value>v</Value></Tag></TagSet></Tagging>", 10), Some("MalformedXML"));
         assert_eq!(code(b"<Tags/>", 10), Some("MalformedXML"));
         assert_eq!(code(b"<Tagging><TagSet>", 10), Some("MalformedXML"));
+    }
+
+    #[test]
+    fn upload_tags_are_the_same_tags_and_within_the_same_limits() {
+        use crate::operations::object::put_object;
+        use crate::operations::object::tests::{call, head, header, refused, try_call};
+        let store = crate::storage::store::Store::memory();
+        store.create_bucket("b-1", "r", 0).unwrap();
+        call(&store, put_object, &[], &[("x-cos-tagging", "a=1&b=x+y")], b"d");
+        assert_eq!(header(&head(&store), "x-cos-tagging-count"), Some("2"));
+        let r = call(&store, get_object_tagging, &[("tagging", "")], &[], b"");
+        let crate::http::wire::Body::Bytes(b) = &r.body else { panic!() };
+        assert_eq!(parse_tagging(b, 10).unwrap(), vec![("a".into(), "1".into()), ("b".into(), "x y".into())]);
+        let eleven: Vec<String> = (0..11).map(|i| format!("k{i}=v")).collect();
+        let e = refused(try_call(&store, put_object, &[], &[("x-cos-tagging", &eleven.join("&"))], b"d"));
+        assert_eq!((e.status, e.code), (400, "InvalidTag"));
+        let e = refused(try_call(&store, put_object, &[], &[("x-cos-tagging", "a=1&a=2")], b"d"));
+        assert_eq!(e.code, "InvalidTag");
+        // PUT ?tagging replaces them; DELETE removes them; versions other than the current one are 404.
+        call(&store, put_object_tagging, &[("tagging", "")], &[], &doc(&[("z", "9")]));
+        assert_eq!(header(&head(&store), "x-cos-tagging-count"), Some("1"));
+        call(&store, delete_object_tagging, &[("tagging", "")], &[], b"");
+        assert_eq!(header(&head(&store), "x-cos-tagging-count"), None);
+        let e = refused(try_call(&store, get_object_tagging, &[("tagging", ""), ("versionId", "v2")], &[], b""));
+        assert_eq!((e.status, e.code), (404, "NoSuchVersion"));
+        let e = refused(try_call(&store, get_bucket_tagging, &[("tagging", "")], &[], b""));
+        assert_eq!((e.status, e.code), (404, "NoSuchTagSet"));
     }
 
     #[test]
