@@ -122,6 +122,16 @@ class ConfigConformance(Conformance):
         eq(self.client.get_bucket_location(Bucket=self.bucket), {"LocationConstraint": REGION}, "location")
         service_error(lambda: self.client.get_bucket_location(Bucket="nope-%s" % APPID), 404, "NoSuchBucket")
 
+    def create_with_acl_and_tags(self):
+        c, b = self.client, "pycfg-made-%s" % APPID
+        service_error(lambda: c.create_bucket(Bucket=b, ACL="everyone"), 400, "InvalidArgument")
+        service_error(lambda: c.head_bucket(Bucket=b), 404)
+        c.create_bucket(Bucket=b, ACL="public-read", Tagging="team=storage&env=ci")
+        eq(c.get_bucket_acl(Bucket=b)["CannedACL"], "public-read", "ACL at creation")
+        eq(c.get_bucket_tagging(Bucket=b)["TagSet"]["Tag"],
+           [{"Key": "team", "Value": "storage"}, {"Key": "env", "Value": "ci"}], "tags at creation")
+        c.delete_bucket(Bucket=b)
+
     # ------------------------------------------------------------------------------------------------ ACL
 
     def bucket_acl(self):
@@ -489,6 +499,7 @@ class ConfigConformance(Conformance):
             checks = [
                 ("setup: bucket and object", self.setup),
                 ("get_bucket_location; missing bucket -> 404", self.location),
+                ("create_bucket with ACL and Tagging", self.create_with_acl_and_tags),
                 ("put/get_bucket_acl: canned, grant headers, bad ACL -> 400", self.bucket_acl),
                 ("put_bucket_acl AccessControlPolicy body; bad Content-MD5 -> 400 BadDigest", self.bucket_acl_body),
                 ("put/get_object_acl: default, canned, grants, at upload", self.object_acl),

@@ -92,6 +92,16 @@ pub fn upload_tagging(req: &Request) -> Result<Option<String>, CosError> {
     Ok((!tags.is_empty()).then(|| to_query(&tags)))
 }
 
+/// The tag set document for a bucket created with `x-cos-tagging` (None without tags).
+pub fn creation_tags(req: &Request) -> Result<Option<Vec<u8>>, CosError> {
+    let Some(value) = req.header("x-cos-tagging") else {
+        return Ok(None);
+    };
+    let tags = from_query(value);
+    check_tags(&tags, MAX_BUCKET_TAGS)?;
+    Ok((!tags.is_empty()).then(|| tagging_document(&tags)))
+}
+
 pub fn tagging_document(tags: &[(String, String)]) -> Vec<u8> {
     let mut w = XmlWriter::new();
     w.open("Tagging").open("TagSet");
