@@ -235,6 +235,49 @@ pub fn get_object_acl(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Resul
 mod tests {
     use super::*;
 
+    fn body(r: &Response) -> String {
+        match &r.body {
+            crate::http::wire::Body::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+            _ => panic!("no body"),
+        }
+    }
+
+    #[test]
+    fn handlers() {
+        use crate::operations::object::put_object;
+        use crate::operations::object::tests::{call, header, refused, try_call};
+        let store = crate::storage::store::Store::memory();
+        store.create_bucket("b-1", "r", 0).unwrap();
+        call(&store, put_object, &[], &[], b"d");
+        let q = [("acl", "")];
+        let r = call(&store, get_object_acl, &q, &[], b"");
+        assert_eq!(header(&r, "x-cos-acl"), Some("default"));
+        assert_eq!(parse_policy(body(&r).as_bytes()).unwrap(), vec![owner_grant()]);
+        let other = r#"id="qcs::cam::uin/100000000001:uin/7""#;
+        call(&store, put_object_acl, &q, &[("x-cos-acl", "public-read"), ("x-cos-grant-write-acp", other)], b"");
+        let r = call(&store, get_object_acl, &q, &[], b"");
+        assert_eq!(header(&r, "x-cos-acl"), None);
+        let grants = parse_policy(body(&r).as_bytes()).unwrap();
+        assert_eq!(grants.len(), 3);
+        assert_eq!(
+            grants[2],
+            Grant { grantee: Grantee::User("qcs::cam::uin/100000000001:uin/7".into()), permission: "WRITE_ACP".into() }
+        );
+        assert!(body(&r).contains("<DisplayName>7</DisplayName>"));
+        let e = refused(try_call(&store, put_object_acl, &q, &[], b""));
+        assert_eq!((e.status, e.code), (400, "InvalidArgument"));
+        let e = refused(try_call(&store, put_object_acl, &q, &[("x-cos-acl", "default")], b"<AccessControlPolicy>"));
+        assert_eq!(e.code, "MalformedXML", "a body is read even with a canned header");
+        // Buckets: private until set; `default` is only for objects.
+        let r = call(&store, get_bucket_acl, &q, &[], b"");
+        assert_eq!(parse_policy(body(&r).as_bytes()).unwrap(), vec![owner_grant()]);
+        let e = refused(try_call(&store, put_bucket_acl, &q, &[("x-cos-acl", "default")], b""));
+        assert_eq!(e.code, "InvalidArgument");
+        call(&store, put_bucket_acl, &q, &[("x-cos-acl", "public-read-write")], b"");
+        let r = call(&store, get_bucket_acl, &q, &[], b"");
+        assert_eq!(parse_policy(body(&r).as_bytes()).unwrap(), canned_grants("public-read-write", false).unwrap());
+    }
+
     #[test]
     fn grant_headers() {
         let g = parse_grant_header(r#"id="qcs::cam::uin/1:uin/2", uri="http://x/AllUsers""#, "READ").unwrap();
