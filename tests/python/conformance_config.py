@@ -189,6 +189,9 @@ class ConfigConformance(Conformance):
         # The ACL given at upload is the object's initial ACL.
         c.put_object(Bucket=b, Key="cfg/public", Body=b"x", ACL="public-read")
         eq(c.get_object_acl(Bucket=b, Key="cfg/public")["CannedACL"], "public-read", "upload ACL")
+        c.put_object(Bucket=b, Key="cfg/granted", Body=b"g", GrantRead='id="%s"' % OTHER)
+        eq(grants_of(c.get_object_acl(Bucket=b, Key="cfg/granted")), [("CanonicalUser", OTHER, "READ")], "upload grants")
+        service_error(lambda: c.put_object(Bucket=b, Key="cfg/bad", Body=b"b", ACL="nope"), 400, "InvalidArgument")
         c.put_object(Bucket=b, Key="cfg/public", Body=b"y")
         eq(c.get_object_acl(Bucket=b, Key="cfg/public")["CannedACL"], "default", "an overwrite resets the ACL")
 

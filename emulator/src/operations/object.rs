@@ -40,8 +40,6 @@ const STORAGE_CLASSES: &[&str] = &[
     "MAZ_ARCHIVE",
 ];
 
-const OBJECT_ACLS: &[&str] = &["private", "public-read", "public-read-write", "default"];
-
 pub const SSE_HEADER: &str = "x-cos-server-side-encryption";
 const SSE_KMS_KEY_HEADER: &str = "x-cos-server-side-encryption-cos-kms-key-id";
 
@@ -120,12 +118,10 @@ pub fn content_type(req: &Request) -> String {
     }
 }
 
+/// The ACL an upload asks for with `x-cos-acl` and `x-cos-grant-*`, in the form `?acl` stores
+/// (see `acl.rs`); None for neither.
 pub fn object_acl(req: &Request) -> Result<Option<String>, CosError> {
-    match req.header("x-cos-acl") {
-        None => Ok(None),
-        Some(v) if OBJECT_ACLS.contains(&v) => Ok(Some(v.to_string())),
-        Some(v) => Err(CosError::invalid_argument(format!("Invalid x-cos-acl: {v:?}"))),
-    }
+    crate::operations::acl::requested_acl(req, b"", true)
 }
 
 /// Echo of the stored encryption headers, as PUT/COPY responses carry them.
