@@ -11,6 +11,7 @@ use crate::operations::router::Ctx;
 use crate::storage::crc::crc64_combine;
 use crate::storage::ingest;
 use crate::storage::store::ObjectMeta;
+use crate::storage::versions::Versioning;
 
 /// COS's code for an append at a position other than the object's length (cos-protocol.md §3.3).
 pub const POSITION_MISMATCH: &str = "AppendPositionErr";
@@ -48,6 +49,14 @@ pub fn append_object(ctx: &Ctx, req: &Request, body: &mut BodyReader) -> Result<
         .ok_or_else(|| CosError::invalid_argument("AppendObject needs position=<non-negative integer>."))?;
     if !req.has_length() {
         return Err(CosError::new(411, "MissingContentLength", "You must provide the Content-Length HTTP header."));
+    }
+    // COS does not append in a bucket that has versioning (an appendable object has one version).
+    if ctx.store.versioning(&ctx.bucket)? != Versioning::Unversioned {
+        return Err(CosError::new(
+            409,
+            "InvalidBucketState",
+            "AppendObject is not supported in a bucket with versioning enabled or suspended.",
+        ));
     }
     // Refused before the body is read when possible; checked again under the store's lock below.
     let created = new_object_meta(ctx, req)?;

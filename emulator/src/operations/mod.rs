@@ -1,7 +1,8 @@
 //! The COS operations: addressing, authentication and the route table (`router`), then one module per
 //! family of handlers: service and buckets (`bucket`, with ListObjects paging in `listing`), objects
 //! (`object`, with Range and If-* in `conditional`), `append`, `copy`, batch `delete`, and multipart
-//! uploads (`multipart`, with ListMultipartUploads in `multipart_list`).
+//! uploads (`multipart`, with ListMultipartUploads in `multipart_list`), bucket `versioning` and
+//! the version listing (`versions_list`), and archive `restore`.
 
 pub mod append;
 pub mod bucket;
@@ -12,4 +13,7 @@ pub mod listing;
 pub mod multipart;
 pub mod multipart_list;
 pub mod object;
+pub mod restore;
 pub mod router;
+pub mod versioning;
+pub mod versions_list;

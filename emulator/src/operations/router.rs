@@ -16,6 +16,9 @@ use crate::operations::delete;
 use crate::operations::multipart;
 use crate::operations::multipart_list;
 use crate::operations::object;
+use crate::operations::restore;
+use crate::operations::versioning;
+use crate::operations::versions_list;
 use crate::storage::store::Store;
 use crate::util::{http_date, new_trace_id, now_unix};
 use crate::xml;
@@ -84,6 +87,9 @@ static ROUTES: &[Route] = &[
     route("GET", Target::Bucket, None, bucket::list_objects),
     route("POST", Target::Bucket, Some("delete"), delete::delete_objects),
     route("GET", Target::Bucket, Some("uploads"), multipart_list::list_uploads),
+    route("PUT", Target::Bucket, Some("versioning"), versioning::put_versioning),
+    route("GET", Target::Bucket, Some("versioning"), versioning::get_versioning),
+    route("GET", Target::Bucket, Some("versions"), versions_list::list_object_versions),
     // PUT with x-cos-copy-source is CopyObject; put_object hands it to copy.rs.
     route("PUT", Target::Object, None, object::put_object),
     route("GET", Target::Object, None, object::get_object),
@@ -97,6 +103,7 @@ static ROUTES: &[Route] = &[
     route("GET", Target::Object, Some("uploadId"), multipart::list_parts),
     route("POST", Target::Object, Some("uploadId"), multipart::complete),
     route("DELETE", Target::Object, Some("uploadId"), multipart::abort),
+    route("POST", Target::Object, Some("restore"), restore::restore_object),
 ];
 
 /// Query parameters that are arguments of the plain operations, not sub-resources. COS routes
@@ -120,6 +127,7 @@ fn is_plain_param(name: &str) -> bool {
             | "max-uploads"
             | "part-number-marker"
             | "max-parts"
+            | "version-id-marker"
     ) || name.starts_with("response-")
 }
 
@@ -363,6 +371,9 @@ mod tests {
         assert_eq!(sub_resource(&q(&["prefix", "uploads"])), None);
         assert_eq!(sub_resource(&q(&["uploads", "prefix", "key-marker"])), Some("uploads"));
         assert_eq!(sub_resource(&q(&["append", "position"])), Some("append"));
+        assert_eq!(sub_resource(&q(&["versions", "prefix", "version-id-marker"])), Some("versions"));
+        assert_eq!(sub_resource(&q(&["version-id-marker", "versions"])), None);
+        assert_eq!(sub_resource(&q(&["restore", "versionId"])), Some("restore"));
     }
 
     #[test]

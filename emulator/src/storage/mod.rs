@@ -9,3 +9,4 @@ pub mod disk;
 pub mod ingest;
 pub mod store;
 pub mod uploads;
+pub mod versions;
