@@ -123,8 +123,11 @@ pub fn copy_object(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<R
     w.open("CopyObjectResult")
         .elem("ETag", &meta.etag)
         .elem("LastModified", &iso8601(meta.last_modified))
-        .elem("CRC64", &meta.crc64.to_string())
-        .close("CopyObjectResult");
+        .elem("CRC64", &meta.crc64.to_string());
+    if meta.version_id != crate::storage::versions::NULL_VERSION {
+        w.elem("VersionId", &meta.version_id);
+    }
+    w.close("CopyObjectResult");
     let mut resp = Response::xml(200, w.finish());
     resp.push_header("x-cos-hash-crc64ecma", meta.crc64.to_string());
     push_version_header(&mut resp, &meta);
