@@ -4,6 +4,11 @@ emulator through bucket versioning, version ids, reads and deletes by VersionId,
 DEEP_ARCHIVE objects.
 
 Usage: conformance_versions.py --port PORT [--secret-id ID --secret-key KEY] [--restore-delay-ms MS]
+       conformance_versions.py --port PORT --persist write|check --state FILE
+
+With `--persist write` it writes versions, a delete marker, the versioning status and a restored archive object and
+saves what it saw in FILE; with `--persist check`, run against an emulator restarted on the same `--data-dir`, it
+checks that the SDK sees exactly the same (the listing, the bytes of each version, the status, x-cos-restore).
 
 `--restore-delay-ms` must be the emulator's own setting: with a delay the restore checks also see the restore in
 progress (x-cos-restore ongoing-request="true", reads refused, a second restore 409) before it completes.
@@ -16,6 +21,7 @@ versioning API; the Python SDK has no typed call for `GET /?versions` with `enco
 """
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -388,6 +394,45 @@ class Versions:
         self.client.delete_objects(Bucket=self.archive, Delete={"Quiet": "true", "Object": objects})
         self.client.delete_bucket(Bucket=self.archive)
 
+    # ------------------------------------------------------------------------------------ persistence
+
+    def persist_write(self, state_file):
+        b = "pypersist-%s" % APPID
+        self.bucket = self.archive = b
+        self.client.create_bucket(Bucket=b)
+        self.client.put_bucket_versioning(Bucket=b, Status="Enabled")
+        ids = [version_of(self.put("p/k", data)) for data in (b"one", b"two")]
+        marker = version_of(self.client.delete_object(Bucket=b, Key="p/k"))
+        self.put("cold", b"archived", StorageClass="ARCHIVE")
+        eq(self.restore("cold", days=3), 202, "restore started")
+        rows, _, _ = self.all_versions()
+        state = {"ids": ids, "marker": marker, "rows": rows, "restore": self.restore_state("cold")}
+        expect(state["restore"], "x-cos-restore after a restore")
+        with open(state_file, "w") as f:
+            json.dump(state, f)
+
+    def persist_check(self, state_file):
+        with open(state_file) as f:
+            state = json.load(f)
+        b = "pypersist-%s" % APPID
+        self.bucket = self.archive = b
+        eq(self.client.get_bucket_versioning(Bucket=b), {"Status": "Enabled"}, "versioning status after a restart")
+        rows, _, _ = self.all_versions()
+        eq([list(r) for r in rows], state["rows"], "the version listing after a restart")
+        for data, vid in zip((b"one", b"two"), state["ids"]):
+            eq(self.get("p/k", VersionId=vid), data, "version %s after a restart" % vid)
+        service_error(lambda: self.get("p/k"), 404, "NoSuchKey")
+        service_error(lambda: self.get("p/k", VersionId=state["marker"]), 405, "MethodNotAllowed")
+        eq(self.restore_state("cold"), state["restore"], "x-cos-restore after a restart")
+        eq(self.get("cold"), b"archived", "the restored archive object reads after a restart")
+        self.empty_and_delete()
+
+    def persistence(self, phase, state_file):
+        fn = self.persist_write if phase == "write" else self.persist_check
+        self.run("persistence: %s" % phase, lambda: fn(state_file))
+        print("conformance: %d passed, %d failed" % (self.passed, self.failed), flush=True)
+        return 0 if self.failed == 0 and self.passed == 1 else 1
+
     def main(self):
         checks = [
             ("get_bucket_versioning of a new bucket: no Status", self.never_versioned),
@@ -429,7 +474,14 @@ def main():
     p.add_argument("--secret-id", default="AKIDcosEmulatorDefault")
     p.add_argument("--secret-key", default="cosEmulatorDefaultSecretKey")
     p.add_argument("--restore-delay-ms", type=int, default=0)
-    sys.exit(Versions(p.parse_args()).main())
+    p.add_argument("--persist", choices=["write", "check"])
+    p.add_argument("--state")
+    args = p.parse_args()
+    if args.persist:
+        if not args.state:
+            p.error("--persist needs --state FILE")
+        sys.exit(Versions(args).persistence(args.persist, args.state))
+    sys.exit(Versions(args).main())
 
 
 if __name__ == "__main__":
