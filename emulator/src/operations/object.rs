@@ -236,7 +236,12 @@ fn read_object(ctx: &Ctx, req: &Request, head: bool) -> Result<Response, CosErro
     };
     let mut resp = Response::new(status);
     push_object_headers(&mut resp, m, req);
-    push_version_header(&mut resp, m);
+    if version.is_some() {
+        // Asked for by id (`null` included): the answer names the version it is.
+        resp.push_header("x-cos-version-id", m.version_id.clone());
+    } else {
+        push_version_header(&mut resp, m);
+    }
     if let Some(restore) = restore_header(m, now_ms) {
         resp.push_header("x-cos-restore", restore);
     }

@@ -874,6 +874,25 @@ mod tests {
             (snapshot(&store), v1)
         };
         assert_eq!(before.len(), 2);
+        // A long key's versions live in as many directory levels as its metadata does.
+        let long_key = "v/".repeat(425);
+        let long_id = {
+            let store = Store::open(&dir).unwrap();
+            store.set_versioning("b-1", Versioning::Enabled).unwrap();
+            let id = store.put_object("b-1", &long_key, meta(2), stage(&store, b"lk")).unwrap();
+            store.put_object("b-1", &long_key, meta(3), stage(&store, b"lk2")).unwrap();
+            store.set_versioning("b-1", Versioning::Suspended).unwrap();
+            id
+        };
+        let store = Store::open(&dir).unwrap();
+        let (_, pieces) = store.open_version("b-1", &long_key, Some(&long_id)).unwrap();
+        assert_eq!(crate::storage::store::tests::read_pieces(pieces), b"lk");
+        assert_eq!(read_object(&store, "b-1", &long_key), b"lk2");
+        while let Ok(obj) = store.head_object("b-1", &long_key) {
+            store.delete_version("b-1", &long_key, Some(&obj.meta.version_id), 1).unwrap();
+        }
+        assert_eq!(store.with_bucket("b-1", |b| b.all_versions(&long_key).count()).unwrap(), 0);
+        drop(store);
         let store = Store::open(&dir).unwrap();
         assert_eq!(snapshot(&store), before);
         assert_eq!(store.versioning("b-1").unwrap(), Versioning::Suspended);
