@@ -171,6 +171,23 @@ mod tests {
     }
 
     #[test]
+    fn a_restore_ends_at_its_expiry() {
+        let mut m = crate::storage::store::tests::meta(1);
+        m.storage_class = "ARCHIVE".into();
+        m.restore = Some(Restore { ready_ms: 1_000, expiry: 100, days: 1, tier: "Bulk".into() });
+        assert_eq!(check_readable(&m, 999).unwrap_err().code, "InvalidObjectState", "not yet complete");
+        assert!(check_readable(&m, 1_000).is_ok());
+        assert_eq!(
+            restore_header(&m, 99_999).as_deref(),
+            Some(r#"ongoing-request="false", expiry-date="Thu, 01 Jan 1970 00:01:40 GMT""#)
+        );
+        assert_eq!(check_readable(&m, 100_000).unwrap_err().code, "InvalidObjectState", "expired");
+        assert_eq!(restore_header(&m, 100_000), None);
+        m.storage_class = "STANDARD".into();
+        assert!(check_readable(&m, 0).is_ok(), "only archive classes need a restore");
+    }
+
+    #[test]
     fn archive_objects_are_read_only_once_restored() {
         let store = Store::memory();
         store.create_bucket("b-1", "ap-guangzhou", 0).unwrap();
