@@ -51,8 +51,8 @@ options (each --flag VALUE may also be written --flag=VALUE):
 
 environment:
   {pause_env}=OP:N   (with --data-dir) a test hook: stop at the N-th crash point of
-                          operation OP (complete, part, put, abort, delete-bucket, open) and wait there
-                          to be killed; a malformed value stops the start
+                          operation OP (complete, part, put, abort, delete-bucket, open, marker, bucket,
+                          rewrite) and wait there to be killed; a malformed value stops the start
 
 Clients address buckets by Host: <name>-<appid>.cos.<region>.myqcloud.com (or .tencentcos.cn);
 an IP address, localhost or service.cos.myqcloud.com is the service (ListBuckets). Requests must be

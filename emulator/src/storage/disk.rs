@@ -60,7 +60,8 @@ const SEGMENT: usize = 200;
 const META_VALUE: &AsciiSet = &CONTROLS.add(b'%');
 
 /// Test hook for crash tests: `COS_EMULATOR_PAUSE_AT=<op>:<n>` makes the n-th crash point of
-/// operation `op` (`complete`, `part`; also `put`, `abort`, `delete-bucket` and `open`, with fewer
+/// operation `op` (`complete`, `part`; also `put`, `abort`, `delete-bucket`, `open`, `marker` (a
+/// delete marker), `bucket` (versioning status) and `rewrite` (a restore), with fewer
 /// points) announce itself on stderr
 /// (`cos-emulator: paused at crash point <op>:<n> (<what>)`) and pause there (at most
 /// `PAUSE_LIMIT`), so a test can kill -9 the process exactly between two steps.
