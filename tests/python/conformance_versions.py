@@ -15,8 +15,7 @@ progress (x-cos-restore ongoing-request="true", reads refused, a second restore 
 Every check asserts on the values the SDK returns. One line per check ("ok" / "FAIL"), then a summary line
 `conformance: N passed, M failed`; the exit status is 1 when any check failed.
 
-Not covered here, and why: AppendObject on a versioned bucket is refused by the emulator (409 InvalidBucketState,
-as COS documents no versioned append) and checked once; MFA delete and object lock do not exist in COS's
+Not covered here, and why: MFA delete and object lock do not exist in COS's
 versioning API; the Python SDK has no typed call for `GET /?versions` with `encoding-type` other than url.
 """
 
@@ -289,9 +288,14 @@ class Versions:
         head = self.client.head_object(Bucket=self.bucket, Key=key)
         expect(version_of(head), "a completed upload is a new version: %r" % head)
 
-    def append_refused(self):
-        service_error(lambda: self.client.append_object(Bucket=self.bucket, Key="appended", Position=0, Data=b"x"),
-                      409, "InvalidBucketState")
+    def append_is_not_versioned(self):
+        # COS: appendable objects do not take part in versioning; they are the null version, changed in place.
+        for position, data in ((0, b"ab"), (2, b"cd")):
+            resp = self.client.append_object(Bucket=self.bucket, Key="appended", Position=position, Data=data)
+            eq(version_of(resp), None, "x-cos-version-id of an append")
+        eq(self.get("appended"), b"abcd", "the appended object")
+        rows = [(i, m, latest) for k, i, m, latest, _ in self.all_versions(Prefix="appended")[0]]
+        eq(rows, [("null", False, True)], "one null version for the appendable object")
 
     def not_empty(self):
         service_error(lambda: self.client.delete_bucket(Bucket=self.bucket), 409, "BucketNotEmpty")
@@ -450,7 +454,7 @@ class Versions:
              self.delete_objects_with_versions),
             ("copy_object from a version (CopySource VersionId)", self.copy_from_version),
             ("upload_part_copy from a version, completion makes a version", self.upload_part_copy_from_version),
-            ("append_object in a versioned bucket -> 409", self.append_refused),
+            ("append_object in a versioned bucket: the null version, no version id", self.append_is_not_versioned),
             ("delete_bucket with versions left -> 409 BucketNotEmpty", self.not_empty),
             ("Suspended: null version replaced, null delete marker", self.suspended),
             ("delete every version (delete_objects), then delete_bucket", self.empty_and_delete),

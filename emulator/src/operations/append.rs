@@ -11,7 +11,6 @@ use crate::operations::router::Ctx;
 use crate::storage::crc::crc64_combine;
 use crate::storage::ingest;
 use crate::storage::store::ObjectMeta;
-use crate::storage::versions::Versioning;
 
 /// COS's code for an append at a position other than the object's length (cos-protocol.md §3.3).
 pub const POSITION_MISMATCH: &str = "AppendPositionErr";
@@ -49,14 +48,6 @@ pub fn append_object(ctx: &Ctx, req: &Request, body: &mut BodyReader) -> Result<
         .ok_or_else(|| CosError::invalid_argument("AppendObject needs position=<non-negative integer>."))?;
     if !req.has_length() {
         return Err(CosError::new(411, "MissingContentLength", "You must provide the Content-Length HTTP header."));
-    }
-    // COS does not append in a bucket that has versioning (an appendable object has one version).
-    if ctx.store.versioning(&ctx.bucket)? != Versioning::Unversioned {
-        return Err(CosError::new(
-            409,
-            "InvalidBucketState",
-            "AppendObject is not supported in a bucket with versioning enabled or suspended.",
-        ));
     }
     // Refused before the body is read when possible; checked again under the store's lock below.
     let created = new_object_meta(ctx, req)?;
@@ -138,6 +129,25 @@ mod tests {
         store.delete_object("b-1", "k").unwrap();
         assert_eq!(std::fs::read_dir(dir.join("buckets/b-1/blobs")).unwrap().count(), 0, "blobs left behind");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn appendable_objects_stay_the_null_version_of_a_versioned_bucket() {
+        use crate::storage::versions::Versioning;
+        let store = Store::memory();
+        store.create_bucket("b-1", "ap-guangzhou", 0).unwrap();
+        store.set_versioning("b-1", Versioning::Enabled).unwrap();
+        let v1 = call(&store, put_object, &[], &[], b"normal");
+        let v1 = header(&v1, "x-cos-version-id").unwrap().to_string();
+        store.delete_version("b-1", "k", None, 1).unwrap();
+        for (position, chunk) in [(0, &b"ab"[..]), (2, b"cd")] {
+            let resp = append(&store, position, chunk).unwrap();
+            assert_eq!(header(&resp, "x-cos-version-id"), None, "no version for an append");
+        }
+        assert_eq!(read_object(&store, "b-1", "k"), b"abcd");
+        let versions = store.with_bucket("b-1", |b| b.all_versions("k").count()).unwrap();
+        assert_eq!(versions, 3, "the appendable null version, the marker, the first version");
+        assert_eq!(store.head_version("b-1", "k", Some(&v1)).unwrap().meta.size, 6);
     }
 
     #[test]

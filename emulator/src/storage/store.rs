@@ -6,7 +6,7 @@ use crate::error::CosError;
 use crate::storage::chunk::Chunk;
 use crate::storage::disk::Disk;
 use crate::storage::uploads::Upload;
-use crate::storage::versions::{Found, Version, Versioning, NULL_VERSION};
+use crate::storage::versions::{next_seq, Found, Version, Versioning, NULL_VERSION};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io;
@@ -405,7 +405,12 @@ impl Store {
         };
         let old = b.objects.get(key).cloned();
         let meta = match make_meta(old.as_ref().map(|o| &o.meta)) {
-            Ok(m) => ObjectMeta { version_id: NULL_VERSION.to_string(), seq: 0, ..m },
+            // Appendable objects do not take part in versioning (COS's APPEND Object notes): always
+            // the `null` version, changed in place; in a versioned bucket it is still the newest.
+            Ok(m) => {
+                let seq = if b.versioning == Versioning::Unversioned { 0 } else { next_seq() };
+                ObjectMeta { version_id: NULL_VERSION.to_string(), seq, ..m }
+            }
             Err(e) => {
                 self.discard(staged);
                 return Err(e);
