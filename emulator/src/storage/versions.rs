@@ -267,45 +267,33 @@ impl Store {
     ) -> Result<Deleted, CosError> {
         let mut buckets = self.write();
         let b = buckets.get_mut(bucket).ok_or_else(CosError::no_such_bucket)?;
-        let removed = match version_id {
-            None if b.versioning == Versioning::Unversioned => {
-                let Some(old) = b.objects.get(key).cloned() else {
-                    return Ok(Deleted::default());
-                };
-                b.remove_version(key, &old.meta.version_id)
+        if version_id.is_none() && b.versioning != Versioning::Unversioned {
+            let (id, seq) = b.new_version();
+            let marker = Marker { version_id: id.clone(), seq, last_modified: now };
+            if let Some(disk) = &self.disk {
+                disk.write_marker(bucket, key, &marker).map_err(disk_error)?;
             }
-            None => {
-                let (id, seq) = b.new_version();
-                let marker = Marker { version_id: id.clone(), seq, last_modified: now };
-                if let Some(disk) = &self.disk {
-                    disk.write_marker(bucket, key, &marker).map_err(disk_error)?;
-                }
-                for gone in b.push_version(key, Version::Marker(marker)) {
-                    self.drop_blobs(&gone);
-                }
-                return Ok(Deleted { version_id: Some(id), delete_marker: true });
+            for gone in b.push_version(key, Version::Marker(marker)) {
+                self.drop_blobs(&gone);
             }
-            Some(id) => {
-                let is_marker = match b.find_version(key, Some(id)) {
-                    Ok(Found::Marker(_)) => true,
-                    Ok(Found::Object(_)) => false,
-                    Err(_) => return Ok(Deleted { version_id: Some(id.to_string()), delete_marker: false }),
-                };
-                if let Some(disk) = &self.disk {
-                    disk.remove_version(bucket, key, id).map_err(disk_error)?;
-                }
-                let removed = b.remove_version(key, id);
-                if let Some(v) = &removed {
-                    self.drop_blobs(v);
-                }
-                return Ok(Deleted { version_id: Some(id.to_string()), delete_marker: is_marker });
-            }
-        };
-        if let (Some(disk), Some(v)) = (&self.disk, &removed) {
-            disk.remove_version(bucket, key, v.version_id()).map_err(disk_error)?;
-            self.drop_blobs(v);
+            return Ok(Deleted { version_id: Some(id), delete_marker: true });
         }
-        Ok(Deleted::default())
+        // Unversioned without an id: the object is the `null` version, removed like one by id but
+        // answered without version headers.
+        let id = version_id.unwrap_or(NULL_VERSION);
+        let is_marker = match b.find_version(key, Some(id)) {
+            Ok(Found::Marker(_)) => true,
+            Ok(Found::Object(_)) => false,
+            Err(_) => return Ok(Deleted { version_id: version_id.map(str::to_string), delete_marker: false }),
+        };
+        // The metadata file goes first: a crash after it leaves only blobs, collected at start.
+        if let Some(disk) = &self.disk {
+            disk.remove_version(bucket, key, id).map_err(disk_error)?;
+        }
+        if let Some(v) = b.remove_version(key, id) {
+            self.drop_blobs(&v);
+        }
+        Ok(Deleted { version_id: version_id.map(str::to_string), delete_marker: is_marker })
     }
 
     /// Change the metadata of one version of an object (None: the current one) under the lock,
