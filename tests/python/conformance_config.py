@@ -10,7 +10,7 @@ checks that all of it survived.
 
 Not covered here, and why:
 - restore_object, select_object_content, list_objects_versions, put/get_bucket_versioning: the versioning and
-  archive work has its own conformance checks.
+  archive work has its own conformance checks (conformance_versions.py); here they only set up versioned tagging/ACL.
 - append_object: conformance.py covers it with the data plane.
 - CI, live channel and async fetch methods: out of scope (other hosts and products).
 """
@@ -25,7 +25,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from conformance import APPID, REGION, Conformance, Failed, eq, expect, service_error  # noqa: E402
+from conformance import APPID, REGION, Conformance, eq, expect, read_body, service_error  # noqa: E402
 
 OWNER = "qcs::cam::uin/100000000001:uin/100000000001"
 OTHER = "qcs::cam::uin/100000000001:uin/100000000002"
@@ -213,6 +213,29 @@ class ConfigConformance(Conformance):
         eq(c.get_object_tagging(Bucket=b, Key=k).get("TagSet"), None, "deleted")
         expect("x-cos-tagging-count" not in c.head_object(Bucket=b, Key=k), "no count after delete")
         service_error(lambda: c.get_object_tagging(Bucket=b, Key="missing"), 404, "NoSuchKey")
+
+    def versioned_subresources(self):
+        """Tags of one version leave the others alone. (put/get_object_acl cannot address a version: the SDK
+        sends its VersionId as a request header, not as the versionId parameter, so they act on the current one.)"""
+        c, b = self.client, "pycfg-ver-%s" % APPID
+        c.create_bucket(Bucket=b)
+        c.put_bucket_versioning(Bucket=b, Status="Enabled")
+        old = c.put_object(Bucket=b, Key="v", Body=b"1")["x-cos-version-id"]
+        new = c.put_object(Bucket=b, Key="v", Body=b"2")["x-cos-version-id"]
+        expect(old != new, "two versions")
+        c.put_object_tagging(Bucket=b, Key="v", VersionId=old,
+                             Tagging={"TagSet": {"Tag": [{"Key": "old", "Value": "yes"}]}})
+        eq(c.get_object_tagging(Bucket=b, Key="v", VersionId=old)["TagSet"]["Tag"], [{"Key": "old", "Value": "yes"}],
+           "tags of the old version")
+        eq(c.get_object_tagging(Bucket=b, Key="v").get("TagSet"), None, "the current version has none")
+        eq(read_body(c.get_object(Bucket=b, Key="v")), b"2", "the current version is still current")
+        c.delete_object(Bucket=b, Key="v")
+        service_error(lambda: c.get_object_tagging(Bucket=b, Key="v"), 404)
+        eq(len(c.get_object_tagging(Bucket=b, Key="v", VersionId=old)["TagSet"]["Tag"]), 1, "behind a delete marker")
+        for v in c.list_objects_versions(Bucket=b).get("Version", []) + \
+                c.list_objects_versions(Bucket=b).get("DeleteMarker", []):
+            c.delete_object(Bucket=b, Key=v["Key"], VersionId=v["VersionId"])
+        c.delete_bucket(Bucket=b)
 
     def object_tagging_limits(self):
         c, b, k = self.client, self.bucket, self.key
@@ -508,6 +531,7 @@ class ConfigConformance(Conformance):
                 ("put/get_object_acl: default, canned, grants, at upload", self.object_acl),
                 ("put/get/delete_object_tagging, HEAD tag count, versionId", self.object_tagging),
                 ("object tagging limits -> 400 InvalidTag", self.object_tagging_limits),
+                ("tagging of one version (VersionId) in a versioned bucket", self.versioned_subresources),
                 ("x-cos-tagging at upload = get_object_tagging", self.upload_tags),
                 ("put/get/delete_bucket_tagging, 50 tags, NoSuchTagSet", self.bucket_tagging),
                 ("put/get_bucket_cors, NoSuchCORSConfiguration, bad rules", self.cors),

@@ -1,9 +1,10 @@
 //! The COS operations: addressing, authentication and the route table (`router`), then one module per
 //! family of handlers: service and buckets (`bucket`, with ListObjects paging in `listing`), objects
 //! (`object`, with Range and If-* in `conditional`), `append`, `copy`, batch `delete`, and multipart
-//! uploads (`multipart`, with ListMultipartUploads in `multipart_list`); bucket configuration
-//! documents (`config`, with a small `json` checker for policies), `tagging`, `acl`, `cors`
-//! (including OPTIONS preflight) and `symlink`.
+//! uploads (`multipart`, with ListMultipartUploads in `multipart_list`), bucket `versioning` and
+//! the version listing (`versions_list`), archive `restore`; bucket configuration documents
+//! (`config`, with a small `json` checker for policies), `tagging`, `acl`, `cors` (including
+//! OPTIONS preflight) and `symlink`.
 
 pub mod acl;
 pub mod append;
@@ -18,6 +19,9 @@ pub mod listing;
 pub mod multipart;
 pub mod multipart_list;
 pub mod object;
+pub mod restore;
+pub mod router;
 pub mod symlink;
 pub mod tagging;
-pub mod router;
+pub mod versioning;
+pub mod versions_list;

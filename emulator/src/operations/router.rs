@@ -19,8 +19,11 @@ use crate::operations::delete;
 use crate::operations::multipart;
 use crate::operations::multipart_list;
 use crate::operations::object;
+use crate::operations::restore;
 use crate::operations::symlink;
 use crate::operations::tagging;
+use crate::operations::versioning;
+use crate::operations::versions_list;
 use crate::storage::store::Store;
 use crate::util::{http_date, new_trace_id, now_unix};
 use crate::xml;
@@ -89,6 +92,9 @@ static ROUTES: &[Route] = &[
     route("GET", Target::Bucket, None, bucket::list_objects),
     route("POST", Target::Bucket, Some("delete"), delete::delete_objects),
     route("GET", Target::Bucket, Some("uploads"), multipart_list::list_uploads),
+    route("PUT", Target::Bucket, Some("versioning"), versioning::put_versioning),
+    route("GET", Target::Bucket, Some("versioning"), versioning::get_versioning),
+    route("GET", Target::Bucket, Some("versions"), versions_list::list_object_versions),
     // PUT with x-cos-copy-source is CopyObject; put_object hands it to copy.rs.
     route("PUT", Target::Object, None, object::put_object),
     route("GET", Target::Object, None, object::get_object),
@@ -118,6 +124,7 @@ static ROUTES: &[Route] = &[
     route("PUT", Target::Object, Some("symlink"), symlink::put_symlink),
     route("GET", Target::Object, Some("symlink"), symlink::get_symlink),
     route("POST", Target::Bucket, Some("inventory"), config::post_inventory),
+    route("POST", Target::Object, Some("restore"), restore::restore_object),
 ];
 
 /// The configuration documents of `config::DOCS`: each takes PUT, GET and DELETE (the handler
@@ -159,6 +166,7 @@ fn is_plain_param(name: &str) -> bool {
             | "id"
             | "continuation-token"
             | "domainname"
+            | "version-id-marker"
     ) || (name.starts_with("response-") && name != "response-control")
 }
 
@@ -422,6 +430,9 @@ mod tests {
         assert_eq!(sub_resource(&q(&["inventory", "id"])), Some("inventory"));
         assert_eq!(sub_resource(&q(&["intelligent-tiering", "id"])), Some("intelligent-tiering"));
         assert_eq!(sub_resource(&q(&["domaincertificate", "domainname"])), Some("domaincertificate"));
+        assert_eq!(sub_resource(&q(&["versions", "prefix", "version-id-marker"])), Some("versions"));
+        assert_eq!(sub_resource(&q(&["version-id-marker", "versions"])), None);
+        assert_eq!(sub_resource(&q(&["restore", "versionId"])), Some("restore"));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! written through before it becomes visible (`Disk::write_config`).
 
 use crate::error::CosError;
-use crate::storage::store::{disk_error, Bucket, Object, ObjectMeta, Store};
+use crate::storage::store::{disk_error, Object, ObjectMeta, Store};
 use std::sync::Arc;
 
 impl Store {
@@ -47,7 +47,7 @@ impl Store {
     }
 
     /// Change one object's metadata in place (its ACL or tags: the bytes stay as they are). `f`
-    /// may refuse. The object is the one `object_version` picks for `version_id`.
+    /// may refuse. `version_id` None is the current object; any version can be changed.
     pub fn update_object_meta<R>(
         &self,
         bucket: &str,
@@ -55,38 +55,18 @@ impl Store {
         version_id: Option<&str>,
         f: impl FnOnce(&mut ObjectMeta) -> Result<R, CosError>,
     ) -> Result<R, CosError> {
-        let mut buckets = self.write();
-        let b = buckets.get_mut(bucket).ok_or_else(CosError::no_such_bucket)?;
-        let obj = object_version(b, key, version_id)?;
-        let mut meta = obj.meta.clone();
-        let out = f(&mut meta)?;
-        if let Some(disk) = &self.disk {
-            disk.rewrite_object_meta(bucket, key, &meta).map_err(disk_error)?;
-        }
-        let updated = Arc::new(Object { meta, data: obj.data.clone() });
-        b.objects.insert(key.to_string(), updated);
-        Ok(out)
+        self.update_version(bucket, key, version_id, f)
     }
 
-    /// The object an object sub-resource request (`?acl`, `?tagging`, `?symlink`) addresses.
+    /// The object an object sub-resource request (`?acl`, `?tagging`, `?symlink`) addresses: the
+    /// one lookup of `Bucket::find_version` (NoSuchKey, NoSuchVersion, a delete marker is 404).
     pub fn object_for_subresource(
         &self,
         bucket: &str,
         key: &str,
         version_id: Option<&str>,
     ) -> Result<Arc<Object>, CosError> {
-        self.with_bucket(bucket, |b| object_version(b, key, version_id).cloned())?
-    }
-}
-
-/// The one place an object sub-resource resolves `versionId`. Until the store keeps versions,
-/// the current object is the only one: no id, `null`, or nothing else (404 NoSuchVersion).
-/// With versions this becomes a lookup in the key's version list.
-pub fn object_version<'a>(b: &'a Bucket, key: &str, version_id: Option<&str>) -> Result<&'a Arc<Object>, CosError> {
-    let obj = b.objects.get(key).ok_or_else(CosError::no_such_key)?;
-    match version_id {
-        None | Some("") | Some("null") => Ok(obj),
-        Some(_) => Err(CosError::new(404, "NoSuchVersion", "The specified version does not exist.")),
+        self.head_version(bucket, key, version_id)
     }
 }
 

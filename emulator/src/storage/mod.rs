@@ -1,8 +1,8 @@
 //! Where buckets, objects and multipart uploads live: the in-memory index (`store`), multipart
-//! uploads and the rules of completing them (`uploads`), the `--data-dir` layout with its commit
-//! points and crash recovery (`disk`), receiving bodies with their digests (`ingest`), recycled
-//! memory for large bodies (`chunk`), CRC-64 combination (`crc`), and bucket configuration
-//! documents with in-place object ACL/tag changes (`configs`).
+//! uploads and the rules of completing them (`uploads`), object versions and delete markers
+//! (`versions`), the `--data-dir` layout with its commit points and crash recovery (`disk`),
+//! receiving bodies with their digests (`ingest`), recycled memory for large bodies (`chunk`),
+//! CRC-64 combination (`crc`), and bucket configuration documents (`configs`).
 
 pub mod chunk;
 pub mod configs;
@@ -11,3 +11,4 @@ pub mod disk;
 pub mod ingest;
 pub mod store;
 pub mod uploads;
+pub mod versions;
