@@ -158,7 +158,8 @@ pub fn read_document(
     if body.declared_len().is_some_and(|n| n > max as u64) {
         return Err(too_large(code, max));
     }
-    let document = body.read_small(max).map_err(|_| too_large(code, max))?;
+    // read_small's own limit error becomes this document's code; a broken body stays what it is.
+    let document = body.read_small(max).map_err(|e| if e.code == "XMLSizeLimit" { too_large(code, max) } else { e })?;
     if expected.is_some_and(|md5| md5 != <[u8; 16]>::from(Md5::digest(&document))) {
         return Err(bad_digest());
     }
