@@ -30,6 +30,10 @@ pub use ops::{
 pub use options::RequestOptions;
 pub use transfer::{CancelToken, Checkpoint, ObjectReader, ObjectWriter, TransferOptions, MAX_CONCURRENCY};
 pub use transport::Body;
+pub use xml::{check_cors, CorsPreflight, CorsRule, CORS_METHODS, MAX_CORS_RULES};
+pub use xml::{
+    check_lifecycle, LifecycleRule, LifecycleTime, LifecycleTransition, NoncurrentTransition, MAX_LIFECYCLE_RULES,
+};
 pub use xml::{
     BucketList, BucketSummary, CompleteResult, CopyResult, DeleteError, DeleteResult, ObjectList, ObjectSummary, Part,
     PartList, UploadList, UploadSummary,

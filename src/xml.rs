@@ -5,6 +5,10 @@
 #[cfg(test)]
 mod reference;
 mod split;
+mod cors;
+mod lifecycle;
+pub use cors::*;
+pub use lifecycle::*;
 
 use crate::encode;
 use crate::error::{Error, Result, ServiceFields};

@@ -6,6 +6,8 @@ mod list;
 mod multipart;
 mod object;
 mod subresource;
+mod lifecycle;
+mod cors;
 
 pub use append::Appender;
 pub use list::{ListCursor, ListParams, ObjectPages};
