@@ -36,11 +36,15 @@ mod list;
 mod multipart;
 mod transfer;
 mod subresource;
+mod lifecycle;
+mod cors;
 
 pub use append::*;
 pub use bucket::*;
 pub use client::*;
+pub use cors::*;
 pub use error::*;
+pub use lifecycle::*;
 pub use list::*;
 pub use multipart::*;
 pub use object::*;
