@@ -1957,7 +1957,8 @@ cos_status cos_cors_add_rule(cos_cors *cors,
                              cos_error **err);
 
 /**
- * Allows `origin` ("https://example.com", "http://*.example.com" or "*") in rule `rule`.
+ * Allows `origin` in rule `rule`: "https://example.com", one "*" as a wildcard (a subdomain: "https://" then
+ * "*.example.com"), or "*" for any origin.
  */
 cos_status cos_cors_rule_add_origin(cos_cors *cors,
                                     size_t rule,

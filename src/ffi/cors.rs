@@ -45,6 +45,15 @@ impl cos_cors {
         cos_cors { rules, strings }
     }
 
+    /// Item `index` of a string list of rule `rule`; NULL when out of range.
+    fn list_at(&self, rule: usize, index: usize, f: fn(&RuleStrings) -> &[CString]) -> *const c_char {
+        self.strings.get(rule).map_or(std::ptr::null(), |s| string_at(f(s), index))
+    }
+
+    fn list_len(&self, rule: usize, f: fn(&RuleStrings) -> &[CString]) -> usize {
+        self.strings.get(rule).map_or(0, |s| f(s).len())
+    }
+
     /// Changes rule `rule` with `f` (a core setter, which checks the value), then refreshes its strings.
     fn edit(&mut self, rule: usize, f: impl FnOnce(&mut CorsRule) -> crate::Result<()>) -> crate::Result<()> {
         let count = self.rules.len();
@@ -55,15 +64,6 @@ impl cos_cors {
         self.strings[rule] = RuleStrings::of(r);
         Ok(())
     }
-}
-
-/// Reads a string list of rule `rule`; NULL for a NULL handle or an index out of range.
-fn list_at(cors: *const cos_cors, rule: usize, index: usize, f: fn(&RuleStrings) -> &[CString]) -> *const c_char {
-    read(cors, std::ptr::null(), |c| c.strings.get(rule).map_or(std::ptr::null(), |s| string_at(f(s), index)))
-}
-
-fn list_len(cors: *const cos_cors, rule: usize, f: fn(&RuleStrings) -> &[CString]) -> usize {
-    read(cors, 0, |c| c.strings.get(rule).map_or(0, |s| f(s).len()))
 }
 
 /// A new, empty CORS configuration. Never NULL; free with `cos_cors_free`.
@@ -96,7 +96,8 @@ pub extern "C" fn cos_cors_add_rule(
     })
 }
 
-/// Allows `origin` ("https://example.com", "http://*.example.com" or "*") in rule `rule`.
+/// Allows `origin` in rule `rule`: "https://example.com", one "*" as a wildcard (a subdomain: "https://" then
+/// "*.example.com"), or "*" for any origin.
 #[no_mangle]
 pub extern "C" fn cos_cors_rule_add_origin(
     cors: *mut cos_cors,
@@ -183,49 +184,49 @@ pub extern "C" fn cos_cors_rule_id(cors: *const cos_cors, rule: usize) -> *const
 /// Number of allowed origins of rule `rule`.
 #[no_mangle]
 pub extern "C" fn cos_cors_rule_origin_count(cors: *const cos_cors, rule: usize) -> usize {
-    list_len(cors, rule, |s| &s.origins)
+    read(cors, 0, |c| c.list_len(rule, |s| &s.origins))
 }
 
 /// Allowed origin `index` of rule `rule`, or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_cors_rule_origin(cors: *const cos_cors, rule: usize, index: usize) -> *const c_char {
-    list_at(cors, rule, index, |s| &s.origins)
+    read(cors, std::ptr::null(), |c| c.list_at(rule, index, |s| &s.origins))
 }
 
 /// Number of allowed methods of rule `rule`.
 #[no_mangle]
 pub extern "C" fn cos_cors_rule_method_count(cors: *const cos_cors, rule: usize) -> usize {
-    list_len(cors, rule, |s| &s.methods)
+    read(cors, 0, |c| c.list_len(rule, |s| &s.methods))
 }
 
 /// Allowed method `index` of rule `rule`, or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_cors_rule_method(cors: *const cos_cors, rule: usize, index: usize) -> *const c_char {
-    list_at(cors, rule, index, |s| &s.methods)
+    read(cors, std::ptr::null(), |c| c.list_at(rule, index, |s| &s.methods))
 }
 
 /// Number of allowed request headers of rule `rule`.
 #[no_mangle]
 pub extern "C" fn cos_cors_rule_allowed_header_count(cors: *const cos_cors, rule: usize) -> usize {
-    list_len(cors, rule, |s| &s.allowed_headers)
+    read(cors, 0, |c| c.list_len(rule, |s| &s.allowed_headers))
 }
 
 /// Allowed request header `index` of rule `rule`, or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_cors_rule_allowed_header(cors: *const cos_cors, rule: usize, index: usize) -> *const c_char {
-    list_at(cors, rule, index, |s| &s.allowed_headers)
+    read(cors, std::ptr::null(), |c| c.list_at(rule, index, |s| &s.allowed_headers))
 }
 
 /// Number of exposed response headers of rule `rule`.
 #[no_mangle]
 pub extern "C" fn cos_cors_rule_expose_header_count(cors: *const cos_cors, rule: usize) -> usize {
-    list_len(cors, rule, |s| &s.expose_headers)
+    read(cors, 0, |c| c.list_len(rule, |s| &s.expose_headers))
 }
 
 /// Exposed response header `index` of rule `rule`, or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_cors_rule_expose_header(cors: *const cos_cors, rule: usize, index: usize) -> *const c_char {
-    list_at(cors, rule, index, |s| &s.expose_headers)
+    read(cors, std::ptr::null(), |c| c.list_at(rule, index, |s| &s.expose_headers))
 }
 
 /// Max age in seconds of rule `rule`; -1 when it has none (or for NULL / out of range).

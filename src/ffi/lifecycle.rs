@@ -54,6 +54,11 @@ impl cos_lifecycle {
         cos_lifecycle { rules, strings }
     }
 
+    /// Field `f` of rule `rule`'s strings; NULL when out of range or absent.
+    fn rule_str(&self, rule: usize, f: impl FnOnce(&RuleStrings) -> Option<&CString>) -> *const c_char {
+        self.strings.get(rule).map_or(std::ptr::null(), |s| ptr(f(s)))
+    }
+
     /// Changes rule `rule` with `f` (a core setter, which checks the value), then refreshes its strings.
     fn edit(&mut self, rule: usize, f: impl FnOnce(&mut LifecycleRule) -> crate::Result<()>) -> crate::Result<()> {
         let count = self.rules.len();
@@ -68,16 +73,6 @@ impl cos_lifecycle {
 
 fn ptr(s: Option<&CString>) -> *const c_char {
     s.map_or(std::ptr::null(), |c| c.as_ptr())
-}
-
-/// Reads field `f` of rule `rule`'s strings; NULL for a NULL handle or an index out of range.
-fn rule_str(lc: *const cos_lifecycle, rule: usize, f: impl FnOnce(&RuleStrings) -> Option<&CString>) -> *const c_char {
-    read(lc, std::ptr::null(), |lc| lc.strings.get(rule).map_or(std::ptr::null(), |s| ptr(f(s))))
-}
-
-/// Reads `f` of rule `rule`; `fallback` for a NULL handle or an index out of range.
-fn rule_value<T: Copy>(lc: *const cos_lifecycle, rule: usize, fallback: T, f: impl FnOnce(&LifecycleRule) -> T) -> T {
-    read(lc, fallback, |lc| lc.rules.get(rule).map_or(fallback, f))
 }
 
 fn days_of(t: &LifecycleTime) -> u32 {
@@ -256,67 +251,67 @@ pub extern "C" fn cos_lifecycle_rule_count(lc: *const cos_lifecycle) -> usize {
 /// ID of rule `rule`, or NULL when it has none (or out of range).
 #[no_mangle]
 pub extern "C" fn cos_lifecycle_rule_id(lc: *const cos_lifecycle, rule: usize) -> *const c_char {
-    rule_str(lc, rule, |s| s.id.as_ref())
+    read(lc, std::ptr::null(), |lc| lc.rule_str(rule, |s| s.id.as_ref()))
 }
 
 /// Prefix of rule `rule`'s filter, or NULL when it has none.
 #[no_mangle]
 pub extern "C" fn cos_lifecycle_rule_prefix(lc: *const cos_lifecycle, rule: usize) -> *const c_char {
-    rule_str(lc, rule, |s| s.prefix.as_ref())
+    read(lc, std::ptr::null(), |lc| lc.rule_str(rule, |s| s.prefix.as_ref()))
 }
 
 /// Whether rule `rule` is enabled (Status Enabled); false when out of range.
 #[no_mangle]
 pub extern "C" fn cos_lifecycle_rule_enabled(lc: *const cos_lifecycle, rule: usize) -> bool {
-    rule_value(lc, rule, false, |r| r.enabled)
+    read(lc, false, |lc| lc.rules.get(rule).map_or(false, |r| r.enabled))
 }
 
 /// Number of tags in rule `rule`'s filter.
 #[no_mangle]
 pub extern "C" fn cos_lifecycle_rule_tag_count(lc: *const cos_lifecycle, rule: usize) -> usize {
-    rule_value(lc, rule, 0, |r| r.tags.len())
+    read(lc, 0, |lc| lc.rules.get(rule).map_or(0, |r| r.tags.len()))
 }
 
 /// Key of tag `index` of rule `rule`'s filter, or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_lifecycle_rule_tag_key(lc: *const cos_lifecycle, rule: usize, index: usize) -> *const c_char {
-    rule_str(lc, rule, |s| s.tag_keys.get(index))
+    read(lc, std::ptr::null(), |lc| lc.rule_str(rule, |s| s.tag_keys.get(index)))
 }
 
 /// Value of tag `index` of rule `rule`'s filter, or NULL when out of range.
 #[no_mangle]
 pub extern "C" fn cos_lifecycle_rule_tag_value(lc: *const cos_lifecycle, rule: usize, index: usize) -> *const c_char {
-    rule_str(lc, rule, |s| s.tag_values.get(index))
+    read(lc, std::ptr::null(), |lc| lc.rule_str(rule, |s| s.tag_values.get(index)))
 }
 
 /// Expiration of current versions in days after creation; 0 when the rule expires by date or not at all.
 #[no_mangle]
 pub extern "C" fn cos_lifecycle_rule_expiration_days(lc: *const cos_lifecycle, rule: usize) -> u32 {
-    rule_value(lc, rule, 0, |r| r.expiration.as_ref().map_or(0, days_of))
+    read(lc, 0, |lc| lc.rules.get(rule).map_or(0, |r| r.expiration.as_ref().map_or(0, days_of)))
 }
 
 /// Expiration date of current versions, or NULL when the rule expires by days or not at all.
 #[no_mangle]
 pub extern "C" fn cos_lifecycle_rule_expiration_date(lc: *const cos_lifecycle, rule: usize) -> *const c_char {
-    rule_str(lc, rule, |s| s.expiration_date.as_ref())
+    read(lc, std::ptr::null(), |lc| lc.rule_str(rule, |s| s.expiration_date.as_ref()))
 }
 
 /// Whether rule `rule` removes expired delete markers.
 #[no_mangle]
 pub extern "C" fn cos_lifecycle_rule_expired_object_delete_marker(lc: *const cos_lifecycle, rule: usize) -> bool {
-    rule_value(lc, rule, false, |r| r.expired_object_delete_marker)
+    read(lc, false, |lc| lc.rules.get(rule).map_or(false, |r| r.expired_object_delete_marker))
 }
 
 /// Number of transitions of current versions in rule `rule`.
 #[no_mangle]
 pub extern "C" fn cos_lifecycle_rule_transition_count(lc: *const cos_lifecycle, rule: usize) -> usize {
-    rule_value(lc, rule, 0, |r| r.transitions.len())
+    read(lc, 0, |lc| lc.rules.get(rule).map_or(0, |r| r.transitions.len()))
 }
 
 /// Days after creation of transition `index`; 0 when it is by date (or out of range).
 #[no_mangle]
 pub extern "C" fn cos_lifecycle_rule_transition_days(lc: *const cos_lifecycle, rule: usize, index: usize) -> u32 {
-    rule_value(lc, rule, 0, |r| r.transitions.get(index).map_or(0, |t| days_of(&t.when)))
+    read(lc, 0, |lc| lc.rules.get(rule).map_or(0, |r| r.transitions.get(index).map_or(0, |t| days_of(&t.when))))
 }
 
 /// Date of transition `index`, or NULL when it is by days (or out of range).
@@ -326,7 +321,7 @@ pub extern "C" fn cos_lifecycle_rule_transition_date(
     rule: usize,
     index: usize,
 ) -> *const c_char {
-    rule_str(lc, rule, |s| s.transition_dates.get(index).and_then(Option::as_ref))
+    read(lc, std::ptr::null(), |lc| lc.rule_str(rule, |s| s.transition_dates.get(index).and_then(Option::as_ref)))
 }
 
 /// Storage class of transition `index`, or NULL when out of range.
@@ -336,19 +331,19 @@ pub extern "C" fn cos_lifecycle_rule_transition_storage_class(
     rule: usize,
     index: usize,
 ) -> *const c_char {
-    rule_str(lc, rule, |s| s.transition_classes.get(index))
+    read(lc, std::ptr::null(), |lc| lc.rule_str(rule, |s| s.transition_classes.get(index)))
 }
 
 /// Days after which noncurrent versions are deleted; 0 when the rule does not delete them.
 #[no_mangle]
 pub extern "C" fn cos_lifecycle_rule_noncurrent_expiration_days(lc: *const cos_lifecycle, rule: usize) -> u32 {
-    rule_value(lc, rule, 0, |r| r.noncurrent_expiration_days.unwrap_or(0))
+    read(lc, 0, |lc| lc.rules.get(rule).map_or(0, |r| r.noncurrent_expiration_days.unwrap_or(0)))
 }
 
 /// Number of transitions of noncurrent versions in rule `rule`.
 #[no_mangle]
 pub extern "C" fn cos_lifecycle_rule_noncurrent_transition_count(lc: *const cos_lifecycle, rule: usize) -> usize {
-    rule_value(lc, rule, 0, |r| r.noncurrent_transitions.len())
+    read(lc, 0, |lc| lc.rules.get(rule).map_or(0, |r| r.noncurrent_transitions.len()))
 }
 
 /// Days after becoming noncurrent of noncurrent transition `index`; 0 when out of range.
@@ -358,7 +353,7 @@ pub extern "C" fn cos_lifecycle_rule_noncurrent_transition_days(
     rule: usize,
     index: usize,
 ) -> u32 {
-    rule_value(lc, rule, 0, |r| r.noncurrent_transitions.get(index).map_or(0, |t| t.days))
+    read(lc, 0, |lc| lc.rules.get(rule).map_or(0, |r| r.noncurrent_transitions.get(index).map_or(0, |t| t.days)))
 }
 
 /// Storage class of noncurrent transition `index`, or NULL when out of range.
@@ -368,13 +363,13 @@ pub extern "C" fn cos_lifecycle_rule_noncurrent_transition_storage_class(
     rule: usize,
     index: usize,
 ) -> *const c_char {
-    rule_str(lc, rule, |s| s.noncurrent_classes.get(index))
+    read(lc, std::ptr::null(), |lc| lc.rule_str(rule, |s| s.noncurrent_classes.get(index)))
 }
 
 /// Days after initiation after which incomplete multipart uploads are aborted; 0 when the rule does not.
 #[no_mangle]
 pub extern "C" fn cos_lifecycle_rule_abort_multipart_days(lc: *const cos_lifecycle, rule: usize) -> u32 {
-    rule_value(lc, rule, 0, |r| r.abort_incomplete_multipart_days.unwrap_or(0))
+    read(lc, 0, |lc| lc.rules.get(rule).map_or(0, |r| r.abort_incomplete_multipart_days.unwrap_or(0)))
 }
 
 /// Replaces the bucket's lifecycle configuration with the rules of `lc` (1 to 1000, each with at least
