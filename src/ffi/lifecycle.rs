@@ -263,7 +263,7 @@ pub extern "C" fn cos_lifecycle_rule_prefix(lc: *const cos_lifecycle, rule: usiz
 /// Whether rule `rule` is enabled (Status Enabled); false when out of range.
 #[no_mangle]
 pub extern "C" fn cos_lifecycle_rule_enabled(lc: *const cos_lifecycle, rule: usize) -> bool {
-    read(lc, false, |lc| lc.rules.get(rule).map_or(false, |r| r.enabled))
+    read(lc, false, |lc| lc.rules.get(rule).is_some_and(|r| r.enabled))
 }
 
 /// Number of tags in rule `rule`'s filter.
@@ -299,7 +299,7 @@ pub extern "C" fn cos_lifecycle_rule_expiration_date(lc: *const cos_lifecycle, r
 /// Whether rule `rule` removes expired delete markers.
 #[no_mangle]
 pub extern "C" fn cos_lifecycle_rule_expired_object_delete_marker(lc: *const cos_lifecycle, rule: usize) -> bool {
-    read(lc, false, |lc| lc.rules.get(rule).map_or(false, |r| r.expired_object_delete_marker))
+    read(lc, false, |lc| lc.rules.get(rule).is_some_and(|r| r.expired_object_delete_marker))
 }
 
 /// Number of transitions of current versions in rule `rule`.
