@@ -78,4 +78,16 @@ pub mod fuzzing {
     pub fn parse_upload_list(text: &str) -> Result<UploadList> {
         xml::parse_upload_list(text)
     }
+    pub fn parse_lifecycle(text: &str) -> Result<Vec<crate::LifecycleRule>> {
+        xml::parse_lifecycle(text)
+    }
+    pub fn lifecycle_body(rules: &[crate::LifecycleRule]) -> String {
+        xml::lifecycle_body(rules)
+    }
+    pub fn parse_cors(text: &str) -> Result<Vec<crate::CorsRule>> {
+        xml::parse_cors(text)
+    }
+    pub fn cors_body(rules: &[crate::CorsRule]) -> String {
+        xml::cors_body(rules)
+    }
 }
