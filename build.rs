@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// (module of `src/ffi`, section title), in header order. `src/ffi/mod.rs` declares the modules in this
 /// order too, because cbindgen emits functions in the order it parses them.
-const SECTIONS: [(&str, &str); 12] = [
+const SECTIONS: [(&str, &str); 14] = [
     ("status", "Version and status"),
     ("error", "Errors: cos_error and its accessors"),
     ("client", "The client and its configuration"),
@@ -23,6 +23,8 @@ const SECTIONS: [(&str, &str); 12] = [
     ("transfer", "Managed transfers (upload, download, copy), streams and cancellation"),
     ("subresource", "Sub-resources: any bucket or object configuration document"),
     ("versioning", "Versioning: status, versions and delete markers, batch delete of versions, emptying a bucket"),
+    ("lifecycle", "Bucket lifecycle rules"),
+    ("cors", "Bucket CORS rules and the CORS preflight"),
 ];
 
 fn main() {

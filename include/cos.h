@@ -147,6 +147,17 @@ typedef struct cos_client cos_client;
 typedef struct cos_client_config cos_client_config;
 
 /**
+ * A CORS configuration. Strings returned by its accessors live until the rule they belong to is changed
+ * or the handle is freed. One thread at a time.
+ */
+typedef struct cos_cors cos_cors;
+
+/**
+ * The answer of a CORS preflight. Strings live until `cos_cors_preflight_free`.
+ */
+typedef struct cos_cors_preflight cos_cors_preflight;
+
+/**
  * The outcome of `cos_client_delete_objects`, key by key. Strings are valid until `cos_delete_result_free`.
  */
 typedef struct cos_delete_result cos_delete_result;
@@ -157,6 +168,12 @@ typedef struct cos_delete_result cos_delete_result;
  * secret key, the session token or a signature.
  */
 typedef struct cos_error cos_error;
+
+/**
+ * A lifecycle configuration: rules with their filters and actions. Strings returned by its accessors
+ * live until the rule they belong to is changed or the handle is freed. One thread at a time.
+ */
+typedef struct cos_lifecycle cos_lifecycle;
 
 /**
  * The headers of a response, with the values COS sends about an object (ETag, CRC-64, user metadata, ...).
@@ -1977,6 +1994,439 @@ cos_status cos_client_delete_bucket_recursive(const cos_client *client,
                                               void *userdata,
                                               uint64_t *deleted,
                                               cos_error **err);
+
+/* ================================================================================================
+ * Bucket lifecycle rules
+ * ================================================================================================ */
+
+/**
+ * A new, empty lifecycle configuration. Never NULL; free with `cos_lifecycle_free`.
+ */
+cos_lifecycle *cos_lifecycle_new(void);
+
+/**
+ * Frees a lifecycle configuration. NULL does nothing.
+ */
+void cos_lifecycle_free(cos_lifecycle *lc);
+
+/**
+ * Adds a rule with no action yet and stores its index in `*index` (may be NULL). `id` (at most 255
+ * characters, unique in the configuration) and `prefix` (the keys it applies to; NULL or "": the whole
+ * bucket) may be NULL. Give it at least one action with the `cos_lifecycle_rule_set_*` / `_add_*` calls
+ * before putting it.
+ */
+cos_status cos_lifecycle_add_rule(cos_lifecycle *lc,
+                                  const char *id,
+                                  const char *prefix,
+                                  bool enabled,
+                                  size_t *index,
+                                  cos_error **err);
+
+/**
+ * Restricts rule `rule` to objects carrying tag `key`=`value` as well (with its prefix, if any). At most
+ * 10 tags; keys of 1 to 128 characters, values up to 256.
+ */
+cos_status cos_lifecycle_rule_add_tag(cos_lifecycle *lc,
+                                      size_t rule,
+                                      const char *key,
+                                      const char *value,
+                                      cos_error **err);
+
+/**
+ * Current versions expire `days` (at least 1) after creation; replaces an expiration date.
+ */
+cos_status cos_lifecycle_rule_set_expiration_days(cos_lifecycle *lc,
+                                                  size_t rule,
+                                                  uint32_t days,
+                                                  cos_error **err);
+
+/**
+ * Current versions expire on `date` (ISO 8601, e.g. "2030-01-01T00:00:00+08:00"); replaces expiration days.
+ */
+cos_status cos_lifecycle_rule_set_expiration_date(cos_lifecycle *lc,
+                                                  size_t rule,
+                                                  const char *date,
+                                                  cos_error **err);
+
+/**
+ * Removes delete markers that have no noncurrent version left (versioned buckets). COS takes it only in a
+ * rule whose expiration has no days or date.
+ */
+cos_status cos_lifecycle_rule_set_expired_object_delete_marker(cos_lifecycle *lc,
+                                                               size_t rule,
+                                                               bool on,
+                                                               cos_error **err);
+
+/**
+ * Adds a transition: current versions move to `storage_class` ("STANDARD_IA", "ARCHIVE",
+ * "DEEP_ARCHIVE", "INTELLIGENT_TIERING", ...) `days` (at least 1) after creation.
+ */
+cos_status cos_lifecycle_rule_add_transition(cos_lifecycle *lc,
+                                             size_t rule,
+                                             uint32_t days,
+                                             const char *storage_class,
+                                             cos_error **err);
+
+/**
+ * Adds a transition on a date (ISO 8601) instead of after a number of days.
+ */
+cos_status cos_lifecycle_rule_add_transition_date(cos_lifecycle *lc,
+                                                  size_t rule,
+                                                  const char *date,
+                                                  const char *storage_class,
+                                                  cos_error **err);
+
+/**
+ * Noncurrent versions are deleted `days` (at least 1) after they became noncurrent.
+ */
+cos_status cos_lifecycle_rule_set_noncurrent_expiration_days(cos_lifecycle *lc,
+                                                             size_t rule,
+                                                             uint32_t days,
+                                                             cos_error **err);
+
+/**
+ * Adds a transition of noncurrent versions to `storage_class`, `days` after they became noncurrent.
+ */
+cos_status cos_lifecycle_rule_add_noncurrent_transition(cos_lifecycle *lc,
+                                                        size_t rule,
+                                                        uint32_t days,
+                                                        const char *storage_class,
+                                                        cos_error **err);
+
+/**
+ * Multipart uploads still incomplete `days` (at least 1) after they were initiated are aborted.
+ */
+cos_status cos_lifecycle_rule_set_abort_multipart_days(cos_lifecycle *lc,
+                                                       size_t rule,
+                                                       uint32_t days,
+                                                       cos_error **err);
+
+/**
+ * Number of rules; 0 for NULL.
+ */
+size_t cos_lifecycle_rule_count(const cos_lifecycle *lc);
+
+/**
+ * ID of rule `rule`, or NULL when it has none (or out of range).
+ */
+const char *cos_lifecycle_rule_id(const cos_lifecycle *lc, size_t rule);
+
+/**
+ * Prefix of rule `rule`'s filter, or NULL when it has none.
+ */
+const char *cos_lifecycle_rule_prefix(const cos_lifecycle *lc, size_t rule);
+
+/**
+ * Whether rule `rule` is enabled (Status Enabled); false when out of range.
+ */
+bool cos_lifecycle_rule_enabled(const cos_lifecycle *lc, size_t rule);
+
+/**
+ * Number of tags in rule `rule`'s filter.
+ */
+size_t cos_lifecycle_rule_tag_count(const cos_lifecycle *lc, size_t rule);
+
+/**
+ * Key of tag `index` of rule `rule`'s filter, or NULL when out of range.
+ */
+const char *cos_lifecycle_rule_tag_key(const cos_lifecycle *lc, size_t rule, size_t index);
+
+/**
+ * Value of tag `index` of rule `rule`'s filter, or NULL when out of range.
+ */
+const char *cos_lifecycle_rule_tag_value(const cos_lifecycle *lc, size_t rule, size_t index);
+
+/**
+ * Expiration of current versions in days after creation; 0 when the rule expires by date or not at all.
+ */
+uint32_t cos_lifecycle_rule_expiration_days(const cos_lifecycle *lc,
+                                            size_t rule);
+
+/**
+ * Expiration date of current versions, or NULL when the rule expires by days or not at all.
+ */
+const char *cos_lifecycle_rule_expiration_date(const cos_lifecycle *lc, size_t rule);
+
+/**
+ * Whether rule `rule` removes expired delete markers.
+ */
+bool cos_lifecycle_rule_expired_object_delete_marker(const cos_lifecycle *lc, size_t rule);
+
+/**
+ * Number of transitions of current versions in rule `rule`.
+ */
+size_t cos_lifecycle_rule_transition_count(const cos_lifecycle *lc, size_t rule);
+
+/**
+ * Days after creation of transition `index`; 0 when it is by date (or out of range).
+ */
+uint32_t cos_lifecycle_rule_transition_days(const cos_lifecycle *lc, size_t rule, size_t index);
+
+/**
+ * Date of transition `index`, or NULL when it is by days (or out of range).
+ */
+const char *cos_lifecycle_rule_transition_date(const cos_lifecycle *lc, size_t rule, size_t index);
+
+/**
+ * Storage class of transition `index`, or NULL when out of range.
+ */
+const char *cos_lifecycle_rule_transition_storage_class(const cos_lifecycle *lc,
+                                                        size_t rule,
+                                                        size_t index);
+
+/**
+ * Days after which noncurrent versions are deleted; 0 when the rule does not delete them.
+ */
+uint32_t cos_lifecycle_rule_noncurrent_expiration_days(const cos_lifecycle *lc, size_t rule);
+
+/**
+ * Number of transitions of noncurrent versions in rule `rule`.
+ */
+size_t cos_lifecycle_rule_noncurrent_transition_count(const cos_lifecycle *lc, size_t rule);
+
+/**
+ * Days after becoming noncurrent of noncurrent transition `index`; 0 when out of range.
+ */
+uint32_t cos_lifecycle_rule_noncurrent_transition_days(const cos_lifecycle *lc,
+                                                       size_t rule,
+                                                       size_t index);
+
+/**
+ * Storage class of noncurrent transition `index`, or NULL when out of range.
+ */
+const char *cos_lifecycle_rule_noncurrent_transition_storage_class(const cos_lifecycle *lc,
+                                                                   size_t rule,
+                                                                   size_t index);
+
+/**
+ * Days after initiation after which incomplete multipart uploads are aborted; 0 when the rule does not.
+ */
+uint32_t cos_lifecycle_rule_abort_multipart_days(const cos_lifecycle *lc,
+                                                 size_t rule);
+
+/**
+ * Replaces the bucket's lifecycle configuration with the rules of `lc` (1 to 1000, each with at least
+ * one action, IDs unique): checked before anything is sent (COS_INVALID_ARGUMENT naming the rule).
+ */
+cos_status cos_client_put_bucket_lifecycle(const cos_client *client,
+                                           const char *bucket,
+                                           const cos_lifecycle *lc,
+                                           cos_error **err);
+
+/**
+ * The bucket's lifecycle rules, into `*out` (free with `cos_lifecycle_free`). A bucket without a
+ * configuration is COS_SERVICE_ERROR with code NoSuchLifecycleConfiguration. Elements outside the common
+ * fields are not parsed; read the raw document with `cos_client_bucket_subresource(.., "lifecycle", ..)`.
+ */
+cos_status cos_client_get_bucket_lifecycle(const cos_client *client,
+                                           const char *bucket,
+                                           cos_lifecycle **out,
+                                           cos_error **err);
+
+/**
+ * Deletes the bucket's lifecycle configuration.
+ */
+cos_status cos_client_delete_bucket_lifecycle(const cos_client *client,
+                                              const char *bucket,
+                                              cos_error **err);
+
+/* ================================================================================================
+ * Bucket CORS rules and the CORS preflight
+ * ================================================================================================ */
+
+/**
+ * A new, empty CORS configuration. Never NULL; free with `cos_cors_free`.
+ */
+cos_cors *cos_cors_new(void);
+
+/**
+ * Frees a CORS configuration. NULL does nothing.
+ */
+void cos_cors_free(cos_cors *cors);
+
+/**
+ * Adds a rule allowing nothing yet and stores its index in `*index` (may be NULL). `id` may be NULL.
+ * Give it at least one origin and one method before putting it.
+ */
+cos_status cos_cors_add_rule(cos_cors *cors,
+                             const char *id,
+                             size_t *index,
+                             cos_error **err);
+
+/**
+ * Allows `origin` in rule `rule`: "https://example.com", one "*" as a wildcard (a subdomain: "https://" then
+ * "*.example.com"), or "*" for any origin.
+ */
+cos_status cos_cors_rule_add_origin(cos_cors *cors,
+                                    size_t rule,
+                                    const char *origin,
+                                    cos_error **err);
+
+/**
+ * Allows `method` (GET, PUT, POST, DELETE or HEAD) in rule `rule`; a method already allowed is kept once.
+ */
+cos_status cos_cors_rule_add_method(cos_cors *cors,
+                                    size_t rule,
+                                    const char *method,
+                                    cos_error **err);
+
+/**
+ * Allows request header `header` ("*" for any) in rule `rule`.
+ */
+cos_status cos_cors_rule_add_allowed_header(cos_cors *cors,
+                                            size_t rule,
+                                            const char *header,
+                                            cos_error **err);
+
+/**
+ * Lets the page read response header `header` (rule `rule`).
+ */
+cos_status cos_cors_rule_add_expose_header(cos_cors *cors,
+                                           size_t rule,
+                                           const char *header,
+                                           cos_error **err);
+
+/**
+ * How long a browser may keep a preflight's answer for rule `rule`.
+ */
+cos_status cos_cors_rule_set_max_age(cos_cors *cors,
+                                     size_t rule,
+                                     uint32_t seconds,
+                                     cos_error **err);
+
+/**
+ * Number of rules; 0 for NULL.
+ */
+size_t cos_cors_rule_count(const cos_cors *cors);
+
+/**
+ * ID of rule `rule`, or NULL when it has none (or out of range).
+ */
+const char *cos_cors_rule_id(const cos_cors *cors, size_t rule);
+
+/**
+ * Number of allowed origins of rule `rule`.
+ */
+size_t cos_cors_rule_origin_count(const cos_cors *cors, size_t rule);
+
+/**
+ * Allowed origin `index` of rule `rule`, or NULL when out of range.
+ */
+const char *cos_cors_rule_origin(const cos_cors *cors, size_t rule, size_t index);
+
+/**
+ * Number of allowed methods of rule `rule`.
+ */
+size_t cos_cors_rule_method_count(const cos_cors *cors, size_t rule);
+
+/**
+ * Allowed method `index` of rule `rule`, or NULL when out of range.
+ */
+const char *cos_cors_rule_method(const cos_cors *cors, size_t rule, size_t index);
+
+/**
+ * Number of allowed request headers of rule `rule`.
+ */
+size_t cos_cors_rule_allowed_header_count(const cos_cors *cors, size_t rule);
+
+/**
+ * Allowed request header `index` of rule `rule`, or NULL when out of range.
+ */
+const char *cos_cors_rule_allowed_header(const cos_cors *cors, size_t rule, size_t index);
+
+/**
+ * Number of exposed response headers of rule `rule`.
+ */
+size_t cos_cors_rule_expose_header_count(const cos_cors *cors, size_t rule);
+
+/**
+ * Exposed response header `index` of rule `rule`, or NULL when out of range.
+ */
+const char *cos_cors_rule_expose_header(const cos_cors *cors, size_t rule, size_t index);
+
+/**
+ * Max age in seconds of rule `rule`; -1 when it has none (or for NULL / out of range).
+ */
+int64_t cos_cors_rule_max_age(const cos_cors *cors, size_t rule);
+
+/**
+ * Replaces the bucket's CORS configuration with the rules of `cors` (1 to 100, each with an origin and a
+ * method): checked before anything is sent.
+ */
+cos_status cos_client_put_bucket_cors(const cos_client *client,
+                                      const char *bucket,
+                                      const cos_cors *cors,
+                                      cos_error **err);
+
+/**
+ * The bucket's CORS rules, into `*out` (free with `cos_cors_free`). A bucket without a configuration is
+ * COS_SERVICE_ERROR with code NoSuchCORSConfiguration.
+ */
+cos_status cos_client_get_bucket_cors(const cos_client *client,
+                                      const char *bucket,
+                                      cos_cors **out,
+                                      cos_error **err);
+
+/**
+ * Deletes the bucket's CORS configuration.
+ */
+cos_status cos_client_delete_bucket_cors(const cos_client *client,
+                                         const char *bucket,
+                                         cos_error **err);
+
+/**
+ * Sends the CORS preflight a browser would send before a cross-origin request: an unsigned OPTIONS on
+ * `key` (NULL: the bucket itself) with `Origin: origin`, `Access-Control-Request-Method: method` (GET, PUT,
+ * POST, DELETE or HEAD) and, when `request_headers` is not NULL, `Access-Control-Request-Headers` (header
+ * names separated by commas). COS answers from the bucket's CORS rules; a refused preflight (no matching
+ * rule, no configuration) is COS_SERVICE_ERROR (HTTP 403). The answer goes to `*out` (free with
+ * `cos_cors_preflight_free`).
+ */
+cos_status cos_client_cors_preflight(const cos_client *client,
+                                     const char *bucket,
+                                     const char *key,
+                                     const char *origin,
+                                     const char *method,
+                                     const char *request_headers,
+                                     cos_cors_preflight **out,
+                                     cos_error **err);
+
+/**
+ * Frees a preflight answer. NULL does nothing.
+ */
+void cos_cors_preflight_free(cos_cors_preflight *p);
+
+/**
+ * `Access-Control-Allow-Origin` of the answer, or NULL when absent.
+ */
+const char *cos_cors_preflight_allow_origin(const cos_cors_preflight *p);
+
+/**
+ * The allowed methods, separated by commas ("" when absent; NULL for NULL).
+ */
+const char *cos_cors_preflight_allow_methods(const cos_cors_preflight *p);
+
+/**
+ * The allowed request headers, separated by commas ("" when absent; NULL for NULL).
+ */
+const char *cos_cors_preflight_allow_headers(const cos_cors_preflight *p);
+
+/**
+ * The response headers a page may read, separated by commas ("" when absent; NULL for NULL).
+ */
+const char *cos_cors_preflight_expose_headers(const cos_cors_preflight *p);
+
+/**
+ * `Access-Control-Max-Age` in seconds; -1 when absent (or for NULL).
+ */
+int64_t cos_cors_preflight_max_age(const cos_cors_preflight *p);
+
+/**
+ * Every header of the answer, as a new `cos_object_info` in `*info` (free with `cos_object_info_free`).
+ */
+cos_status cos_cors_preflight_info(const cos_cors_preflight *p,
+                                   cos_object_info **info,
+                                   cos_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

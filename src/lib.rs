@@ -32,6 +32,10 @@ pub use ops::{VersionCursor, VersionPages, VersionsParams};
 pub use options::RequestOptions;
 pub use transfer::{CancelToken, Checkpoint, ObjectReader, ObjectWriter, TransferOptions, MAX_CONCURRENCY};
 pub use transport::Body;
+pub use xml::{check_cors, CorsPreflight, CorsRule, CORS_METHODS, MAX_CORS_RULES};
+pub use xml::{
+    check_lifecycle, LifecycleRule, LifecycleTime, LifecycleTransition, NoncurrentTransition, MAX_LIFECYCLE_RULES,
+};
 pub use xml::{
     BucketList, BucketSummary, CompleteResult, CopyResult, DeleteError, DeleteResult, ObjectList, ObjectSummary, Part,
     PartList, UploadList, UploadSummary,
@@ -76,5 +80,17 @@ pub mod fuzzing {
     }
     pub fn parse_upload_list(text: &str) -> Result<UploadList> {
         xml::parse_upload_list(text)
+    }
+    pub fn parse_lifecycle(text: &str) -> Result<Vec<crate::LifecycleRule>> {
+        xml::parse_lifecycle(text)
+    }
+    pub fn lifecycle_body(rules: &[crate::LifecycleRule]) -> String {
+        xml::lifecycle_body(rules)
+    }
+    pub fn parse_cors(text: &str) -> Result<Vec<crate::CorsRule>> {
+        xml::parse_cors(text)
+    }
+    pub fn cors_body(rules: &[crate::CorsRule]) -> String {
+        xml::cors_body(rules)
     }
 }

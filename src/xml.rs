@@ -6,6 +6,10 @@
 mod reference;
 mod split;
 mod versions;
+mod cors;
+mod lifecycle;
+pub use cors::*;
+pub use lifecycle::*;
 
 use crate::encode;
 use crate::error::{Error, Result, ServiceFields};

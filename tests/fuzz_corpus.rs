@@ -73,6 +73,8 @@ fn seeds_parse_as_the_real_responses_they_are() {
             "xml_complete" => fuzzing::parse_complete(&t).is_ok(),
             "xml_part_list" => fuzzing::parse_part_list(&t).is_ok(),
             "xml_upload_list" => fuzzing::parse_upload_list(&t).is_ok(),
+            "xml_lifecycle" => fuzzing::parse_lifecycle(&t).is_ok(),
+            "xml_cors" => fuzzing::parse_cors(&t).is_ok(),
             _ => continue,
         };
         assert_eq!(ok, !broken, "{target}/{name}");

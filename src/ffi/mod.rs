@@ -37,11 +37,15 @@ mod multipart;
 mod transfer;
 mod subresource;
 mod versioning;
+mod lifecycle;
+mod cors;
 
 pub use append::*;
 pub use bucket::*;
 pub use client::*;
+pub use cors::*;
 pub use error::*;
+pub use lifecycle::*;
 pub use list::*;
 pub use multipart::*;
 pub use object::*;

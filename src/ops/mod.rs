@@ -9,6 +9,8 @@ mod purge;
 mod subresource;
 mod versioning;
 mod versions;
+mod lifecycle;
+mod cors;
 
 pub use append::Appender;
 pub use list::{ListCursor, ListParams, ObjectPages};

@@ -49,12 +49,24 @@ pub(crate) struct Request<'a> {
     /// The deadline of the public call this request belongs to; `None`: the configured operation timeout,
     /// counted from now. A transfer passes one deadline to every request it makes.
     pub deadline: Option<Instant>,
+    /// Sent without a signature or session token, as a browser sends it (a CORS preflight).
+    pub anonymous: bool,
 }
 
 impl<'a> Request<'a> {
     pub fn new(method: &'static str, target: Target<'a>) -> Request<'a> {
         let (query, headers) = (Vec::new(), Vec::new());
-        Request { method, target, query, headers, body: Body::Empty, verify_crc: false, stop: None, deadline: None }
+        Request {
+            method,
+            target,
+            query,
+            headers,
+            body: Body::Empty,
+            verify_crc: false,
+            stop: None,
+            deadline: None,
+            anonymous: false,
+        }
     }
 }
 
@@ -258,7 +270,7 @@ impl Transport {
         if let Some(len) = req.body.size() {
             headers.push(("Content-Length".into(), len.to_string()));
         }
-        if let Some(token) = &self.config.credentials.session_token {
+        if let Some(token) = self.config.credentials.session_token.as_ref().filter(|_| !req.anonymous) {
             headers.push(("x-cos-security-token".into(), token.clone()));
         }
         if is_retry {
@@ -282,7 +294,9 @@ impl Transport {
                 end: now + i64::from(self.config.sign_validity),
             },
         );
-        headers.push(("Authorization".into(), signature.authorization(&self.config.credentials.secret_id)));
+        if !req.anonymous {
+            headers.push(("Authorization".into(), signature.authorization(&self.config.credentials.secret_id)));
+        }
 
         let mut crc = Crc64::new();
         let enabled = req.verify_crc;

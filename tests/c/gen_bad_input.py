@@ -92,6 +92,13 @@ OPTIONAL = {
     ("cos_client_empty_bucket", "aborted"): "documented",
     ("cos_client_delete_bucket_recursive", "progress"): "documented",
     ("cos_client_delete_bucket_recursive", "deleted"): "documented",
+    ("cos_lifecycle_add_rule", "id"): "documented",
+    ("cos_lifecycle_add_rule", "prefix"): "documented",
+    ("cos_lifecycle_add_rule", "index"): "documented",
+    ("cos_cors_add_rule", "id"): "documented",
+    ("cos_cors_add_rule", "index"): "documented",
+    ("cos_client_cors_preflight", "key"): "documented",
+    ("cos_client_cors_preflight", "request_headers"): "documented",
     # Accepted as NULL by the implementation, but the header does not say these may be NULL.
     ("cos_client_put_object_from_file", "info"): "undocumented",
     ("cos_client_put_object_from_reader", "info"): "undocumented",
@@ -112,6 +119,8 @@ MAY_FAIL_WHEN_VALID = {
 # What an accessor returns for a NULL handle, when it is not the type's zero.
 NULL_RESULT = {
     "cos_object_info_content_length": "-1",  # documented: -1 when absent
+    "cos_cors_rule_max_age": "-1",  # documented: -1 when absent
+    "cos_cors_preflight_max_age": "-1",  # documented: -1 when absent
 }
 
 # Empty strings that must be refused before anything is sent (parameter names, any function).
@@ -190,6 +199,13 @@ STRING_VALUES = {
     # The generic sub-resource calls: a sub-resource every server answers (ListMultipartUploads / ListParts).
     "subresource": '"uploads"',
     "version_id_marker": '"b"',
+    # Lifecycle and CORS rules; the preflight matches the rule setup() puts (origin *, GET, any header).
+    "id": '"rule-1"',
+    "date": '"2030-01-01T00:00:00+08:00"',
+    "storage_class": '"STANDARD_IA"',
+    "origin": '"https://a.example"',
+    "header": '"x-a"',
+    "request_headers": '"x-a"',
 }
 STRING_OVERRIDES = {
     ("cos_client_put_object_from_file", "path"): "upload_path",
@@ -254,6 +270,9 @@ SCALAR_VALUES = {
     ("bool", "on"): "true",
     ("bool", "resume"): "false",  # nothing is sent; resuming needs an appendable object (the setup's "apw")
     ("size_t", "index"): "0",
+    ("size_t", "rule"): "0",  # setup() gives every lifecycle and CORS handle a rule 0
+    ("uint32_t", "days"): "30",
+    ("bool", "enabled"): "true",
     ("cos_status", "status"): "COS_OK",
 }
 
@@ -287,6 +306,11 @@ HANDLES = {
     "const cos_version_list *": "version_list",
     "cos_version_iter *": "version_iter",
     "const cos_version_delete_result *": "version_delete_result",
+    "const cos_lifecycle *": "lifecycle",
+    "cos_lifecycle *": "scratch_lifecycle",
+    "const cos_cors *": "cors",
+    "cos_cors *": "scratch_cors",
+    "const cos_cors_preflight *": "preflight",
 }
 
 # Out-parameters `T **` and how to free what they receive.
@@ -305,6 +329,9 @@ OUTS = {
     "cos_object_reader **": "cos_object_reader_free",
     "cos_object_writer **": "cos_object_writer_free",
     "cos_appender **": "cos_appender_free",
+    "cos_lifecycle **": "cos_lifecycle_free",
+    "cos_cors **": "cos_cors_free",
+    "cos_cors_preflight **": "cos_cors_preflight_free",
     "char **": "cos_string_free",
     "cos_version_list **": "cos_version_list_free",
     "cos_version_iter **": "cos_version_iter_free",
@@ -318,6 +345,8 @@ CONSTRUCTED = {
     "cos_transfer_options *": "cos_transfer_options_free",
     "cos_part_list *": "cos_part_list_free",
     "cos_cancel_token *": "cos_cancel_token_free",
+    "cos_lifecycle *": "cos_lifecycle_free",
+    "cos_cors *": "cos_cors_free",
 }
 
 # Scalar out-parameters `T *` (written on success; the value is not checked here).
@@ -786,6 +815,11 @@ static cos_upload_list *upload_list;
 static cos_object_reader *reader;
 static cos_object_writer *writer;
 static cos_appender *appender;
+static cos_lifecycle *lifecycle;
+static cos_lifecycle *scratch_lifecycle;
+static cos_cors *cors;
+static cos_cors *scratch_cors;
+static cos_cors_preflight *preflight;
 static char *owned_upload_id;
 static const char *upload_id_value = "no-such-upload";
 static uint8_t read_buffer[64];
@@ -1016,6 +1050,10 @@ static void reset_state(void) {
     must("put x", cos_client_put_object(client, BUCKET, "x", (const uint8_t *)"x", 1, &err), &err);
     must("put dp/a", cos_client_put_object(client, BUCKET, "dp/a", (const uint8_t *)"a", 1, &err), &err);
     must("delete ap", cos_client_delete_object(client, BUCKET, "ap", &err), &err);
+    /* The CORS rule the preflight cases need (a case may have deleted it). */
+    if (cors != NULL) {
+        must("put cors", cos_client_put_bucket_cors(client, BUCKET, cors, &err), &err);
+    }
     read_left = 1;
 }
 
@@ -1119,6 +1157,23 @@ static void setup(const char *dir) {
     must("open writer", cos_object_writer_open(client, BUCKET, "w", NULL, &writer, &err), &err);
     /* Its own key: only its successful appends move its position, and reset_state() leaves the key alone. */
     must("new appender", cos_appender_new(client, BUCKET, "apw", NULL, false, &appender, &err), &err);
+    /* Lifecycle and CORS handles with a valid rule 0 (the `rule` index every case uses), the CORS rule on
+     * the bucket (reset_state() puts it back) and a preflight answer. */
+    lifecycle = cos_lifecycle_new();
+    must("lifecycle rule", cos_lifecycle_add_rule(lifecycle, "r", NULL, true, NULL, &err), &err);
+    must("lifecycle action", cos_lifecycle_rule_set_expiration_days(lifecycle, 0, 30, &err), &err);
+    scratch_lifecycle = cos_lifecycle_new();
+    must("scratch lifecycle rule", cos_lifecycle_add_rule(scratch_lifecycle, "s", NULL, true, NULL, &err), &err);
+    cors = cos_cors_new();
+    must("cors rule", cos_cors_add_rule(cors, NULL, NULL, &err), &err);
+    must("cors origin", cos_cors_rule_add_origin(cors, 0, "*", &err), &err);
+    must("cors method", cos_cors_rule_add_method(cors, 0, "GET", &err), &err);
+    must("cors header", cos_cors_rule_add_allowed_header(cors, 0, "*", &err), &err);
+    scratch_cors = cos_cors_new();
+    must("scratch cors rule", cos_cors_add_rule(scratch_cors, NULL, NULL, &err), &err);
+    reset_state();
+    must("preflight", cos_client_cors_preflight(client, BUCKET, "x", "https://a.example", "GET", "x-a", &preflight,
+                                                &err), &err);
     rc = cos_client_get_object(client, BUCKET, "missing", &bytes, &error);
     if (rc != COS_SERVICE_ERROR || error == NULL) {
         fprintf(stderr, "setup: a GET of a missing key did not fail with a service error\n");
@@ -1150,6 +1205,11 @@ static void delete_bucket(void) {
 }
 
 static void teardown(void) {
+    cos_cors_preflight_free(preflight);
+    cos_cors_free(scratch_cors);
+    cos_cors_free(cors);
+    cos_lifecycle_free(scratch_lifecycle);
+    cos_lifecycle_free(lifecycle);
     cos_appender_free(appender);
     cos_object_writer_free(writer);
     cos_object_reader_free(reader);
