@@ -2,9 +2,14 @@
 //! element at a time so that memory stays bounded (see `split`), and writing the few request bodies the
 //! client sends.
 
+mod acl;
 #[cfg(test)]
 mod reference;
 mod split;
+mod tagging;
+
+pub use acl::*;
+pub use tagging::*;
 
 use crate::encode;
 use crate::error::{Error, Result, ServiceFields};

@@ -1,11 +1,15 @@
 //! The COS operations, as methods of [`crate::Client`].
 
+mod acl;
 mod append;
 mod bucket;
+mod bucket_info;
 mod list;
 mod multipart;
 mod object;
+mod restore;
 mod subresource;
+mod tagging;
 
 pub use append::Appender;
 pub use list::{ListCursor, ListParams, ObjectPages};
@@ -17,4 +21,5 @@ mod reader;
 
 pub(crate) use call::Call;
 pub use reader::ObjectReader;
+pub use restore::RestoreTier;
 pub use subresource::Document;
