@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// (module of `src/ffi`, section title), in header order. `src/ffi/mod.rs` declares the modules in this
 /// order too, because cbindgen emits functions in the order it parses them.
-const SECTIONS: [(&str, &str); 11] = [
+const SECTIONS: [(&str, &str); 14] = [
     ("status", "Version and status"),
     ("error", "Errors: cos_error and its accessors"),
     ("client", "The client and its configuration"),
@@ -22,6 +22,9 @@ const SECTIONS: [(&str, &str); 11] = [
     ("multipart", "Multipart uploads: the primitives"),
     ("transfer", "Managed transfers (upload, download, copy), streams and cancellation"),
     ("subresource", "Sub-resources: any bucket or object configuration document"),
+    ("tagging", "Tagging: tag sets of objects and buckets"),
+    ("acl", "Access control lists of objects and buckets"),
+    ("restore", "Restoring archived objects"),
 ];
 
 fn main() {

@@ -36,7 +36,11 @@ mod list;
 mod multipart;
 mod transfer;
 mod subresource;
+mod tagging;
+mod acl;
+mod restore;
 
+pub use acl::*;
 pub use append::*;
 pub use bucket::*;
 pub use client::*;
@@ -45,8 +49,10 @@ pub use list::*;
 pub use multipart::*;
 pub use object::*;
 pub use options::*;
+pub use restore::*;
 pub use status::*;
 pub use subresource::*;
+pub use tagging::*;
 pub use transfer::*;
 
 /// Runs the body of an export: clears `*err`, catches panics, and turns a failure into a status and an error.
