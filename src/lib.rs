@@ -23,7 +23,8 @@ pub mod xml;
 pub use client::Client;
 pub use config::{Config, ConfigBuilder, Credentials, Scheme, StallProtection};
 pub use error::{Error, ErrorKind, Result};
-pub use headers::{Headers, ObjectInfo, RestoreState};
+pub use headers::RestoreState;
+pub use headers::{Headers, ObjectInfo};
 pub use ops::RestoreTier;
 pub use ops::{
     Appender, Document, ListCursor, ListParams, ListUploadsParams, ObjectPages, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE,
@@ -31,7 +32,12 @@ pub use ops::{
 pub use options::RequestOptions;
 pub use transfer::{CancelToken, Checkpoint, ObjectReader, ObjectWriter, TransferOptions, MAX_CONCURRENCY};
 pub use transport::Body;
-pub use xml::{Acl, Grant, Grantee, Permission, TagSet, TagTarget};
+pub use xml::Acl;
+pub use xml::Grant;
+pub use xml::Grantee;
+pub use xml::Permission;
+pub use xml::TagSet;
+pub use xml::TagTarget;
 pub use xml::{
     BucketList, BucketSummary, CompleteResult, CopyResult, DeleteError, DeleteResult, ObjectList, ObjectSummary, Part,
     PartList, UploadList, UploadSummary,
