@@ -8,7 +8,7 @@ mod support;
 
 use cos::{ErrorKind, RequestOptions, RestoreTier};
 use std::time::Duration;
-use support::{check_error, opts, wait_for, Fixture};
+use support::{check_error, opts, wait_for, Emulator, Fixture};
 
 fn py(f: &Fixture, code: &str) -> String {
     peer::run(&support::python(), f.emu.port(), support::SECRET_ID, support::SECRET_KEY, code)
@@ -53,6 +53,22 @@ fn an_archived_object_is_readable_once_restored() {
         assert_eq!(f.client.get_object(&f.bucket, "cold", &opts()).unwrap().0, b"cold data", "{class}");
         assert_eq!(head.storage_class(), class, "a restore leaves the object archived");
     }
+}
+
+#[test]
+fn a_restore_in_progress_is_seen_and_not_asked_for_twice() {
+    let f = Fixture::with_emulator(Emulator::start_with(&["--restore-delay-ms", "1500"]), "restoreslow");
+    archived(&f, "cold", "ARCHIVE");
+    f.client.restore_object(&f.bucket, "cold", 1, RestoreTier::Standard, &opts()).unwrap();
+    let state = f.client.head_object(&f.bucket, "cold", &opts()).unwrap().restore();
+    assert_eq!(state, Some(cos::RestoreState { ongoing: true, expiry_date: None }));
+    let e = f.client.restore_object(&f.bucket, "cold", 1, RestoreTier::Standard, &opts()).unwrap_err();
+    check_error(&e, ErrorKind::Service);
+    assert_eq!((e.http_status(), e.code()), (409, Some("RestoreAlreadyInProgress")), "{e:?}");
+    let e = f.client.get_object(&f.bucket, "cold", &opts()).unwrap_err();
+    assert_eq!(e.code(), Some("InvalidObjectState"), "still refused while restoring: {e:?}");
+    restored(&f, "cold", &opts());
+    assert_eq!(f.client.get_object(&f.bucket, "cold", &opts()).unwrap().0, b"cold data");
 }
 
 #[test]
