@@ -66,8 +66,8 @@ impl Client {
         let granted = Permission::ALL.iter().any(|p| opts.get_header(p.header()).is_some());
         if opts.get_header("x-cos-acl").is_none() && !granted {
             return Err(Error::invalid(
-                "an ACL put needs a canned ACL or at least one grant (RequestOptions::grant); to send a whole \
-                 policy use the *_acl_policy call",
+                "an ACL put needs canned (a canned ACL) or at least one grant in its options (RequestOptions::grant, \
+                 cos_request_options_set_grant); to send a whole policy use the *_acl_policy call",
             ));
         }
         self.subresource_in(&Call::new(self.config()), "PUT", target, "acl", &[], &opts)?;

@@ -76,6 +76,9 @@ OPTIONAL = {
     ("cos_client_bucket_subresource", "info_out"): "documented",
     ("cos_client_object_subresource", "body_out"): "documented",
     ("cos_client_object_subresource", "info_out"): "documented",
+    ("cos_client_put_object_acl", "canned"): "documented",
+    ("cos_client_put_bucket_acl", "canned"): "documented",
+    ("cos_acl_policy_set_owner", "display_name"): "documented",
     # Accepted as NULL by the implementation, but the header does not say these may be NULL.
     ("cos_client_put_object_from_file", "info"): "undocumented",
     ("cos_client_put_object_from_reader", "info"): "undocumented",
@@ -83,6 +86,10 @@ OPTIONAL = {
     ("cos_client_get_object_to_writer", "info"): "undocumented",
     ("cos_client_delete_objects", "out"): "undocumented",
 }
+
+# Optional pointers that may be NULL only when something else says what the call does: NULL with the
+# default options is refused, naming the parameter (an ACL put needs a canned ACL or a grant in its options).
+NULL_REFUSED_WITH_DEFAULTS = {("cos_client_put_object_acl", "canned"), ("cos_client_put_bucket_acl", "canned")}
 
 # Fallible calls whose all-valid variant (used when an optional pointer is NULL) need not succeed.
 MAY_FAIL_WHEN_VALID = {
@@ -96,6 +103,8 @@ MAY_FAIL_WHEN_VALID = {
 # What an accessor returns for a NULL handle, when it is not the type's zero.
 NULL_RESULT = {
     "cos_object_info_content_length": "-1",  # documented: -1 when absent
+    "cos_object_info_tag_count": "-1",  # documented: -1 when absent
+    "cos_object_info_restore_ongoing": "-1",  # documented: -1 when nothing is said about a restore
 }
 
 # Empty strings that must be refused before anything is sent (parameter names, any function).
@@ -185,6 +194,20 @@ STRING_OVERRIDES = {
     ("cos_request_options_set_query", "name"): '"x"',
     ("cos_object_info_header", "name"): '"content-length"',
     ("cos_object_info_metadata", "name"): '"a"',
+    # Tagging, ACL, bucket policy (per function: names as common as `id` may mean something else elsewhere).
+    ("cos_acl_policy_add_grant", "grantee_type"): '"Group"',
+    ("cos_acl_policy_add_grant", "grantee"): '"http://cam.qcloud.com/groups/global/AllUsers"',
+    ("cos_acl_policy_add_grant", "permission"): '"READ"',
+    ("cos_request_options_set_grant", "permission"): '"READ"',
+    ("cos_request_options_set_grant", "grantees"): '"id=\\"qcs::cam::uin/100000000001:uin/100000000011\\""',
+    ("cos_client_put_object_acl", "canned"): '"private"',
+    ("cos_client_put_bucket_acl", "canned"): '"private"',
+    ("cos_acl_policy_set_owner", "id"): '"qcs::cam::uin/100000000001:uin/100000000001"',
+    ("cos_acl_policy_set_owner", "display_name"): '"owner"',
+    ("cos_client_put_bucket_policy", "policy"): '"{\\"Statement\\":[],\\"version\\":\\"2.0\\"}"',
+    # An archived object (made by setup()): a restore of it succeeds, again and again.
+    ("cos_client_restore_object", "key"): '"cold"',
+    ("cos_tag_set_get", "key"): '"a"',
 }
 
 SCALAR_VALUES = {
@@ -220,6 +243,8 @@ SCALAR_VALUES = {
     ("bool", "resume"): "false",  # nothing is sent; resuming needs an appendable object (the setup's "apw")
     ("size_t", "index"): "0",
     ("cos_status", "status"): "COS_OK",
+    ("uint32_t", "days"): "1",
+    ("cos_restore_tier", "tier"): "COS_RESTORE_TIER_STANDARD",
 }
 
 # Handles passed for `T *` parameters (created at start-up by the generated program). Options handles named
@@ -249,6 +274,10 @@ HANDLES = {
     "cos_object_iter *": "iter",
     "const cos_bucket_list *": "bucket_list",
     "const cos_delete_result *": "delete_result",
+    "const cos_tag_set *": "tag_set",
+    "cos_tag_set *": "scratch_tag_set",
+    "const cos_acl_policy *": "acl_policy",
+    "cos_acl_policy *": "scratch_acl_policy",
 }
 
 # Out-parameters `T **` and how to free what they receive.
@@ -267,6 +296,8 @@ OUTS = {
     "cos_object_reader **": "cos_object_reader_free",
     "cos_object_writer **": "cos_object_writer_free",
     "cos_appender **": "cos_appender_free",
+    "cos_tag_set **": "cos_tag_set_free",
+    "cos_acl_policy **": "cos_acl_policy_free",
     "char **": "cos_string_free",
 }
 
@@ -277,6 +308,8 @@ CONSTRUCTED = {
     "cos_transfer_options *": "cos_transfer_options_free",
     "cos_part_list *": "cos_part_list_free",
     "cos_cancel_token *": "cos_cancel_token_free",
+    "cos_tag_set *": "cos_tag_set_free",
+    "cos_acl_policy *": "cos_acl_policy_free",
 }
 
 # Scalar out-parameters `T *` (written on success; the value is not checked here).
@@ -287,7 +320,7 @@ SCALAR_OUTS = {"bool *": "bool", "uint64_t *": "uint64_t", "size_t *": "size_t"}
 FREED = {t[:-1] for t in OUTS} | set(CONSTRUCTED) | {"cos_error *"}
 
 CALLBACKS = {"cos_read_fn": "dummy_read", "cos_write_fn": "dummy_write", "cos_progress_fn": "dummy_progress"}
-SCALARS = {"size_t", "uint32_t", "uint64_t", "int64_t", "int32_t", "bool", "cos_status"}
+SCALARS = {"size_t", "uint32_t", "uint64_t", "int64_t", "int32_t", "bool", "cos_status", "cos_restore_tier"}
 
 ZERO_OF_RETURN = {
     "const char *": "NULL",
@@ -638,7 +671,10 @@ def generate(funcs):
                 g.fallible(fname, slots, g.label(fname, f"{s.name}=NULL"), valid_expect, {s.name: "NULL"}, pre=reset)
                 continue
             # a pointer: handle, string, out, scalar out, callback
-            if getattr(s, "optional", False):
+            if getattr(s, "optional", False) and (fname, s.name) in NULL_REFUSED_WITH_DEFAULTS:
+                g.fallible(fname, slots, g.label(fname, f"{s.name}=NULL (optional, refused with the defaults)"),
+                           "invalid", {s.name: "NULL"}, param=s.name)
+            elif getattr(s, "optional", False):
                 g.fallible(fname, slots, g.label(fname, f"{s.name}=NULL (optional)"), valid_expect, {s.name: "NULL"},
                            pre=reset)
             else:
@@ -696,6 +732,10 @@ static cos_upload_list *upload_list;
 static cos_object_reader *reader;
 static cos_object_writer *writer;
 static cos_appender *appender;
+static cos_tag_set *tag_set;
+static cos_tag_set *scratch_tag_set;
+static cos_acl_policy *acl_policy;
+static cos_acl_policy *scratch_acl_policy;
 static char *owned_upload_id;
 static const char *upload_id_value = "no-such-upload";
 static uint8_t read_buffer[64];
@@ -1006,6 +1046,18 @@ static void setup(const char *dir) {
     must("open writer", cos_object_writer_open(client, BUCKET, "w", NULL, &writer, &err), &err);
     /* Its own key: only its successful appends move its position, and reset_state() leaves the key alone. */
     must("new appender", cos_appender_new(client, BUCKET, "apw", NULL, false, &appender, &err), &err);
+    tag_set = cos_tag_set_new();
+    scratch_tag_set = cos_tag_set_new();
+    must("add tag", cos_tag_set_add(tag_set, "a", "b", &err), &err);
+    must("get acl", cos_client_get_object_acl(client, BUCKET, "x", NULL, &acl_policy, &err), &err);
+    scratch_acl_policy = cos_acl_policy_new();
+    {
+        cos_request_options *archive = cos_request_options_new();
+        must("archive class", cos_request_options_set_storage_class(archive, "ARCHIVE", &err), &err);
+        must("put cold", cos_client_put_object_ex(client, BUCKET, "cold", (const uint8_t *)"c", 1, archive, NULL, &err),
+             &err);
+        cos_request_options_free(archive);
+    }
     rc = cos_client_get_object(client, BUCKET, "missing", &bytes, &error);
     if (rc != COS_SERVICE_ERROR || error == NULL) {
         fprintf(stderr, "setup: a GET of a missing key did not fail with a service error\n");
@@ -1037,6 +1089,10 @@ static void delete_bucket(void) {
 }
 
 static void teardown(void) {
+    cos_acl_policy_free(scratch_acl_policy);
+    cos_acl_policy_free(acl_policy);
+    cos_tag_set_free(scratch_tag_set);
+    cos_tag_set_free(tag_set);
     cos_appender_free(appender);
     cos_object_writer_free(writer);
     cos_object_reader_free(reader);
