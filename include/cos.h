@@ -1021,7 +1021,8 @@ cos_status cos_request_options_set_verify_crc(cos_request_options *opts, bool on
 
 /**
  * Tags of the object an upload creates (x-cos-tagging, URL-encoded from `tags`): at most 10, else
- * COS_INVALID_ARGUMENT. For put, upload, copy (with the "Replaced" directive) and multipart initiation.
+ * COS_INVALID_ARGUMENT. For put, append, upload and multipart initiation; a copy keeps its source's tags
+ * unless the options also set the header x-cos-tagging-directive to "Replaced".
  */
 cos_status cos_request_options_set_tags(cos_request_options *opts,
                                         const cos_tag_set *tags,

@@ -15,7 +15,8 @@ pub struct cos_acl_policy {
     inner: Acl,
     owner_id: CString,
     owner_display_name: Option<CString>,
-    canned: CString,
+    /// The `x-cos-acl` header of the answer, for `cos_acl_policy_canned`.
+    acl_header: Option<CString>,
     grants: Vec<GrantRow>,
 }
 
@@ -49,9 +50,20 @@ impl cos_acl_policy {
         cos_acl_policy {
             owner_id: c_string(&inner.owner_id),
             owner_display_name: inner.owner_display_name.as_deref().map(c_string),
-            canned: c_string(inner.canned()),
+            acl_header: inner.acl_header.as_deref().map(c_string),
             grants: inner.grants.iter().map(GrantRow::new).collect(),
             inner,
+        }
+    }
+
+    /// The canned ACL as a static string, or the header COS sent (kept for the handle's life), so that no
+    /// pointer handed out before an `add_grant` dangles after it.
+    fn canned(&self) -> *const c_char {
+        match self.inner.canned() {
+            "private" => c"private".as_ptr(),
+            "public-read" => c"public-read".as_ptr(),
+            "public-read-write" => c"public-read-write".as_ptr(),
+            _ => c_ptr(&self.acl_header),
         }
     }
 
@@ -116,7 +128,6 @@ pub extern "C" fn cos_acl_policy_add_grant(
         };
         a.grants.push(GrantRow::new(&grant));
         a.inner.grants.push(grant);
-        a.canned = c_string(a.inner.canned());
         Ok(())
     })
 }
@@ -138,7 +149,7 @@ pub extern "C" fn cos_acl_policy_owner_display_name(acl: *const cos_acl_policy) 
 /// else "private". NULL for NULL.
 #[no_mangle]
 pub extern "C" fn cos_acl_policy_canned(acl: *const cos_acl_policy) -> *const c_char {
-    read(acl, std::ptr::null(), |a| a.canned.as_ptr())
+    read(acl, std::ptr::null(), |a| a.canned())
 }
 
 /// Number of grants; 0 for NULL.

@@ -138,6 +138,7 @@ static void acl(cos_client *client) {
     cos_error *err = NULL;
     cos_acl_policy *got = NULL, *mine = cos_acl_policy_new();
     cos_request_options *opts = cos_request_options_new();
+    const char *canned_before;
     char grantees[128];
     ok("put", cos_client_put_object(client, BUCKET, "a", (const uint8_t *)"x", 1, &err), &err);
     ok("get acl", cos_client_get_object_acl(client, BUCKET, "a", NULL, &got, &err), &err);
@@ -167,8 +168,10 @@ static void acl(cos_client *client) {
     CHECK(same(cos_acl_policy_grant_type(got, (size_t)grant_index(got, OTHER, "READ_ACP")), "CanonicalUser"));
     cos_acl_policy_free(got);
 
-    /* A whole policy. */
+    /* A whole policy. A string taken before the policy changes stays valid (ASan and valgrind would see). */
     ok("set owner", cos_acl_policy_set_owner(mine, OWNER, NULL, &err), &err);
+    canned_before = cos_acl_policy_canned(mine);
+    CHECK(same(canned_before, "private") && cos_acl_policy_owner_display_name(mine) == NULL);
     ok("add grant", cos_acl_policy_add_grant(mine, "CanonicalUser", OWNER, "FULL_CONTROL", &err), &err);
     ok("add grant", cos_acl_policy_add_grant(mine, "Group", ALL_USERS, "READ", &err), &err);
     fails("bad grantee type", cos_acl_policy_add_grant(mine, "Robot", OWNER, "READ", &err), &err,
@@ -176,6 +179,7 @@ static void acl(cos_client *client) {
     fails("bad permission", cos_acl_policy_add_grant(mine, "Group", ALL_USERS, "EVERYTHING", &err), &err,
           COS_INVALID_ARGUMENT, "permission");
     CHECK(cos_acl_policy_grant_count(mine) == 2 && same(cos_acl_policy_canned(mine), "public-read"));
+    CHECK(same(canned_before, "private"));
     ok("put policy", cos_client_put_object_acl_policy(client, BUCKET, "a", mine, NULL, &err), &err);
     ok("get acl", cos_client_get_object_acl(client, BUCKET, "a", NULL, &got, &err), &err);
     CHECK(cos_acl_policy_grant_count(got) == 2 && grant_index(got, OWNER, "FULL_CONTROL") >= 0);
