@@ -115,11 +115,6 @@ typedef enum {
 } cos_restore_tier;
 
 /**
- * A permission of a grant. `Write` applies to buckets only (creating and deleting their objects).
- */
-typedef struct Permission Permission;
-
-/**
  * An object's or a bucket's ACL: the owner and the grants. Strings returned by its accessors stay valid
  * until the policy is freed, except that `cos_acl_policy_set_owner` replaces the owner's strings.
  */

@@ -6,7 +6,7 @@ use super::{
     arg_opt_str, arg_out, arg_ref, arg_str, boxed, bucket_args, c_ptr, c_string, call, cos_client, cos_error,
     cos_status, free_box, guard, object_args, read, set_out, update,
 };
-use crate::{Acl, Grant, Grantee, Permission};
+use crate::{Acl, Grant, Grantee};
 use std::ffi::{c_char, CString};
 
 /// An object's or a bucket's ACL: the owner and the grants. Strings returned by its accessors stay valid
@@ -113,7 +113,7 @@ pub extern "C" fn cos_acl_policy_add_grant(
 ) -> cos_status {
     update(err, "acl", acl, |a| {
         let (kind, who) = (arg_str("grantee_type", grantee_type)?, arg_str("grantee", grantee)?);
-        let permission = Permission::parse(arg_str("permission", permission)?)?;
+        let permission = crate::Permission::parse(arg_str("permission", permission)?)?;
         if who.is_empty() {
             return Err(crate::Error::invalid("grantee is empty"));
         }

@@ -63,7 +63,7 @@ impl Client {
             check_canned(acl, object)?;
             opts.acl(acl)?;
         }
-        let granted = Permission::ALL.iter().any(|p| opts.get_header(p.header()).is_some());
+        let granted = Permission::all().iter().any(|p| opts.get_header(p.header()).is_some());
         if opts.get_header("x-cos-acl").is_none() && !granted {
             return Err(Error::invalid(
                 "an ACL put needs canned (a canned ACL) or at least one grant in its options (RequestOptions::grant, \

@@ -22,8 +22,11 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 5] =
-        [Permission::Read, Permission::Write, Permission::ReadAcp, Permission::WriteAcp, Permission::FullControl];
+    /// Every permission, in COS's order. (A function, not an associated const: cbindgen would put the type in
+    /// the C header.)
+    pub fn all() -> [Permission; 5] {
+        [Permission::Read, Permission::Write, Permission::ReadAcp, Permission::WriteAcp, Permission::FullControl]
+    }
 
     /// As COS writes it in a `<Permission>`: `READ`, `WRITE`, `READ_ACP`, `WRITE_ACP`, `FULL_CONTROL`.
     pub fn as_str(self) -> &'static str {
@@ -49,7 +52,7 @@ impl Permission {
 
     /// A permission by its COS name (`READ`, `FULL_CONTROL`, ...; exact case).
     pub fn parse(name: &str) -> Result<Permission> {
-        Permission::ALL.into_iter().find(|p| p.as_str() == name).ok_or_else(|| {
+        Permission::all().into_iter().find(|p| p.as_str() == name).ok_or_else(|| {
             Error::invalid(format!(
                 "permission must be one of READ, WRITE, READ_ACP, WRITE_ACP, FULL_CONTROL, got {name:?}"
             ))
