@@ -75,6 +75,23 @@ fn tags_at_upload_time() {
 }
 
 #[test]
+fn tags_reach_objects_made_by_multipart_uploads_and_appends() {
+    let f = Fixture::new("tagtransfer");
+    let dir = support::TempDir::new("tagtransfer");
+    let path = dir.file("in", &support::data((2 * support::MIB + 1) as usize, 7));
+    let set = tags(&[("via", "upload_file"), ("n", "3")]);
+    let mut o = cos::TransferOptions::default();
+    o.part_size = support::MIB;
+    o.request.tags(&set).unwrap();
+    f.client.upload_file(&f.bucket, "multi", &path, &o, None).unwrap();
+    assert_eq!(pairs(&f.client.get_object_tagging(&f.bucket, "multi", &opts()).unwrap()), pairs(&set));
+    let mut a = RequestOptions::new();
+    a.tags(&set).unwrap();
+    f.client.append_object(&f.bucket, "appended", 0, b"first", &a).unwrap();
+    assert_eq!(f.client.head_object(&f.bucket, "appended", &opts()).unwrap().tag_count(), Some(2));
+}
+
+#[test]
 fn bucket_tags_round_trip() {
     let f = Fixture::new("tagbucket");
     let c = &f.client;
