@@ -43,14 +43,16 @@ options (each --flag VALUE may also be written --flag=VALUE):
                           second (each direction separately); default none
   --clock-skew SECONDS    run the emulator's clock this far from the real one (may be negative):
                           signature windows, the Date header and recorded times use it; default 0
+  --restore-delay-ms MS   how long a restore of an ARCHIVE / DEEP_ARCHIVE object (POST ?restore) is
+                          in progress before the object can be read; default 0 (at once)
   --verbose, -v           one line per request on stderr (host, path, status, length, time, fault)
   --version               print the version and exit
   --help, -h              print this text and exit
 
 environment:
   {pause_env}=OP:N   (with --data-dir) a test hook: stop at the N-th crash point of
-                          operation OP (complete, part, put, abort, delete-bucket, open) and wait there
-                          to be killed; a malformed value stops the start
+                          operation OP (complete, part, put, abort, delete-bucket, open, marker, bucket,
+                          rewrite) and wait there to be killed; a malformed value stops the start
 
 Clients address buckets by Host: <name>-<appid>.cos.<region>.myqcloud.com (or .tencentcos.cn);
 an IP address, localhost or service.cos.myqcloud.com is the service (ListBuckets). Requests must be
@@ -94,6 +96,8 @@ pub struct Config {
     pub rate_limit: Option<u64>,
     /// Seconds added to the real clock.
     pub clock_skew: i64,
+    /// How long a RestoreObject takes to complete, in milliseconds (0: at once).
+    pub restore_delay_ms: u64,
 }
 
 impl Default for Config {
@@ -111,6 +115,7 @@ impl Default for Config {
             no_md5: false,
             rate_limit: None,
             clock_skew: 0,
+            restore_delay_ms: 0,
         }
     }
 }
@@ -145,7 +150,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Parsed, String> 
                 None
             }
             "--listen" | "--data-dir" | "--secret-id" | "--secret-key" | "--temp-secret-id" | "--temp-secret-key"
-            | "--session-token" | "--region" | "--rate-limit" | "--clock-skew" => {
+            | "--session-token" | "--region" | "--rate-limit" | "--clock-skew" | "--restore-delay-ms" => {
                 let value = match inline {
                     Some(v) => v,
                     // A flag where the value should be means the value was forgotten.
@@ -192,6 +197,11 @@ fn set(cfg: &mut Config, flag: &str, value: String) -> Result<(), String> {
             Ok(n) if n > 0 => cfg.rate_limit = Some(n),
             _ => return Err(format!("--rate-limit needs a positive number of bytes per second, got {value:?}")),
         },
+        "--restore-delay-ms" => {
+            cfg.restore_delay_ms = value
+                .parse()
+                .map_err(|_| format!("--restore-delay-ms needs a number of milliseconds, got {value:?}"))?;
+        }
         "--clock-skew" => {
             cfg.clock_skew =
                 value.parse().map_err(|_| format!("--clock-skew needs a number of seconds, got {value:?}"))?;
@@ -257,6 +267,9 @@ mod tests {
         assert_eq!((c.rate_limit, c.clock_skew), (Some(50_000_000), -3600));
         assert!(run(&["--rate-limit", "0"]).is_err());
         assert!(run(&["--clock-skew", "soon"]).is_err());
+        assert_eq!(run(&["--restore-delay-ms", "1500"]).unwrap().restore_delay_ms, 1500);
+        assert_eq!(run(&[]).unwrap().restore_delay_ms, 0);
+        assert!(run(&["--restore-delay-ms", "-1"]).is_err());
         assert!(run(&["--bogus"]).is_err());
         assert!(run(&["--listen"]).is_err());
         assert_eq!(run(&["--help"]).unwrap_err(), "help");
@@ -298,6 +311,7 @@ mod tests {
             "--no-md5",
             "--rate-limit",
             "--clock-skew",
+            "--restore-delay-ms",
             "--verbose",
             "--version",
             "--help",

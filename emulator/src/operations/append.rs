@@ -132,6 +132,25 @@ mod tests {
     }
 
     #[test]
+    fn appendable_objects_stay_the_null_version_of_a_versioned_bucket() {
+        use crate::storage::versions::Versioning;
+        let store = Store::memory();
+        store.create_bucket("b-1", "ap-guangzhou", 0).unwrap();
+        store.set_versioning("b-1", Versioning::Enabled).unwrap();
+        let v1 = call(&store, put_object, &[], &[], b"normal");
+        let v1 = header(&v1, "x-cos-version-id").unwrap().to_string();
+        store.delete_version("b-1", "k", None, 1).unwrap();
+        for (position, chunk) in [(0, &b"ab"[..]), (2, b"cd")] {
+            let resp = append(&store, position, chunk).unwrap();
+            assert_eq!(header(&resp, "x-cos-version-id"), None, "no version for an append");
+        }
+        assert_eq!(read_object(&store, "b-1", "k"), b"abcd");
+        let versions = store.with_bucket("b-1", |b| b.all_versions("k").count()).unwrap();
+        assert_eq!(versions, 3, "the appendable null version, the marker, the first version");
+        assert_eq!(store.head_version("b-1", "k", Some(&v1)).unwrap().meta.size, 6);
+    }
+
+    #[test]
     fn wrong_positions_and_normal_objects_are_refused() {
         let store = Store::memory();
         store.create_bucket("b-1", "ap-guangzhou", 0).unwrap();

@@ -68,7 +68,7 @@ pub fn list_buckets(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<
     Ok(Response::xml(200, w.finish()))
 }
 
-pub fn create_bucket(ctx: &Ctx, _req: &Request, _body: &mut BodyReader) -> Result<Response, CosError> {
+pub fn create_bucket(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<Response, CosError> {
     if !valid_bucket_name(&ctx.bucket) {
         return Err(CosError::new(
             400,
@@ -77,8 +77,18 @@ pub fn create_bucket(ctx: &Ctx, _req: &Request, _body: &mut BodyReader) -> Resul
         ));
     }
     // A CreateBucketConfiguration body (MAZ/OFS) is accepted and ignored.
+    // The ACL and tags a bucket is created with (x-cos-acl, x-cos-grant-*, x-cos-tagging) are its
+    // first `?acl` and `?tagging` documents; checked before the bucket exists.
+    let acl = crate::operations::acl::requested_acl(req, b"", false)?;
+    let tags = crate::operations::tagging::creation_tags(req)?;
     let region = ctx.host_region.as_deref().unwrap_or(&ctx.cfg.region);
     ctx.store.create_bucket(&ctx.bucket, region, ctx.now)?;
+    if let Some(acl) = acl {
+        ctx.store.put_config(&ctx.bucket, "acl", acl.into_bytes())?;
+    }
+    if let Some(doc) = tags {
+        ctx.store.put_config(&ctx.bucket, "tagging", doc)?;
+    }
     Ok(Response::new(200))
 }
 

@@ -6,16 +6,24 @@ use crate::http::request::Request;
 use crate::http::wire::Response;
 use crate::operations::conditional::Conditions;
 use crate::operations::object::{
-    content_type, descriptive_headers, object_acl, push_sse_echo, sse_headers, storage_class,
+    content_type, descriptive_headers, object_acl, push_sse_echo, push_version_header, sse_headers, storage_class,
 };
+use crate::operations::restore::{check_readable, now_ms};
 use crate::operations::router::Ctx;
 use crate::storage::store::ObjectMeta;
-use crate::util::{decode_path, iso8601};
+use crate::util::{decode_path, decode_query_component, iso8601};
 use crate::xml::XmlWriter;
 
-/// (bucket, key) of an `x-cos-copy-source` value. Lenient about the form: an optional scheme,
-/// an optional leading `/`, any host whose first label is the bucket, and `?versionId=` ignored.
-pub fn parse_copy_source(value: &str) -> Result<(String, String), CosError> {
+/// The object an `x-cos-copy-source` names: bucket, key and, with `?versionId=ID`, the version.
+pub struct CopySource {
+    pub bucket: String,
+    pub key: String,
+    pub version_id: Option<String>,
+}
+
+/// An `x-cos-copy-source` value. Lenient about the form: an optional scheme, an optional leading
+/// `/`, any host whose first label is the bucket; `?versionId=ID` selects a version.
+pub fn parse_copy_source(value: &str) -> Result<CopySource, CosError> {
     let invalid = || {
         CosError::invalid_argument(format!(
             "x-cos-copy-source must be <bucket>.cos.<region>.myqcloud.com/<key>, got {value:?}"
@@ -29,12 +37,18 @@ pub fn parse_copy_source(value: &str) -> Result<(String, String), CosError> {
     let (host, rest) = v.split_once('/').ok_or_else(invalid)?;
     let bucket = host.split('.').next().unwrap_or("").to_ascii_lowercase();
     // The key is URL-encoded, so a literal `?` can only start the versionId part.
-    let encoded_key = rest.split_once('?').map_or(rest, |(k, _)| k);
+    let (encoded_key, query) = rest.split_once('?').unwrap_or((rest, ""));
     let key = decode_path(encoded_key).ok_or_else(invalid)?;
     if bucket.is_empty() || key.is_empty() {
         return Err(invalid());
     }
-    Ok((bucket, key))
+    let version_id = query
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| *k == "versionId")
+        .map(|(_, v)| decode_query_component(v))
+        .filter(|v| !v.is_empty());
+    Ok(CopySource { bucket, key, version_id })
 }
 
 #[derive(PartialEq)]
@@ -45,7 +59,7 @@ enum Directive {
 
 pub fn copy_object(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<Response, CosError> {
     let source = req.header("x-cos-copy-source").unwrap_or("");
-    let (src_bucket, src_key) = parse_copy_source(source)?;
+    let CopySource { bucket: src_bucket, key: src_key, version_id: src_version } = parse_copy_source(source)?;
     let directive = match req.header("x-cos-metadata-directive") {
         None => Directive::Copy,
         Some(d) if d.eq_ignore_ascii_case("copy") => Directive::Copy,
@@ -61,7 +75,7 @@ pub fn copy_object(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<R
     let replaced_headers = if directive == Directive::Replaced { descriptive_headers(req)? } else { Vec::new() };
     let sse = sse_headers(req)?;
     let acl = object_acl(req)?;
-    let same_object = src_bucket == ctx.bucket && src_key == ctx.key;
+    let same_object = src_bucket == ctx.bucket && src_key == ctx.key && src_version.is_none();
     if same_object && directive == Directive::Copy && class.is_none() && sse.is_empty() {
         return Err(CosError::new(
             400,
@@ -77,14 +91,17 @@ pub fn copy_object(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<R
     };
 
     let now = ctx.now;
-    let meta = ctx.store.copy_object((&src_bucket, &src_key), (&ctx.bucket, &ctx.key), |src: &ObjectMeta| {
+    let now_ms = now_ms(ctx);
+    let src = (src_bucket.as_str(), src_key.as_str(), src_version.as_deref());
+    let meta = ctx.store.copy_object(src, (&ctx.bucket, &ctx.key), |src: &ObjectMeta| {
+        check_readable(src, now_ms)?;
         conditions.evaluate_copy_source(&src.etag, src.last_modified)?;
         let mut m = match directive {
             Directive::Copy => src.clone(),
             Directive::Replaced => ObjectMeta {
                 content_type: content_type(req),
                 headers: replaced_headers.clone(),
-                tagging: req.header("x-cos-tagging").map(str::to_string),
+                tagging: crate::operations::tagging::upload_tagging(req)?,
                 ..src.clone()
             },
         };
@@ -97,6 +114,8 @@ pub fn copy_object(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<R
         m.appendable = false;
         m.storage_class = class.clone().unwrap_or_else(|| "STANDARD".to_string());
         m.acl = acl.clone();
+        // The copy is a new object: a restore of the source does not carry over.
+        m.restore = None;
         Ok(m)
     })?;
 
@@ -104,10 +123,17 @@ pub fn copy_object(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<R
     w.open("CopyObjectResult")
         .elem("ETag", &meta.etag)
         .elem("LastModified", &iso8601(meta.last_modified))
-        .elem("CRC64", &meta.crc64.to_string())
-        .close("CopyObjectResult");
+        .elem("CRC64", &meta.crc64.to_string());
+    if meta.version_id != crate::storage::versions::NULL_VERSION {
+        w.elem("VersionId", &meta.version_id);
+    }
+    w.close("CopyObjectResult");
     let mut resp = Response::xml(200, w.finish());
     resp.push_header("x-cos-hash-crc64ecma", meta.crc64.to_string());
+    push_version_header(&mut resp, &meta);
+    if let Some(v) = &src_version {
+        resp.push_header("x-cos-copy-source-version-id", v.clone());
+    }
     push_sse_echo(&mut resp, &meta);
     Ok(resp)
 }
@@ -118,7 +144,7 @@ mod tests {
 
     #[test]
     fn copy_source_forms() {
-        let p = |v: &str| parse_copy_source(v).ok();
+        let p = |v: &str| parse_copy_source(v).ok().map(|s| (s.bucket, s.key));
         let want = |b: &str, k: &str| Some((b.to_string(), k.to_string()));
         assert_eq!(p("src-125.cos.ap-guangzhou.myqcloud.com/a%20b/%E4%B8%AD.txt"), want("src-125", "a b/中.txt"));
         assert_eq!(p("/src-125.cos.ap-guangzhou.myqcloud.com/k+1?versionId=xyz"), want("src-125", "k+1"));
@@ -127,5 +153,9 @@ mod tests {
         assert_eq!(p("src-125.cos.ap-guangzhou.myqcloud.com/"), None);
         assert_eq!(p("src-125.cos.ap-guangzhou.myqcloud.com"), None);
         assert_eq!(p("src-125.cos.x.myqcloud.com/%FF"), None);
+        let version = |v: &str| parse_copy_source(v).ok().and_then(|s| s.version_id);
+        assert_eq!(version("b-1.cos.r.myqcloud.com/k?versionId=MTg0NDY3"), Some("MTg0NDY3".into()));
+        assert_eq!(version("b-1.cos.r.myqcloud.com/k?versionId="), None);
+        assert_eq!(version("b-1.cos.r.myqcloud.com/k"), None);
     }
 }

@@ -15,7 +15,8 @@ const MAX_DOCUMENT: usize = 4 * 1024 * 1024;
 
 pub struct DeleteRequest {
     pub quiet: bool,
-    pub keys: Vec<String>,
+    /// Each object's key and, with `<VersionId>`, the version to remove.
+    pub keys: Vec<(String, Option<String>)>,
 }
 
 /// All text inside an element (roxmltree splits text around entities and CDATA).
@@ -37,11 +38,10 @@ pub fn parse_delete(body: &[u8]) -> Result<DeleteRequest, CosError> {
         match child.tag_name().name() {
             "Quiet" => req.quiet = text_of(child).trim().eq_ignore_ascii_case("true"),
             "Object" => {
-                let key = child
-                    .children()
-                    .find(|n| n.is_element() && n.tag_name().name() == "Key")
-                    .ok_or_else(|| CosError::malformed_xml("<Object> without <Key>"))?;
-                req.keys.push(text_of(key));
+                let field = |name: &str| child.children().find(|n| n.is_element() && n.tag_name().name() == name);
+                let key = field("Key").ok_or_else(|| CosError::malformed_xml("<Object> without <Key>"))?;
+                let version = field("VersionId").map(text_of).filter(|v| !v.trim().is_empty());
+                req.keys.push((text_of(key), version.map(|v| v.trim().to_string())));
             }
             _ => {}
         }
@@ -66,19 +66,38 @@ pub fn delete_objects(ctx: &Ctx, req: &Request, body: &mut BodyReader) -> Result
 
     let mut w = XmlWriter::new();
     w.open("DeleteResult");
-    for key in &parsed.keys {
+    for (key, version) in &parsed.keys {
         let result = if key.is_empty() {
             Err(CosError::invalid_argument("The object key must not be empty."))
         } else {
-            ctx.store.delete_object(&ctx.bucket, key)
+            ctx.store.delete_version(&ctx.bucket, key, version.as_deref(), ctx.now)
         };
         match result {
-            Ok(()) if parsed.quiet => {}
-            Ok(()) => {
-                w.open("Deleted").elem("Key", key).close("Deleted");
+            Ok(_) if parsed.quiet => {}
+            Ok(d) => {
+                w.open("Deleted").elem("Key", key);
+                // As COS: the version asked for; for a marker created, its id apart.
+                match (version, d.delete_marker) {
+                    (Some(v), true) => {
+                        w.elem("VersionId", v).elem("DeleteMarker", "true").elem("DeleteMarkerVersionId", v);
+                    }
+                    (Some(v), false) => {
+                        w.elem("VersionId", v);
+                    }
+                    (None, true) => {
+                        let id = d.version_id.as_deref().unwrap_or("");
+                        w.elem("DeleteMarker", "true").elem("DeleteMarkerVersionId", id);
+                    }
+                    (None, false) => {}
+                }
+                w.close("Deleted");
             }
             Err(e) => {
-                w.open("Error").elem("Key", key).elem("Code", e.code).elem("Message", &e.message).close("Error");
+                w.open("Error").elem("Key", key);
+                if let Some(v) = version {
+                    w.elem("VersionId", v);
+                }
+                w.elem("Code", e.code).elem("Message", &e.message).close("Error");
             }
         }
     }
@@ -98,7 +117,7 @@ mod tests {
         .ok()
         .unwrap();
         assert!(d.quiet);
-        assert_eq!(d.keys, vec!["a&b".to_string(), "x<y".to_string()]);
+        assert_eq!(d.keys, vec![("a&b".to_string(), None), ("x<y".to_string(), Some("v".to_string()))]);
     }
 
     #[test]

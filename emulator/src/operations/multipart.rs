@@ -9,7 +9,8 @@ use crate::http::wire::Response;
 use crate::operations::bucket::{int_param, owner_id, OWNER_UIN};
 use crate::operations::conditional::Conditions;
 use crate::operations::copy::parse_copy_source;
-use crate::operations::object::{new_object_meta, push_sse_echo};
+use crate::operations::object::{new_object_meta, push_sse_echo, push_version_header};
+use crate::operations::restore::{check_readable, now_ms};
 use crate::operations::router::Ctx;
 use crate::storage::ingest;
 use crate::storage::store::{slice_pieces, ObjectMeta};
@@ -115,9 +116,10 @@ pub fn copy_range(header: Option<&str>, size: u64) -> Result<(u64, u64), CosErro
 }
 
 fn upload_part_copy(ctx: &Ctx, req: &Request, n: u32, id: &str) -> Result<Response, CosError> {
-    let (src_bucket, src_key) = parse_copy_source(req.header("x-cos-copy-source").unwrap_or(""))?;
+    let src = parse_copy_source(req.header("x-cos-copy-source").unwrap_or(""))?;
     ctx.store.with_upload(&ctx.bucket, &ctx.key, id, |_| ())?;
-    let (source, pieces) = ctx.store.open_object(&src_bucket, &src_key)?;
+    let (source, pieces) = ctx.store.open_version(&src.bucket, &src.key, src.version_id.as_deref())?;
+    check_readable(&source.meta, now_ms(ctx))?;
     let conditions = Conditions {
         if_match: req.header("x-cos-copy-source-if-match"),
         if_none_match: req.header("x-cos-copy-source-if-none-match"),
@@ -195,6 +197,7 @@ pub fn complete(ctx: &Ctx, req: &Request, body: &mut BodyReader) -> Result<Respo
         .elem("ETag", &meta.etag)
         .close("CompleteMultipartUploadResult");
     let mut resp = Response::xml(200, w.finish()).header("x-cos-hash-crc64ecma", meta.crc64.to_string());
+    push_version_header(&mut resp, &meta);
     push_sse_echo(&mut resp, &meta);
     Ok(resp)
 }

@@ -8,9 +8,11 @@ use crate::http::request::Request;
 use crate::http::wire::{Body, Response};
 use crate::operations::conditional::{parse_range, Conditions, Precondition, RangeSpec};
 use crate::operations::copy;
+use crate::operations::restore::{check_readable, now_ms, restore_header};
 use crate::operations::router::Ctx;
 use crate::storage::ingest;
 use crate::storage::store::{slice_pieces, ObjectMeta};
+use crate::storage::versions::NULL_VERSION;
 use crate::util::http_date;
 
 pub const DEFAULT_CONTENT_TYPE: &str = "application/octet-stream";
@@ -39,8 +41,6 @@ const STORAGE_CLASSES: &[&str] = &[
     "MAZ_INTELLIGENT_TIERING",
     "MAZ_ARCHIVE",
 ];
-
-const OBJECT_ACLS: &[&str] = &["private", "public-read", "public-read-write", "default"];
 
 pub const SSE_HEADER: &str = "x-cos-server-side-encryption";
 const SSE_KMS_KEY_HEADER: &str = "x-cos-server-side-encryption-cos-kms-key-id";
@@ -120,12 +120,10 @@ pub fn content_type(req: &Request) -> String {
     }
 }
 
+/// The ACL an upload asks for with `x-cos-acl` and `x-cos-grant-*`, in the form `?acl` stores
+/// (see `acl.rs`); None for neither.
 pub fn object_acl(req: &Request) -> Result<Option<String>, CosError> {
-    match req.header("x-cos-acl") {
-        None => Ok(None),
-        Some(v) if OBJECT_ACLS.contains(&v) => Ok(Some(v.to_string())),
-        Some(v) => Err(CosError::invalid_argument(format!("Invalid x-cos-acl: {v:?}"))),
-    }
+    crate::operations::acl::requested_acl(req, b"", true)
 }
 
 /// Echo of the stored encryption headers, as PUT/COPY responses carry them.
@@ -148,9 +146,24 @@ pub fn new_object_meta(ctx: &Ctx, req: &Request) -> Result<ObjectMeta, CosError>
         content_type: content_type(req),
         headers,
         acl: object_acl(req)?,
-        tagging: req.header("x-cos-tagging").map(str::to_string),
+        tagging: crate::operations::tagging::upload_tagging(req)?,
         appendable: false,
+        version_id: NULL_VERSION.to_string(),
+        seq: 0,
+        restore: None,
     })
+}
+
+/// `x-cos-version-id` of a write or read, for versions other than `null` (as COS sends it).
+pub fn push_version_header(resp: &mut Response, meta: &ObjectMeta) {
+    if meta.version_id != NULL_VERSION {
+        resp.push_header("x-cos-version-id", meta.version_id.clone());
+    }
+}
+
+/// The `versionId` query parameter (empty means none).
+pub fn version_param(req: &Request) -> Option<&str> {
+    req.query_param("versionId").filter(|v| !v.is_empty())
 }
 
 pub fn put_object(ctx: &Ctx, req: &Request, body: &mut BodyReader) -> Result<Response, CosError> {
@@ -167,9 +180,10 @@ pub fn put_object(ctx: &Ctx, req: &Request, body: &mut BodyReader) -> Result<Res
     meta.size = digests.size;
     meta.etag = digests.etag();
     meta.crc64 = digests.crc64;
-    ctx.store.put_object(&ctx.bucket, &ctx.key, meta.clone(), staged)?;
+    meta.version_id = ctx.store.put_object(&ctx.bucket, &ctx.key, meta.clone(), staged)?;
     let mut resp =
         Response::new(200).header("ETag", meta.etag.clone()).header("x-cos-hash-crc64ecma", meta.crc64.to_string());
+    push_version_header(&mut resp, &meta);
     push_sse_echo(&mut resp, &meta);
     Ok(resp)
 }
@@ -182,15 +196,21 @@ pub fn head_object(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<R
     read_object(ctx, req, true)
 }
 
-/// GET and HEAD share everything but the bytes: HEAD does not even open the data.
+/// GET and HEAD share everything but the bytes: HEAD does not even open the data. `versionId`
+/// selects a version; an archived object is read only once restored.
 fn read_object(ctx: &Ctx, req: &Request, head: bool) -> Result<Response, CosError> {
+    let version = version_param(req);
     let (obj, pieces) = if head {
-        (ctx.store.head_object(&ctx.bucket, &ctx.key)?, None)
+        (ctx.store.head_version(&ctx.bucket, &ctx.key, version)?, None)
     } else {
-        let (obj, pieces) = ctx.store.open_object(&ctx.bucket, &ctx.key)?;
+        let (obj, pieces) = ctx.store.open_version(&ctx.bucket, &ctx.key, version)?;
         (obj, Some(pieces))
     };
     let m = &obj.meta;
+    let now_ms = now_ms(ctx);
+    if !head {
+        check_readable(m, now_ms)?;
+    }
     let conditions = Conditions {
         if_match: req.header("if-match"),
         if_none_match: req.header("if-none-match"),
@@ -212,6 +232,15 @@ fn read_object(ctx: &Ctx, req: &Request, head: bool) -> Result<Response, CosErro
     };
     let mut resp = Response::new(status);
     push_object_headers(&mut resp, m, req);
+    if version.is_some() {
+        // Asked for by id (`null` included): the answer names the version it is.
+        resp.push_header("x-cos-version-id", m.version_id.clone());
+    } else {
+        push_version_header(&mut resp, m);
+    }
+    if let Some(restore) = restore_header(m, now_ms) {
+        resp.push_header("x-cos-restore", restore);
+    }
     if status == 206 {
         resp.push_header("Content-Range", format!("bytes {start}-{}/{}", end - 1, m.size));
     }
@@ -257,9 +286,18 @@ fn push_object_headers(resp: &mut Response, m: &ObjectMeta, req: &Request) {
     }
 }
 
-pub fn delete_object(ctx: &Ctx, _req: &Request, _body: &mut BodyReader) -> Result<Response, CosError> {
-    ctx.store.delete_object(&ctx.bucket, &ctx.key)?;
-    Ok(Response::new(204))
+/// DELETE, with `versionId` removing that version for good; on a versioned bucket without one,
+/// a delete marker is added. The headers say which version went or was created.
+pub fn delete_object(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<Response, CosError> {
+    let d = ctx.store.delete_version(&ctx.bucket, &ctx.key, version_param(req), ctx.now)?;
+    let mut resp = Response::new(204);
+    if let Some(id) = d.version_id {
+        resp.push_header("x-cos-version-id", id);
+    }
+    if d.delete_marker {
+        resp.push_header("x-cos-delete-marker", "true");
+    }
+    Ok(resp)
 }
 
 #[cfg(test)]

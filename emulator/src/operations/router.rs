@@ -10,12 +10,20 @@ use crate::faults::injection::Faults;
 use crate::http::body::BodyReader;
 use crate::http::request::Request;
 use crate::http::wire::Response;
+use crate::operations::acl;
 use crate::operations::append;
 use crate::operations::bucket;
+use crate::operations::config;
+use crate::operations::cors;
 use crate::operations::delete;
 use crate::operations::multipart;
 use crate::operations::multipart_list;
 use crate::operations::object;
+use crate::operations::restore;
+use crate::operations::symlink;
+use crate::operations::tagging;
+use crate::operations::versioning;
+use crate::operations::versions_list;
 use crate::storage::store::Store;
 use crate::util::{http_date, new_trace_id, now_unix};
 use crate::xml;
@@ -84,6 +92,9 @@ static ROUTES: &[Route] = &[
     route("GET", Target::Bucket, None, bucket::list_objects),
     route("POST", Target::Bucket, Some("delete"), delete::delete_objects),
     route("GET", Target::Bucket, Some("uploads"), multipart_list::list_uploads),
+    route("PUT", Target::Bucket, Some("versioning"), versioning::put_versioning),
+    route("GET", Target::Bucket, Some("versioning"), versioning::get_versioning),
+    route("GET", Target::Bucket, Some("versions"), versions_list::list_object_versions),
     // PUT with x-cos-copy-source is CopyObject; put_object hands it to copy.rs.
     route("PUT", Target::Object, None, object::put_object),
     route("GET", Target::Object, None, object::get_object),
@@ -97,7 +108,39 @@ static ROUTES: &[Route] = &[
     route("GET", Target::Object, Some("uploadId"), multipart::list_parts),
     route("POST", Target::Object, Some("uploadId"), multipart::complete),
     route("DELETE", Target::Object, Some("uploadId"), multipart::abort),
+    // Bucket configuration documents (config.rs), one PUT/GET/DELETE triple per sub-resource.
+    // (`versioning` belongs to the versions work and gets its own rows.)
+    route("GET", Target::Bucket, Some("location"), config::get_location),
+    route("PUT", Target::Bucket, Some("acl"), acl::put_bucket_acl),
+    route("GET", Target::Bucket, Some("acl"), acl::get_bucket_acl),
+    route("PUT", Target::Object, Some("acl"), acl::put_object_acl),
+    route("GET", Target::Object, Some("acl"), acl::get_object_acl),
+    route("PUT", Target::Bucket, Some("tagging"), tagging::put_bucket_tagging),
+    route("GET", Target::Bucket, Some("tagging"), tagging::get_bucket_tagging),
+    route("DELETE", Target::Bucket, Some("tagging"), tagging::delete_bucket_tagging),
+    route("PUT", Target::Object, Some("tagging"), tagging::put_object_tagging),
+    route("GET", Target::Object, Some("tagging"), tagging::get_object_tagging),
+    route("DELETE", Target::Object, Some("tagging"), tagging::delete_object_tagging),
+    route("PUT", Target::Object, Some("symlink"), symlink::put_symlink),
+    route("GET", Target::Object, Some("symlink"), symlink::get_symlink),
+    route("POST", Target::Bucket, Some("inventory"), config::post_inventory),
+    route("POST", Target::Object, Some("restore"), restore::restore_object),
 ];
+
+/// The configuration documents of `config::DOCS`: each takes PUT, GET and DELETE (the handler
+/// refuses a DELETE the document does not have).
+fn config_route(method: &str, target: Target, sub: Option<&str>) -> Option<Handler> {
+    let sub = sub?;
+    if target != Target::Bucket || !config::DOCS.iter().any(|d| d.sub == sub) {
+        return None;
+    }
+    match method {
+        "PUT" => Some(config::put_document),
+        "GET" => Some(config::get_document),
+        "DELETE" => Some(config::delete_document),
+        _ => None,
+    }
+}
 
 /// Query parameters that are arguments of the plain operations, not sub-resources. COS routes
 /// on the first parameter; these never select a sub-resource.
@@ -120,7 +163,11 @@ fn is_plain_param(name: &str) -> bool {
             | "max-uploads"
             | "part-number-marker"
             | "max-parts"
-    ) || name.starts_with("response-")
+            | "id"
+            | "continuation-token"
+            | "domainname"
+            | "version-id-marker"
+    ) || (name.starts_with("response-") && name != "response-control")
 }
 
 /// Authentication parameters of presigned URLs, skipped when looking for the sub-resource.
@@ -214,7 +261,11 @@ fn dispatch(server: &Server, req: &Request, body: &mut BodyReader, now: u64) -> 
         .filter(|p| p.starts_with('/'))
         .ok_or_else(|| CosError::new(400, "InvalidURI", "Couldn't parse the specified URI."))?;
 
-    auth::verify(&server.cfg, req, now)?;
+    // A CORS preflight is never signed (browsers cannot sign it): it is answered before authentication.
+    let preflight = req.method == "OPTIONS";
+    if !preflight {
+        auth::verify(&server.cfg, req, now)?;
+    }
 
     let (bucket, host_region) = parse_host(&host_header);
     let target = match (&bucket, path.as_str()) {
@@ -240,8 +291,16 @@ fn dispatch(server: &Server, req: &Request, body: &mut BodyReader, now: u64) -> 
     }
 
     let sub = sub_resource(&req.query).map(str::to_string);
-    let route = ROUTES.iter().find(|r| r.method == req.method && r.target == target && r.sub == sub.as_deref());
-    let Some(route) = route else {
+    let handler = if preflight && target != Target::Service {
+        Some(cors::preflight as Handler)
+    } else {
+        ROUTES
+            .iter()
+            .find(|r| r.method == req.method && r.target == target && r.sub == sub.as_deref())
+            .map(|r| r.handler)
+            .or_else(|| config_route(&req.method, target, sub.as_deref()))
+    };
+    let Some(handler) = handler else {
         return Err(match sub {
             Some(s) => CosError::new(
                 501,
@@ -254,7 +313,11 @@ fn dispatch(server: &Server, req: &Request, body: &mut BodyReader, now: u64) -> 
         });
     };
     let ctx = Ctx { cfg: &server.cfg, store: &server.store, now, bucket: bucket.unwrap_or_default(), key, host_region };
-    (route.handler)(&ctx, req, body)
+    let mut resp = handler(&ctx, req, body)?;
+    if !preflight && target != Target::Service {
+        cors::decorate(&ctx, req, &mut resp);
+    }
+    Ok(resp)
 }
 
 pub fn parse_host_name(host: &str) -> String {
@@ -363,6 +426,13 @@ mod tests {
         assert_eq!(sub_resource(&q(&["prefix", "uploads"])), None);
         assert_eq!(sub_resource(&q(&["uploads", "prefix", "key-marker"])), Some("uploads"));
         assert_eq!(sub_resource(&q(&["append", "position"])), Some("append"));
+        assert_eq!(sub_resource(&q(&["response-control"])), Some("response-control"));
+        assert_eq!(sub_resource(&q(&["inventory", "id"])), Some("inventory"));
+        assert_eq!(sub_resource(&q(&["intelligent-tiering", "id"])), Some("intelligent-tiering"));
+        assert_eq!(sub_resource(&q(&["domaincertificate", "domainname"])), Some("domaincertificate"));
+        assert_eq!(sub_resource(&q(&["versions", "prefix", "version-id-marker"])), Some("versions"));
+        assert_eq!(sub_resource(&q(&["version-id-marker", "versions"])), None);
+        assert_eq!(sub_resource(&q(&["restore", "versionId"])), Some("restore"));
     }
 
     #[test]

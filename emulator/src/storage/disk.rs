@@ -2,15 +2,27 @@
 //!
 //! ```text
 //! DIR/tmp/                                        staging area, emptied at start-up
-//! DIR/buckets/<bucket>/bucket.meta                region and creation time
-//! DIR/buckets/<bucket>/objects/<hex>.meta         object metadata and the list of its blobs
+//! DIR/buckets/<bucket>/bucket.meta                region, creation time, versioning status
+//! DIR/buckets/<bucket>/objects/<hex>.meta         the key's `null` version: object metadata and the
+//!                                                 list of its blobs, or a delete marker
+//! DIR/buckets/<bucket>/versions/<hex>/<id>.meta   every other version (id from a versioned write)
 //! DIR/buckets/<bucket>/blobs/<id>                 object bytes (one file per part for multipart)
 //! DIR/buckets/<bucket>/uploads/<uploadId>/upload.meta    key, initiation time, object metadata
 //! DIR/buckets/<bucket>/uploads/<uploadId>/<n>.meta       part n: its data file, ETag, size, CRC-64, time
 //! DIR/buckets/<bucket>/uploads/<uploadId>/<n>-<id>.part  bytes of part n
+//! DIR/buckets/<bucket>/config/<hex of name>       a configuration document (cors, acl, inventory/<id>...)
 //! ```
 //! `<hex>` is the hex of the key's UTF-8 bytes, cut into 200-character directory levels so that
-//! 850-byte keys stay under the 255-byte file name limit. Uploads in progress survive a restart.
+//! 850-byte keys stay under the 255-byte file name limit (under `versions/` every level is a
+//! directory, holding one file per version). Uploads in progress survive a restart.
+//!
+//! Versions: each version or delete marker is one file, carrying its version id and `seq` (its
+//! order among the key's versions), so every versioned change is still one rename or one unlink:
+//! a write with versioning Enabled adds a file under `versions/`; a write while Suspended (or
+//! never versioned) replaces `objects/<hex>.meta`, the one `null` version; a DELETE adds a marker
+//! file (or, unversioned, removes the file); deleting a version removes its file. At start the
+//! files of a key, newest `seq` first, rebuild its current object and its history. A restore
+//! rewrites the version's file in place (same blobs, one rename).
 //!
 //! Crash consistency (kill -9 or power loss at any instant): every change has one commit point,
 //! an atomic rename made durable by syncing its directory. What was written before it is invisible
@@ -31,8 +43,9 @@
 //!   the commit. Then the upload's directory goes; a start that finds an object naming an upload
 //!   whose directory remains removes that directory.
 
-use crate::storage::store::{Bucket, Object, ObjectMeta, Segment};
+use crate::storage::store::{Bucket, Object, ObjectMeta, Restore, Segment};
 use crate::storage::uploads::{Part, Upload};
+use crate::storage::versions::{seen_seq, Marker, Version, Versioning, NULL_VERSION};
 use crate::util::{hex, random_u64, unhex};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 use std::collections::{BTreeMap, HashSet};
@@ -48,7 +61,8 @@ const SEGMENT: usize = 200;
 const META_VALUE: &AsciiSet = &CONTROLS.add(b'%');
 
 /// Test hook for crash tests: `COS_EMULATOR_PAUSE_AT=<op>:<n>` makes the n-th crash point of
-/// operation `op` (`complete`, `part`; also `put`, `abort`, `delete-bucket` and `open`, with fewer
+/// operation `op` (`complete`, `part`; also `put`, `abort`, `delete-bucket`, `open`, `marker` (a
+/// delete marker), `bucket` (versioning status) and `rewrite` (a restore), with fewer
 /// points) announce itself on stderr
 /// (`cos-emulator: paused at crash point <op>:<n> (<what>)`) and pause there (at most
 /// `PAUSE_LIMIT`), so a test can kill -9 the process exactly between two steps.
@@ -171,16 +185,17 @@ impl Disk {
                 created: f.get("created").and_then(|v| v.parse().ok()).unwrap_or(0),
                 objects: BTreeMap::new(),
                 uploads: BTreeMap::new(),
+                configs: load_configs(&dir.join("config"))?,
+                versioning: f.get("versioning").and_then(|v| Versioning::from_status(v)).unwrap_or_default(),
+                versions: BTreeMap::new(),
             };
             let mut referenced = HashSet::new();
             let mut completed = HashSet::new();
-            load_objects(
-                &dir.join("objects"),
-                &dir.join("blobs"),
-                &mut bucket.objects,
-                &mut referenced,
-                &mut completed,
-            )?;
+            let mut found = Vec::new();
+            for sub in ["objects", "versions"] {
+                load_objects(&dir.join(sub), &dir.join("blobs"), &mut found, &mut referenced, &mut completed)?;
+            }
+            assemble_versions(&mut bucket, found);
             collect_garbage(&dir.join("blobs"), &referenced);
             // An upload whose object is committed is gone, even if a crash kept its directory.
             for id in completed.iter().filter_map(|id| id_component(id).ok()) {
@@ -218,16 +233,23 @@ impl Disk {
         self.bucket_dir(bucket).join("uploads").join(id)
     }
 
-    /// Path of an object's metadata file.
-    fn object_meta(&self, bucket: &str, key: &str) -> PathBuf {
-        let mut path = self.bucket_dir(bucket).join("objects");
+    /// Path of the metadata file of a version of `key`: `objects/<hex>.meta` for `null`, else
+    /// `versions/<hex>/<id>.meta` (the hex cut into directory levels, see the layout above).
+    fn object_meta(&self, bucket: &str, key: &str, version_id: &str) -> PathBuf {
+        let null = version_id == NULL_VERSION;
+        let mut path = self.bucket_dir(bucket).join(if null { "objects" } else { "versions" });
         let h = hex(key.as_bytes());
         let mut rest = h.as_str();
         while rest.len() > SEGMENT {
             path.push(&rest[..SEGMENT]);
             rest = &rest[SEGMENT..];
         }
-        path.push(format!("{rest}.meta"));
+        if null {
+            path.push(format!("{rest}.meta"));
+        } else {
+            path.push(rest);
+            path.push(format!("{version_id}.meta"));
+        }
         path
     }
 
@@ -265,19 +287,21 @@ impl Disk {
         let staging = self.tmp_path();
         fs::create_dir(&staging)?;
         let built = (|| {
-            for sub in ["objects", "blobs", "uploads"] {
+            for sub in ["objects", "versions", "blobs", "uploads"] {
                 fs::create_dir(staging.join(sub))?;
             }
-            write_synced(
-                &staging.join("bucket.meta"),
-                format!("region {}\ncreated {}\n", b.region, b.created).as_bytes(),
-            )
+            write_synced(&staging.join("bucket.meta"), bucket_meta(b).as_bytes())
         })();
         if let Err(e) = built {
             let _ = fs::remove_dir_all(&staging);
             return Err(e);
         }
         self.install_dir(&staging, &self.bucket_dir(&b.name))
+    }
+
+    /// Rewrite `bucket.meta` (the versioning status changed): one atomic rename.
+    pub fn write_bucket_meta(&self, b: &Bucket) -> io::Result<()> {
+        self.write_atomic(&self.bucket_dir(&b.name).join("bucket.meta"), bucket_meta(b).as_bytes(), "bucket")
     }
 
     pub fn delete_bucket(&self, name: &str) -> io::Result<()> {
@@ -318,9 +342,9 @@ impl Disk {
         let _ = fs::remove_file(staged);
     }
 
-    /// The object's metadata path, with its directories (long keys) created.
-    fn object_meta_created(&self, bucket: &str, key: &str) -> io::Result<PathBuf> {
-        let dest = self.object_meta(bucket, key);
+    /// The version's metadata path, with its directories (long keys, versions) created.
+    fn object_meta_created(&self, bucket: &str, key: &str, version_id: &str) -> io::Result<PathBuf> {
+        let dest = self.object_meta(bucket, key, version_id);
         ensure_dir(parent(&dest))?;
         Ok(dest)
     }
@@ -348,7 +372,7 @@ impl Disk {
                 segments.push(Segment::File { path, len });
             }
             sync_dir(&blobs)?;
-            let dest = self.object_meta_created(bucket, key)?;
+            let dest = self.object_meta_created(bucket, key, &meta.version_id)?;
             self.write_atomic(&dest, text.as_bytes(), "put")
         })();
         if let Err(e) = committed {
@@ -359,8 +383,35 @@ impl Disk {
         Ok(segments)
     }
 
-    pub fn remove_object(&self, bucket: &str, key: &str) -> io::Result<()> {
-        let path = self.object_meta(bucket, key);
+    /// A delete marker is one metadata file without blobs (the commit of a versioned DELETE).
+    pub fn write_marker(&self, bucket: &str, key: &str, m: &Marker) -> io::Result<()> {
+        let dest = self.object_meta_created(bucket, key, &m.version_id)?;
+        let text = format!(
+            "key {}\nmarker 1\nversion {}\nseq {}\nmtime {}\n",
+            hex(key.as_bytes()),
+            enc(&m.version_id),
+            m.seq,
+            m.last_modified
+        );
+        self.write_atomic(&dest, text.as_bytes(), "marker")
+    }
+
+    /// Rewrite an object version's metadata (a restore changed it), naming the same blobs.
+    pub fn rewrite_object(&self, bucket: &str, key: &str, obj: &Object) -> io::Result<()> {
+        let mut text = encode_meta(key, &obj.meta);
+        for s in &obj.data {
+            if let Segment::File { path, len } = s {
+                let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| corrupt("bad blob path"))?;
+                text.push_str(&format!("blob {name} {len}\n"));
+            }
+        }
+        let dest = self.object_meta_created(bucket, key, &obj.meta.version_id)?;
+        self.write_atomic(&dest, text.as_bytes(), "rewrite")
+    }
+
+    /// Remove the file of one version (object or marker) of `key`.
+    pub fn remove_version(&self, bucket: &str, key: &str, version_id: &str) -> io::Result<()> {
+        let path = self.object_meta(bucket, key, version_id);
         match fs::remove_file(&path) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
             Err(_) => Ok(()),
@@ -468,7 +519,7 @@ impl Disk {
             }
             self.crash_point("complete", format_args!("the parts are linked and blobs/ is not yet synced"));
             sync_dir(&blobs)?;
-            let dest = self.object_meta_created(bucket, key)?;
+            let dest = self.object_meta_created(bucket, key, &meta.version_id)?;
             self.crash_point("complete", format_args!("the object's metadata is not yet written"));
             self.write_atomic(&dest, text.as_bytes(), "complete")
         })();
@@ -564,12 +615,13 @@ fn id_component(id: &str) -> io::Result<&str> {
     }
 }
 
-/// Walk an objects directory (recursively, for long keys) and load every `.meta` whose blobs
-/// exist, noting the blobs they use and the uploads they completed.
+/// Walk an objects or versions directory (recursively, for long keys) and load every `.meta`
+/// (a marker, or an object whose blobs exist), noting the blobs they use and the uploads they
+/// completed.
 fn load_objects(
     dir: &Path,
     blobs: &Path,
-    objects: &mut BTreeMap<String, Arc<Object>>,
+    found: &mut Vec<(String, Version)>,
     referenced: &mut HashSet<String>,
     completed: &mut HashSet<String>,
 ) -> io::Result<()> {
@@ -579,10 +631,16 @@ fn load_objects(
     for entry in entries {
         let path = entry?.path();
         if path.is_dir() {
-            load_objects(&path, blobs, objects, referenced, completed)?;
+            load_objects(&path, blobs, found, referenced, completed)?;
         } else if path.extension().is_some_and(|e| e == "meta") {
             let text = fs::read_to_string(&path)?;
             let (key, meta) = decode_meta(&text)?;
+            seen_seq(meta.seq);
+            if text.lines().any(|l| l == "marker 1") {
+                let marker = Marker { version_id: meta.version_id, seq: meta.seq, last_modified: meta.last_modified };
+                found.push((key, Version::Marker(marker)));
+                continue;
+            }
             let mut data = Vec::new();
             for line in text.lines().filter_map(|l| l.strip_prefix("blob ")) {
                 let (name, len) = line.split_once(' ').ok_or_else(|| corrupt("bad blob line"))?;
@@ -596,11 +654,38 @@ fn load_objects(
                     }
                 }
                 completed.extend(text.lines().filter_map(|l| l.strip_prefix("completed-upload ")).map(str::to_string));
-                objects.insert(key, Arc::new(Object { meta, data }));
+                found.push((key, Version::Object(Arc::new(Object { meta, data }))));
             }
         }
     }
     Ok(())
+}
+
+/// Rebuild each key's current object and history from its version files, newest `seq` first.
+fn assemble_versions(bucket: &mut Bucket, found: Vec<(String, Version)>) {
+    let mut by_key: BTreeMap<String, Vec<Version>> = BTreeMap::new();
+    for (key, v) in found {
+        by_key.entry(key).or_default().push(v);
+    }
+    for (key, mut history) in by_key {
+        history.sort_by_key(|v| std::cmp::Reverse(v.seq()));
+        if matches!(history.first(), Some(Version::Object(_))) {
+            if let Version::Object(o) = history.remove(0) {
+                bucket.objects.insert(key.clone(), o);
+            }
+        }
+        if !history.is_empty() {
+            bucket.versions.insert(key, history);
+        }
+    }
+}
+
+fn bucket_meta(b: &Bucket) -> String {
+    let mut text = format!("region {}\ncreated {}\n", b.region, b.created);
+    if let Some(status) = b.versioning.status() {
+        text.push_str(&format!("versioning {status}\n"));
+    }
+    text
 }
 
 /// Blobs no object names are leftovers of a crash between moving a blob in and committing its
@@ -649,6 +734,12 @@ pub fn encode_meta(key: &str, m: &ObjectMeta) -> String {
     if m.appendable {
         s.push_str("appendable 1\n");
     }
+    if m.version_id != NULL_VERSION || m.seq != 0 {
+        s.push_str(&format!("version {}\nseq {}\n", enc(&m.version_id), m.seq));
+    }
+    if let Some(r) = &m.restore {
+        s.push_str(&format!("restore {} {} {} {}\n", r.ready_ms, r.expiry, r.days, enc(&r.tier)));
+    }
     s
 }
 
@@ -666,6 +757,9 @@ pub fn decode_meta(text: &str) -> io::Result<(String, ObjectMeta)> {
         acl: None,
         tagging: None,
         appendable: false,
+        version_id: NULL_VERSION.to_string(),
+        seq: 0,
+        restore: None,
     };
     let num = |v: &str| v.parse::<u64>().map_err(|_| corrupt(format!("bad number {v:?}")));
     for line in text.lines() {
@@ -688,14 +782,68 @@ pub fn decode_meta(text: &str) -> io::Result<(String, ObjectMeta)> {
             "acl" => m.acl = Some(dec(value)),
             "tagging" => m.tagging = Some(dec(value)),
             "appendable" => m.appendable = value == "1",
+            "version" => m.version_id = dec(value),
+            "seq" => m.seq = num(value)?,
+            "restore" => {
+                let f: Vec<&str> = value.split(' ').collect();
+                let [ready, expiry, days, tier] = f[..] else {
+                    return Err(corrupt(format!("bad restore line {value:?}")));
+                };
+                m.restore = Some(Restore {
+                    ready_ms: num(ready)?,
+                    expiry: num(expiry)?,
+                    days: num(days)? as u32,
+                    tier: dec(tier),
+                });
+            }
             _ => {}
         }
     }
     Ok((key.ok_or_else(|| corrupt("metadata without key"))?, m))
 }
 
+/// Configuration documents: each is one file written with `write_atomic`, so a restart sees the
+/// old document or the new one.
+impl Disk {
+    fn config_path(&self, bucket: &str, name: &str) -> PathBuf {
+        // Hex, since names carry ids chosen by the client (`inventory/<id>`).
+        self.bucket_dir(bucket).join("config").join(hex(name.as_bytes()))
+    }
+
+    pub fn write_config(&self, bucket: &str, name: &str, doc: &[u8]) -> io::Result<()> {
+        let dest = self.config_path(bucket, name);
+        ensure_dir(parent(&dest))?;
+        self.write_atomic(&dest, doc, "config")
+    }
+
+    pub fn remove_config(&self, bucket: &str, name: &str) -> io::Result<()> {
+        let path = self.config_path(bucket, name);
+        match fs::remove_file(&path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+            Ok(()) => sync_dir(parent(&path)),
+        }
+    }
+}
+
+/// A bucket's configuration documents (none for a bucket made before they existed).
+fn load_configs(dir: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
+    let mut out = BTreeMap::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Ok(out);
+    };
+    for entry in entries {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).and_then(unhex).and_then(|b| String::from_utf8(b).ok());
+        if let Some(name) = name {
+            out.insert(name, fs::read(&path)?);
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::*;
     use crate::storage::store::tests::{exercise, meta, read_object, stage};
     use crate::storage::store::Store;
@@ -746,6 +894,61 @@ mod tests {
         drop(store);
         let store = Store::open(&dir).unwrap();
         assert!(store.list_buckets().is_empty());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn versions_markers_status_and_restores_survive_reopen() {
+        use crate::storage::store::Restore;
+        use crate::storage::versions::tests::{snapshot, versions_life};
+        use crate::storage::versions::Versioning;
+        let dir = temp_dir("versions");
+        let restore = Restore { ready_ms: 5, expiry: 6, days: 1, tier: "Bulk".into() };
+        let (before, v1) = {
+            let store = Store::open(&dir).unwrap();
+            versions_life(&store);
+            let v1 = snapshot(&store)[1].1.clone();
+            store
+                .update_version("b-1", "k", Some(&v1), |m| {
+                    m.restore = Some(restore.clone());
+                    Ok(())
+                })
+                .unwrap();
+            (snapshot(&store), v1)
+        };
+        assert_eq!(before.len(), 2);
+        // A long key's versions live in as many directory levels as its metadata does.
+        let long_key = "v/".repeat(425);
+        let long_id = {
+            let store = Store::open(&dir).unwrap();
+            store.set_versioning("b-1", Versioning::Enabled).unwrap();
+            let id = store.put_object("b-1", &long_key, meta(2), stage(&store, b"lk")).unwrap();
+            store.put_object("b-1", &long_key, meta(3), stage(&store, b"lk2")).unwrap();
+            store.set_versioning("b-1", Versioning::Suspended).unwrap();
+            id
+        };
+        let store = Store::open(&dir).unwrap();
+        let (_, pieces) = store.open_version("b-1", &long_key, Some(&long_id)).unwrap();
+        assert_eq!(crate::storage::store::tests::read_pieces(pieces), b"lk");
+        assert_eq!(read_object(&store, "b-1", &long_key), b"lk2");
+        while let Ok(obj) = store.head_object("b-1", &long_key) {
+            store.delete_version("b-1", &long_key, Some(&obj.meta.version_id), 1).unwrap();
+        }
+        assert_eq!(store.with_bucket("b-1", |b| b.all_versions(&long_key).count()).unwrap(), 0);
+        drop(store);
+        let store = Store::open(&dir).unwrap();
+        assert_eq!(snapshot(&store), before);
+        assert_eq!(store.versioning("b-1").unwrap(), Versioning::Suspended);
+        let (obj, pieces) = store.open_version("b-1", "k", Some(&v1)).unwrap();
+        assert_eq!(crate::storage::store::tests::read_pieces(pieces), b"v1");
+        assert_eq!(obj.meta.restore, Some(restore));
+        assert_eq!(store.head_object("b-1", "k").unwrap_err().code, "NoSuchKey", "the latest is a marker");
+        // Removing every version empties the bucket, on disk too.
+        for id in ["null", v1.as_str()] {
+            store.delete_version("b-1", "k", Some(id), 1).unwrap();
+        }
+        assert!(names(&dir.join("buckets/b-1/blobs")).is_empty(), "blobs left behind");
+        store.delete_bucket("b-1").unwrap();
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -6,6 +6,7 @@ use crate::error::CosError;
 use crate::storage::chunk::Chunk;
 use crate::storage::disk::Disk;
 use crate::storage::uploads::Upload;
+use crate::storage::versions::{next_seq, Found, Version, Versioning, NULL_VERSION};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io;
@@ -31,6 +32,22 @@ pub struct ObjectMeta {
     pub tagging: Option<String>,
     /// Made by AppendObject (`x-cos-object-type: appendable`); any other write makes a normal object.
     pub appendable: bool,
+    /// `null` unless written while versioning was enabled (set by the store when it is written).
+    pub version_id: String,
+    /// Order among the key's versions (`storage/versions.rs`); 0 for a never-versioned write.
+    pub seq: u64,
+    /// The restore requested for an ARCHIVE / DEEP_ARCHIVE object (`operations/restore.rs`).
+    pub restore: Option<Restore>,
+}
+
+/// A restore of an archived object: readable from `ready_ms` (Unix milliseconds on the
+/// emulator's clock) until `expiry` (Unix seconds).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Restore {
+    pub ready_ms: u64,
+    pub expiry: u64,
+    pub days: u32,
+    pub tier: String,
 }
 
 /// A run of stored bytes. An object is a list of them: one per 8 MiB of a body received in
@@ -135,6 +152,12 @@ pub struct Bucket {
     pub objects: BTreeMap<String, Arc<Object>>,
     /// Multipart uploads in progress, by upload id.
     pub uploads: BTreeMap<String, Upload>,
+    /// Configuration documents (`?cors`, `?lifecycle`, `?acl`, `inventory/<id>`, ...) as stored;
+    /// see `storage/configs.rs`.
+    pub configs: BTreeMap<String, Vec<u8>>,
+    pub versioning: Versioning,
+    /// Per key, noncurrent objects and delete markers, newest first (`storage/versions.rs`).
+    pub versions: BTreeMap<String, Vec<Version>>,
 }
 
 pub struct BucketInfo {
@@ -188,6 +211,9 @@ impl Store {
             created: now,
             objects: BTreeMap::new(),
             uploads: BTreeMap::new(),
+            configs: BTreeMap::new(),
+            versioning: Versioning::Unversioned,
+            versions: BTreeMap::new(),
         };
         if let Some(disk) = &self.disk {
             disk.create_bucket(&bucket).map_err(disk_error)?;
@@ -196,12 +222,12 @@ impl Store {
         Ok(())
     }
 
-    /// Refused while objects remain; uploads in progress are dropped with the bucket (a test
+    /// Refused while objects, versions or delete markers remain; uploads in progress are dropped with the bucket (a test
     /// that left one behind should still be able to clean up).
     pub fn delete_bucket(&self, name: &str) -> Result<(), CosError> {
         let mut buckets = self.write();
         let bucket = buckets.get(name).ok_or_else(CosError::no_such_bucket)?;
-        if !bucket.objects.is_empty() {
+        if !bucket.is_empty() {
             return Err(CosError::new(409, "BucketNotEmpty", "The bucket you tried to delete is not empty."));
         }
         if let Some(disk) = &self.disk {
@@ -226,14 +252,32 @@ impl Store {
     }
 
     pub fn head_object(&self, bucket: &str, key: &str) -> Result<Arc<Object>, CosError> {
-        self.with_bucket(bucket, |b| b.objects.get(key).cloned())?.ok_or_else(CosError::no_such_key)
+        self.head_version(bucket, key, None)
+    }
+
+    /// The object `version_id` (None: the current one) of `key`. A delete marker is 404 NoSuchKey
+    /// as the latest entry and 405 MethodNotAllowed by id, both with `x-cos-delete-marker: true`.
+    pub fn head_version(&self, bucket: &str, key: &str, version_id: Option<&str>) -> Result<Arc<Object>, CosError> {
+        let buckets = self.read();
+        let b = buckets.get(bucket).ok_or_else(CosError::no_such_bucket)?;
+        object_of(b.find_version(key, version_id)?, version_id)
     }
 
     /// The object and open handles on its bytes.
+    #[cfg(test)]
     pub fn open_object(&self, bucket: &str, key: &str) -> Result<(Arc<Object>, Vec<Piece>), CosError> {
+        self.open_version(bucket, key, None)
+    }
+
+    pub fn open_version(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<(Arc<Object>, Vec<Piece>), CosError> {
         let buckets = self.read();
         let b = buckets.get(bucket).ok_or_else(CosError::no_such_bucket)?;
-        let obj = b.objects.get(key).ok_or_else(CosError::no_such_key)?.clone();
+        let obj = object_of(b.find_version(key, version_id)?, version_id)?;
         let pieces = open_pieces(&obj.data).map_err(disk_error)?;
         Ok((obj, pieces))
     }
@@ -274,47 +318,58 @@ impl Store {
         }
     }
 
-    /// Put `obj` under `key`, unlinking the files of the object it replaces.
+    /// Make `obj` the current object of `key`: in an unversioned bucket it replaces the old one
+    /// (whose files are unlinked), in a versioned one the old one becomes noncurrent (Suspended:
+    /// except an old `null` version, which is replaced). `obj.meta` already carries the version id
+    /// `Bucket::new_version` gave it before it was committed.
     pub(crate) fn replace(&self, b: &mut Bucket, key: &str, obj: Object) {
-        if let Some(old) = b.objects.insert(key.to_string(), Arc::new(obj)) {
-            if let Some(disk) = &self.disk {
-                disk.remove_blobs(&old.data);
+        let obj = Arc::new(obj);
+        if b.versioning == Versioning::Unversioned {
+            if let Some(old) = b.objects.insert(key.to_string(), obj) {
+                if let Some(disk) = &self.disk {
+                    disk.remove_blobs(&old.data);
+                }
             }
+            return;
+        }
+        for gone in b.push_version(key, Version::Object(obj)) {
+            self.drop_blobs(&gone);
         }
     }
 
-    /// Store a new object (replacing any previous one under that key).
-    pub fn put_object(&self, bucket: &str, key: &str, meta: ObjectMeta, staged: Staged) -> Result<(), CosError> {
+    /// Store a new object (replacing any previous one under that key, or adding a version);
+    /// returns its version id.
+    pub fn put_object(&self, bucket: &str, key: &str, meta: ObjectMeta, staged: Staged) -> Result<String, CosError> {
         let mut buckets = self.write();
         let Some(b) = buckets.get_mut(bucket) else {
             self.discard(staged);
             return Err(CosError::no_such_bucket());
         };
+        let mut meta = meta;
+        (meta.version_id, meta.seq) = b.new_version();
         let data = self.commit(bucket, key, &meta, vec![staged])?;
+        let version_id = meta.version_id.clone();
         self.replace(b, key, Object { meta, data });
-        Ok(())
+        Ok(version_id)
     }
 
-    /// Copy `src` to `dst` under one lock. `make_meta` sees the source metadata and returns the
-    /// destination's (or an error such as a failed copy-source precondition).
+    /// Copy `src` (bucket, key, version id or None for the current one) to `dst` under one lock.
+    /// `make_meta` sees the source metadata and returns the destination's (or an error such as a
+    /// failed copy-source precondition); the store gives it its version id.
     pub fn copy_object(
         &self,
-        src: (&str, &str),
+        src: (&str, &str, Option<&str>),
         dst: (&str, &str),
         make_meta: impl FnOnce(&ObjectMeta) -> Result<ObjectMeta, CosError>,
     ) -> Result<ObjectMeta, CosError> {
         let mut buckets = self.write();
-        let source = buckets
-            .get(src.0)
-            .ok_or_else(CosError::no_such_bucket)?
-            .objects
-            .get(src.1)
-            .ok_or_else(CosError::no_such_key)?
-            .clone();
-        if !buckets.contains_key(dst.0) {
+        let source_bucket = buckets.get(src.0).ok_or_else(CosError::no_such_bucket)?;
+        let source = object_of(source_bucket.find_version(src.1, src.2)?, src.2)?.clone();
+        let Some(dst_bucket) = buckets.get(dst.0) else {
             return Err(CosError::no_such_bucket());
-        }
-        let meta = make_meta(&source.meta)?;
+        };
+        let mut meta = make_meta(&source.meta)?;
+        (meta.version_id, meta.seq) = dst_bucket.new_version();
         let staged = self.restage(&source.data)?;
         let data = self.commit(dst.0, dst.1, &meta, staged)?;
         let bucket = buckets.get_mut(dst.0).ok_or_else(CosError::no_such_bucket)?;
@@ -354,7 +409,12 @@ impl Store {
         };
         let old = b.objects.get(key).cloned();
         let meta = match make_meta(old.as_ref().map(|o| &o.meta)) {
-            Ok(m) => m,
+            // Appendable objects do not take part in versioning (COS's APPEND Object notes): always
+            // the `null` version, changed in place; in a versioned bucket it is still the newest.
+            Ok(m) => {
+                let seq = if b.versioning == Versioning::Unversioned { 0 } else { next_seq() };
+                ObjectMeta { version_id: NULL_VERSION.to_string(), seq, ..m }
+            }
             Err(e) => {
                 self.discard(staged);
                 return Err(e);
@@ -370,17 +430,25 @@ impl Store {
         Ok(meta)
     }
 
-    /// Remove an object; removing a missing key is not an error (COS answers 204 either way).
-    pub fn delete_object(&self, bucket: &str, key: &str) -> Result<(), CosError> {
-        let mut buckets = self.write();
-        let b = buckets.get_mut(bucket).ok_or_else(CosError::no_such_bucket)?;
-        if let Some(old) = b.objects.remove(key) {
-            if let Some(disk) = &self.disk {
-                disk.remove_object(bucket, key).map_err(disk_error)?;
-                disk.remove_blobs(&old.data);
-            }
+    /// DELETE without a version id (see `delete_version`).
+    #[cfg(test)]
+    pub fn delete_object(&self, bucket: &str, key: &str) -> Result<crate::storage::versions::Deleted, CosError> {
+        self.delete_version(bucket, key, None, crate::util::now_unix())
+    }
+}
+
+/// The object a lookup found; a delete marker is refused as COS refuses it.
+pub(crate) fn object_of(found: Found<'_>, version_id: Option<&str>) -> Result<Arc<Object>, CosError> {
+    match found {
+        Found::Object(o) => Ok(o.clone()),
+        Found::Marker(m) if version_id.is_some() => {
+            Err(CosError::new(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+                .with_header("x-cos-delete-marker", "true".into())
+                .with_header("x-cos-version-id", m.version_id.clone()))
         }
-        Ok(())
+        Found::Marker(m) => Err(CosError::no_such_key()
+            .with_header("x-cos-delete-marker", "true".into())
+            .with_header("x-cos-version-id", m.version_id.clone())),
     }
 }
 
@@ -401,6 +469,9 @@ pub mod tests {
             acl: Some("private".into()),
             tagging: Some("k=v".into()),
             appendable: false,
+            version_id: "null".into(),
+            seq: 0,
+            restore: None,
         }
     }
 
@@ -442,7 +513,7 @@ pub mod tests {
         let (obj, pieces) = store.open_object("b-1", "k").unwrap();
         assert_eq!(obj.meta, meta(3));
         assert_eq!(read_pieces(pieces), b"abc");
-        store.copy_object(("b-1", "k"), ("b-1", "k2"), |m| Ok(m.clone())).unwrap();
+        store.copy_object(("b-1", "k", None), ("b-1", "k2"), |m| Ok(m.clone())).unwrap();
         assert_eq!(store.head_object("b-1", "k2").unwrap().meta.size, 3);
         // Overwriting the source leaves the copy intact.
         store.put_object("b-1", "k", meta(4), stage(store, b"abcd")).unwrap();

@@ -177,7 +177,8 @@ impl Store {
         let mut buckets = self.write();
         let b = buckets.get_mut(bucket).ok_or_else(CosError::no_such_bucket)?;
         let upload = b.uploads.get(id).filter(|u| u.key == key).ok_or_else(no_such_upload)?;
-        let (meta, numbers) = decide(upload)?;
+        let (mut meta, numbers) = decide(upload)?;
+        (meta.version_id, meta.seq) = b.new_version();
         let segments = numbers.iter().filter_map(|n| upload.parts.get(n)).flat_map(|p| p.data.iter());
         // The upload is forgotten only once the object is committed, so a failure leaves it to be
         // completed again.
