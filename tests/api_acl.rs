@@ -126,8 +126,8 @@ fn bad_acls_are_refused_before_sending() {
     invalid(c.put_object_acl(&f.bucket, "o", Some("public-read-write"), &opts()), "for an object");
     invalid(c.put_bucket_acl(&f.bucket, Some("default"), &opts()), "for a bucket");
     invalid(c.put_object_acl(&f.bucket, "o", Some("Private"), &opts()), "\"Private\"");
-    invalid(c.put_object_acl(&f.bucket, "o", None, &opts()), "needs a canned ACL or at least one grant");
-    invalid(c.put_bucket_acl(&f.bucket, None, &opts()), "needs a canned ACL or at least one grant");
+    invalid(c.put_object_acl(&f.bucket, "o", None, &opts()), "or at least one grant");
+    invalid(c.put_bucket_acl(&f.bucket, None, &opts()), "or at least one grant");
     invalid(c.put_object_acl_policy(&f.bucket, "o", &Acl::default(), &opts()), "no owner id");
     let odd = Acl {
         owner_id: OWNER.into(),
