@@ -1057,6 +1057,10 @@ static void setup(const char *dir) {
         must("put cold", cos_client_put_object_ex(client, BUCKET, "cold", (const uint8_t *)"c", 1, archive, NULL, &err),
              &err);
         cos_request_options_free(archive);
+        /* Restored at once (the emulator's default), so that calls reading every object (download_prefix
+         * with no prefix) can read it too. */
+        must("restore cold", cos_client_restore_object(client, BUCKET, "cold", 1, COS_RESTORE_TIER_STANDARD, NULL,
+                                                       &err), &err);
     }
     rc = cos_client_get_object(client, BUCKET, "missing", &bytes, &error);
     if (rc != COS_SERVICE_ERROR || error == NULL) {
