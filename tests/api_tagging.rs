@@ -80,9 +80,9 @@ fn tags_reach_objects_made_by_multipart_uploads_and_appends() {
     let dir = support::TempDir::new("tagtransfer");
     let path = dir.file("in", &support::data((2 * support::MIB + 1) as usize, 7));
     let set = tags(&[("via", "upload_file"), ("n", "3")]);
-    let mut o = cos::TransferOptions::default();
-    o.part_size = support::MIB;
-    o.request.tags(&set).unwrap();
+    let mut request = RequestOptions::new();
+    request.tags(&set).unwrap();
+    let o = cos::TransferOptions { part_size: support::MIB, request, ..cos::TransferOptions::default() };
     f.client.upload_file(&f.bucket, "multi", &path, &o, None).unwrap();
     assert_eq!(pairs(&f.client.get_object_tagging(&f.bucket, "multi", &opts()).unwrap()), pairs(&set));
     let mut a = RequestOptions::new();
