@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// (module of `src/ffi`, section title), in header order. `src/ffi/mod.rs` declares the modules in this
 /// order too, because cbindgen emits functions in the order it parses them.
-const SECTIONS: [(&str, &str); 14] = [
+const SECTIONS: [(&str, &str); 17] = [
     ("status", "Version and status"),
     ("error", "Errors: cos_error and its accessors"),
     ("client", "The client and its configuration"),
@@ -25,6 +25,9 @@ const SECTIONS: [(&str, &str); 14] = [
     ("versioning", "Versioning: status, versions and delete markers, batch delete of versions, emptying a bucket"),
     ("lifecycle", "Bucket lifecycle rules"),
     ("cors", "Bucket CORS rules and the CORS preflight"),
+    ("tagging", "Tagging: tag sets of objects and buckets"),
+    ("acl", "Access control lists of objects and buckets"),
+    ("restore", "Restoring archived objects"),
 ];
 
 fn main() {

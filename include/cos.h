@@ -112,6 +112,30 @@ typedef enum {
 } cos_versioning_status;
 
 /**
+ * How fast COS restores an archived object. Values are never renumbered.
+ */
+typedef enum {
+  /**
+   * Minutes (ARCHIVE only).
+   */
+  COS_RESTORE_TIER_EXPEDITED = 0,
+  /**
+   * Hours.
+   */
+  COS_RESTORE_TIER_STANDARD = 1,
+  /**
+   * The slowest and cheapest.
+   */
+  COS_RESTORE_TIER_BULK = 2,
+} cos_restore_tier;
+
+/**
+ * An object's or a bucket's ACL: the owner and the grants. Strings returned by its accessors stay valid
+ * until the policy is freed, except that `cos_acl_policy_set_owner` replaces the owner's strings.
+ */
+typedef struct cos_acl_policy cos_acl_policy;
+
+/**
  * Appends to one appendable object, keeping its length and CRC-64 between appends so that the CRC-64 COS
  * reports for the whole object is checked after every append. It shares the client's connection pool and
  * stays valid even if the client is freed first. One thread at a time.
@@ -220,6 +244,12 @@ typedef struct cos_part_list cos_part_list;
  * built it may be shared read-only by concurrent calls.
  */
 typedef struct cos_request_options cos_request_options;
+
+/**
+ * Tags of an object or a bucket: key/value pairs in order, keys unique. Strings returned by its accessors
+ * stay valid until the set is freed (adding tags does not move them).
+ */
+typedef struct cos_tag_set cos_tag_set;
 
 /**
  * How to run a transfer: part size, parallelism, request options, checkpoint, cancel token. Copied by each
@@ -591,6 +621,48 @@ const char *cos_bucket_list_creation_date(const cos_bucket_list *list, size_t in
  * Frees a bucket list. NULL does nothing.
  */
 void cos_bucket_list_free(cos_bucket_list *list);
+
+/**
+ * Stores in `*exists` whether the bucket exists (HEAD Bucket: a 404 is `false`, not an error). Any other
+ * failure is an error, a 403 included (someone else's bucket, or no permission), as in the Python SDK.
+ */
+cos_status cos_client_bucket_exists(const cos_client *client,
+                                    const char *bucket,
+                                    bool *exists,
+                                    cos_error **err);
+
+/**
+ * The bucket's region (GET /?location), such as "ap-guangzhou", in a new string for `cos_string_free`.
+ */
+cos_status cos_client_get_bucket_location(const cos_client *client,
+                                          const char *bucket,
+                                          char **region_out,
+                                          cos_error **err);
+
+/**
+ * Sets the bucket's policy, a JSON document (`{"Statement": [...], "version": "2.0"}`; text that is not a
+ * JSON object is COS_INVALID_ARGUMENT, COS checks the rest and answers "MalformedPolicy").
+ */
+cos_status cos_client_put_bucket_policy(const cos_client *client,
+                                        const char *bucket,
+                                        const char *policy,
+                                        cos_error **err);
+
+/**
+ * The bucket's policy (JSON, as COS returns it) in a new string for `cos_string_free`. A bucket without a
+ * policy fails with HTTP 404 and code "NoSuchBucketPolicy".
+ */
+cos_status cos_client_get_bucket_policy(const cos_client *client,
+                                        const char *bucket,
+                                        char **policy_out,
+                                        cos_error **err);
+
+/**
+ * Deletes the bucket's policy.
+ */
+cos_status cos_client_delete_bucket_policy(const cos_client *client,
+                                           const char *bucket,
+                                           cos_error **err);
 
 /* ================================================================================================
  * Objects: one request each (put, get, head, delete, copy, presign)
@@ -1001,6 +1073,26 @@ cos_status cos_request_options_set_content_md5(cos_request_options *opts, bool o
  * Checks the CRC-64 of uploads and downloads against COS's (default on).
  */
 cos_status cos_request_options_set_verify_crc(cos_request_options *opts, bool on, cos_error **err);
+
+/**
+ * Tags of the object an upload creates (x-cos-tagging, URL-encoded from `tags`): at most 10, else
+ * COS_INVALID_ARGUMENT. For put, append, upload and multipart initiation; a copy keeps its source's tags
+ * unless the options also set the header x-cos-tagging-directive to "Replaced".
+ */
+cos_status cos_request_options_set_tags(cos_request_options *opts,
+                                        const cos_tag_set *tags,
+                                        cos_error **err);
+
+/**
+ * Grants `permission` ("READ", "WRITE", "READ_ACP", "WRITE_ACP", "FULL_CONTROL": the x-cos-grant-* header)
+ * to `grantees`, a comma-separated list such as
+ * `id="100000000001",uri="http://cam.qcloud.com/groups/global/AllUsers"`, replacing an earlier grant of that
+ * permission. For ACL puts, bucket creation and uploads.
+ */
+cos_status cos_request_options_set_grant(cos_request_options *opts,
+                                         const char *permission,
+                                         const char *grantees,
+                                         cos_error **err);
 
 /* ================================================================================================
  * Appendable objects
@@ -2427,6 +2519,283 @@ int64_t cos_cors_preflight_max_age(const cos_cors_preflight *p);
 cos_status cos_cors_preflight_info(const cos_cors_preflight *p,
                                    cos_object_info **info,
                                    cos_error **err);
+
+/* ================================================================================================
+ * Tagging: tag sets of objects and buckets
+ * ================================================================================================ */
+
+/**
+ * A new, empty tag set. Never NULL.
+ */
+cos_tag_set *cos_tag_set_new(void);
+
+/**
+ * Adds a tag. COS's rules are checked here, so a bad tag is refused with COS_INVALID_ARGUMENT naming it
+ * before anything is sent: a key of 1 to 128 characters and a value of 0 to 256 ("" allowed), made of
+ * letters, digits, spaces and + - = . _ : / @; keys unique (case-sensitive); at most 50 tags in a set (a
+ * bucket's limit; an object takes at most 10, checked when the set is sent).
+ */
+cos_status cos_tag_set_add(cos_tag_set *set,
+                           const char *key,
+                           const char *value,
+                           cos_error **err);
+
+/**
+ * Number of tags; 0 for NULL.
+ */
+size_t cos_tag_set_count(const cos_tag_set *set);
+
+/**
+ * Key of tag `index`, or NULL when out of range.
+ */
+const char *cos_tag_set_key(const cos_tag_set *set, size_t index);
+
+/**
+ * Value of tag `index` ("" for a tag without a value), or NULL when out of range.
+ */
+const char *cos_tag_set_value(const cos_tag_set *set, size_t index);
+
+/**
+ * Value of the tag with this key (case-sensitive), or NULL when the set has none (or for NULL arguments).
+ */
+const char *cos_tag_set_get(const cos_tag_set *set,
+                            const char *key);
+
+/**
+ * Frees a tag set. NULL does nothing.
+ */
+void cos_tag_set_free(cos_tag_set *set);
+
+/**
+ * Replaces the object's tags with `tags` (at most 10: more is COS_INVALID_ARGUMENT, nothing sent).
+ * `opts` (may be NULL) may address a version with `cos_request_options_set_version_id`.
+ */
+cos_status cos_client_put_object_tagging(const cos_client *client,
+                                         const char *bucket,
+                                         const char *key,
+                                         const cos_tag_set *tags,
+                                         const cos_request_options *opts,
+                                         cos_error **err);
+
+/**
+ * The object's tags in a new `cos_tag_set` (empty when it has none). `opts` may address a version.
+ */
+cos_status cos_client_get_object_tagging(const cos_client *client,
+                                         const char *bucket,
+                                         const char *key,
+                                         const cos_request_options *opts,
+                                         cos_tag_set **out,
+                                         cos_error **err);
+
+/**
+ * Removes every tag of the object. `opts` may address a version.
+ */
+cos_status cos_client_delete_object_tagging(const cos_client *client,
+                                            const char *bucket,
+                                            const char *key,
+                                            const cos_request_options *opts,
+                                            cos_error **err);
+
+/**
+ * Replaces the bucket's tags with `tags` (at most 50).
+ */
+cos_status cos_client_put_bucket_tagging(const cos_client *client,
+                                         const char *bucket,
+                                         const cos_tag_set *tags,
+                                         cos_error **err);
+
+/**
+ * The bucket's tags in a new `cos_tag_set`. A bucket without tags gives an empty set (COS's 404
+ * "NoSuchTagSet" means exactly that); a missing bucket fails with "NoSuchBucket".
+ */
+cos_status cos_client_get_bucket_tagging(const cos_client *client,
+                                         const char *bucket,
+                                         cos_tag_set **out,
+                                         cos_error **err);
+
+/**
+ * Removes every tag of the bucket.
+ */
+cos_status cos_client_delete_bucket_tagging(const cos_client *client,
+                                            const char *bucket,
+                                            cos_error **err);
+
+/**
+ * How many tags the object has, from HEAD's or GET's x-cos-tagging-count; -1 when COS sent none (an
+ * untagged object) or for NULL.
+ */
+int64_t cos_object_info_tag_count(const cos_object_info *i);
+
+/* ================================================================================================
+ * Access control lists of objects and buckets
+ * ================================================================================================ */
+
+/**
+ * A new, empty policy to send with `cos_client_put_*_acl_policy`: set its owner, then add grants. Never NULL.
+ */
+cos_acl_policy *cos_acl_policy_new(void);
+
+/**
+ * Sets the owner: `id` such as "qcs::cam::uin/100000000001:uin/100000000001" (COS requires it in a
+ * policy), `display_name` may be NULL.
+ */
+cos_status cos_acl_policy_set_owner(cos_acl_policy *acl,
+                                    const char *id,
+                                    const char *display_name,
+                                    cos_error **err);
+
+/**
+ * Adds a grant of `permission` ("READ", "WRITE", "READ_ACP", "WRITE_ACP", "FULL_CONTROL") to a grantee of
+ * `grantee_type` "CanonicalUser" (`grantee` is a user id, "qcs::cam::uin/<uin>:uin/<uin>") or "Group"
+ * (`grantee` is a group URI, such as "http://cam.qcloud.com/groups/global/AllUsers").
+ */
+cos_status cos_acl_policy_add_grant(cos_acl_policy *acl,
+                                    const char *grantee_type,
+                                    const char *grantee,
+                                    const char *permission,
+                                    cos_error **err);
+
+/**
+ * The owner's id, or NULL for NULL.
+ */
+const char *cos_acl_policy_owner_id(const cos_acl_policy *acl);
+
+/**
+ * The owner's display name, or NULL when COS sent none.
+ */
+const char *cos_acl_policy_owner_display_name(const cos_acl_policy *acl);
+
+/**
+ * The canned ACL the policy amounts to, as the Python SDK's CannedACL: "default" when COS said the object
+ * inherits its bucket's ACL, "public-read-write" / "public-read" when all users may read (and write),
+ * else "private". NULL for NULL.
+ */
+const char *cos_acl_policy_canned(const cos_acl_policy *acl);
+
+/**
+ * Number of grants; 0 for NULL.
+ */
+size_t cos_acl_policy_grant_count(const cos_acl_policy *acl);
+
+/**
+ * The grantee type of grant `index`: "CanonicalUser" or "Group"; NULL when out of range.
+ */
+const char *cos_acl_policy_grant_type(const cos_acl_policy *acl, size_t index);
+
+/**
+ * The user id of grant `index` (a CanonicalUser grantee); NULL for a group or out of range.
+ */
+const char *cos_acl_policy_grant_id(const cos_acl_policy *acl, size_t index);
+
+/**
+ * The group URI of grant `index` (a Group grantee); NULL for a user or out of range.
+ */
+const char *cos_acl_policy_grant_uri(const cos_acl_policy *acl, size_t index);
+
+/**
+ * The grantee's display name of grant `index`, NULL when COS sent none or out of range.
+ */
+const char *cos_acl_policy_grant_display_name(const cos_acl_policy *acl, size_t index);
+
+/**
+ * The permission of grant `index` as COS wrote it ("READ", "FULL_CONTROL", ...); NULL when out of range.
+ */
+const char *cos_acl_policy_grant_permission(const cos_acl_policy *acl,
+                                            size_t index);
+
+/**
+ * Frees a policy. NULL does nothing.
+ */
+void cos_acl_policy_free(cos_acl_policy *acl);
+
+/**
+ * Sets the object's ACL from `canned` ("private", "public-read", or "default": inherit the bucket's; NULL
+ * for none) and/or the grants of `opts` (`cos_request_options_set_grant`); one of them is required.
+ * `opts` may also address a version.
+ */
+cos_status cos_client_put_object_acl(const cos_client *client,
+                                     const char *bucket,
+                                     const char *key,
+                                     const char *canned,
+                                     const cos_request_options *opts,
+                                     cos_error **err);
+
+/**
+ * Replaces the object's ACL with `acl` (its owner and grants, sent as an AccessControlPolicy document).
+ */
+cos_status cos_client_put_object_acl_policy(const cos_client *client,
+                                            const char *bucket,
+                                            const char *key,
+                                            const cos_acl_policy *acl,
+                                            const cos_request_options *opts,
+                                            cos_error **err);
+
+/**
+ * The object's owner and grants in a new `cos_acl_policy`. `opts` may address a version.
+ */
+cos_status cos_client_get_object_acl(const cos_client *client,
+                                     const char *bucket,
+                                     const char *key,
+                                     const cos_request_options *opts,
+                                     cos_acl_policy **out,
+                                     cos_error **err);
+
+/**
+ * Sets the bucket's ACL from `canned` ("private", "public-read", "public-read-write"; NULL for none) and/or
+ * the grants of `opts`; one of them is required.
+ */
+cos_status cos_client_put_bucket_acl(const cos_client *client,
+                                     const char *bucket,
+                                     const char *canned,
+                                     const cos_request_options *opts,
+                                     cos_error **err);
+
+/**
+ * Replaces the bucket's ACL with `acl`.
+ */
+cos_status cos_client_put_bucket_acl_policy(const cos_client *client,
+                                            const char *bucket,
+                                            const cos_acl_policy *acl,
+                                            cos_error **err);
+
+/**
+ * The bucket's owner and grants in a new `cos_acl_policy`.
+ */
+cos_status cos_client_get_bucket_acl(const cos_client *client,
+                                     const char *bucket,
+                                     cos_acl_policy **out,
+                                     cos_error **err);
+
+/* ================================================================================================
+ * Restoring archived objects
+ * ================================================================================================ */
+
+/**
+ * Asks COS to restore an archived object (ARCHIVE or DEEP_ARCHIVE) for `days` days (at least 1) at
+ * `tier`. `opts` (may be NULL) may address a version. A restore already running fails with code
+ * "RestoreAlreadyInProgress"; follow its progress with `cos_client_head_object` and
+ * `cos_object_info_restore_ongoing`.
+ */
+cos_status cos_client_restore_object(const cos_client *client,
+                                     const char *bucket,
+                                     const char *key,
+                                     uint32_t days,
+                                     cos_restore_tier tier,
+                                     const cos_request_options *opts,
+                                     cos_error **err);
+
+/**
+ * The restore state of an archived object from a HEAD's x-cos-restore: 1 while COS restores it, 0 when the
+ * restored copy is readable (until `cos_object_info_restore_expiry`), -1 when the answer says nothing
+ * about a restore (not archived, none asked for, a malformed header) or for NULL.
+ */
+int32_t cos_object_info_restore_ongoing(const cos_object_info *i);
+
+/**
+ * When the restored copy goes away (an HTTP date such as "Fri, 21 Dec 2012 00:00:00 GMT"), once a restore
+ * is done; NULL otherwise.
+ */
+const char *cos_object_info_restore_expiry(const cos_object_info *i);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -111,6 +111,62 @@ impl ObjectInfo {
     }
 }
 
+/// The state of an archived object's restore, from HEAD's `x-cos-restore`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RestoreState {
+    /// True while COS is restoring it; false once the restored copy is readable.
+    pub ongoing: bool,
+    /// When the restored copy goes away (an HTTP date), once the restore is done.
+    pub expiry_date: Option<String>,
+}
+
+/// Parses `ongoing-request="true"` or `ongoing-request="false", expiry-date="Fri, 21 Dec 2012 00:00:00 GMT"`
+/// (the date has a comma of its own, so the value is read as quoted pairs, not split at commas).
+fn parse_restore(value: &str) -> Result<RestoreState> {
+    let bad = |why: &str| Error::parse(format!("x-cos-restore {value:?} is not a restore state: {why}"));
+    let (mut ongoing, mut expiry_date) = (None, None);
+    let mut rest = value.trim();
+    while !rest.is_empty() {
+        let (name, after) = rest.split_once('=').ok_or_else(|| bad("a field has no '='"))?;
+        let after = after.trim_start().strip_prefix('"').ok_or_else(|| bad("a value is not quoted"))?;
+        let (field, tail) = after.split_once('"').ok_or_else(|| bad("a quote is not closed"))?;
+        match name.trim().to_ascii_lowercase().as_str() {
+            "ongoing-request" => match field {
+                "true" => ongoing = Some(true),
+                "false" => ongoing = Some(false),
+                _ => return Err(bad("ongoing-request is neither \"true\" nor \"false\"")),
+            },
+            "expiry-date" => expiry_date = Some(field.to_string()),
+            _ => {}
+        }
+        let tail = tail.trim_start();
+        rest = match tail.strip_prefix(',') {
+            Some(t) => t.trim_start(),
+            None if tail.is_empty() => tail,
+            None => return Err(bad("fields are not separated by commas")),
+        };
+    }
+    let ongoing = ongoing.ok_or_else(|| bad("it has no ongoing-request"))?;
+    Ok(RestoreState { ongoing, expiry_date })
+}
+
+impl ObjectInfo {
+    /// The restore of an archived object: `None` when HEAD says nothing about one (the object is not
+    /// archived, or no restore was asked for), or when the header is not a restore state (see
+    /// [`ObjectInfo::checked_restore`]).
+    pub fn restore(&self) -> Option<RestoreState> {
+        self.checked_restore().ok().flatten()
+    }
+    /// The restore state: `Ok(None)` when COS sent no `x-cos-restore`, a parse error when it is malformed.
+    pub fn checked_restore(&self) -> Result<Option<RestoreState>> {
+        self.headers.get("x-cos-restore").map(parse_restore).transpose()
+    }
+    /// How many tags the object has (`x-cos-tagging-count`, sent by HEAD and GET of a tagged object).
+    pub fn tag_count(&self) -> Option<u64> {
+        self.headers.number("x-cos-tagging-count").ok().flatten()
+    }
+}
+
 /// `x-cos-meta-foo` → `foo`; `foo` → `foo`.
 pub(crate) fn strip_meta_prefix(name: &str) -> &str {
     match name.get(..META_PREFIX.len()) {
@@ -144,6 +200,40 @@ mod tests {
         let nested = ObjectInfo { headers: Headers::new(vec![("x-cos-meta-x-cos-meta-".into(), "v".into())]) };
         assert_eq!(nested.meta("x-cos-meta-"), Some("v"));
         assert_eq!(nested.meta("X-Cos-Meta-x-cos-meta-"), Some("v"));
+    }
+
+    #[test]
+    fn restore_state_and_tag_count() {
+        let info = |restore: &str| ObjectInfo {
+            headers: Headers::new(vec![
+                ("x-cos-restore".into(), restore.into()),
+                ("x-cos-tagging-count".into(), "3".into()),
+            ]),
+        };
+        let done = info("ongoing-request=\"false\", expiry-date=\"Fri, 21 Dec 2012 00:00:00 GMT\"");
+        assert_eq!(
+            done.restore(),
+            Some(RestoreState { ongoing: false, expiry_date: Some("Fri, 21 Dec 2012 00:00:00 GMT".into()) })
+        );
+        assert_eq!(done.tag_count(), Some(3));
+        assert_eq!(
+            info(" ongoing-request=\"true\" ").restore(),
+            Some(RestoreState { ongoing: true, expiry_date: None })
+        );
+        assert_eq!(info("Ongoing-Request = \"true\",").restore().map(|r| r.ongoing), Some(true));
+        for bad in [
+            "",
+            "ongoing-request=true",
+            "ongoing-request=\"maybe\"",
+            "expiry-date=\"x\"",
+            "ongoing-request=\"true",
+            "ongoing-request=\"true\" x=\"1\"",
+        ] {
+            assert_eq!(info(bad).checked_restore().unwrap_err().kind(), crate::ErrorKind::Parse, "{bad:?}");
+            assert_eq!(info(bad).restore(), None);
+        }
+        assert_eq!(ObjectInfo::default().checked_restore().unwrap(), None);
+        assert_eq!(ObjectInfo::default().tag_count(), None);
     }
 
     #[test]

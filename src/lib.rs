@@ -23,7 +23,9 @@ pub mod xml;
 pub use client::Client;
 pub use config::{Config, ConfigBuilder, Credentials, Scheme, StallProtection};
 pub use error::{Error, ErrorKind, Result};
+pub use headers::RestoreState;
 pub use headers::{Headers, ObjectInfo};
+pub use ops::RestoreTier;
 pub use ops::{
     Appender, Document, ListCursor, ListParams, ListUploadsParams, ObjectPages, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE,
 };
@@ -32,6 +34,12 @@ pub use ops::{VersionCursor, VersionPages, VersionsParams};
 pub use options::RequestOptions;
 pub use transfer::{CancelToken, Checkpoint, ObjectReader, ObjectWriter, TransferOptions, MAX_CONCURRENCY};
 pub use transport::Body;
+pub use xml::Acl;
+pub use xml::Grant;
+pub use xml::Grantee;
+pub use xml::Permission;
+pub use xml::TagSet;
+pub use xml::TagTarget;
 pub use xml::{check_cors, CorsPreflight, CorsRule, CORS_METHODS, MAX_CORS_RULES};
 pub use xml::{
     check_lifecycle, LifecycleRule, LifecycleTime, LifecycleTransition, NoncurrentTransition, MAX_LIFECYCLE_RULES,

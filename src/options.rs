@@ -146,6 +146,23 @@ impl RequestOptions {
         self.header("x-cos-tagging", tags)
     }
 
+    /// Tags of the object an upload creates (`x-cos-tagging`, each key and value URL-encoded), checked
+    /// against COS's limit of 10 per object.
+    pub fn tags(&mut self, tags: &crate::TagSet) -> Result<&mut Self> {
+        tags.check_for(crate::xml::TagTarget::Object)?;
+        self.header("x-cos-tagging", &tags.header_value())
+    }
+
+    /// Grants `permission` to `grantees` (`x-cos-grant-read`, ...): a comma-separated list such as
+    /// `id="100000000001",id="qcs::cam::uin/100000000001:uin/100000000011",uri="http://cam.qcloud.com/groups/global/AllUsers"`.
+    /// For ACL puts, object and bucket creation and uploads.
+    pub fn grant(&mut self, permission: crate::Permission, grantees: &str) -> Result<&mut Self> {
+        if grantees.trim().is_empty() {
+            return Err(Error::invalid(format!("the grantees of {} are empty", permission.header())));
+        }
+        self.header(permission.header(), grantees)
+    }
+
     /// Server-side encryption with COS-managed keys: `AES256` or `cos/kms` (then optionally a KMS key id).
     pub fn server_side_encryption(&mut self, algorithm: &str, kms_key_id: Option<&str>) -> Result<&mut Self> {
         self.header("x-cos-server-side-encryption", algorithm)?;

@@ -2,14 +2,19 @@
 //! element at a time so that memory stays bounded (see `split`), and writing the few request bodies the
 //! client sends.
 
+mod acl;
+mod cors;
+mod lifecycle;
 #[cfg(test)]
 mod reference;
 mod split;
+mod tagging;
 mod versions;
-mod cors;
-mod lifecycle;
+
+pub use acl::*;
 pub use cors::*;
 pub use lifecycle::*;
+pub use tagging::*;
 
 use crate::encode;
 use crate::error::{Error, Result, ServiceFields};

@@ -4,7 +4,8 @@ use super::object::cos_object_info;
 use super::object::set_info;
 use super::options::{cos_request_options, options_or_default};
 use super::{
-    arg_out, arg_ref, bucket_args, c_string, call, cos_client, cos_error, cos_status, field_at, free_box, read, set_out,
+    arg_out, arg_ref, arg_str, bucket_args, c_string, call, cos_client, cos_error, cos_status, field_at, free_box,
+    read, set_out, store, store_string,
 };
 use crate::ObjectInfo;
 use std::ffi::{c_char, CString};
@@ -128,4 +129,82 @@ pub extern "C" fn cos_bucket_list_creation_date(list: *const cos_bucket_list, in
 #[no_mangle]
 pub extern "C" fn cos_bucket_list_free(list: *mut cos_bucket_list) {
     free_box(list)
+}
+
+/// Stores in `*exists` whether the bucket exists (HEAD Bucket: a 404 is `false`, not an error). Any other
+/// failure is an error, a 403 included (someone else's bucket, or no permission), as in the Python SDK.
+#[no_mangle]
+pub extern "C" fn cos_client_bucket_exists(
+    client: *const cos_client,
+    bucket: *const c_char,
+    exists: *mut bool,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let (client, bucket) = bucket_args(client, bucket)?;
+        arg_out("exists", exists)?;
+        store(exists, client.bucket_exists(bucket)?);
+        Ok(())
+    })
+}
+
+/// The bucket's region (GET /?location), such as "ap-guangzhou", in a new string for `cos_string_free`.
+#[no_mangle]
+pub extern "C" fn cos_client_get_bucket_location(
+    client: *const cos_client,
+    bucket: *const c_char,
+    region_out: *mut *mut c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let (client, bucket) = bucket_args(client, bucket)?;
+        arg_out("region_out", region_out)?;
+        store_string(region_out, &client.get_bucket_location(bucket)?);
+        Ok(())
+    })
+}
+
+/// Sets the bucket's policy, a JSON document (`{"Statement": [...], "version": "2.0"}`; text that is not a
+/// JSON object is COS_INVALID_ARGUMENT, COS checks the rest and answers "MalformedPolicy").
+#[no_mangle]
+pub extern "C" fn cos_client_put_bucket_policy(
+    client: *const cos_client,
+    bucket: *const c_char,
+    policy: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let (client, bucket) = bucket_args(client, bucket)?;
+        client.put_bucket_policy(bucket, arg_str("policy", policy)?)
+    })
+}
+
+/// The bucket's policy (JSON, as COS returns it) in a new string for `cos_string_free`. A bucket without a
+/// policy fails with HTTP 404 and code "NoSuchBucketPolicy".
+#[no_mangle]
+pub extern "C" fn cos_client_get_bucket_policy(
+    client: *const cos_client,
+    bucket: *const c_char,
+    policy_out: *mut *mut c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let (client, bucket) = bucket_args(client, bucket)?;
+        arg_out("policy_out", policy_out)?;
+        store_string(policy_out, &client.get_bucket_policy(bucket)?);
+        Ok(())
+    })
+}
+
+/// Deletes the bucket's policy.
+#[no_mangle]
+pub extern "C" fn cos_client_delete_bucket_policy(
+    client: *const cos_client,
+    bucket: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let (client, bucket) = bucket_args(client, bucket)?;
+        client.delete_bucket_policy(bucket)
+    })
 }

@@ -39,7 +39,11 @@ mod subresource;
 mod versioning;
 mod lifecycle;
 mod cors;
+mod tagging;
+mod acl;
+mod restore;
 
+pub use acl::*;
 pub use append::*;
 pub use bucket::*;
 pub use client::*;
@@ -50,8 +54,10 @@ pub use list::*;
 pub use multipart::*;
 pub use object::*;
 pub use options::*;
+pub use restore::*;
 pub use status::*;
 pub use subresource::*;
+pub use tagging::*;
 pub use transfer::*;
 pub use versioning::*;
 

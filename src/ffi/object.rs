@@ -20,12 +20,16 @@ pub struct cos_bytes {
 /// Strings are owned by it and valid until `cos_object_info_free`.
 pub struct cos_object_info {
     headers: Vec<(CString, CString)>,
-    info: ObjectInfo,
+    pub(super) info: ObjectInfo,
+    /// The expiry date of a finished restore (part of `x-cos-restore`), for `cos_object_info_restore_expiry`.
+    pub(super) restore_expiry: Option<CString>,
 }
 
 impl cos_object_info {
     pub(super) fn new(info: ObjectInfo) -> cos_object_info {
-        cos_object_info { headers: info.headers.iter().map(|(k, v)| (c_string(k), c_string(v))).collect(), info }
+        let restore_expiry = info.restore().and_then(|r| r.expiry_date).map(|d| c_string(&d));
+        let headers = info.headers.iter().map(|(k, v)| (c_string(k), c_string(v))).collect();
+        cos_object_info { headers, info, restore_expiry }
     }
 
     /// The C string of the value at `index` of the headers, NULL for none.

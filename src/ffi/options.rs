@@ -268,3 +268,32 @@ pub extern "C" fn cos_request_options_set_verify_crc(
         Ok(())
     })
 }
+
+/// Tags of the object an upload creates (x-cos-tagging, URL-encoded from `tags`): at most 10, else
+/// COS_INVALID_ARGUMENT. For put, append, upload and multipart initiation; a copy keeps its source's tags
+/// unless the options also set the header x-cos-tagging-directive to "Replaced".
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_tags(
+    opts: *mut cos_request_options,
+    tags: *const super::cos_tag_set,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "opts", opts, |o| o.inner.tags(&super::arg_ref("tags", tags)?.inner).map(drop))
+}
+
+/// Grants `permission` ("READ", "WRITE", "READ_ACP", "WRITE_ACP", "FULL_CONTROL": the x-cos-grant-* header)
+/// to `grantees`, a comma-separated list such as
+/// `id="100000000001",uri="http://cam.qcloud.com/groups/global/AllUsers"`, replacing an earlier grant of that
+/// permission. For ACL puts, bucket creation and uploads.
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_grant(
+    opts: *mut cos_request_options,
+    permission: *const c_char,
+    grantees: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "opts", opts, |o| {
+        let permission = crate::Permission::parse(arg_str("permission", permission)?)?;
+        o.inner.grant(permission, arg_str("grantees", grantees)?).map(drop)
+    })
+}

@@ -1,16 +1,20 @@
 //! The COS operations, as methods of [`crate::Client`].
 
+mod acl;
 mod append;
 mod bucket;
+mod bucket_info;
+mod cors;
+mod lifecycle;
 mod list;
 mod multipart;
 mod object;
 mod purge;
+mod restore;
 mod subresource;
+mod tagging;
 mod versioning;
 mod versions;
-mod lifecycle;
-mod cors;
 
 pub use append::Appender;
 pub use list::{ListCursor, ListParams, ObjectPages};
@@ -23,5 +27,6 @@ mod reader;
 pub(crate) use call::Call;
 pub use purge::{PurgeOptions, PurgeProgress, PurgeReport};
 pub use reader::ObjectReader;
+pub use restore::RestoreTier;
 pub use subresource::Document;
 pub use versions::{VersionCursor, VersionPages, VersionsParams};

@@ -99,6 +99,9 @@ OPTIONAL = {
     ("cos_cors_add_rule", "index"): "documented",
     ("cos_client_cors_preflight", "key"): "documented",
     ("cos_client_cors_preflight", "request_headers"): "documented",
+    ("cos_client_put_object_acl", "canned"): "documented",
+    ("cos_client_put_bucket_acl", "canned"): "documented",
+    ("cos_acl_policy_set_owner", "display_name"): "documented",
     # Accepted as NULL by the implementation, but the header does not say these may be NULL.
     ("cos_client_put_object_from_file", "info"): "undocumented",
     ("cos_client_put_object_from_reader", "info"): "undocumented",
@@ -106,6 +109,10 @@ OPTIONAL = {
     ("cos_client_get_object_to_writer", "info"): "undocumented",
     ("cos_client_delete_objects", "out"): "undocumented",
 }
+
+# Optional pointers that may be NULL only when something else says what the call does: NULL with the
+# default options is refused, naming the parameter (an ACL put needs a canned ACL or a grant in its options).
+NULL_REFUSED_WITH_DEFAULTS = {("cos_client_put_object_acl", "canned"), ("cos_client_put_bucket_acl", "canned")}
 
 # Fallible calls whose all-valid variant (used when an optional pointer is NULL) need not succeed.
 MAY_FAIL_WHEN_VALID = {
@@ -121,6 +128,8 @@ NULL_RESULT = {
     "cos_object_info_content_length": "-1",  # documented: -1 when absent
     "cos_cors_rule_max_age": "-1",  # documented: -1 when absent
     "cos_cors_preflight_max_age": "-1",  # documented: -1 when absent
+    "cos_object_info_tag_count": "-1",  # documented: -1 when absent
+    "cos_object_info_restore_ongoing": "-1",  # documented: -1 when nothing is said about a restore
 }
 
 # Empty strings that must be refused before anything is sent (parameter names, any function).
@@ -235,6 +244,20 @@ STRING_OVERRIDES = {
     ("cos_client_put_bucket_versioning", "bucket"): "PURGE_BUCKET",
     ("cos_client_empty_bucket", "bucket"): "PURGE_BUCKET",
     ("cos_client_delete_bucket_recursive", "bucket"): "PURGE_BUCKET",
+    # Tagging, ACL, bucket policy (per function: names as common as `id` may mean something else elsewhere).
+    ("cos_acl_policy_add_grant", "grantee_type"): '"Group"',
+    ("cos_acl_policy_add_grant", "grantee"): '"http://cam.qcloud.com/groups/global/AllUsers"',
+    ("cos_acl_policy_add_grant", "permission"): '"READ"',
+    ("cos_request_options_set_grant", "permission"): '"READ"',
+    ("cos_request_options_set_grant", "grantees"): '"id=\\"qcs::cam::uin/100000000001:uin/100000000011\\""',
+    ("cos_client_put_object_acl", "canned"): '"private"',
+    ("cos_client_put_bucket_acl", "canned"): '"private"',
+    ("cos_acl_policy_set_owner", "id"): '"qcs::cam::uin/100000000001:uin/100000000001"',
+    ("cos_acl_policy_set_owner", "display_name"): '"owner"',
+    ("cos_client_put_bucket_policy", "policy"): '"{\\"Statement\\":[],\\"version\\":\\"2.0\\"}"',
+    # An archived object (made by setup()): a restore of it succeeds, again and again.
+    ("cos_client_restore_object", "key"): '"cold"',
+    ("cos_tag_set_get", "key"): '"a"',
 }
 
 SCALAR_VALUES = {
@@ -274,6 +297,7 @@ SCALAR_VALUES = {
     ("uint32_t", "days"): "30",
     ("bool", "enabled"): "true",
     ("cos_status", "status"): "COS_OK",
+    ("cos_restore_tier", "tier"): "COS_RESTORE_TIER_STANDARD",
 }
 
 # Handles passed for `T *` parameters (created at start-up by the generated program). Options handles named
@@ -311,6 +335,10 @@ HANDLES = {
     "const cos_cors *": "cors",
     "cos_cors *": "scratch_cors",
     "const cos_cors_preflight *": "preflight",
+    "const cos_tag_set *": "tag_set",
+    "cos_tag_set *": "scratch_tag_set",
+    "const cos_acl_policy *": "acl_policy",
+    "cos_acl_policy *": "scratch_acl_policy",
 }
 
 # Out-parameters `T **` and how to free what they receive.
@@ -332,6 +360,8 @@ OUTS = {
     "cos_lifecycle **": "cos_lifecycle_free",
     "cos_cors **": "cos_cors_free",
     "cos_cors_preflight **": "cos_cors_preflight_free",
+    "cos_tag_set **": "cos_tag_set_free",
+    "cos_acl_policy **": "cos_acl_policy_free",
     "char **": "cos_string_free",
     "cos_version_list **": "cos_version_list_free",
     "cos_version_iter **": "cos_version_iter_free",
@@ -347,6 +377,8 @@ CONSTRUCTED = {
     "cos_cancel_token *": "cos_cancel_token_free",
     "cos_lifecycle *": "cos_lifecycle_free",
     "cos_cors *": "cos_cors_free",
+    "cos_tag_set *": "cos_tag_set_free",
+    "cos_acl_policy *": "cos_acl_policy_free",
 }
 
 # Scalar out-parameters `T *` (written on success; the value is not checked here).
@@ -362,7 +394,7 @@ SCALAR_OUTS = {
 FREED = {t[:-1] for t in OUTS} | set(CONSTRUCTED) | {"cos_error *"}
 
 CALLBACKS = {"cos_read_fn": "dummy_read", "cos_write_fn": "dummy_write", "cos_progress_fn": "dummy_progress"}
-SCALARS = {"size_t", "uint32_t", "uint64_t", "int64_t", "int32_t", "bool", "cos_status"}
+SCALARS = {"size_t", "uint32_t", "uint64_t", "int64_t", "int32_t", "bool", "cos_status", "cos_restore_tier"}
 
 ZERO_OF_RETURN = {
     "const char *": "NULL",
@@ -753,7 +785,10 @@ def generate(funcs):
                 g.fallible(fname, slots, g.label(fname, f"{s.name}=NULL"), valid_expect, {s.name: "NULL"}, pre=reset)
                 continue
             # a pointer: handle, string, out, scalar out, callback
-            if getattr(s, "optional", False):
+            if getattr(s, "optional", False) and (fname, s.name) in NULL_REFUSED_WITH_DEFAULTS:
+                g.fallible(fname, slots, g.label(fname, f"{s.name}=NULL (optional, refused with the defaults)"),
+                           "invalid", {s.name: "NULL"}, param=s.name)
+            elif getattr(s, "optional", False):
                 g.fallible(fname, slots, g.label(fname, f"{s.name}=NULL (optional)"), valid_expect, {s.name: "NULL"},
                            pre=reset)
             else:
@@ -820,6 +855,10 @@ static cos_lifecycle *scratch_lifecycle;
 static cos_cors *cors;
 static cos_cors *scratch_cors;
 static cos_cors_preflight *preflight;
+static cos_tag_set *tag_set;
+static cos_tag_set *scratch_tag_set;
+static cos_acl_policy *acl_policy;
+static cos_acl_policy *scratch_acl_policy;
 static char *owned_upload_id;
 static const char *upload_id_value = "no-such-upload";
 static uint8_t read_buffer[64];
@@ -1174,6 +1213,22 @@ static void setup(const char *dir) {
     reset_state();
     must("preflight", cos_client_cors_preflight(client, BUCKET, "x", "https://a.example", "GET", "x-a", &preflight,
                                                 &err), &err);
+    tag_set = cos_tag_set_new();
+    scratch_tag_set = cos_tag_set_new();
+    must("add tag", cos_tag_set_add(tag_set, "a", "b", &err), &err);
+    must("get acl", cos_client_get_object_acl(client, BUCKET, "x", NULL, &acl_policy, &err), &err);
+    scratch_acl_policy = cos_acl_policy_new();
+    {
+        cos_request_options *archive = cos_request_options_new();
+        must("archive class", cos_request_options_set_storage_class(archive, "ARCHIVE", &err), &err);
+        must("put cold", cos_client_put_object_ex(client, BUCKET, "cold", (const uint8_t *)"c", 1, archive, NULL, &err),
+             &err);
+        cos_request_options_free(archive);
+        /* Restored at once (the emulator's default), so that calls reading every object (download_prefix
+         * with no prefix) can read it too. */
+        must("restore cold", cos_client_restore_object(client, BUCKET, "cold", 1, COS_RESTORE_TIER_STANDARD, NULL,
+                                                       &err), &err);
+    }
     rc = cos_client_get_object(client, BUCKET, "missing", &bytes, &error);
     if (rc != COS_SERVICE_ERROR || error == NULL) {
         fprintf(stderr, "setup: a GET of a missing key did not fail with a service error\n");
@@ -1210,6 +1265,10 @@ static void teardown(void) {
     cos_cors_free(cors);
     cos_lifecycle_free(scratch_lifecycle);
     cos_lifecycle_free(lifecycle);
+    cos_acl_policy_free(scratch_acl_policy);
+    cos_acl_policy_free(acl_policy);
+    cos_tag_set_free(scratch_tag_set);
+    cos_tag_set_free(tag_set);
     cos_appender_free(appender);
     cos_object_writer_free(writer);
     cos_object_reader_free(reader);
