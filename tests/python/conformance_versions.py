@@ -21,49 +21,17 @@ versioning API; the Python SDK has no typed call for `GET /?versions` with `enco
 
 import argparse
 import json
-import logging
 import os
 import sys
 import time
 import traceback
 
-from qcloud_cos import CosConfig, CosS3Client, CosServiceError
+from qcloud_cos import CosConfig, CosS3Client
 from qcloud_cos.cos_auth import CosS3Auth
 
-REGION = "ap-guangzhou"
-APPID = "1250000000"
-
-for _var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-    os.environ.pop(_var, None)
-os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
-logging.getLogger("qcloud_cos").addHandler(logging.NullHandler())
-logging.getLogger("qcloud_cos").propagate = False
-
-
-class Failed(AssertionError):
-    pass
-
-
-def expect(cond, what):
-    if not cond:
-        raise Failed(what)
-
-
-def eq(actual, expected, what):
-    if actual != expected:
-        raise Failed("%s: expected %r, got %r" % (what, expected, actual))
-
-
-def service_error(fn, status, code=None):
-    """Runs fn, which must raise CosServiceError with this status (and error code); returns the error."""
-    try:
-        result = fn()
-    except CosServiceError as e:
-        eq(e.get_status_code(), status, "HTTP status of %s" % e)
-        if code is not None:
-            eq(e.get_error_code(), code, "error code (origin message %r)" % e.get_origin_msg())
-        return e
-    raise Failed("expected CosServiceError %s %s, the call returned %r" % (status, code or "", result))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# The shared checks, and the environment conformance.py sets up on import (no proxies, SDK logging quiet).
+from conformance import APPID, REGION, Failed, eq, expect, service_error  # noqa: E402
 
 
 def describe(e):
