@@ -139,8 +139,10 @@ fn serve_one(
     let (status, length) = (resp.status, resp.body.len());
     let keep_alive = req.keep_alive && reusable;
     let delivery = Delivery { head: req.is_head(), keep_alive, limiter: out_limit, cut: effect.cut };
-    let written = wire::write_response(writer, resp, delivery);
+    // Logged before the answer is sent, so the log's order is the order the client saw: a client that
+    // retries on another connection right after reading this answer cannot be logged ahead of it.
     log(server, req, fault_name.as_deref(), status, length, started.elapsed());
+    let written = wire::write_response(writer, resp, delivery);
     match written {
         Ok(After::Continue) if keep_alive => After::Continue,
         Ok(After::Reset) => After::Reset,
