@@ -32,6 +32,9 @@ pub(crate) enum Target<'a> {
     Service,
     Bucket(&'a str),
     Object(&'a str, &'a str),
+    /// A raw request (`Client::send_request`): any host, and the decoded path after its leading `/`
+    /// (`""` for `/`).
+    Endpoint(&'a str, &'a str),
 }
 
 pub(crate) struct Request<'a> {
@@ -121,6 +124,7 @@ impl Transport {
         match target {
             Target::Service => self.config.service_host.clone(),
             Target::Bucket(b) | Target::Object(b, _) => self.config.bucket_host(b),
+            Target::Endpoint(host, _) => host.to_string(),
         }
     }
 
@@ -138,11 +142,15 @@ impl Transport {
     pub fn resource(&self, target: Target<'_>) -> String {
         match target {
             Target::Object(_, key) => format!("{}{}", self.host(target), encode::object_path(key)),
+            Target::Endpoint(_, path) if !path.is_empty() => {
+                format!("{}{}", self.host(target), encode::object_path(path))
+            }
             _ => format!("{}/", self.host(target)),
         }
     }
 
-    fn now(&self) -> i64 {
+    /// The client's clock: local time with the configured and the learned offsets (presigning uses it too).
+    pub(crate) fn now(&self) -> i64 {
         local_now() + self.config.clock_offset + self.learned_offset.load(Ordering::Relaxed)
     }
 
@@ -251,6 +259,7 @@ impl Transport {
         let host = self.attempt_host(req.target, backup);
         let path = match req.target {
             Target::Object(_, key) => encode::object_path(key),
+            Target::Endpoint(_, path) if !path.is_empty() => encode::object_path(path),
             _ => "/".to_string(),
         };
         let mut target = path;
@@ -279,7 +288,7 @@ impl Transport {
         let signed: Vec<(String, String)> =
             headers.iter().filter(|(k, _)| sign::is_signed_header(k)).cloned().collect();
         let decoded_path = match req.target {
-            Target::Object(_, key) => format!("/{key}"),
+            Target::Object(_, key) | Target::Endpoint(_, key) => format!("/{key}"),
             _ => "/".to_string(),
         };
         let now = self.now();
