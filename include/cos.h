@@ -238,6 +238,19 @@ typedef struct cos_part cos_part;
 typedef struct cos_part_list cos_part_list;
 
 /**
+ * What a presigned URL or an Authorization value covers besides the method and the resource: its window,
+ * signed query parameters, headers its user must send, and whether the host is signed. One thread at a
+ * time may change it; pass NULL wherever it is accepted for the defaults (300 s from now, host signed).
+ */
+typedef struct cos_presign_options cos_presign_options;
+
+/**
+ * One raw request: GET / on the service host until set otherwise. One thread at a time may change it; it
+ * may be sent any number of times.
+ */
+typedef struct cos_raw_request cos_raw_request;
+
+/**
  * Options for one or more requests: content type, metadata, storage class, ACL, encryption, traffic
  * limit, conditions, range, and any extra header or query parameter. Pass NULL wherever options are
  * accepted to use the defaults (CRC-64 checked, no Content-MD5). One thread at a time may change it; once
@@ -2796,6 +2809,189 @@ int32_t cos_object_info_restore_ongoing(const cos_object_info *i);
  * is done; NULL otherwise.
  */
 const char *cos_object_info_restore_expiry(const cos_object_info *i);
+
+/* ================================================================================================
+ * Presigned URLs, Authorization values for your own HTTP stack, object URLs
+ * ================================================================================================ */
+
+/**
+ * New presign options: valid for 300 s from now (the window starts 60 s before now, as the client's own
+ * requests sign), the host signed, no parameters or headers. Never NULL.
+ */
+cos_presign_options *cos_presign_options_new(void);
+
+/**
+ * Frees presign options. NULL does nothing.
+ */
+void cos_presign_options_free(cos_presign_options *opts);
+
+/**
+ * A fixed start (Unix seconds): the window becomes [start_unix, start_unix + expires].
+ */
+cos_status cos_presign_options_set_start(cos_presign_options *opts,
+                                         int64_t start_unix,
+                                         cos_error **err);
+
+/**
+ * Seconds of validity (default 300); 0 is COS_INVALID_ARGUMENT.
+ */
+cos_status cos_presign_options_set_expires(cos_presign_options *opts,
+                                           uint32_t expires_s,
+                                           cos_error **err);
+
+/**
+ * A query parameter put in the URL and signed ("response-content-disposition", "versionId",
+ * "x-cos-traffic-limit", ...; value may be ""), replacing one of the same name in any case. The signature's
+ * own q-* fields and x-cos-security-token (added from the client's session token) are refused.
+ */
+cos_status cos_presign_options_add_param(cos_presign_options *opts,
+                                         const char *name,
+                                         const char *value,
+                                         cos_error **err);
+
+/**
+ * A header to sign, replacing one of the same name. For a presigned URL its user must send it with exactly
+ * this value (a browser PUT's Content-Type), and it must be one COS signs (Content-*, Cache-Control,
+ * Expires, If-*, Range, Origin, Host, x-cos-*, x-ci-*); for cos_client_get_authorization pass every header
+ * the request carries, and those COS signs are signed. Control characters and surrounding spaces in the
+ * value are COS_INVALID_ARGUMENT.
+ */
+cos_status cos_presign_options_add_header(cos_presign_options *opts,
+                                          const char *name,
+                                          const char *value,
+                                          cos_error **err);
+
+/**
+ * Whether the host is signed (default true, the Python SDK's SignHost). Unsigned, the URL also works
+ * through another host name for the bucket.
+ */
+cos_status cos_presign_options_set_sign_host(cos_presign_options *opts,
+                                             bool sign_host,
+                                             cos_error **err);
+
+/**
+ * A presigned URL for METHOD on bucket/key (key "" addresses the bucket itself, e.g. a listing) with
+ * `opts` (may be NULL): signature and parameters in the query, plus the session token when the client has
+ * one. Free the URL with cos_string_free.
+ */
+cos_status cos_client_presign_url_ex(const cos_client *client,
+                                     const char *method,
+                                     const char *bucket,
+                                     const char *key,
+                                     const cos_presign_options *opts,
+                                     char **url_out,
+                                     cos_error **err);
+
+/**
+ * The Authorization header value for METHOD on bucket/key (key "": the bucket) with `opts`' parameters
+ * and headers (the Python SDK's get_auth), for a request sent with your own HTTP stack. With temporary
+ * credentials send x-cos-security-token yourself. Free it with cos_string_free.
+ */
+cos_status cos_client_get_authorization(const cos_client *client,
+                                        const char *method,
+                                        const char *bucket,
+                                        const char *key,
+                                        const cos_presign_options *opts,
+                                        char **auth_out,
+                                        cos_error **err);
+
+/**
+ * The unsigned URL of an object: scheme, the bucket's host (or custom domain) and the encoded key (the
+ * Python SDK's get_object_url). Free it with cos_string_free.
+ */
+cos_status cos_client_object_url(const cos_client *client,
+                                 const char *bucket,
+                                 const char *key,
+                                 char **url_out,
+                                 cos_error **err);
+
+/* ================================================================================================
+ * Raw signed requests for what the library does not model
+ * ================================================================================================ */
+
+/**
+ * A new raw request (GET / on the service host). Never NULL.
+ */
+cos_raw_request *cos_raw_request_new(void);
+
+/**
+ * Frees a raw request. NULL does nothing.
+ */
+void cos_raw_request_free(cos_raw_request *raw);
+
+/**
+ * The method: "GET", "PUT", "POST", "DELETE", "HEAD", "OPTIONS" or "PATCH" (upper case).
+ */
+cos_status cos_raw_request_set_method(cos_raw_request *raw, const char *method, cos_error **err);
+
+/**
+ * Sends it to the bucket's virtual host (or the configured custom domain).
+ */
+cos_status cos_raw_request_set_bucket(cos_raw_request *raw, const char *bucket, cos_error **err);
+
+/**
+ * Sends it to the service host (service.cos.myqcloud.com unless configured otherwise).
+ */
+cos_status cos_raw_request_set_service(cos_raw_request *raw, cos_error **err);
+
+/**
+ * Sends it to another host name, such as a CI host "<appid>.ci.<region>.myqcloud.com": a host name only
+ * (scheme, port and connect address come from the client's configuration).
+ */
+cos_status cos_raw_request_set_host(cos_raw_request *raw,
+                                    const char *host,
+                                    cos_error **err);
+
+/**
+ * The decoded path, starting with '/' ("/" for the root, "/<key>" for an object); encoded and signed by
+ * the client.
+ */
+cos_status cos_raw_request_set_path(cos_raw_request *raw,
+                                    const char *path,
+                                    cos_error **err);
+
+/**
+ * A query parameter (value may be "" for a sub-resource such as "acl"), replacing one of that name.
+ */
+cos_status cos_raw_request_add_query(cos_raw_request *raw,
+                                     const char *name,
+                                     const char *value,
+                                     cos_error **err);
+
+/**
+ * A header, checked as cos_request_options_set_header checks it (Host, Authorization, Content-Length and
+ * x-cos-security-token are the client's).
+ */
+cos_status cos_raw_request_add_header(cos_raw_request *raw,
+                                      const char *name,
+                                      const char *value,
+                                      cos_error **err);
+
+/**
+ * The body (copied; `data` may be NULL when `len` is 0).
+ */
+cos_status cos_raw_request_set_body(cos_raw_request *raw,
+                                    const uint8_t *data,
+                                    size_t len,
+                                    cos_error **err);
+
+/**
+ * A local file as the body, opened when the request is sent (so a retry sends it again).
+ */
+cos_status cos_raw_request_set_body_file(cos_raw_request *raw, const char *path, cos_error **err);
+
+/**
+ * Sends `raw` with the client's signing, session token, retries (network errors and 5xx, as for every
+ * call) and deadline. A 4xx/5xx answer is COS_SERVICE_ERROR with COS's code, message and request id. On
+ * success the HTTP status goes to `*status_out`, the body (read into memory, at most 16 MiB) to
+ * `*body_out` and the headers to `*info_out`; each may be NULL to ignore it.
+ */
+cos_status cos_client_send_request(const cos_client *client,
+                                   const cos_raw_request *raw,
+                                   uint16_t *status_out,
+                                   cos_bytes **body_out,
+                                   cos_object_info **info_out,
+                                   cos_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

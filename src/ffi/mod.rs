@@ -42,6 +42,8 @@ mod cors;
 mod tagging;
 mod acl;
 mod restore;
+mod presign;
+mod raw;
 
 pub use acl::*;
 pub use append::*;
@@ -54,6 +56,8 @@ pub use list::*;
 pub use multipart::*;
 pub use object::*;
 pub use options::*;
+pub use presign::*;
+pub use raw::*;
 pub use restore::*;
 pub use status::*;
 pub use subresource::*;
