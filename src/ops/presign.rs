@@ -96,9 +96,14 @@ impl PresignOptions {
 }
 
 /// Header checks shared with [`RequestOptions::header`] (name a token, no control characters, metadata
-/// ASCII); `Host` and `Content-Length`, which a request option may not set, are fine to sign.
+/// ASCII); `Host`, `Content-Length` and `x-cos-security-token`, which a request option may not set (the
+/// client sets them), are fine to sign for a request someone else sends.
 fn check_header(name: &str, value: &str) -> Result<()> {
-    let probe = if ["host", "content-length"].iter().any(|h| h.eq_ignore_ascii_case(name)) { "X-Probe" } else { name };
+    let probe = if ["host", "content-length", "x-cos-security-token"].iter().any(|h| h.eq_ignore_ascii_case(name)) {
+        "X-Probe"
+    } else {
+        name
+    };
     RequestOptions::new().header(probe, value)?;
     if value.trim() != value {
         return Err(Error::invalid(format!(
