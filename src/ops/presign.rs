@@ -143,6 +143,8 @@ impl Client {
         expires_s: u32,
         params: &[(String, String)],
     ) -> Result<String> {
+        // An object URL only: "" (the bucket) is for [`Client::presign`].
+        self.object_name(bucket, key)?;
         let mut opts = PresignOptions::new();
         opts.start(start_unix);
         opts.expires = expires_s;
@@ -226,7 +228,8 @@ impl Client {
                 (now - 60, now.checked_add(i64::from(opts.expires)))
             }
         };
-        let end = end.ok_or_else(|| Error::invalid(format!("start {start} + expires {} overflows", opts.expires)))?;
+        let end =
+            end.ok_or_else(|| Error::invalid(format!("start_unix {start} + expires_s {} overflows", opts.expires)))?;
         let mut headers = headers.to_vec();
         if opts.sign_host && !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
             headers.push(("host".to_string(), config.bucket_host(bucket)));

@@ -102,6 +102,9 @@ OPTIONAL = {
     ("cos_client_put_object_acl", "canned"): "documented",
     ("cos_client_put_bucket_acl", "canned"): "documented",
     ("cos_acl_policy_set_owner", "display_name"): "documented",
+    ("cos_client_send_request", "status_out"): "documented",
+    ("cos_client_send_request", "body_out"): "documented",
+    ("cos_client_send_request", "info_out"): "documented",
     # Accepted as NULL by the implementation, but the header does not say these may be NULL.
     ("cos_client_put_object_from_file", "info"): "undocumented",
     ("cos_client_put_object_from_reader", "info"): "undocumented",
@@ -134,6 +137,8 @@ NULL_RESULT = {
 
 # Empty strings that must be refused before anything is sent (parameter names, any function).
 EMPTY_REFUSED = {"bucket", "src_bucket", "key", "src_key", "method"}
+# ...except where "" is documented to mean something: the bucket itself, for a signature.
+EMPTY_ALLOWED = {("cos_client_presign_url_ex", "key"), ("cos_client_get_authorization", "key")}
 
 # What (data=NULL, len=0) gives, per function taking a byte buffer ("any": no crash, a consistent status).
 NULL_EMPTY_BUFFER = {
@@ -145,6 +150,7 @@ NULL_EMPTY_BUFFER = {
     "cos_appender_append": "ok",
     "cos_client_bucket_subresource": "ok",
     "cos_client_object_subresource": "ok",
+    "cos_raw_request_set_body": "ok",
     "cos_object_reader_read": "any",
     "cos_request_options_set_sse_customer_key": "invalid",  # an SSE-C key is 32 bytes
 }
@@ -223,6 +229,8 @@ STRING_OVERRIDES = {
     ("cos_client_upload_file", "path"): "upload_path",
     ("cos_client_download_file", "path"): "download_path",
     ("cos_client_download_prefix", "dir"): "download_dir",
+    ("cos_raw_request_set_path", "path"): '"/"',
+    ("cos_raw_request_set_body_file", "path"): "upload_path",
     ("cos_client_download_prefix", "prefix"): '"dp/"',
     ("cos_transfer_options_set_checkpoint_path", "path"): '"checkpoint"',
     ("cos_client_copy_object", "key"): '"y"',
@@ -291,6 +299,7 @@ SCALAR_VALUES = {
     ("bool", "quiet"): "false",
     ("bool", "enabled"): "true",
     ("bool", "on"): "true",
+    ("bool", "sign_host"): "true",
     ("bool", "resume"): "false",  # nothing is sent; resuming needs an appendable object (the setup's "apw")
     ("size_t", "index"): "0",
     ("size_t", "rule"): "0",  # setup() gives every lifecycle and CORS handle a rule 0
@@ -339,6 +348,10 @@ HANDLES = {
     "cos_tag_set *": "scratch_tag_set",
     "const cos_acl_policy *": "acl_policy",
     "cos_acl_policy *": "scratch_acl_policy",
+    "const cos_presign_options *": "presign_opts",
+    "cos_presign_options *": "scratch_presign_opts",
+    "const cos_raw_request *": "raw_request",
+    "cos_raw_request *": "scratch_raw_request",
 }
 
 # Out-parameters `T **` and how to free what they receive.
@@ -379,6 +392,8 @@ CONSTRUCTED = {
     "cos_cors *": "cos_cors_free",
     "cos_tag_set *": "cos_tag_set_free",
     "cos_acl_policy *": "cos_acl_policy_free",
+    "cos_presign_options *": "cos_presign_options_free",
+    "cos_raw_request *": "cos_raw_request_free",
 }
 
 # Scalar out-parameters `T *` (written on success; the value is not checked here).
@@ -386,6 +401,7 @@ SCALAR_OUTS = {
     "bool *": "bool",
     "uint64_t *": "uint64_t",
     "size_t *": "size_t",
+    "uint16_t *": "uint16_t",
     "cos_versioning_status *": "cos_versioning_status",
 }
 
@@ -798,7 +814,7 @@ def generate(funcs):
             if s.kind == "string":
                 g.fallible(fname, slots, g.label(fname, f"{s.name} not UTF-8"), "invalid", {s.name: '"\\xff\\xfe"'},
                            param=s.name)
-                if s.name in EMPTY_REFUSED:
+                if s.name in EMPTY_REFUSED and (fname, s.name) not in EMPTY_ALLOWED:
                     g.fallible(fname, slots, g.label(fname, f'{s.name}=""'), "invalid", {s.name: '""'})
                 else:
                     g.fallible(fname, slots, g.label(fname, f'{s.name}=""'), "any", {s.name: '""'}, pre=reset)
@@ -859,6 +875,10 @@ static cos_tag_set *tag_set;
 static cos_tag_set *scratch_tag_set;
 static cos_acl_policy *acl_policy;
 static cos_acl_policy *scratch_acl_policy;
+static cos_presign_options *presign_opts;
+static cos_presign_options *scratch_presign_opts;
+static cos_raw_request *raw_request; /* GET / on the service host: list buckets */
+static cos_raw_request *scratch_raw_request;
 static char *owned_upload_id;
 static const char *upload_id_value = "no-such-upload";
 static uint8_t read_buffer[64];
@@ -1215,6 +1235,10 @@ static void setup(const char *dir) {
                                                 &err), &err);
     tag_set = cos_tag_set_new();
     scratch_tag_set = cos_tag_set_new();
+    presign_opts = cos_presign_options_new();
+    scratch_presign_opts = cos_presign_options_new();
+    raw_request = cos_raw_request_new();
+    scratch_raw_request = cos_raw_request_new();
     must("add tag", cos_tag_set_add(tag_set, "a", "b", &err), &err);
     must("get acl", cos_client_get_object_acl(client, BUCKET, "x", NULL, &acl_policy, &err), &err);
     scratch_acl_policy = cos_acl_policy_new();
@@ -1269,6 +1293,10 @@ static void teardown(void) {
     cos_acl_policy_free(acl_policy);
     cos_tag_set_free(scratch_tag_set);
     cos_tag_set_free(tag_set);
+    cos_presign_options_free(scratch_presign_opts);
+    cos_presign_options_free(presign_opts);
+    cos_raw_request_free(scratch_raw_request);
+    cos_raw_request_free(raw_request);
     cos_appender_free(appender);
     cos_object_writer_free(writer);
     cos_object_reader_free(reader);
