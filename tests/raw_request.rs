@@ -112,6 +112,23 @@ fn errors_retries_and_temporary_credentials() {
     assert_eq!(e.code(), Some("SignatureDoesNotMatch"));
 }
 
+/// The operation timeout bounds a raw request, its retries included.
+#[test]
+fn the_deadline_applies() {
+    let emu = Emulator::start();
+    let client = emu.client_with(5, |b| {
+        b.operation_timeout(Some(std::time::Duration::from_millis(700)));
+    });
+    let bucket = support::bucket("rawdeadline");
+    client.create_bucket(&bucket, &opts()).unwrap();
+    emu.fault("kind=stall&ms=3000&method=GET");
+    let started = std::time::Instant::now();
+    let e = client.send_request(&raw("GET", RawTarget::Bucket(bucket.clone()), "/")).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert!(e.message().contains("operation timeout"), "{e}");
+    assert!(started.elapsed() < std::time::Duration::from_millis(2500), "{:?}", started.elapsed());
+}
+
 #[test]
 fn bad_input_is_refused_naming_it() {
     let mut r = RawRequest::new();
