@@ -239,3 +239,41 @@ fn authorization_for_an_own_http_stack() {
         refused(&fetch(&emu, "PUT", &url, &headers, b"{}"), "SignatureDoesNotMatch");
     }
 }
+
+/// The Python SDK's own presigned URLs (with Params, Headers and a session token passed as its users pass
+/// it) are accepted by the emulator too, and refused once altered: the peer's side of the same contract.
+#[test]
+fn the_python_sdks_presigned_urls_are_accepted() {
+    let (emu, client, bucket) = setup("pysdk", |_| {});
+    client.put_object(&bucket, "py.txt", b"for python", &opts()).unwrap();
+    let script = r#"
+import sys
+from qcloud_cos import CosConfig, CosS3Client
+bucket, sid, skey, tsid, tskey, token = sys.argv[1:7]
+c = CosS3Client(CosConfig(Region="ap-guangzhou", SecretId=sid, SecretKey=skey, Scheme="http"))
+t = CosS3Client(CosConfig(Region="ap-guangzhou", SecretId=tsid, SecretKey=tskey, Token=token, Scheme="http"))
+print(c.get_presigned_url(Bucket=bucket, Key="py.txt", Method="GET",
+                          Params={"response-content-disposition": 'attachment; filename="a b.txt"'}))
+print(c.get_presigned_url(Bucket=bucket, Key="py-put.txt", Method="PUT", Headers={"Content-Type": "text/plain"}))
+print(t.get_presigned_url(Bucket=bucket, Key="py.txt", Method="GET", Params={"x-cos-security-token": token}))
+"#;
+    let out = std::process::Command::new(support::python())
+        .args(["-c", script, &bucket, support::SECRET_ID, support::SECRET_KEY])
+        .args([support::TEMP_SECRET_ID, support::TEMP_SECRET_KEY, support::SESSION_TOKEN])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let urls: Vec<&str> = text.lines().collect();
+    assert_eq!(urls.len(), 3, "{text}");
+    let get = fetch(&emu, "GET", urls[0], &[], b"");
+    assert_eq!((get.status, get.body.as_slice()), (200, &b"for python"[..]), "{}", get.text());
+    assert_eq!(get.header("content-disposition"), Some("attachment; filename=\"a b.txt\""));
+    refused(&fetch(&emu, "GET", &urls[0].replace("a+b", "a+c"), &[], b""), "SignatureDoesNotMatch");
+    let put = fetch(&emu, "PUT", urls[1], &[("Content-Type", "text/plain")], b"put by a URL from python");
+    assert_eq!(put.status, 200, "{}", put.text());
+    refused(&fetch(&emu, "PUT", urls[1], &[("Content-Type", "text/html")], b"x"), "SignatureDoesNotMatch");
+    assert_eq!(client.get_object(&bucket, "py-put.txt", &opts()).unwrap().0, b"put by a URL from python");
+    let temp = fetch(&emu, "GET", urls[2], &[], b"");
+    assert_eq!((temp.status, temp.body.as_slice()), (200, &b"for python"[..]), "{}", temp.text());
+}
