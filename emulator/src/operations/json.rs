@@ -1,11 +1,13 @@
 //! A small strict JSON parser (RFC 8259), enough to check a bucket policy the way COS does
-//! before storing it: the emulator has no JSON dependency, and the policy is kept as sent.
+//! before storing it, and to read Select's JSON input (`parse_many`): the emulator has no JSON
+//! dependency. Numbers keep their text so Select can return them as they were written.
 
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Null,
     Bool(bool),
-    Number,
+    /// The number's text, as written (valid JSON number syntax).
+    Number(String),
     String(String),
     Array(Vec<Value>),
     Object(Vec<(String, Value)>),
@@ -35,6 +37,22 @@ pub fn parse(text: &str) -> Result<Value, String> {
         return Err(format!("unexpected text at byte {}", p.i));
     }
     Ok(v)
+}
+
+/// The values of a text holding any number of them one after another, separated by optional
+/// whitespace (Select's JSON DOCUMENT input). Stops after the first error.
+pub fn parse_many(text: &str) -> impl Iterator<Item = Result<Value, String>> + '_ {
+    let mut p = Parser { s: text.as_bytes(), i: 0 };
+    let mut failed = false;
+    std::iter::from_fn(move || {
+        p.ws();
+        if failed || p.i == p.s.len() {
+            return None;
+        }
+        let v = p.value(0);
+        failed = v.is_err();
+        Some(v)
+    })
 }
 
 struct Parser<'a> {
@@ -214,8 +232,7 @@ impl Parser<'_> {
                 return self.err("bad exponent");
             }
         }
-        debug_assert!(self.i > start);
-        Ok(Value::Number)
+        Ok(Value::Number(String::from_utf8_lossy(&self.s[start..self.i]).into_owned()))
     }
 }
 
@@ -234,5 +251,17 @@ mod tests {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
         assert!(parse(&"[".repeat(100)).is_err());
+    }
+
+    #[test]
+    fn numbers_keep_their_text_and_values_can_follow_each_other() {
+        assert_eq!(parse(" -1.50e3 ").unwrap(), Value::Number("-1.50e3".into()));
+        let all: Vec<_> = parse_many("{\"a\":1} [2]\n3 \"x\"").collect();
+        assert_eq!(all.len(), 4);
+        assert_eq!(all[2], Ok(Value::Number("3".into())));
+        let bad: Vec<_> = parse_many("1 {x} 2").collect();
+        assert_eq!(bad.len(), 2, "stops at the first error");
+        assert!(bad[1].is_err());
+        assert_eq!(parse_many("  ").count(), 0);
     }
 }

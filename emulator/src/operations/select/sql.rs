@@ -1,0 +1,812 @@
+//! The emulator's subset of COS Select SQL (the README's Select section lists it):
+//! `SELECT * | item[, item...] FROM COSObject[path] [[AS] alias] [WHERE cond] [LIMIT n]`.
+//! A hand-written lexer and recursive-descent parser; every refusal is a 400 with the code COS
+//! uses for it, before any answer streams.
+
+use super::eval::Val;
+use crate::error::CosError;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// A member name; `quoted` ones ("Name") match case-sensitively, bare ones ignore case.
+    Key {
+        name: String,
+        quoted: bool,
+    },
+    Index(usize),
+    Wildcard,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BinOp {
+    And,
+    Or,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Concat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Agg {
+    Count,
+    Sum,
+    Min,
+    Max,
+    Avg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Type {
+    Int,
+    Float,
+    Decimal,
+    String,
+    Bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Lit(Val),
+    /// A path inside the record (the alias already removed); empty = the record itself.
+    Path(Vec<Step>),
+    Not(Box<Expr>),
+    Neg(Box<Expr>),
+    Bin(BinOp, Box<Expr>, Box<Expr>),
+    IsNull(Box<Expr>, bool),
+    Like(Box<Expr>, Box<Expr>, bool),
+    Between(Box<Expr>, Box<Expr>, Box<Expr>, bool),
+    In(Box<Expr>, Vec<Expr>, bool),
+    Cast(Box<Expr>, Type),
+    Func(String, Vec<Expr>),
+    /// An aggregate; `None` is COUNT(*).
+    Agg(Agg, Option<Box<Expr>>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub expr: Expr,
+    pub alias: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    /// None: `SELECT *`.
+    pub items: Option<Vec<Item>>,
+    /// The path after COSObject in FROM (`COSObject[*].a` = Wildcard, Key a).
+    pub from: Vec<Step>,
+    pub filter: Option<Expr>,
+    pub limit: Option<u64>,
+    pub aggregate: bool,
+}
+
+fn err(code: &'static str, message: impl Into<String>) -> CosError {
+    CosError::new(400, code, message)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    /// A bare word (keywords too), as written.
+    Word(String),
+    Quoted(String),
+    Str(String),
+    Num(String),
+    Sym(&'static str),
+}
+
+const SYMBOLS: &[&str] =
+    &["<=", ">=", "<>", "!=", "||", "=", "<", ">", "(", ")", ",", ".", "*", "[", "]", "+", "-", "/", "%", ";"];
+
+fn lex(src: &str) -> Result<Vec<(Tok, usize)>, CosError> {
+    let b = src.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let start = i;
+        if c.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        if c.is_ascii_alphabetic() || c == b'_' {
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+            out.push((Tok::Word(src[start..i].to_string()), start));
+        } else if c.is_ascii_digit() {
+            while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
+                i += 1;
+            }
+            if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+                i += 1;
+                if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+                    i += 1;
+                }
+                while i < b.len() && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+            }
+            let text = &src[start..i];
+            if text.parse::<f64>().is_err() {
+                return Err(err("LexerInvalidLiteral", format!("Invalid number {text:?} at character {start}.")));
+            }
+            out.push((Tok::Num(text.to_string()), start));
+        } else if c == b'\'' || c == b'"' {
+            let mut s = String::new();
+            i += 1;
+            loop {
+                let Some(rel) = src[i..].find(c as char) else {
+                    let what = if c == b'\'' { "string literal" } else { "quoted identifier" };
+                    return Err(err("LexerInvalidLiteral", format!("Unterminated {what} at character {start}.")));
+                };
+                s.push_str(&src[i..i + rel]);
+                i += rel + 1;
+                if b.get(i) == Some(&c) {
+                    s.push(c as char);
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            out.push((if c == b'\'' { Tok::Str(s) } else { Tok::Quoted(s) }, start));
+        } else if let Some(sym) = SYMBOLS.iter().find(|s| src[i..].starts_with(**s)) {
+            i += sym.len();
+            out.push((Tok::Sym(sym), start));
+        } else {
+            let ch = src[i..].chars().next().unwrap_or('?');
+            return Err(err("LexerInvalidChar", format!("Invalid character {ch:?} at character {start}.")));
+        }
+    }
+    Ok(out)
+}
+
+/// Keywords the subset does not take; meeting one is UnsupportedSqlOperation.
+const UNSUPPORTED: &[&str] = &[
+    "GROUP",
+    "ORDER",
+    "HAVING",
+    "JOIN",
+    "UNION",
+    "DISTINCT",
+    "OFFSET",
+    "INTERSECT",
+    "EXCEPT",
+    "CASE",
+    "EXISTS",
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+];
+/// Words that end an expression or a select item (so they are never taken as an alias).
+const RESERVED: &[&str] = &[
+    "SELECT", "FROM", "WHERE", "LIMIT", "AND", "OR", "NOT", "AS", "IS", "NULL", "LIKE", "BETWEEN", "IN", "TRUE",
+    "FALSE", "CAST", "MISSING", "ESCAPE",
+];
+
+struct Parser {
+    toks: Vec<(Tok, usize)>,
+    i: usize,
+    len: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.i).map(|(t, _)| t)
+    }
+
+    fn pos(&self) -> usize {
+        self.toks.get(self.i).map_or(self.len, |(_, p)| *p)
+    }
+
+    fn unexpected(&self) -> CosError {
+        match self.peek() {
+            None => err("ParseUnexpectedToken", "The SQL expression ends too early."),
+            Some(t) => err("ParseUnexpectedToken", format!("Unexpected {} at character {}.", show(t), self.pos())),
+        }
+    }
+
+    fn is_kw(&self, kw: &str) -> bool {
+        matches!(self.peek(), Some(Tok::Word(w)) if w.eq_ignore_ascii_case(kw))
+    }
+
+    fn eat_kw(&mut self, kw: &str) -> bool {
+        let yes = self.is_kw(kw);
+        if yes {
+            self.i += 1;
+        }
+        yes
+    }
+
+    fn expect_kw(&mut self, kw: &str, code: &'static str) -> Result<(), CosError> {
+        if self.eat_kw(kw) {
+            Ok(())
+        } else {
+            Err(err(code, format!("Expected {kw} at character {}.", self.pos())))
+        }
+    }
+
+    fn eat(&mut self, sym: &str) -> bool {
+        let yes = matches!(self.peek(), Some(Tok::Sym(s)) if *s == sym);
+        if yes {
+            self.i += 1;
+        }
+        yes
+    }
+
+    fn expect(&mut self, sym: &str) -> Result<(), CosError> {
+        if self.eat(sym) {
+            Ok(())
+        } else {
+            Err(self.unexpected())
+        }
+    }
+
+    fn check_unsupported(&self) -> Result<(), CosError> {
+        if let Some(Tok::Word(w)) = self.peek() {
+            if UNSUPPORTED.iter().any(|k| w.eq_ignore_ascii_case(k)) {
+                return Err(err(
+                    "UnsupportedSqlOperation",
+                    format!("{} is not supported by COS Select (the emulator's subset).", w.to_ascii_uppercase()),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn query(&mut self) -> Result<Query, CosError> {
+        if self.toks.is_empty() {
+            return Err(err("ParseEmptySelect", "The SQL expression is empty."));
+        }
+        self.expect_kw("SELECT", "ParseUnsupportedSelect")?;
+        self.check_unsupported()?;
+        let items = if self.eat("*") {
+            None
+        } else {
+            let mut items = vec![self.item()?];
+            while self.eat(",") {
+                items.push(self.item()?);
+            }
+            Some(items)
+        };
+        if self.eat(",") || matches!(self.peek(), Some(Tok::Sym("*"))) {
+            return Err(err("ParseAsteriskIsNotAloneInSelectList", "* must be the only item of the select list."));
+        }
+        self.check_unsupported()?;
+        if self.peek().is_none() {
+            return Err(err("ParseSelectMissingFrom", "The SQL expression has no FROM clause."));
+        }
+        self.expect_kw("FROM", "ParseUnexpectedToken")?;
+        match self.peek() {
+            Some(Tok::Word(w)) if w.eq_ignore_ascii_case("COSObject") => self.i += 1,
+            Some(t) => {
+                return Err(err("InvalidDataSource", format!("FROM must name COSObject, not {}.", show(t))));
+            }
+            None => return Err(self.unexpected()),
+        }
+        let from = self.steps()?;
+        let alias = self.alias()?;
+        let mut filter = None;
+        if self.eat_kw("WHERE") {
+            filter = Some(self.expr()?);
+        }
+        self.check_unsupported()?;
+        let mut limit = None;
+        if self.eat_kw("LIMIT") {
+            match self.peek().cloned() {
+                Some(Tok::Num(n)) => {
+                    self.i += 1;
+                    limit =
+                        Some(n.parse::<u64>().map_err(|_| {
+                            err("ParseExpectedNumber", format!("LIMIT takes a whole number, got {n:?}."))
+                        })?);
+                }
+                Some(Tok::Sym("-")) => {
+                    return Err(err("EvaluatorNegativeLimit", "LIMIT cannot be negative."));
+                }
+                _ => return Err(err("ParseExpectedNumber", "LIMIT takes a whole number.")),
+            }
+        }
+        self.eat(";");
+        self.check_unsupported()?;
+        if self.peek().is_some() {
+            return Err(self.unexpected());
+        }
+        let mut q = Query { items, from, filter, limit, aggregate: false };
+        resolve(&mut q, alias.as_deref())?;
+        Ok(q)
+    }
+
+    /// `[AS] alias` after a select item or FROM; reserved words are not aliases.
+    fn alias(&mut self) -> Result<Option<String>, CosError> {
+        let explicit = self.eat_kw("AS");
+        match self.peek().cloned() {
+            Some(Tok::Word(w))
+                if !RESERVED.iter().any(|k| w.eq_ignore_ascii_case(k))
+                    && !UNSUPPORTED.iter().any(|k| w.eq_ignore_ascii_case(k)) =>
+            {
+                self.i += 1;
+                Ok(Some(w))
+            }
+            Some(Tok::Quoted(w)) => {
+                self.i += 1;
+                Ok(Some(w))
+            }
+            _ if explicit => {
+                Err(err("ParseExpectedIdentForAlias", format!("Expected an alias at character {}.", self.pos())))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn item(&mut self) -> Result<Item, CosError> {
+        let expr = self.expr()?;
+        let alias = self.alias()?;
+        Ok(Item { expr, alias })
+    }
+
+    /// `.name`, `."name"`, `[n]`, `[*]` after a path's head.
+    fn steps(&mut self) -> Result<Vec<Step>, CosError> {
+        let mut steps = Vec::new();
+        loop {
+            if self.eat(".") {
+                match self.peek().cloned() {
+                    Some(Tok::Word(w)) => steps.push(Step::Key { name: w, quoted: false }),
+                    Some(Tok::Quoted(w)) => steps.push(Step::Key { name: w, quoted: true }),
+                    Some(Tok::Sym("*")) => steps.push(Step::Wildcard),
+                    _ => {
+                        return Err(err(
+                            "ParseInvalidPathComponent",
+                            format!("Expected a name after '.' at character {}.", self.pos()),
+                        ))
+                    }
+                }
+                self.i += 1;
+            } else if self.eat("[") {
+                match self.peek().cloned() {
+                    Some(Tok::Sym("*")) => steps.push(Step::Wildcard),
+                    Some(Tok::Num(n)) if n.parse::<usize>().is_ok() => steps.push(Step::Index(n.parse().unwrap_or(0))),
+                    Some(Tok::Str(s)) => steps.push(Step::Key { name: s, quoted: true }),
+                    _ => {
+                        return Err(err(
+                            "ParseInvalidPathComponent",
+                            format!("Expected *, an index or a name inside [] at character {}.", self.pos()),
+                        ))
+                    }
+                }
+                self.i += 1;
+                self.expect("]")?;
+            } else {
+                return Ok(steps);
+            }
+        }
+    }
+
+    fn expr(&mut self) -> Result<Expr, CosError> {
+        let mut left = self.and()?;
+        while self.eat_kw("OR") {
+            left = Expr::Bin(BinOp::Or, Box::new(left), Box::new(self.and()?));
+        }
+        Ok(left)
+    }
+
+    fn and(&mut self) -> Result<Expr, CosError> {
+        let mut left = self.not()?;
+        while self.eat_kw("AND") {
+            left = Expr::Bin(BinOp::And, Box::new(left), Box::new(self.not()?));
+        }
+        Ok(left)
+    }
+
+    fn not(&mut self) -> Result<Expr, CosError> {
+        if self.eat_kw("NOT") {
+            return Ok(Expr::Not(Box::new(self.not()?)));
+        }
+        self.comparison()
+    }
+
+    fn comparison(&mut self) -> Result<Expr, CosError> {
+        let left = self.additive()?;
+        let op = match self.peek() {
+            Some(Tok::Sym("=")) => Some(BinOp::Eq),
+            Some(Tok::Sym("!=" | "<>")) => Some(BinOp::Ne),
+            Some(Tok::Sym("<")) => Some(BinOp::Lt),
+            Some(Tok::Sym("<=")) => Some(BinOp::Le),
+            Some(Tok::Sym(">")) => Some(BinOp::Gt),
+            Some(Tok::Sym(">=")) => Some(BinOp::Ge),
+            _ => None,
+        };
+        if let Some(op) = op {
+            self.i += 1;
+            return Ok(Expr::Bin(op, Box::new(left), Box::new(self.additive()?)));
+        }
+        if self.eat_kw("IS") {
+            let negated = self.eat_kw("NOT");
+            if !(self.eat_kw("NULL") || self.eat_kw("MISSING")) {
+                return Err(self.unexpected());
+            }
+            return Ok(Expr::IsNull(Box::new(left), negated));
+        }
+        let negated = self.eat_kw("NOT");
+        if self.eat_kw("LIKE") {
+            let pattern = self.additive()?;
+            if self.is_kw("ESCAPE") {
+                return Err(err("UnsupportedSqlOperation", "LIKE ... ESCAPE is not supported by the emulator."));
+            }
+            return Ok(Expr::Like(Box::new(left), Box::new(pattern), negated));
+        }
+        if self.eat_kw("BETWEEN") {
+            let lo = self.additive()?;
+            self.expect_kw("AND", "ParseExpectedKeyword")?;
+            let hi = self.additive()?;
+            return Ok(Expr::Between(Box::new(left), Box::new(lo), Box::new(hi), negated));
+        }
+        if self.eat_kw("IN") {
+            self.expect("(")?;
+            let mut list = vec![self.expr()?];
+            while self.eat(",") {
+                list.push(self.expr()?);
+            }
+            self.expect(")")?;
+            return Ok(Expr::In(Box::new(left), list, negated));
+        }
+        if negated {
+            return Err(self.unexpected());
+        }
+        Ok(left)
+    }
+
+    fn additive(&mut self) -> Result<Expr, CosError> {
+        let mut left = self.multiplicative()?;
+        loop {
+            let op = match self.peek() {
+                Some(Tok::Sym("+")) => BinOp::Add,
+                Some(Tok::Sym("-")) => BinOp::Sub,
+                Some(Tok::Sym("||")) => BinOp::Concat,
+                _ => return Ok(left),
+            };
+            self.i += 1;
+            left = Expr::Bin(op, Box::new(left), Box::new(self.multiplicative()?));
+        }
+    }
+
+    fn multiplicative(&mut self) -> Result<Expr, CosError> {
+        let mut left = self.unary()?;
+        loop {
+            let op = match self.peek() {
+                Some(Tok::Sym("*")) => BinOp::Mul,
+                Some(Tok::Sym("/")) => BinOp::Div,
+                Some(Tok::Sym("%")) => BinOp::Mod,
+                _ => return Ok(left),
+            };
+            self.i += 1;
+            left = Expr::Bin(op, Box::new(left), Box::new(self.unary()?));
+        }
+    }
+
+    fn unary(&mut self) -> Result<Expr, CosError> {
+        if self.eat("-") {
+            return Ok(Expr::Neg(Box::new(self.unary()?)));
+        }
+        if self.eat("+") {
+            return self.unary();
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> Result<Expr, CosError> {
+        self.check_unsupported()?;
+        let Some(tok) = self.peek().cloned() else {
+            return Err(err("ParseExpectedExpression", "The SQL expression ends where a value was expected."));
+        };
+        self.i += 1;
+        match tok {
+            Tok::Num(n) => Ok(Expr::Lit(match n.parse::<i64>() {
+                Ok(i) => Val::Int(i),
+                Err(_) => Val::Float(n.parse().unwrap_or(0.0)),
+            })),
+            Tok::Str(s) => Ok(Expr::Lit(Val::Str(s))),
+            Tok::Sym("(") => {
+                let e = self.expr()?;
+                self.expect(")")?;
+                Ok(e)
+            }
+            Tok::Quoted(name) => {
+                let mut steps = vec![Step::Key { name, quoted: true }];
+                steps.extend(self.steps()?);
+                Ok(Expr::Path(steps))
+            }
+            Tok::Word(w) => {
+                let upper = w.to_ascii_uppercase();
+                match upper.as_str() {
+                    "TRUE" => return Ok(Expr::Lit(Val::Bool(true))),
+                    "FALSE" => return Ok(Expr::Lit(Val::Bool(false))),
+                    "NULL" | "MISSING" => return Ok(Expr::Lit(Val::Null)),
+                    _ if RESERVED.contains(&upper.as_str()) && upper != "CAST" => {
+                        self.i -= 1;
+                        return Err(self.unexpected());
+                    }
+                    _ => {}
+                }
+                if self.eat("(") {
+                    return self.call(&upper);
+                }
+                let mut steps = vec![Step::Key { name: w, quoted: false }];
+                steps.extend(self.steps()?);
+                Ok(Expr::Path(steps))
+            }
+            Tok::Sym(_) => {
+                self.i -= 1;
+                Err(self.unexpected())
+            }
+        }
+    }
+
+    /// `NAME(` has been read.
+    fn call(&mut self, name: &str) -> Result<Expr, CosError> {
+        let agg = match name {
+            "COUNT" => Some(Agg::Count),
+            "SUM" => Some(Agg::Sum),
+            "MIN" => Some(Agg::Min),
+            "MAX" => Some(Agg::Max),
+            "AVG" => Some(Agg::Avg),
+            _ => None,
+        };
+        if name == "CAST" {
+            let e = self.expr()?;
+            self.expect_kw("AS", "ParseExpectedKeyword")?;
+            let ty = match self.peek() {
+                Some(Tok::Word(t)) => match t.to_ascii_uppercase().as_str() {
+                    "INT" | "INTEGER" => Type::Int,
+                    "FLOAT" | "REAL" | "DOUBLE" => Type::Float,
+                    "DECIMAL" | "NUMERIC" => Type::Decimal,
+                    "STRING" | "VARCHAR" | "CHAR" => Type::String,
+                    "BOOL" | "BOOLEAN" => Type::Bool,
+                    other => {
+                        return Err(err("ParseInvalidTypeParam", format!("CAST to {other} is not supported.")));
+                    }
+                },
+                _ => return Err(err("ParseExpectedTypeName", "CAST needs a type name after AS.")),
+            };
+            self.i += 1;
+            self.expect(")")?;
+            return Ok(Expr::Cast(Box::new(e), ty));
+        }
+        if let Some(agg) = agg {
+            if self.eat("*") {
+                self.expect(")")?;
+                if agg != Agg::Count {
+                    return Err(err("ParseUnsupportedCallWithStar", format!("Only COUNT takes *, not {name}.")));
+                }
+                return Ok(Expr::Agg(agg, None));
+            }
+            let e = self.expr()?;
+            if self.eat(",") {
+                return Err(err("ParseNonUnaryAgregateFunctionCall", format!("{name} takes one argument.")));
+            }
+            self.expect(")")?;
+            return Ok(Expr::Agg(agg, Some(Box::new(e))));
+        }
+        const FUNCS: &[(&str, usize)] =
+            &[("LOWER", 1), ("UPPER", 1), ("CHAR_LENGTH", 1), ("CHARACTER_LENGTH", 1), ("TRIM", 1)];
+        let Some((_, arity)) = FUNCS.iter().find(|(f, _)| *f == name) else {
+            return Err(err("UnsupportedFunction", format!("The function {name} is not supported by the emulator.")));
+        };
+        let mut args = Vec::new();
+        if !self.eat(")") {
+            args.push(self.expr()?);
+            while self.eat(",") {
+                args.push(self.expr()?);
+            }
+            self.expect(")")?;
+        }
+        if args.len() != *arity {
+            return Err(err(
+                "IllegalSqlFunctionArgument",
+                format!("{name} takes {arity} argument(s), got {}.", args.len()),
+            ));
+        }
+        Ok(Expr::Func(name.to_string(), args))
+    }
+}
+
+fn show(t: &Tok) -> String {
+    match t {
+        Tok::Word(w) => format!("{w:?}"),
+        Tok::Quoted(w) => format!("\"{w}\""),
+        Tok::Str(s) => format!("'{s}'"),
+        Tok::Num(n) => n.clone(),
+        Tok::Sym(s) => format!("'{s}'"),
+    }
+}
+
+fn contains_agg(e: &Expr) -> bool {
+    match e {
+        Expr::Agg(..) => true,
+        Expr::Lit(_) | Expr::Path(_) => false,
+        Expr::Not(a) | Expr::Neg(a) | Expr::IsNull(a, _) | Expr::Cast(a, _) => contains_agg(a),
+        Expr::Bin(_, a, b) | Expr::Like(a, b, _) => contains_agg(a) || contains_agg(b),
+        Expr::Between(a, b, c, _) => contains_agg(a) || contains_agg(b) || contains_agg(c),
+        Expr::In(a, l, _) => contains_agg(a) || l.iter().any(contains_agg),
+        Expr::Func(_, args) => args.iter().any(contains_agg),
+    }
+}
+
+/// True if `e` reads the record outside any aggregate.
+fn bare_path(e: &Expr) -> bool {
+    match e {
+        Expr::Agg(..) | Expr::Lit(_) => false,
+        Expr::Path(_) => true,
+        Expr::Not(a) | Expr::Neg(a) | Expr::IsNull(a, _) | Expr::Cast(a, _) => bare_path(a),
+        Expr::Bin(_, a, b) | Expr::Like(a, b, _) => bare_path(a) || bare_path(b),
+        Expr::Between(a, b, c, _) => bare_path(a) || bare_path(b) || bare_path(c),
+        Expr::In(a, l, _) => bare_path(a) || l.iter().any(bare_path),
+        Expr::Func(_, args) => args.iter().any(bare_path),
+    }
+}
+
+fn nested_agg(e: &Expr) -> bool {
+    match e {
+        Expr::Agg(_, Some(inner)) => contains_agg(inner),
+        Expr::Agg(_, None) | Expr::Lit(_) | Expr::Path(_) => false,
+        Expr::Not(a) | Expr::Neg(a) | Expr::IsNull(a, _) | Expr::Cast(a, _) => nested_agg(a),
+        Expr::Bin(_, a, b) | Expr::Like(a, b, _) => nested_agg(a) || nested_agg(b),
+        Expr::Between(a, b, c, _) => nested_agg(a) || nested_agg(b) || nested_agg(c),
+        Expr::In(a, l, _) => nested_agg(a) || l.iter().any(nested_agg),
+        Expr::Func(_, args) => args.iter().any(nested_agg),
+    }
+}
+
+/// Drop the table alias (or `COSObject`) from the head of every path, and check the aggregate
+/// rules: aggregates only in the select list, not nested, not mixed with bare columns.
+fn resolve(q: &mut Query, alias: Option<&str>) -> Result<(), CosError> {
+    fn strip(e: &mut Expr, alias: Option<&str>) {
+        match e {
+            Expr::Path(steps) => {
+                if let Some(Step::Key { name, .. }) = steps.first() {
+                    let is_alias = alias.is_some_and(|a| name.eq_ignore_ascii_case(a))
+                        || (alias.is_none() && name.eq_ignore_ascii_case("COSObject"));
+                    if is_alias {
+                        steps.remove(0);
+                    }
+                }
+            }
+            Expr::Lit(_) => {}
+            Expr::Not(a) | Expr::Neg(a) | Expr::IsNull(a, _) | Expr::Cast(a, _) => strip(a, alias),
+            Expr::Agg(_, a) => {
+                if let Some(a) = a {
+                    strip(a, alias)
+                }
+            }
+            Expr::Bin(_, a, b) | Expr::Like(a, b, _) => {
+                strip(a, alias);
+                strip(b, alias);
+            }
+            Expr::Between(a, b, c, _) => {
+                strip(a, alias);
+                strip(b, alias);
+                strip(c, alias);
+            }
+            Expr::In(a, l, _) => {
+                strip(a, alias);
+                l.iter_mut().for_each(|x| strip(x, alias));
+            }
+            Expr::Func(_, args) => args.iter_mut().for_each(|x| strip(x, alias)),
+        }
+    }
+    if let Some(f) = &mut q.filter {
+        if contains_agg(f) {
+            return Err(err("UnsupportedSqlOperation", "Aggregate functions are not allowed in WHERE."));
+        }
+        strip(f, alias);
+    }
+    if let Some(items) = &mut q.items {
+        for item in items.iter_mut() {
+            strip(&mut item.expr, alias);
+            if nested_agg(&item.expr) {
+                return Err(err("UnsupportedSqlStructure", "Aggregate functions cannot be nested."));
+            }
+        }
+        q.aggregate = items.iter().any(|i| contains_agg(&i.expr));
+        if q.aggregate && items.iter().any(|i| bare_path(&i.expr)) {
+            return Err(err(
+                "UnsupportedSqlStructure",
+                "A select list with an aggregate function can only hold aggregates and literals (there is no GROUP BY).",
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub fn parse(src: &str) -> Result<Query, CosError> {
+    let toks = lex(src)?;
+    Parser { toks, i: 0, len: src.len() }.query()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(n: &str) -> Step {
+        Step::Key { name: n.into(), quoted: false }
+    }
+
+    fn code(sql: &str) -> &'static str {
+        match parse(sql) {
+            Ok(q) => panic!("{sql:?} parsed: {q:?}"),
+            Err(e) => e.code,
+        }
+    }
+
+    #[test]
+    fn the_subset_parses() {
+        let q = parse("select * from COSObject").unwrap();
+        assert_eq!((q.items, q.from, q.filter, q.limit), (None, vec![], None, None));
+        let q = parse("SELECT s.name, s._2 AS second, \"Quoted Col\" FROM COSObject s WHERE s.age > 30 AND (s.x = 'a''b' OR NOT s.y IS NULL) LIMIT 5;").unwrap();
+        let items = q.items.unwrap();
+        assert_eq!(items[0].expr, Expr::Path(vec![key("name")]));
+        assert_eq!(items[1].expr, Expr::Path(vec![key("_2")]));
+        assert_eq!(items[1].alias.as_deref(), Some("second"));
+        assert_eq!(items[2].expr, Expr::Path(vec![Step::Key { name: "Quoted Col".into(), quoted: true }]));
+        assert_eq!(q.limit, Some(5));
+        let Some(Expr::Bin(BinOp::And, left, right)) = q.filter else { panic!() };
+        assert_eq!(
+            *left,
+            Expr::Bin(BinOp::Gt, Box::new(Expr::Path(vec![key("age")])), Box::new(Expr::Lit(Val::Int(30))))
+        );
+        let Expr::Bin(BinOp::Or, a, _) = *right else { panic!() };
+        assert_eq!(
+            *a,
+            Expr::Bin(BinOp::Eq, Box::new(Expr::Path(vec![key("x")])), Box::new(Expr::Lit(Val::Str("a'b".into()))))
+        );
+        let q = parse("SELECT COUNT(*), MAX(CAST(s.n AS INT)) FROM COSObject[*].items[*] AS s").unwrap();
+        assert!(q.aggregate);
+        assert_eq!(q.from, vec![Step::Wildcard, key("items"), Step::Wildcard]);
+        let q = parse("SELECT s.a.b[0], COSObject.c FROM COSObject s WHERE s.n BETWEEN 1 AND 2 OR s.n IN (5, 6) OR s.t NOT LIKE 'a%'").unwrap();
+        assert_eq!(q.items.as_ref().unwrap()[0].expr, Expr::Path(vec![key("a"), key("b"), Step::Index(0)]));
+        assert_eq!(
+            q.items.as_ref().unwrap()[1].expr,
+            Expr::Path(vec![key("COSObject"), key("c")]),
+            "COSObject is not the alias here"
+        );
+        let q = parse("SELECT COSObject.c FROM COSObject").unwrap();
+        assert_eq!(q.items.unwrap()[0].expr, Expr::Path(vec![key("c")]));
+        let q = parse("SELECT a - -1 * 2, lower(b) || 'x' FROM COSObject").unwrap();
+        assert!(!q.aggregate);
+    }
+
+    #[test]
+    fn refusals_have_cos_codes() {
+        assert_eq!(code(""), "ParseEmptySelect");
+        assert_eq!(code("DELETE FROM COSObject"), "ParseUnsupportedSelect");
+        assert_eq!(code("SELECT *"), "ParseSelectMissingFrom");
+        assert_eq!(code("SELECT * FROM Other"), "InvalidDataSource");
+        assert_eq!(code("SELECT *, a FROM COSObject"), "ParseAsteriskIsNotAloneInSelectList");
+        assert_eq!(code("SELECT a FROM COSObject WHERE"), "ParseExpectedExpression");
+        assert_eq!(code("SELECT a FROM COSObject WHERE a = = 1"), "ParseUnexpectedToken");
+        assert_eq!(code("SELECT a FROM COSObject ORDER BY a"), "UnsupportedSqlOperation");
+        assert_eq!(code("SELECT DISTINCT a FROM COSObject"), "UnsupportedSqlOperation");
+        assert_eq!(code("SELECT a FROM COSObject GROUP BY a"), "UnsupportedSqlOperation");
+        assert_eq!(code("SELECT a FROM COSObject s WHERE COUNT(*) > 1"), "UnsupportedSqlOperation");
+        assert_eq!(code("SELECT a, COUNT(*) FROM COSObject"), "UnsupportedSqlStructure");
+        assert_eq!(code("SELECT SUM(COUNT(*)) FROM COSObject"), "UnsupportedSqlStructure");
+        assert_eq!(code("SELECT SUM(*) FROM COSObject"), "ParseUnsupportedCallWithStar");
+        assert_eq!(code("SELECT foo(a) FROM COSObject"), "UnsupportedFunction");
+        assert_eq!(code("SELECT CAST(a AS DATE) FROM COSObject"), "ParseInvalidTypeParam");
+        assert_eq!(code("SELECT s.1 FROM COSObject s"), "ParseInvalidPathComponent");
+        assert_eq!(code("SELECT s[x] FROM COSObject s"), "ParseInvalidPathComponent");
+        assert_eq!(code("SELECT 'open FROM COSObject"), "LexerInvalidLiteral");
+        assert_eq!(code("SELECT a FROM COSObject WHERE a ~ 1"), "LexerInvalidChar");
+        assert_eq!(code("SELECT a FROM COSObject LIMIT x"), "ParseExpectedNumber");
+        assert_eq!(code("SELECT a FROM COSObject LIMIT -1"), "EvaluatorNegativeLimit");
+        assert_eq!(code("SELECT a FROM COSObject LIMIT 1 2"), "ParseUnexpectedToken");
+        assert_eq!(code("SELECT a AS FROM COSObject"), "ParseExpectedIdentForAlias");
+    }
+}
