@@ -1,16 +1,16 @@
 //! Peer conformance of the emulator's SELECT object content: the official COS Python SDK drives a fresh emulator
 //! through `tests/python/conformance_select.py` (CSV and JSON input, NONE / GZIP / BZIP2, CSV and JSON output,
 //! projection, WHERE, LIMIT, aggregates, big results in several Records messages, Progress / Stats / End, errors
-//! before and inside the stream) and asserts on what the SDK returns; the script also checks both CRC-32s of every
-//! message the SDK read. Run in memory and with `--data-dir` (objects then come from files). Needs the test venv:
-//! `bash tests/setup.sh`.
+//! before and inside the stream, faults on the stream) and asserts on what the SDK returns; the script also checks
+//! both CRC-32s of every message the SDK read. Run in memory and with `--data-dir` (objects then come from files).
+//! Needs the test venv: `bash tests/setup.sh`.
 
 mod support;
 
 use std::process::Command;
 
 /// The number of checks in conformance_select.py.
-const CHECKS: usize = 13;
+const CHECKS: usize = 14;
 
 #[test]
 fn select_in_memory() {

@@ -9,7 +9,8 @@ Covered: CSV and JSON (DOCUMENT, LINES) input, compression NONE / GZIP / BZIP2, 
 options, projection by name and position, WHERE with AND / OR / comparisons / LIKE / CAST, LIMIT, COUNT(*) and
 the other aggregates, FROM COSObject[*], several Records messages for a big result, Progress when asked for,
 Stats and End, versionId, errors before the stream (XML, with COS's codes) and in it (an error event, which the SDK
-raises as CosServiceError), archived and missing objects.
+raises as CosServiceError), archived and missing objects, and the fault kinds on a select answer (corrupt-body is
+caught by the CRC-32s, short-body / reset-body cut the stream, stall delays it).
 
 One line per check ("ok" / "FAIL"), then a summary line `conformance: N passed, M failed`; the exit status is 1
 when any check failed.
@@ -22,6 +23,7 @@ import os
 import struct
 import sys
 import traceback
+import urllib.request
 import zlib
 
 from qcloud_cos import CosConfig, CosS3Client, CosServiceError
@@ -103,6 +105,7 @@ class Select:
                          Timeout=20, IP="127.0.0.1", Port=args.port)
         self.client = CosS3Client(conf, retry=0)
         self.bucket = "pyselect-%s" % APPID
+        self.port = args.port
         self.passed = 0
         self.failed = 0
 
@@ -343,6 +346,53 @@ class Select:
             events, _ = self.events(self.raw_select("v.csv", params, body))
             eq(b"".join(e["Records"]["Payload"] for e in events if "Records" in e), want, "select of %s" % version)
 
+    def fault(self, query):
+        """Adds a fault on the next select through the control API."""
+        url = "http://127.0.0.1:%d/__emulator/faults?method=POST&sub=select&%s" % (self.port, query)
+        with urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=10) as r:
+            eq(r.status, 200, "adding fault %s" % query)
+
+    def faulted_bytes(self, query):
+        """The bytes the SDK read of a select under this fault, and what the SDK raised (or None)."""
+        self.fault(query)
+        resp = self.client.select_object_content(Bucket=self.bucket, Key="people.csv",
+                                                 Expression="SELECT * FROM COSObject", ExpressionType="SQL",
+                                                 InputSerialization=csv_in(), OutputSerialization=CSV_OUT)
+        stream = resp["Payload"]
+        tee = Tee(stream._raw)
+        stream._raw = tee
+        try:
+            list(stream)
+        except Exception as e:  # noqa: BLE001 - what the SDK raises on a broken stream varies
+            return bytes(tee.seen), e
+        return bytes(tee.seen), None
+
+    def faults_on_the_stream(self):
+        # Records headers are 85 bytes, so byte 100 is in the first Records payload: the SDK reads on, unaware.
+        seen, raised = self.faulted_bytes("kind=corrupt-body&after_bytes=100")
+        eq(raised, None, "the SDK does not check CRCs")
+        try:
+            decode_frames(seen)
+        except Failed as e:
+            expect("message CRC-32" in str(e), "a flipped payload byte fails the message CRC: %s" % e)
+        else:
+            raise Failed("a corrupted payload passed both CRC checks")
+        seen, _ = self.faulted_bytes("kind=corrupt-body&after_bytes=9")
+        try:
+            decode_frames(seen)
+        except Failed as e:
+            expect("prelude CRC-32" in str(e), "a flipped prelude CRC byte fails the prelude CRC: %s" % e)
+        else:
+            raise Failed("a corrupted prelude passed the CRC check")
+        for kind in ("short-body", "reset-body"):
+            seen, raised = self.faulted_bytes("kind=%s&after_bytes=120" % kind)
+            expect(raised is not None, "%s: the SDK noticed nothing" % kind)
+            expect(len(seen) <= 120, "%s: read %d bytes of a cut stream" % (kind, len(seen)))
+        seen, raised = self.faulted_bytes("kind=stall&at=body&after_bytes=120&ms=300")
+        eq(raised, None, "a stalled stream completes")
+        eq(b"".join(p for h, p in decode_frames(seen) if h.get(":event-type") == "Records"), CSV_DATA,
+           "records after a stall")
+
     def main(self):
         checks = [
             ("setup: bucket and objects", self.setup),
@@ -359,6 +409,7 @@ class Select:
             ("refused requests: bad serialization, ExpressionType, too long, NoSuchKey, archived, select-type",
              self.refused_requests),
             ("versionId selects a version", self.version_id),
+            ("faults on the stream: corrupt-body caught by the CRCs, short/reset-body, stall", self.faults_on_the_stream),
         ]
         for name, fn in checks:
             self.run(name, fn)

@@ -19,7 +19,7 @@ use crate::http::wire::{Body, Response};
 use crate::operations::object::version_param;
 use crate::operations::restore::{check_readable, now_ms};
 use crate::operations::router::Ctx;
-use crate::storage::store::{disk_error, Piece};
+use crate::storage::store::{disk_error, read_pieces};
 use eval::{Acc, Env, Rec, Val};
 use eventstream as es;
 use input::DataError;
@@ -51,25 +51,10 @@ pub fn select_object(ctx: &Ctx, req: &Request, body: &mut BodyReader) -> Result<
     eval::check(&query, &sel.input)?;
     let (obj, pieces) = ctx.store.open_version(&ctx.bucket, &ctx.key, version_param(req))?;
     check_readable(&obj.meta, now_ms(ctx))?;
-    let raw = read_all(pieces).map_err(disk_error)?;
+    let raw = read_pieces(&pieces).map_err(disk_error)?;
     let mut resp = Response::new(200).header("Content-Type", "application/octet-stream");
     resp.body = Body::Bytes(answer(&sel, &query, raw));
     Ok(resp)
-}
-
-fn read_all(pieces: Vec<Piece>) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    for p in pieces {
-        match p {
-            Piece::Mem { data, start, end } => out.extend_from_slice(&data[start..end]),
-            Piece::File { file, offset, len } => {
-                let at = out.len();
-                out.resize(at + len as usize, 0);
-                std::os::unix::fs::FileExt::read_exact_at(&file, &mut out[at..], offset)?;
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// The event stream being built.
