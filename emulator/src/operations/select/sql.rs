@@ -529,6 +529,9 @@ impl Parser {
                     "TRUE" => return Ok(Expr::Lit(Val::Bool(true))),
                     "FALSE" => return Ok(Expr::Lit(Val::Bool(false))),
                     "NULL" | "MISSING" => return Ok(Expr::Lit(Val::Null)),
+                    "SELECT" => {
+                        return Err(err("UnsupportedSqlOperation", "Subqueries are not supported by COS Select."));
+                    }
                     _ if RESERVED.contains(&upper.as_str()) && upper != "CAST" => {
                         self.i -= 1;
                         return Err(self.unexpected());
@@ -793,6 +796,8 @@ mod tests {
         assert_eq!(code("SELECT a FROM COSObject WHERE a = = 1"), "ParseUnexpectedToken");
         assert_eq!(code("SELECT a FROM COSObject ORDER BY a"), "UnsupportedSqlOperation");
         assert_eq!(code("SELECT DISTINCT a FROM COSObject"), "UnsupportedSqlOperation");
+        assert_eq!(code("SELECT a FROM COSObject WHERE a IN (SELECT b FROM COSObject)"), "UnsupportedSqlOperation");
+        assert_eq!(code("SELECT CASE WHEN a THEN 1 END FROM COSObject"), "UnsupportedSqlOperation");
         assert_eq!(code("SELECT a FROM COSObject GROUP BY a"), "UnsupportedSqlOperation");
         assert_eq!(code("SELECT a FROM COSObject s WHERE COUNT(*) > 1"), "UnsupportedSqlOperation");
         assert_eq!(code("SELECT a, COUNT(*) FROM COSObject"), "UnsupportedSqlStructure");
