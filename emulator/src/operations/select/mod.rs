@@ -47,14 +47,30 @@ pub fn select_object(ctx: &Ctx, req: &Request, body: &mut BodyReader) -> Result<
     }
     let document = body.read_small(MAX_DOCUMENT)?;
     let sel = request::parse(&document)?;
-    let query = sql::parse(&sel.expression)?;
-    eval::check(&query, &sel.input)?;
-    let (obj, pieces) = ctx.store.open_version(&ctx.bucket, &ctx.key, version_param(req))?;
-    check_readable(&obj.meta, now_ms(ctx))?;
-    let raw = read_pieces(&pieces).map_err(disk_error)?;
-    let mut resp = Response::new(200).header("Content-Type", "application/octet-stream");
-    resp.body = Body::Bytes(answer(&sel, &query, raw));
-    Ok(resp)
+    on_big_stack(|| {
+        let query = sql::parse(&sel.expression)?;
+        eval::check(&query, &sel.input)?;
+        let (obj, pieces) = ctx.store.open_version(&ctx.bucket, &ctx.key, version_param(req))?;
+        check_readable(&obj.meta, now_ms(ctx))?;
+        let raw = read_pieces(&pieces).map_err(disk_error)?;
+        let mut resp = Response::new(200).header("Content-Type", "application/octet-stream");
+        resp.body = Body::Bytes(answer(&sel, &query, raw));
+        Ok(resp)
+    })
+}
+
+/// The parser and the evaluator recurse once per level of the expression (up to
+/// `sql::MAX_DEPTH`), more than a connection thread's 2 MiB stack holds in a debug build: they
+/// run on a thread of their own with room to spare (address space; pages are touched as used).
+fn on_big_stack<T: Send>(f: impl FnOnce() -> Result<T, CosError> + Send) -> Result<T, CosError> {
+    const STACK: usize = 64 << 20;
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new().name("cos-select".into()).stack_size(STACK).spawn_scoped(scope, f);
+        match worker {
+            Ok(handle) => handle.join().unwrap_or_else(|_| Err(CosError::internal("the select worker panicked"))),
+            Err(e) => Err(CosError::internal(format!("cannot start the select worker: {e}"))),
+        }
+    })
 }
 
 /// The event stream being built.

@@ -191,10 +191,18 @@ const RESERVED: &[&str] = &[
     "FALSE", "CAST", "MISSING", "ESCAPE",
 ];
 
+/// How deep an expression tree may be (and how deep parentheses, NOT and unary minus may nest):
+/// evaluation recurses once per level, and a connection thread has a 2 MiB stack.
+pub const MAX_DEPTH: usize = 512;
+const MAX_NESTING: usize = 64;
+
 struct Parser {
     toks: Vec<(Tok, usize)>,
     i: usize,
     len: usize,
+    /// The depth of the expression the last parsing function returned.
+    depth: usize,
+    nesting: usize,
 }
 
 impl Parser {
@@ -247,6 +255,26 @@ impl Parser {
         } else {
             Err(self.unexpected())
         }
+    }
+
+    /// Records the depth of the expression about to be returned, refusing one too deep.
+    fn set_depth(&mut self, depth: usize) -> Result<(), CosError> {
+        if depth > MAX_DEPTH {
+            return Err(too_complex());
+        }
+        self.depth = depth;
+        Ok(())
+    }
+
+    /// Runs `f` one nesting level down (parentheses, NOT, unary minus, arguments).
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, CosError>) -> Result<T, CosError> {
+        self.nesting += 1;
+        if self.nesting > MAX_NESTING {
+            return Err(too_complex());
+        }
+        let r = f(self);
+        self.nesting -= 1;
+        r
     }
 
     fn check_unsupported(&self) -> Result<(), CosError> {
@@ -356,6 +384,9 @@ impl Parser {
     fn steps(&mut self) -> Result<Vec<Step>, CosError> {
         let mut steps = Vec::new();
         loop {
+            if steps.len() > MAX_NESTING {
+                return Err(too_complex());
+            }
             if self.eat(".") {
                 match self.peek().cloned() {
                     Some(Tok::Word(w)) => steps.push(Step::Key { name: w, quoted: false }),
@@ -391,23 +422,33 @@ impl Parser {
 
     fn expr(&mut self) -> Result<Expr, CosError> {
         let mut left = self.and()?;
+        let mut depth = self.depth;
         while self.eat_kw("OR") {
             left = Expr::Bin(BinOp::Or, Box::new(left), Box::new(self.and()?));
+            depth = depth.max(self.depth) + 1;
+            self.set_depth(depth)?;
         }
+        self.set_depth(depth)?;
         Ok(left)
     }
 
     fn and(&mut self) -> Result<Expr, CosError> {
         let mut left = self.not()?;
+        let mut depth = self.depth;
         while self.eat_kw("AND") {
             left = Expr::Bin(BinOp::And, Box::new(left), Box::new(self.not()?));
+            depth = depth.max(self.depth) + 1;
+            self.set_depth(depth)?;
         }
+        self.set_depth(depth)?;
         Ok(left)
     }
 
     fn not(&mut self) -> Result<Expr, CosError> {
         if self.eat_kw("NOT") {
-            return Ok(Expr::Not(Box::new(self.not()?)));
+            let inner = self.nested(Self::not)?;
+            self.set_depth(self.depth + 1)?;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         self.comparison()
     }
@@ -423,15 +464,19 @@ impl Parser {
             Some(Tok::Sym(">=")) => Some(BinOp::Ge),
             _ => None,
         };
+        let mut depth = self.depth;
         if let Some(op) = op {
             self.i += 1;
-            return Ok(Expr::Bin(op, Box::new(left), Box::new(self.additive()?)));
+            let right = self.additive()?;
+            self.set_depth(depth.max(self.depth) + 1)?;
+            return Ok(Expr::Bin(op, Box::new(left), Box::new(right)));
         }
         if self.eat_kw("IS") {
             let negated = self.eat_kw("NOT");
             if !(self.eat_kw("NULL") || self.eat_kw("MISSING")) {
                 return Err(self.unexpected());
             }
+            self.set_depth(depth + 1)?;
             return Ok(Expr::IsNull(Box::new(left), negated));
         }
         let negated = self.eat_kw("NOT");
@@ -440,63 +485,87 @@ impl Parser {
             if self.is_kw("ESCAPE") {
                 return Err(err("UnsupportedSqlOperation", "LIKE ... ESCAPE is not supported by the emulator."));
             }
+            self.set_depth(depth.max(self.depth) + 1)?;
             return Ok(Expr::Like(Box::new(left), Box::new(pattern), negated));
         }
         if self.eat_kw("BETWEEN") {
             let lo = self.additive()?;
+            depth = depth.max(self.depth);
             self.expect_kw("AND", "ParseExpectedKeyword")?;
             let hi = self.additive()?;
+            self.set_depth(depth.max(self.depth) + 1)?;
             return Ok(Expr::Between(Box::new(left), Box::new(lo), Box::new(hi), negated));
         }
         if self.eat_kw("IN") {
             self.expect("(")?;
-            let mut list = vec![self.expr()?];
-            while self.eat(",") {
-                list.push(self.expr()?);
-            }
+            let list = self.nested(|p| {
+                let mut list = vec![p.expr()?];
+                depth = depth.max(p.depth);
+                while p.eat(",") {
+                    list.push(p.expr()?);
+                    depth = depth.max(p.depth);
+                }
+                Ok(list)
+            })?;
             self.expect(")")?;
+            self.set_depth(depth + 1)?;
             return Ok(Expr::In(Box::new(left), list, negated));
         }
         if negated {
             return Err(self.unexpected());
         }
+        self.set_depth(depth)?;
         Ok(left)
     }
 
     fn additive(&mut self) -> Result<Expr, CosError> {
         let mut left = self.multiplicative()?;
+        let mut depth = self.depth;
         loop {
             let op = match self.peek() {
                 Some(Tok::Sym("+")) => BinOp::Add,
                 Some(Tok::Sym("-")) => BinOp::Sub,
                 Some(Tok::Sym("||")) => BinOp::Concat,
-                _ => return Ok(left),
+                _ => {
+                    self.set_depth(depth)?;
+                    return Ok(left);
+                }
             };
             self.i += 1;
             left = Expr::Bin(op, Box::new(left), Box::new(self.multiplicative()?));
+            depth = depth.max(self.depth) + 1;
+            self.set_depth(depth)?;
         }
     }
 
     fn multiplicative(&mut self) -> Result<Expr, CosError> {
         let mut left = self.unary()?;
+        let mut depth = self.depth;
         loop {
             let op = match self.peek() {
                 Some(Tok::Sym("*")) => BinOp::Mul,
                 Some(Tok::Sym("/")) => BinOp::Div,
                 Some(Tok::Sym("%")) => BinOp::Mod,
-                _ => return Ok(left),
+                _ => {
+                    self.set_depth(depth)?;
+                    return Ok(left);
+                }
             };
             self.i += 1;
             left = Expr::Bin(op, Box::new(left), Box::new(self.unary()?));
+            depth = depth.max(self.depth) + 1;
+            self.set_depth(depth)?;
         }
     }
 
     fn unary(&mut self) -> Result<Expr, CosError> {
         if self.eat("-") {
-            return Ok(Expr::Neg(Box::new(self.unary()?)));
+            let inner = self.nested(Self::unary)?;
+            self.set_depth(self.depth + 1)?;
+            return Ok(Expr::Neg(Box::new(inner)));
         }
         if self.eat("+") {
-            return self.unary();
+            return self.nested(Self::unary);
         }
         self.primary()
     }
@@ -507,6 +576,8 @@ impl Parser {
             return Err(err("ParseExpectedExpression", "The SQL expression ends where a value was expected."));
         };
         self.i += 1;
+        // A leaf; operators and calls below set their own depth.
+        self.depth = 1;
         match tok {
             Tok::Num(n) => Ok(Expr::Lit(match n.parse::<i64>() {
                 Ok(i) => Val::Int(i),
@@ -514,7 +585,7 @@ impl Parser {
             })),
             Tok::Str(s) => Ok(Expr::Lit(Val::Str(s))),
             Tok::Sym("(") => {
-                let e = self.expr()?;
+                let e = self.nested(Self::expr)?;
                 self.expect(")")?;
                 Ok(e)
             }
@@ -563,7 +634,8 @@ impl Parser {
             _ => None,
         };
         if name == "CAST" {
-            let e = self.expr()?;
+            let e = self.nested(Self::expr)?;
+            let depth = self.depth;
             self.expect_kw("AS", "ParseExpectedKeyword")?;
             let ty = match self.peek() {
                 Some(Tok::Word(t)) => match t.to_ascii_uppercase().as_str() {
@@ -580,6 +652,7 @@ impl Parser {
             };
             self.i += 1;
             self.expect(")")?;
+            self.set_depth(depth + 1)?;
             return Ok(Expr::Cast(Box::new(e), ty));
         }
         if let Some(agg) = agg {
@@ -588,13 +661,16 @@ impl Parser {
                 if agg != Agg::Count {
                     return Err(err("ParseUnsupportedCallWithStar", format!("Only COUNT takes *, not {name}.")));
                 }
+                self.depth = 1;
                 return Ok(Expr::Agg(agg, None));
             }
-            let e = self.expr()?;
+            let e = self.nested(Self::expr)?;
+            let depth = self.depth;
             if self.eat(",") {
                 return Err(err("ParseNonUnaryAgregateFunctionCall", format!("{name} takes one argument.")));
             }
             self.expect(")")?;
+            self.set_depth(depth + 1)?;
             return Ok(Expr::Agg(agg, Some(Box::new(e))));
         }
         const FUNCS: &[(&str, usize)] =
@@ -603,13 +679,20 @@ impl Parser {
             return Err(err("UnsupportedFunction", format!("The function {name} is not supported by the emulator.")));
         };
         let mut args = Vec::new();
+        let mut depth = 0;
         if !self.eat(")") {
-            args.push(self.expr()?);
-            while self.eat(",") {
-                args.push(self.expr()?);
-            }
+            self.nested(|p| {
+                args.push(p.expr()?);
+                depth = p.depth;
+                while p.eat(",") {
+                    args.push(p.expr()?);
+                    depth = depth.max(p.depth);
+                }
+                Ok(())
+            })?;
             self.expect(")")?;
         }
+        self.set_depth(depth + 1)?;
         if args.len() != *arity {
             return Err(err(
                 "IllegalSqlFunctionArgument",
@@ -618,6 +701,16 @@ impl Parser {
         }
         Ok(Expr::Func(name.to_string(), args))
     }
+}
+
+fn too_complex() -> CosError {
+    err(
+        "UnsupportedSqlStructure",
+        format!(
+            "The expression is too deeply nested: at most {MAX_DEPTH} levels, {MAX_NESTING} of parentheses, \
+             NOT, unary minus or function arguments, and {MAX_NESTING} steps in a path."
+        ),
+    )
 }
 
 fn show(t: &Tok) -> String {
@@ -730,7 +823,7 @@ fn resolve(q: &mut Query, alias: Option<&str>) -> Result<(), CosError> {
 
 pub fn parse(src: &str) -> Result<Query, CosError> {
     let toks = lex(src)?;
-    Parser { toks, i: 0, len: src.len() }.query()
+    Parser { toks, i: 0, len: src.len(), depth: 0, nesting: 0 }.query()
 }
 
 #[cfg(test)]
@@ -813,5 +906,19 @@ mod tests {
         assert_eq!(code("SELECT a FROM COSObject LIMIT -1"), "EvaluatorNegativeLimit");
         assert_eq!(code("SELECT a FROM COSObject LIMIT 1 2"), "ParseUnexpectedToken");
         assert_eq!(code("SELECT a AS FROM COSObject"), "ParseExpectedIdentForAlias");
+        // Deep trees and deep nesting are refused before they can exhaust a connection thread's stack.
+        let chain = vec!["a = 1"; MAX_DEPTH].join(" OR ");
+        assert_eq!(code(&format!("SELECT * FROM COSObject WHERE {chain}")), "UnsupportedSqlStructure");
+        let sum = vec!["a"; MAX_DEPTH + 2].join(" + ");
+        assert_eq!(code(&format!("SELECT {sum} FROM COSObject")), "UnsupportedSqlStructure");
+        assert_eq!(code(&format!("SELECT s{} FROM COSObject s", ".a".repeat(100))), "UnsupportedSqlStructure");
+        for deep in [
+            format!("{}a{}", "(".repeat(100_000), ")".repeat(100_000)),
+            format!("{}a", "NOT ".repeat(100_000)),
+            format!("{}a", "-".repeat(100_000)),
+            format!("{}a{}", "lower(".repeat(100_000), ")".repeat(100_000)),
+        ] {
+            assert_eq!(code(&format!("SELECT * FROM COSObject WHERE {deep}")), "UnsupportedSqlStructure");
+        }
     }
 }

@@ -183,3 +183,17 @@ fn long_scans_without_results_send_cont() {
     let msgs = select(&store, &doc("SELECT * FROM COSObject", "<CSV/>", "<CSV/>"));
     assert!(!kinds(&msgs).contains(&"Cont".to_string()), "records reset the count");
 }
+
+#[test]
+fn the_deepest_expression_allowed_runs_on_a_connection_threads_stack() {
+    // 2 MiB: what main.rs gives each connection thread (the std default).
+    let worker = std::thread::Builder::new().stack_size(2 << 20).spawn(|| {
+        let store = store_with(CSV);
+        let chain = vec!["_1 = 'cy'"; sql::MAX_DEPTH - 1].join(" OR ");
+        let arith = vec!["1"; sql::MAX_DEPTH - 1].join(" + ");
+        let sql_text = format!("SELECT {arith} FROM COSObject WHERE {chain}");
+        let msgs = select(&store, &doc(&sql_text, "<CSV/>", "<CSV/>"));
+        records(&msgs)
+    });
+    assert_eq!(worker.unwrap().join().unwrap(), format!("{}\n", sql::MAX_DEPTH - 1));
+}
