@@ -19,10 +19,12 @@ use crate::http::wire::{Body, Response};
 use crate::operations::object::version_param;
 use crate::operations::restore::{check_readable, now_ms};
 use crate::operations::router::Ctx;
+use crate::storage::ingest::{bad_digest, expected_md5};
 use crate::storage::store::{disk_error, read_pieces};
 use eval::{Acc, Env, Rec, Val};
 use eventstream as es;
 use input::DataError;
+use md5::{Digest as _, Md5};
 use output::Row;
 use request::{FileHeader, Input, SelectRequest};
 use sql::{Expr, Query, Step};
@@ -45,7 +47,11 @@ pub fn select_object(ctx: &Ctx, req: &Request, body: &mut BodyReader) -> Result<
             )))
         }
     }
+    let expected = expected_md5(req)?;
     let document = body.read_small(MAX_DOCUMENT)?;
+    if expected.is_some_and(|md5| md5 != <[u8; 16]>::from(Md5::digest(&document))) {
+        return Err(bad_digest());
+    }
     let sel = request::parse(&document)?;
     on_big_stack(|| {
         let query = sql::parse(&sel.expression)?;

@@ -161,6 +161,16 @@ fn refusals_before_the_stream_are_xml_errors() {
     assert_eq!(refuse(&[("select", "")], &ok), Some((400, "InvalidArgument")));
     assert_eq!(refuse(&[("select", ""), ("select-type", "1")], &ok), Some((400, "InvalidArgument")));
     assert_eq!(refuse(Q, "<SelectRequest>"), Some((400, "MalformedXML")));
+    let md5 = |body: &str| {
+        use base64::Engine as _;
+        use md5::Digest as _;
+        base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(body.as_bytes()))
+    };
+    let good = md5(&ok);
+    call(&store, select_object, Q, &[("Content-MD5", good.as_str())], ok.as_bytes());
+    let wrong = md5("other");
+    let e = try_call(&store, select_object, Q, &[("Content-MD5", wrong.as_str())], ok.as_bytes()).err().unwrap();
+    assert_eq!((e.status, e.code), (400, "BadDigest"));
     assert_eq!(
         refuse(Q, &doc("SELECT * FROM COSObject WHERE", "<CSV/>", "<CSV/>")),
         Some((400, "ParseExpectedExpression"))
