@@ -19,6 +19,7 @@ when any check failed.
 import argparse
 import bz2
 import gzip
+import json
 import os
 import struct
 import sys
@@ -152,8 +153,8 @@ class Select:
     def setup(self):
         self.client.create_bucket(Bucket=self.bucket)
         self.put("people.csv", CSV_DATA)
-        self.put("people.json", "\n".join(__import__("json").dumps(p) for p in PEOPLE).encode())
-        self.put("people-array.json", __import__("json").dumps(PEOPLE).encode())
+        self.put("people.json", "\n".join(json.dumps(p) for p in PEOPLE).encode())
+        self.put("people-array.json", json.dumps(PEOPLE).encode())
 
     def csv_star(self):
         records, names, frames, events = self.select("people.csv", "SELECT * FROM COSObject", csv_in())
@@ -214,7 +215,7 @@ class Select:
     def compression(self):
         self.put("people.csv.gz", gzip.compress(CSV_DATA))
         self.put("people.csv.bz2", bz2.compress(CSV_DATA))
-        self.put("people.json.gz", gzip.compress(b"\n".join(__import__("json").dumps(p).encode() for p in PEOPLE)))
+        self.put("people.json.gz", gzip.compress(b"\n".join(json.dumps(p).encode() for p in PEOPLE)))
         sql = "SELECT name FROM COSObject WHERE age > 30"
         eq(self.records("people.csv.gz", sql, csv_in(FileHeaderInfo="USE", compression="GZIP")), "cy\ndee\n", "GZIP")
         records, _, _, events = self.select("people.csv.bz2", sql, csv_in(FileHeaderInfo="USE", compression="BZIP2"))
