@@ -376,7 +376,7 @@ fn random_csv_never_panics() {
         let len = rng.next() % 40;
         let data: Vec<u8> = (0..len).map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize]).collect();
         let delims: &[&[u8]] = &[b"\n", b"\r\n", b",", b";", b"|"];
-        let mut pick = |rng: &mut Rng| delims[(rng.next() % delims.len() as u64) as usize].to_vec();
+        let pick = |rng: &mut Rng| delims[(rng.next() % delims.len() as u64) as usize].to_vec();
         let (rd, fd) = (pick(&mut rng), pick(&mut rng));
         if rd == fd {
             continue;
