@@ -479,6 +479,13 @@ mod tests {
         assert_eq!(corrupted(b"abc", 1), [b'a', b'b' ^ 0xff, b'c']);
         assert_eq!(corrupted(b"abc", 99), [b'a', b'b', b'c' ^ 0xff], "past the end: the last byte");
         assert_eq!(corrupted(b"", 0), b"");
+        // An object body (shared memory pieces) is copied, then edited: the stored bytes stay intact.
+        let chunk = std::sync::Arc::new(crate::storage::chunk::Chunk::from_vec(b"xxhello".to_vec()));
+        let mut r = Response::new(200);
+        r.body = Body::Pieces(vec![crate::storage::store::Piece::Mem { data: chunk.clone(), start: 2, end: 7 }]);
+        alter(&Effect { corrupt_at: Some(0), ..Effect::default() }, &mut r);
+        assert!(matches!(&r.body, Body::Bytes(b) if b == &[b'h' ^ 0xff, b'e', b'l', b'l', b'o']));
+        assert_eq!(&chunk[..], b"xxhello");
         let f = Fault::parse(1, &q("kind=corrupt-body&after_bytes=12")).unwrap();
         assert_eq!((f.kind, f.after_bytes), (Kind::CorruptBody, 12));
         assert_eq!(f.describe(), "1 kind=corrupt-body remaining=1 after_bytes=12");
