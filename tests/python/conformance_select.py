@@ -125,6 +125,7 @@ class Select:
 
     def events(self, stream):
         """Every event the SDK's EventStream yields, then the CRC check of the bytes it read."""
+        self.last_headers = stream._rt.headers
         tee = Tee(stream._raw)
         stream._raw = tee
         events = list(stream)
@@ -167,6 +168,8 @@ class Select:
         eq(frames[0][0].get(":content-type"), "application/octet-stream", "Records :content-type")
         eq(frames[1][0].get(":content-type"), "text/xml", "Stats :content-type")
         eq(frames[0][0].get(":message-type"), "event", ":message-type")
+        eq(self.last_headers.get("Transfer-Encoding"), "chunked", "the stream is sent chunked, as COS sends it")
+        expect("Content-Length" not in self.last_headers, "a chunked answer has no Content-Length")
 
     def projection(self):
         use = csv_in(FileHeaderInfo="USE")
@@ -370,6 +373,7 @@ class Select:
 
     def faults_on_the_stream(self):
         # Records headers are 85 bytes, so byte 100 is in the first Records payload: the SDK reads on, unaware.
+        # (Offsets count the stream's bytes, not the chunked framing around them.)
         seen, raised = self.faulted_bytes("kind=corrupt-body&after_bytes=100")
         eq(raised, None, "the SDK does not check CRCs")
         try:
@@ -397,7 +401,7 @@ class Select:
     def main(self):
         checks = [
             ("setup: bucket and objects", self.setup),
-            ("SELECT * CSV -> CSV: Records, Stats (scanned/processed/returned), End, CRCs", self.csv_star),
+            ("SELECT * CSV -> CSV: chunked; Records, Stats (scanned/processed/returned), End, CRCs", self.csv_star),
             ("projection by name, position, quoted name; FileHeaderInfo USE/IGNORE/NONE", self.projection),
             ("WHERE: comparisons, AND, OR, NOT, LIKE, IN, BETWEEN, CAST; LIMIT", self.where),
             ("COUNT(*), SUM, MIN, MAX, AVG", self.aggregates),

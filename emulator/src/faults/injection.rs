@@ -380,7 +380,8 @@ pub fn alter(e: &Effect, resp: &mut Response) {
 
 /// corrupt-body: the body keeps its length and every byte but one, whose bits are all flipped, so
 /// only a checksum (the event stream's CRC-32, a CRC-64 or an MD5 the client computes) can tell.
-/// Object bodies are read into memory first; a HEAD or generated body is left alone.
+/// Object bodies are read into memory first; a HEAD or generated body is left alone; in a chunked
+/// body the offset counts data bytes, so the chunk framing stays intact.
 fn corrupt(resp: &mut Response, at: u64) {
     if let Body::Pieces(pieces) = &resp.body {
         match crate::storage::store::read_pieces(pieces) {
@@ -388,11 +389,29 @@ fn corrupt(resp: &mut Response, at: u64) {
             Err(_) => return,
         }
     }
-    if let Body::Bytes(b) = &mut resp.body {
-        if let Some(last) = b.len().checked_sub(1) {
-            let i = (at as usize).min(last);
-            b[i] ^= 0xff;
+    match &mut resp.body {
+        Body::Bytes(b) => {
+            if let Some(last) = b.len().checked_sub(1) {
+                b[(at as usize).min(last)] ^= 0xff;
+            }
         }
+        // The offset counts payload bytes, not the chunked framing (which would then break
+        // instead of the data).
+        Body::Chunked(chunks) => {
+            let total: usize = chunks.iter().map(Vec::len).sum();
+            let Some(last) = total.checked_sub(1) else {
+                return;
+            };
+            let mut i = (at as usize).min(last);
+            for c in chunks.iter_mut() {
+                if i < c.len() {
+                    c[i] ^= 0xff;
+                    return;
+                }
+                i -= c.len();
+            }
+        }
+        _ => {}
     }
 }
 
@@ -486,6 +505,10 @@ mod tests {
         alter(&Effect { corrupt_at: Some(0), ..Effect::default() }, &mut r);
         assert!(matches!(&r.body, Body::Bytes(b) if b == &[b'h' ^ 0xff, b'e', b'l', b'l', b'o']));
         assert_eq!(&chunk[..], b"xxhello");
+        let mut r = Response::new(200);
+        r.body = Body::Chunked(vec![b"ab".to_vec(), Vec::new(), b"cd".to_vec()]);
+        alter(&Effect { corrupt_at: Some(2), ..Effect::default() }, &mut r);
+        assert!(matches!(&r.body, Body::Chunked(c) if c.concat() == [b'a', b'b', b'c' ^ 0xff, b'd']));
         let f = Fault::parse(1, &q("kind=corrupt-body&after_bytes=12")).unwrap();
         assert_eq!((f.kind, f.after_bytes), (Kind::CorruptBody, 12));
         assert_eq!(f.describe(), "1 kind=corrupt-body remaining=1 after_bytes=12");

@@ -3,7 +3,8 @@
 //! then the answer is 200 with an event stream (`eventstream.rs`): Records in chunks of at most
 //! 64 KiB, Progress when asked for, Stats, End, or an error message where the data goes wrong.
 //! The object is read and decompressed whole before the stream is built (the emulator's objects
-//! are test data); the stream is sent with a Content-Length, so every fault kind applies to it.
+//! are test data); the stream is sent chunked, one message per HTTP chunk, as COS sends it, and
+//! every fault kind applies to it.
 
 mod eval;
 mod eventstream;
@@ -60,7 +61,7 @@ pub fn select_object(ctx: &Ctx, req: &Request, body: &mut BodyReader) -> Result<
         check_readable(&obj.meta, now_ms(ctx))?;
         let raw = read_pieces(&pieces).map_err(disk_error)?;
         let mut resp = Response::new(200).header("Content-Type", "application/octet-stream");
-        resp.body = Body::Bytes(answer(&sel, &query, raw));
+        resp.body = Body::Chunked(answer(&sel, &query, raw));
         Ok(resp)
     })
 }
@@ -81,7 +82,8 @@ fn on_big_stack<T: Send>(f: impl FnOnce() -> Result<T, CosError> + Send) -> Resu
 
 /// The event stream being built.
 struct Stream {
-    out: Vec<u8>,
+    /// The messages so far, each one HTTP chunk.
+    out: Vec<Vec<u8>>,
     pending: Vec<u8>,
     scanned: u64,
     processed: u64,
@@ -114,18 +116,18 @@ impl Stream {
     fn tick(&mut self) {
         self.idle += 1;
         if self.idle >= CONT_EVERY {
-            self.out.extend(es::event(es::CONT, b""));
+            self.out.push(es::event(es::CONT, b""));
             self.idle = 0;
         }
     }
 
     fn emit(&mut self, chunk: &[u8]) {
         self.idle = 0;
-        self.out.extend(es::event(es::RECORDS, chunk));
+        self.out.push(es::event(es::RECORDS, chunk));
         if self.progress {
             let returned = self.returned - self.pending.len() as u64;
             let doc = es::counters("Progress", self.scanned, self.processed, returned);
-            self.out.extend(es::event(es::PROGRESS, &doc));
+            self.out.push(es::event(es::PROGRESS, &doc));
         }
     }
 
@@ -136,22 +138,22 @@ impl Stream {
         }
     }
 
-    fn finish(mut self, result: Result<(), DataError>) -> Vec<u8> {
+    fn finish(mut self, result: Result<(), DataError>) -> Vec<Vec<u8>> {
         self.flush();
         match result {
             Ok(()) => {
                 let stats = es::counters("Stats", self.scanned, self.processed, self.returned);
-                self.out.extend(es::event(es::STATS, &stats));
-                self.out.extend(es::event(es::END, b""));
+                self.out.push(es::event(es::STATS, &stats));
+                self.out.push(es::event(es::END, b""));
             }
-            Err(e) => self.out.extend(es::error(e.code, &e.message)),
+            Err(e) => self.out.push(es::error(e.code, &e.message)),
         }
         self.out
     }
 }
 
-/// The whole answer body for the object's stored bytes `raw`.
-fn answer(sel: &SelectRequest, q: &Query, raw: Vec<u8>) -> Vec<u8> {
+/// The answer's messages for the object's stored bytes `raw`.
+fn answer(sel: &SelectRequest, q: &Query, raw: Vec<u8>) -> Vec<Vec<u8>> {
     let mut s = Stream {
         out: Vec::new(),
         pending: Vec::new(),

@@ -29,8 +29,10 @@ const Q: &[(&str, &str)] = &[("select", ""), ("select-type", "2")];
 fn select(store: &Store, body: &str) -> Vec<Decoded> {
     let resp = call(store, select_object, Q, &[], body.as_bytes());
     assert_eq!(resp.status, 200);
-    let Body::Bytes(bytes) = resp.body else { panic!("not a byte body") };
-    decode(&bytes).unwrap()
+    let Body::Chunked(chunks) = resp.body else { panic!("not a chunked body") };
+    let msgs: Vec<Decoded> = chunks.iter().map(|c| decode(c).unwrap().remove(0)).collect();
+    assert_eq!(decode(&chunks.concat()).unwrap(), msgs, "one message per chunk");
+    msgs
 }
 
 fn records(msgs: &[Decoded]) -> String {
@@ -342,8 +344,8 @@ fn random_expressions_never_panic() {
         let body = doc(&sql_text, input, output);
         match try_call(store, select_object, Q, &[], body.as_bytes()) {
             Ok(resp) => {
-                let Body::Bytes(bytes) = resp.body else { panic!("case {case}: not a byte body") };
-                let msgs = decode(&bytes).unwrap_or_else(|e| panic!("case {case} {sql_text:?}: {e}"));
+                let Body::Chunked(chunks) = resp.body else { panic!("case {case}: not a chunked body") };
+                let msgs = decode(&chunks.concat()).unwrap_or_else(|e| panic!("case {case} {sql_text:?}: {e}"));
                 let last = msgs.last().unwrap_or_else(|| panic!("case {case}: empty stream"));
                 if header(last, ":message-type") == Some("error") {
                     errored += 1;
