@@ -1,13 +1,11 @@
 //! Evaluating a parsed query on one record: values, paths into CSV and JSON records, the
 //! comparison rule (numbers when one side is a number and the other is a number or a string that
-//! reads as one; strings byte-wise; NULL is unknown, SQL three-valued logic), CAST, LIKE and the
-//! aggregates. Errors here happen while the answer streams, so they are `DataError`s.
+//! reads as one; strings byte-wise; NULL is unknown, SQL three-valued logic), CAST and LIKE
+//! (aggregates are in `agg.rs`). Errors here happen while the answer streams, so they are `DataError`s.
 
 use super::input::DataError;
 use super::output::{format_float, json_text};
-use super::request::Input;
-use super::sql::{Agg, BinOp, Expr, Query, Step, Type};
-use crate::error::CosError;
+use super::sql::{BinOp, Expr, Query, Step, Type};
 use crate::operations::json;
 use std::cmp::Ordering;
 
@@ -57,20 +55,20 @@ pub enum Rec<'a> {
 }
 
 #[derive(Clone, Copy)]
-enum Num {
+pub(super) enum Num {
     I(i64),
     F(f64),
 }
 
 impl Num {
-    fn f(self) -> f64 {
+    pub(super) fn f(self) -> f64 {
         match self {
             Num::I(i) => i as f64,
             Num::F(f) => f,
         }
     }
 
-    fn val(self) -> Val {
+    pub(super) fn val(self) -> Val {
         match self {
             Num::I(i) => Val::Int(i),
             Num::F(f) => Val::Float(f),
@@ -89,7 +87,7 @@ fn parse_num(s: &str) -> Option<Num> {
     t.parse::<f64>().ok().filter(|f| numeric && f.is_finite()).map(Num::F)
 }
 
-fn num(v: &Val) -> Option<Num> {
+pub(super) fn num(v: &Val) -> Option<Num> {
     match v {
         Val::Int(i) => Some(Num::I(*i)),
         Val::Float(f) => Some(Num::F(*f)),
@@ -135,7 +133,7 @@ fn opt_bool(b: Option<bool>) -> Val {
     b.map_or(Val::Null, Val::Bool)
 }
 
-fn bad_type(what: &str, v: &Val) -> DataError {
+pub(super) fn bad_type(what: &str, v: &Val) -> DataError {
     DataError::new("InvalidDataType", format!("{what} needs a number, got {:?}.", v.text()))
 }
 
@@ -226,7 +224,7 @@ fn cast(v: Val, ty: Type) -> Result<Val, DataError> {
 }
 
 /// A member of a JSON object: quoted names exactly, bare names ignoring case (exact first).
-fn member<'a>(fields: &'a [(String, json::Value)], name: &str, quoted: bool) -> Option<&'a json::Value> {
+pub(super) fn member<'a>(fields: &'a [(String, json::Value)], name: &str, quoted: bool) -> Option<&'a json::Value> {
     fields
         .iter()
         .find(|(k, _)| k == name)
@@ -376,178 +374,10 @@ pub fn matches(q: &Query, rec: &Rec) -> Result<bool, DataError> {
     }
 }
 
-/// The aggregates of a select list, in evaluation order.
-pub fn aggregates(e: &Expr, out: &mut Vec<(Agg, Option<Expr>)>) {
-    match e {
-        Expr::Agg(kind, arg) => out.push((*kind, arg.as_deref().cloned())),
-        Expr::Lit(_) | Expr::Path(_) => {}
-        Expr::Not(a) | Expr::Neg(a) | Expr::IsNull(a, _) | Expr::Cast(a, _) => aggregates(a, out),
-        Expr::Bin(_, a, b) | Expr::Like(a, b, _) => {
-            aggregates(a, out);
-            aggregates(b, out);
-        }
-        Expr::Between(a, b, c, _) => {
-            aggregates(a, out);
-            aggregates(b, out);
-            aggregates(c, out);
-        }
-        Expr::In(a, l, _) => {
-            aggregates(a, out);
-            l.iter().for_each(|x| aggregates(x, out));
-        }
-        Expr::Func(_, args) => args.iter().for_each(|x| aggregates(x, out)),
-    }
-}
-
-/// One aggregate's running state.
-pub struct Acc {
-    kind: Agg,
-    arg: Option<Expr>,
-    count: u64,
-    sum: Option<Num>,
-    best: Option<Val>,
-}
-
-impl Acc {
-    pub fn new(kind: Agg, arg: Option<Expr>) -> Acc {
-        Acc { kind, arg, count: 0, sum: None, best: None }
-    }
-
-    pub fn add(&mut self, rec: &Rec) -> Result<(), DataError> {
-        let Some(arg) = &self.arg else {
-            self.count += 1;
-            return Ok(());
-        };
-        let v = eval(arg, rec, &mut Env { aggs: None, next_agg: 0 })?;
-        if matches!(v, Val::Null) {
-            return Ok(());
-        }
-        self.count += 1;
-        match self.kind {
-            Agg::Count => {}
-            Agg::Sum | Agg::Avg => {
-                let n = num(&v).ok_or_else(|| bad_type("SUM and AVG", &v))?;
-                self.sum = Some(match (self.sum, n) {
-                    (None, n) => n,
-                    (Some(Num::I(a)), Num::I(b)) => match a.checked_add(b) {
-                        Some(s) => Num::I(s),
-                        None => Num::F(a as f64 + b as f64),
-                    },
-                    (Some(a), b) => Num::F(a.f() + b.f()),
-                });
-            }
-            Agg::Min | Agg::Max => {
-                let want = if self.kind == Agg::Min { Ordering::Less } else { Ordering::Greater };
-                let v = num(&v).map_or(v, Num::val);
-                if self.best.as_ref().is_none_or(|b| compare(&v, b) == Some(want)) {
-                    self.best = Some(v);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    pub fn result(&self) -> Val {
-        match self.kind {
-            Agg::Count => Val::Int(self.count as i64),
-            Agg::Sum => self.sum.map_or(Val::Null, Num::val),
-            Agg::Avg => self.sum.map_or(Val::Null, |s| Val::Float(s.f() / self.count as f64)),
-            Agg::Min | Agg::Max => self.best.clone().unwrap_or(Val::Null),
-        }
-    }
-}
-
-fn paths<'a>(e: &'a Expr, out: &mut Vec<&'a [Step]>) {
-    match e {
-        Expr::Path(steps) => out.push(steps),
-        Expr::Lit(_) | Expr::Agg(_, None) => {}
-        Expr::Agg(_, Some(a)) | Expr::Not(a) | Expr::Neg(a) | Expr::IsNull(a, _) | Expr::Cast(a, _) => paths(a, out),
-        Expr::Bin(_, a, b) | Expr::Like(a, b, _) => {
-            paths(a, out);
-            paths(b, out);
-        }
-        Expr::Between(a, b, c, _) => {
-            paths(a, out);
-            paths(b, out);
-            paths(c, out);
-        }
-        Expr::In(a, l, _) => {
-            paths(a, out);
-            l.iter().for_each(|x| paths(x, out));
-        }
-        Expr::Func(_, args) => args.iter().for_each(|x| paths(x, out)),
-    }
-}
-
-/// Checks that need the input format, before the answer starts: CSV records are flat (one name
-/// or `_N` per path, N from 1; no FROM path), and `[*]` belongs in FROM only.
-pub fn check(q: &Query, input: &Input) -> Result<(), CosError> {
-    let mut all = Vec::new();
-    for item in q.items.iter().flatten() {
-        paths(&item.expr, &mut all);
-    }
-    if let Some(f) = &q.filter {
-        paths(f, &mut all);
-    }
-    let csv = matches!(input, Input::Csv(_));
-    if csv && !q.from.is_empty() {
-        return Err(CosError::new(400, "InvalidKeyPath", "CSV input has no paths: FROM takes COSObject alone."));
-    }
-    for steps in all {
-        if steps.contains(&Step::Wildcard) {
-            return Err(CosError::new(
-                400,
-                "UnsupportedSqlOperation",
-                "[*] is supported only in the FROM clause (COSObject[*]) by the emulator.",
-            ));
-        }
-        if !csv {
-            continue;
-        }
-        match steps {
-            [Step::Key { name, .. }] if position(name) == Some(0) || name == "_0" => {
-                return Err(CosError::new(400, "InvalidColumnIndex", "Column positions start at _1."));
-            }
-            [Step::Key { .. }] => {}
-            _ => {
-                return Err(CosError::new(
-                    400,
-                    "InvalidKeyPath",
-                    "A CSV column is one name or position (s.name, s._1); CSV records have no nested paths.",
-                ))
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The records of one top-level JSON value after the FROM path: `[*]` opens an array (anything
-/// else stays one record), names and indexes step in; a step that finds nothing yields nothing.
-pub fn from_path<'a>(v: &'a json::Value, steps: &[Step], out: &mut Vec<&'a json::Value>) {
-    let Some((first, rest)) = steps.split_first() else {
-        out.push(v);
-        return;
-    };
-    match (first, v) {
-        (Step::Wildcard, json::Value::Array(items)) => items.iter().for_each(|i| from_path(i, rest, out)),
-        (Step::Wildcard, other) => from_path(other, rest, out),
-        (Step::Key { name, quoted }, json::Value::Object(fields)) => {
-            if let Some(m) = member(fields, name, *quoted) {
-                from_path(m, rest, out)
-            }
-        }
-        (Step::Index(i), json::Value::Array(items)) => {
-            if let Some(m) = items.get(*i) {
-                from_path(m, rest, out)
-            }
-        }
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::operations::select::shape::from_path;
     use crate::operations::select::sql;
 
     fn csv_eval(sql_text: &str, fields: &[&str], names: Option<&[&str]>) -> Vec<Val> {
@@ -669,34 +499,5 @@ mod tests {
         let mut out = Vec::new();
         from_path(&arr, &[Step::Wildcard], &mut out);
         assert_eq!(out.len(), 3);
-    }
-
-    #[test]
-    fn format_checks() {
-        let csv = Input::Json(super::super::request::JsonType::Lines);
-        assert!(check(&sql::parse("SELECT s.a.b FROM COSObject[*] s").unwrap(), &csv).is_ok());
-        assert_eq!(
-            check(&sql::parse("SELECT s.a[*] FROM COSObject s").unwrap(), &csv).unwrap_err().code,
-            "UnsupportedSqlOperation"
-        );
-        let csv = Input::Csv(super::super::request::CsvInput {
-            header: super::super::request::FileHeader::None,
-            record_delimiter: b"\n".to_vec(),
-            field_delimiter: b",".to_vec(),
-            quote: None,
-            escape: None,
-            comments: None,
-            allow_quoted_record_delimiter: false,
-        });
-        assert_eq!(
-            check(&sql::parse("SELECT _0 FROM COSObject").unwrap(), &csv).unwrap_err().code,
-            "InvalidColumnIndex"
-        );
-        assert_eq!(
-            check(&sql::parse("SELECT s.a.b FROM COSObject s").unwrap(), &csv).unwrap_err().code,
-            "InvalidKeyPath"
-        );
-        assert_eq!(check(&sql::parse("SELECT * FROM COSObject[*]").unwrap(), &csv).unwrap_err().code, "InvalidKeyPath");
-        assert!(check(&sql::parse("SELECT _1, name FROM COSObject WHERE _2 > 1").unwrap(), &csv).is_ok());
     }
 }

@@ -6,11 +6,15 @@
 //! are test data); the stream is sent chunked, one message per HTTP chunk, as COS sends it, and
 //! every fault kind applies to it.
 
+mod agg;
 mod eval;
 mod eventstream;
 mod input;
+mod lexer;
 mod output;
 mod request;
+mod rules;
+mod shape;
 mod sql;
 
 use crate::error::CosError;
@@ -22,7 +26,8 @@ use crate::operations::restore::{check_readable, now_ms};
 use crate::operations::router::Ctx;
 use crate::storage::ingest::{bad_digest, expected_md5};
 use crate::storage::store::{disk_error, read_pieces};
-use eval::{Acc, Env, Rec, Val};
+use agg::Acc;
+use eval::{Env, Rec, Val};
 use eventstream as es;
 use input::DataError;
 use md5::{Digest as _, Md5};
@@ -56,7 +61,7 @@ pub fn select_object(ctx: &Ctx, req: &Request, body: &mut BodyReader) -> Result<
     let sel = request::parse(&document)?;
     on_big_stack(|| {
         let query = sql::parse(&sel.expression)?;
-        eval::check(&query, &sel.input)?;
+        shape::check(&query, &sel.input)?;
         let (obj, pieces) = ctx.store.open_version(&ctx.bucket, &ctx.key, version_param(req))?;
         check_readable(&obj.meta, now_ms(ctx))?;
         let raw = read_pieces(&pieces).map_err(disk_error)?;
@@ -242,7 +247,7 @@ fn project(items: &[sql::Item], rec: &Rec, aggs: Option<&[Val]>) -> Result<Row, 
 fn run(sel: &SelectRequest, q: &Query, data: &[u8], s: &mut Stream) -> Result<(), DataError> {
     let mut agg_list = Vec::new();
     for item in q.items.iter().flatten() {
-        eval::aggregates(&item.expr, &mut agg_list);
+        agg::aggregates(&item.expr, &mut agg_list);
     }
     let mut r = Run { q, written: 0, accs: agg_list.into_iter().map(|(k, a)| Acc::new(k, a)).collect() };
     match &sel.input {
@@ -283,7 +288,7 @@ fn run(sel: &SelectRequest, q: &Query, data: &[u8], s: &mut Stream) -> Result<()
             'docs: for doc in input::json_records(text, *kind) {
                 let doc = doc?;
                 let mut recs = Vec::new();
-                eval::from_path(&doc, &q.from, &mut recs);
+                shape::from_path(&doc, &q.from, &mut recs);
                 for v in recs {
                     r.feed(&Rec::Json(v), || Row::Whole(v.clone()), sel, s)?;
                     if r.done() {

@@ -4,6 +4,8 @@
 //! uses for it, before any answer streams.
 
 use super::eval::Val;
+use super::lexer::{lex, show, Tok};
+use super::rules::resolve;
 use crate::error::CosError;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -88,84 +90,8 @@ pub struct Query {
     pub aggregate: bool,
 }
 
-fn err(code: &'static str, message: impl Into<String>) -> CosError {
+pub fn err(code: &'static str, message: impl Into<String>) -> CosError {
     CosError::new(400, code, message)
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    /// A bare word (keywords too), as written.
-    Word(String),
-    Quoted(String),
-    Str(String),
-    Num(String),
-    Sym(&'static str),
-}
-
-const SYMBOLS: &[&str] =
-    &["<=", ">=", "<>", "!=", "||", "=", "<", ">", "(", ")", ",", ".", "*", "[", "]", "+", "-", "/", "%", ";"];
-
-fn lex(src: &str) -> Result<Vec<(Tok, usize)>, CosError> {
-    let b = src.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        let start = i;
-        if c.is_ascii_whitespace() {
-            i += 1;
-            continue;
-        }
-        if c.is_ascii_alphabetic() || c == b'_' {
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
-                i += 1;
-            }
-            out.push((Tok::Word(src[start..i].to_string()), start));
-        } else if c.is_ascii_digit() {
-            while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
-                i += 1;
-            }
-            if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
-                i += 1;
-                if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
-                    i += 1;
-                }
-                while i < b.len() && b[i].is_ascii_digit() {
-                    i += 1;
-                }
-            }
-            let text = &src[start..i];
-            if text.parse::<f64>().is_err() {
-                return Err(err("LexerInvalidLiteral", format!("Invalid number {text:?} at character {start}.")));
-            }
-            out.push((Tok::Num(text.to_string()), start));
-        } else if c == b'\'' || c == b'"' {
-            let mut s = String::new();
-            i += 1;
-            loop {
-                let Some(rel) = src[i..].find(c as char) else {
-                    let what = if c == b'\'' { "string literal" } else { "quoted identifier" };
-                    return Err(err("LexerInvalidLiteral", format!("Unterminated {what} at character {start}.")));
-                };
-                s.push_str(&src[i..i + rel]);
-                i += rel + 1;
-                if b.get(i) == Some(&c) {
-                    s.push(c as char);
-                    i += 1;
-                } else {
-                    break;
-                }
-            }
-            out.push((if c == b'\'' { Tok::Str(s) } else { Tok::Quoted(s) }, start));
-        } else if let Some(sym) = SYMBOLS.iter().find(|s| src[i..].starts_with(**s)) {
-            i += sym.len();
-            out.push((Tok::Sym(sym), start));
-        } else {
-            let ch = src[i..].chars().next().unwrap_or('?');
-            return Err(err("LexerInvalidChar", format!("Invalid character {ch:?} at character {start}.")));
-        }
-    }
-    Ok(out)
 }
 
 /// Keywords the subset does not take; meeting one is UnsupportedSqlOperation.
@@ -711,114 +637,6 @@ fn too_complex() -> CosError {
              NOT, unary minus or function arguments, and {MAX_NESTING} steps in a path."
         ),
     )
-}
-
-fn show(t: &Tok) -> String {
-    match t {
-        Tok::Word(w) => format!("{w:?}"),
-        Tok::Quoted(w) => format!("\"{w}\""),
-        Tok::Str(s) => format!("'{s}'"),
-        Tok::Num(n) => n.clone(),
-        Tok::Sym(s) => format!("'{s}'"),
-    }
-}
-
-fn contains_agg(e: &Expr) -> bool {
-    match e {
-        Expr::Agg(..) => true,
-        Expr::Lit(_) | Expr::Path(_) => false,
-        Expr::Not(a) | Expr::Neg(a) | Expr::IsNull(a, _) | Expr::Cast(a, _) => contains_agg(a),
-        Expr::Bin(_, a, b) | Expr::Like(a, b, _) => contains_agg(a) || contains_agg(b),
-        Expr::Between(a, b, c, _) => contains_agg(a) || contains_agg(b) || contains_agg(c),
-        Expr::In(a, l, _) => contains_agg(a) || l.iter().any(contains_agg),
-        Expr::Func(_, args) => args.iter().any(contains_agg),
-    }
-}
-
-/// True if `e` reads the record outside any aggregate.
-fn bare_path(e: &Expr) -> bool {
-    match e {
-        Expr::Agg(..) | Expr::Lit(_) => false,
-        Expr::Path(_) => true,
-        Expr::Not(a) | Expr::Neg(a) | Expr::IsNull(a, _) | Expr::Cast(a, _) => bare_path(a),
-        Expr::Bin(_, a, b) | Expr::Like(a, b, _) => bare_path(a) || bare_path(b),
-        Expr::Between(a, b, c, _) => bare_path(a) || bare_path(b) || bare_path(c),
-        Expr::In(a, l, _) => bare_path(a) || l.iter().any(bare_path),
-        Expr::Func(_, args) => args.iter().any(bare_path),
-    }
-}
-
-fn nested_agg(e: &Expr) -> bool {
-    match e {
-        Expr::Agg(_, Some(inner)) => contains_agg(inner),
-        Expr::Agg(_, None) | Expr::Lit(_) | Expr::Path(_) => false,
-        Expr::Not(a) | Expr::Neg(a) | Expr::IsNull(a, _) | Expr::Cast(a, _) => nested_agg(a),
-        Expr::Bin(_, a, b) | Expr::Like(a, b, _) => nested_agg(a) || nested_agg(b),
-        Expr::Between(a, b, c, _) => nested_agg(a) || nested_agg(b) || nested_agg(c),
-        Expr::In(a, l, _) => nested_agg(a) || l.iter().any(nested_agg),
-        Expr::Func(_, args) => args.iter().any(nested_agg),
-    }
-}
-
-/// Drop the table alias (or `COSObject`) from the head of every path, and check the aggregate
-/// rules: aggregates only in the select list, not nested, not mixed with bare columns.
-fn resolve(q: &mut Query, alias: Option<&str>) -> Result<(), CosError> {
-    fn strip(e: &mut Expr, alias: Option<&str>) {
-        match e {
-            Expr::Path(steps) => {
-                if let Some(Step::Key { name, .. }) = steps.first() {
-                    let is_alias = alias.is_some_and(|a| name.eq_ignore_ascii_case(a))
-                        || (alias.is_none() && name.eq_ignore_ascii_case("COSObject"));
-                    if is_alias {
-                        steps.remove(0);
-                    }
-                }
-            }
-            Expr::Lit(_) => {}
-            Expr::Not(a) | Expr::Neg(a) | Expr::IsNull(a, _) | Expr::Cast(a, _) => strip(a, alias),
-            Expr::Agg(_, a) => {
-                if let Some(a) = a {
-                    strip(a, alias)
-                }
-            }
-            Expr::Bin(_, a, b) | Expr::Like(a, b, _) => {
-                strip(a, alias);
-                strip(b, alias);
-            }
-            Expr::Between(a, b, c, _) => {
-                strip(a, alias);
-                strip(b, alias);
-                strip(c, alias);
-            }
-            Expr::In(a, l, _) => {
-                strip(a, alias);
-                l.iter_mut().for_each(|x| strip(x, alias));
-            }
-            Expr::Func(_, args) => args.iter_mut().for_each(|x| strip(x, alias)),
-        }
-    }
-    if let Some(f) = &mut q.filter {
-        if contains_agg(f) {
-            return Err(err("UnsupportedSqlOperation", "Aggregate functions are not allowed in WHERE."));
-        }
-        strip(f, alias);
-    }
-    if let Some(items) = &mut q.items {
-        for item in items.iter_mut() {
-            strip(&mut item.expr, alias);
-            if nested_agg(&item.expr) {
-                return Err(err("UnsupportedSqlStructure", "Aggregate functions cannot be nested."));
-            }
-        }
-        q.aggregate = items.iter().any(|i| contains_agg(&i.expr));
-        if q.aggregate && items.iter().any(|i| bare_path(&i.expr)) {
-            return Err(err(
-                "UnsupportedSqlStructure",
-                "A select list with an aggregate function can only hold aggregates and literals (there is no GROUP BY).",
-            ));
-        }
-    }
-    Ok(())
 }
 
 pub fn parse(src: &str) -> Result<Query, CosError> {
