@@ -100,7 +100,8 @@ fn missing(what: &str) -> CosError {
 }
 
 /// A delimiter as sent: the characters themselves, or the escapes `\n`, `\r`, `\t` (COS's own
-/// examples write `\n` that way). Empty, or longer than `max` bytes, is refused.
+/// examples write `\n` that way). Empty, or longer than `max` characters (of any script: a
+/// full-width comma is one), is refused.
 fn delimiter(n: Node, name: &str, default: &[u8], max: usize) -> Result<Vec<u8>, CosError> {
     let Some(raw) = child_text(n, name) else {
         return Ok(default.to_vec());
@@ -122,8 +123,9 @@ fn delimiter(n: Node, name: &str, default: &[u8], max: usize) -> Result<Vec<u8>,
             None => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
         }
     }
-    if out.is_empty() || out.len() > max {
-        return Err(bad_param(format!("{name} must be 1 to {max} bytes, got {raw:?}.")));
+    let chars = String::from_utf8_lossy(&out).chars().count();
+    if chars == 0 || chars > max {
+        return Err(bad_param(format!("{name} must be 1 to {max} characters, got {raw:?}.")));
     }
     Ok(out)
 }
@@ -327,6 +329,9 @@ mod tests {
         let Output::Csv(o) = &r.output else { panic!() };
         assert!(o.quote_always);
         assert_eq!(o.field_delimiter, b"|");
+        let r = parse(doc("<CSV><FieldDelimiter>，</FieldDelimiter></CSV>", "<CSV/>").as_bytes()).unwrap();
+        let Input::Csv(c) = &r.input else { panic!() };
+        assert_eq!(c.field_delimiter, "，".as_bytes(), "one character of three bytes");
         let r = parse(doc("<JSON><Type>LINES</Type></JSON>", "<CSV/>").as_bytes()).unwrap();
         assert_eq!(r.input, Input::Json(JsonType::Lines));
     }
