@@ -4,10 +4,11 @@ reads is also decoded here with both CRC-32s of every message checked (the SDK r
 them), so a framing mistake fails even where the SDK would not notice.
 
 Usage: conformance_select.py --port PORT [--secret-id ID --secret-key KEY]
+       (SELECT_DIFF_SEED=N picks another seed for the sqlite3 differential check)
 
 Covered: CSV and JSON (DOCUMENT, LINES) input, compression NONE / GZIP / BZIP2, CSV and JSON output with their
 options, projection by name and position, WHERE with AND / OR / comparisons / LIKE / CAST, LIMIT, COUNT(*) and
-the other aggregates, FROM COSObject[*], several Records messages for a big result, Progress when asked for,
+the other aggregates (and 250 random WHERE clauses and aggregates checked against sqlite3), FROM COSObject[*], several Records messages for a big result, Progress when asked for,
 Stats and End, versionId, errors before the stream (XML, with COS's codes) and in it (an error event, which the SDK
 raises as CosServiceError), archived and missing objects, and the fault kinds on a select answer (corrupt-body is
 caught by the CRC-32s, short-body / reset-body cut the stream, stall delays it).
@@ -21,6 +22,8 @@ import bz2
 import gzip
 import json
 import os
+import random
+import sqlite3
 import struct
 import sys
 import traceback
@@ -350,6 +353,118 @@ class Select:
             events, _ = self.events(self.raw_select("v.csv", params, body))
             eq(b"".join(e["Records"]["Payload"] for e in events if "Records" in e), want, "select of %s" % version)
 
+    def sdk_helpers(self):
+        resp = self.client.select_object_content(Bucket=self.bucket, Key="people.csv",
+                                                 Expression="SELECT * FROM COSObject", ExpressionType="SQL",
+                                                 InputSerialization=csv_in(), OutputSerialization=CSV_OUT)
+        eq(resp["Payload"].get_select_result(), CSV_DATA, "EventStream.get_select_result")
+        path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "conformance-select-%d.csv" % os.getpid())
+        try:
+            resp = self.client.select_object_content(Bucket=self.bucket, Key="people.csv",
+                                                     Expression="SELECT name FROM COSObject WHERE age > 30",
+                                                     ExpressionType="SQL",
+                                                     InputSerialization=csv_in(FileHeaderInfo="USE"),
+                                                     OutputSerialization=CSV_OUT)
+            resp["Payload"].get_select_result_to_file(path)
+            with open(path, "rb") as f:
+                eq(f.read(), b"cy\ndee\n", "EventStream.get_select_result_to_file")
+        finally:
+            if os.path.exists(path):
+                os.remove(path)
+
+    def differential(self):
+        """Random WHERE clauses and aggregates on a table of small integers (CSV, then JSON with nulls), answered by
+        the emulator and by sqlite3 (standard SQL: three-valued logic, integer arithmetic truncating toward zero):
+        the same rows."""
+        rng = random.Random(int(os.environ.get("SELECT_DIFF_SEED", "20261202")))
+        rows = [[rng.randint(-5, 5) for _ in range(3)] for _ in range(40)]
+        self.put("ints.csv", "".join("%d,%d,%d\n" % tuple(r) for r in rows).encode())
+        db = sqlite3.connect(":memory:")
+        db.execute("CREATE TABLE t (a INTEGER, b INTEGER, c INTEGER)")
+        db.executemany("INSERT INTO t VALUES (?, ?, ?)", rows)
+        cols = [("CAST(_1 AS INT)", "a"), ("CAST(s._2 AS INT)", "b"), ("CAST(_3 AS INT)", "c")]
+
+        def value(depth):
+            r = rng.random()
+            if depth == 0 or r < 0.35:
+                if rng.random() < 0.6:
+                    return rng.choice(cols)
+                n = str(rng.randint(-6, 6))
+                return n, n
+            (x, y), (u, v) = value(depth - 1), value(depth - 1)
+            op = rng.choice(["+", "-", "*"])
+            if rng.random() < 0.2:
+                d, op = str(rng.choice([-3, -2, 2, 3])), rng.choice(["/", "%"])
+                return "(%s %s %s)" % (x, op, d), "(%s %s %s)" % (y, op, d)
+            return "(%s %s %s)" % (x, op, u), "(%s %s %s)" % (y, op, v)
+
+        def cond(depth):
+            r = rng.random()
+            if depth == 0 or r < 0.3:
+                (x, y), (u, v) = value(2), value(2)
+                kind = rng.random()
+                if kind < 0.6:
+                    op = rng.choice(["=", "<>", "!=", "<", "<=", ">", ">="])
+                    return "%s %s %s" % (x, op, u), "%s %s %s" % (y, op if op != "!=" else "<>", v)
+                if kind < 0.8:
+                    (p, q) = value(1)
+                    neg = rng.choice(["", "NOT "])
+                    return "%s %sBETWEEN %s AND %s" % (x, neg, u, p), "%s %sBETWEEN %s AND %s" % (y, neg, v, q)
+                items = [str(rng.randint(-5, 5)) for _ in range(rng.randint(1, 4))]
+                neg = rng.choice(["", "NOT "])
+                return "%s %sIN (%s)" % (x, neg, ", ".join(items)), "%s %sIN (%s)" % (y, neg, ", ".join(items))
+            if r < 0.45:
+                x, y = cond(depth - 1)
+                return "NOT (%s)" % x, "NOT (%s)" % y
+            (x, y), (u, v) = cond(depth - 1), cond(depth - 1)
+            op = rng.choice(["AND", "OR"])
+            return "(%s %s %s)" % (x, op, u), "(%s %s %s)" % (y, op, v)
+
+        for case in range(120):
+            ours, theirs = cond(3)
+            got = self.records("ints.csv", "SELECT _1, _2, _3 FROM COSObject s WHERE %s" % ours, csv_in())
+            want = "".join("%d,%d,%d\n" % r for r in db.execute("SELECT a, b, c FROM t WHERE %s" % theirs))
+            eq(got, want, "case %d: WHERE %s" % (case, ours))
+        for case in range(50):
+            ours, theirs = cond(2)
+            (x, y) = value(1)
+            agg = rng.choice(["COUNT", "SUM", "MIN", "MAX"])
+            got = self.records("ints.csv", "SELECT COUNT(*), %s(%s) FROM COSObject s WHERE %s" % (agg, x, ours),
+                               csv_in())
+            n, v = db.execute("SELECT COUNT(*), %s(%s) FROM t WHERE %s" % (agg, y, theirs)).fetchone()
+            eq(got, "%d,%s\n" % (n, "" if v is None else v), "aggregate case %d: %s(%s) WHERE %s" % (case, agg, x, ours))
+
+        # JSON with nulls: NULL in arithmetic, comparisons, NOT, AND / OR, BETWEEN, IN, IS [NOT] NULL, aggregates.
+        rows = [[None if rng.random() < 0.2 else rng.randint(-5, 5) for _ in range(3)] for _ in range(40)]
+        self.put("ints.json", "".join(json.dumps(dict(zip("abc", r))) + "\n" for r in rows).encode())
+        db.execute("DELETE FROM t")
+        db.executemany("INSERT INTO t VALUES (?, ?, ?)", rows)
+        cols[:] = [("s.a", "a"), ("s.b", "b"), ("s.c", "c")]
+        plain = cond
+
+        def cond(depth):  # noqa: F811 - the same generator, with IS [NOT] NULL added
+            if rng.random() < 0.15:
+                x, y = value(1)
+                neg = rng.choice(["", "NOT "])
+                return "%s IS %sNULL" % (x, neg), "%s IS %sNULL" % (y, neg)
+            return plain(depth)
+
+        for case in range(60):
+            ours, theirs = cond(3)
+            got = self.records("ints.json", "SELECT * FROM COSObject s WHERE %s" % ours, json_in("LINES"), JSON_OUT)
+            want = "".join(json.dumps(dict(zip("abc", r)), separators=(",", ":")) + "\n"
+                           for r in db.execute("SELECT a, b, c FROM t WHERE %s" % theirs))
+            eq(got, want, "JSON case %d: WHERE %s" % (case, ours))
+        for case in range(20):
+            ours, theirs = cond(2)
+            (x, y) = value(1)
+            agg = rng.choice(["COUNT", "SUM", "MIN", "MAX"])
+            got = self.records("ints.json", "SELECT COUNT(*), %s(%s) FROM COSObject s WHERE %s" % (agg, x, ours),
+                               json_in("LINES"))
+            n, v = db.execute("SELECT COUNT(*), %s(%s) FROM t WHERE %s" % (agg, y, theirs)).fetchone()
+            eq(got, "%d,%s\n" % (n, "" if v is None else v), "JSON aggregate case %d: %s(%s) WHERE %s"
+               % (case, agg, x, ours))
+
     def fault(self, query):
         """Adds a fault on the next select through the control API."""
         url = "http://127.0.0.1:%d/__emulator/faults?method=POST&sub=select&%s" % (self.port, query)
@@ -414,6 +529,9 @@ class Select:
             ("refused requests: bad serialization, ExpressionType, too long, NoSuchKey, archived, select-type",
              self.refused_requests),
             ("versionId selects a version", self.version_id),
+            ("the SDK's get_select_result and get_select_result_to_file", self.sdk_helpers),
+            ("differential: 250 random WHERE clauses and aggregates (CSV, JSON with nulls), the emulator vs sqlite3",
+             self.differential),
             ("faults on the stream: corrupt-body caught by the CRCs, short/reset-body, stall", self.faults_on_the_stream),
         ]
         for name, fn in checks:

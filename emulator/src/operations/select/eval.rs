@@ -322,12 +322,18 @@ pub fn eval(e: &Expr, rec: &Rec, env: &mut Env) -> Result<Val, DataError> {
             (t, p) => Val::Bool(like(&t.text(), &p.text()) != *negated),
         },
         Expr::Between(a, lo, hi, negated) => {
+            // `v >= lo AND v <= hi` in three-valued logic: one side false makes it false even
+            // when the other is unknown.
             let v = eval(a, rec, env)?;
             let (lo, hi) = (eval(lo, rec, env)?, eval(hi, rec, env)?);
-            opt_bool(match (compare(&v, &lo), compare(&v, &hi)) {
-                (Some(l), Some(h)) => Some((l != Ordering::Less && h != Ordering::Greater) != *negated),
+            let above = compare(&v, &lo).map(|o| o != Ordering::Less);
+            let below = compare(&v, &hi).map(|o| o != Ordering::Greater);
+            let within = match (above, below) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
                 _ => None,
-            })
+            };
+            opt_bool(within.map(|w| w != *negated))
         }
         Expr::In(a, list, negated) => {
             let v = eval(a, rec, env)?;
@@ -431,6 +437,9 @@ mod tests {
         ));
         assert!(pass("SELECT * FROM COSObject WHERE _1 LIKE 'a_c%' AND _1 NOT LIKE '%z'", &["abcdef"]));
         assert!(pass("SELECT * FROM COSObject WHERE _1 BETWEEN 1 AND 3 AND _1 IN (2, 5) AND _1 NOT IN (7)", &["2"]));
+        assert!(pass("SELECT * FROM COSObject WHERE _1 NOT BETWEEN _9 AND 1", &["2"]), "2 <= 1 is false: known");
+        assert!(!pass("SELECT * FROM COSObject WHERE _1 NOT BETWEEN _9 AND 3", &["2"]), "unknown stays unknown");
+        assert!(!pass("SELECT * FROM COSObject WHERE _1 IN (_9, 5) OR _1 NOT IN (_9, 5)", &["2"]), "IN with a NULL");
         assert!(pass("SELECT * FROM COSObject WHERE CAST(_1 AS INT) = 3 AND CAST(_2 AS FLOAT) > 2.5", &["3", "2.75"]));
         assert!(pass(
             "SELECT * FROM COSObject WHERE LOWER(_1) = 'ab' AND UPPER(_1) = 'AB' AND CHAR_LENGTH(_1) = 2",
