@@ -465,6 +465,70 @@ class Select:
             eq(got, "%d,%s\n" % (n, "" if v is None else v), "JSON aggregate case %d: %s(%s) WHERE %s"
                % (case, agg, x, ours))
 
+    def differential_strings(self):
+        """Strings against sqlite3 with case-sensitive LIKE: byte-order comparisons, LIKE with % and _, ||, LOWER,
+        UPPER, CHAR_LENGTH (sqlite's length), NULLs."""
+        rng = random.Random(int(os.environ.get("SELECT_DIFF_SEED", "20261202")) + 1)
+        word = lambda: "".join(rng.choice("abAB_%") for _ in range(rng.randint(0, 3)))  # noqa: E731
+        rows = [[None if rng.random() < 0.15 else word() for _ in range(2)] for _ in range(40)]
+        self.put("words.json", "".join(json.dumps(dict(zip("xy", r))) + "\n" for r in rows).encode())
+        db = sqlite3.connect(":memory:")
+        db.execute("PRAGMA case_sensitive_like = ON")
+        db.execute("CREATE TABLE t (x TEXT, y TEXT)")
+        db.executemany("INSERT INTO t VALUES (?, ?)", rows)
+
+        def text():
+            r = rng.random()
+            if r < 0.4:
+                return rng.choice([("s.x", "x"), ("s.y", "y")])
+            if r < 0.6:
+                w = "'%s'" % word()
+                return w, w
+            (a, b), (c, d) = text(), text()
+            if r < 0.75:
+                return "(%s || %s)" % (a, c), "(%s || %s)" % (b, d)
+            f = rng.choice(["LOWER", "UPPER"])
+            return "%s(%s)" % (f, a), "%s(%s)" % (f, b)
+
+        def cond(depth):
+            r = rng.random()
+            if depth == 0 or r < 0.4:
+                (a, b), (c, d) = text(), text()
+                kind = rng.random()
+                if kind < 0.4:
+                    op = rng.choice(["=", "<>", "<", "<=", ">", ">="])
+                    return "%s %s %s" % (a, op, c), "%s %s %s" % (b, op, d)
+                if kind < 0.7:
+                    pat = "'%s'" % "".join(rng.choice("ab%_") for _ in range(rng.randint(0, 3)))
+                    neg = rng.choice(["", "NOT "])
+                    return "%s %sLIKE %s" % (a, neg, pat), "%s %sLIKE %s" % (b, neg, pat)
+                if kind < 0.85:
+                    n = rng.randint(0, 4)
+                    return "CHAR_LENGTH(%s) > %d" % (a, n), "length(%s) > %d" % (b, n)
+                neg = rng.choice(["", "NOT "])
+                return "%s IS %sNULL" % (a, neg), "%s IS %sNULL" % (b, neg)
+            (a, b), (c, d) = cond(depth - 1), cond(depth - 1)
+            if r < 0.55:
+                return "NOT (%s)" % a, "NOT (%s)" % b
+            op = rng.choice(["AND", "OR"])
+            return "(%s %s %s)" % (a, op, c), "(%s %s %s)" % (b, op, d)
+
+        for case in range(80):
+            ours, theirs = cond(2)
+            got = self.records("words.json", "SELECT * FROM COSObject s WHERE %s" % ours, json_in("LINES"), JSON_OUT)
+            want = "".join(json.dumps(dict(zip("xy", r)), separators=(",", ":")) + "\n"
+                           for r in db.execute("SELECT x, y FROM t WHERE %s" % theirs))
+            eq(got, want, "string case %d: WHERE %s" % (case, ours))
+        for case in range(20):
+            ours, theirs = cond(1)
+            agg = rng.choice(["MIN", "MAX", "COUNT"])
+            col = rng.choice(["x", "y"])
+            got = self.records("words.json", "SELECT %s(s.%s) FROM COSObject s WHERE %s" % (agg, col, ours),
+                               json_in("LINES"), JSON_OUT)
+            v = db.execute("SELECT %s(%s) FROM t WHERE %s" % (agg, col, theirs)).fetchone()[0]
+            eq(got, json.dumps({"_1": v}, separators=(",", ":")) + "\n",
+               "string aggregate case %d: %s(%s) WHERE %s" % (case, agg, col, ours))
+
     def fault(self, query):
         """Adds a fault on the next select through the control API."""
         url = "http://127.0.0.1:%d/__emulator/faults?method=POST&sub=select&%s" % (self.port, query)
@@ -532,6 +596,8 @@ class Select:
             ("the SDK's get_select_result and get_select_result_to_file", self.sdk_helpers),
             ("differential: 250 random WHERE clauses and aggregates (CSV, JSON with nulls), the emulator vs sqlite3",
              self.differential),
+            ("differential: 100 random string conditions (LIKE, ||, LOWER/UPPER, CHAR_LENGTH) vs sqlite3",
+             self.differential_strings),
             ("faults on the stream: corrupt-body caught by the CRCs, short/reset-body, stall", self.faults_on_the_stream),
         ]
         for name, fn in checks:
