@@ -112,20 +112,27 @@ fn csv_field(o: &CsvOutput, text: &str, out: &mut Vec<u8>) {
 pub fn record(output: &Output, row: &Row) -> Vec<u8> {
     match output {
         Output::Csv(o) => {
-            let texts: Vec<String> = match row {
-                Row::Fields(fields) => fields.iter().map(|(_, v)| v.text()).collect(),
-                Row::Whole(json::Value::Object(fields)) => {
-                    fields.iter().map(|(_, v)| Val::from_json(v).text()).collect()
-                }
-                Row::Whole(json::Value::Array(items)) => items.iter().map(|v| Val::from_json(v).text()).collect(),
-                Row::Whole(v) => vec![Val::from_json(v).text()],
+            let vals: Vec<Val> = match row {
+                Row::Fields(fields) => fields.iter().map(|(_, v)| v.clone()).collect(),
+                Row::Whole(json::Value::Object(fields)) => fields.iter().map(|(_, v)| Val::from_json(v)).collect(),
+                Row::Whole(json::Value::Array(items)) => items.iter().map(Val::from_json).collect(),
+                Row::Whole(v) => vec![Val::from_json(v)],
             };
             let mut out = Vec::new();
-            for (i, t) in texts.iter().enumerate() {
+            if let [Val::Str(s)] = vals.as_slice() {
+                if s.is_empty() {
+                    // A lone empty string is written `""`: an empty line would read back as no field
+                    // at all (and CSV input skips empty records). A lone NULL stays an empty line.
+                    out.extend_from_slice(&[o.quote, o.quote]);
+                    out.extend_from_slice(&o.record_delimiter);
+                    return out;
+                }
+            }
+            for (i, v) in vals.iter().enumerate() {
                 if i > 0 {
                     out.extend_from_slice(&o.field_delimiter);
                 }
-                csv_field(o, t, &mut out);
+                csv_field(o, &v.text(), &mut out);
             }
             out.extend_from_slice(&o.record_delimiter);
             out
@@ -189,6 +196,9 @@ mod tests {
         ]);
         assert_eq!(record(&csv(false), &r), b"a,\"b,c\",\"say \"\"hi\"\"\",,3,2.0\n");
         assert_eq!(record(&csv(true), &row(vec![Val::Str("a".into()), Val::Int(1)])), b"\"a\",\"1\"\n");
+        assert_eq!(record(&csv(false), &row(vec![Val::Str(String::new())])), b"\"\"\n", "a lone empty field");
+        assert_eq!(record(&csv(false), &row(vec![Val::Null])), b"\n", "a lone NULL");
+        assert_eq!(record(&csv(false), &row(vec![Val::Str(String::new()), Val::Null])), b",\n");
         let custom = Output::Csv(CsvOutput {
             quote_always: false,
             record_delimiter: b"\r\n".to_vec(),
