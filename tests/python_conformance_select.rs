@@ -10,7 +10,7 @@ mod support;
 use std::process::Command;
 
 /// The number of checks in conformance_select.py.
-const CHECKS: usize = 18;
+const CHECKS: usize = 19;
 
 #[test]
 fn select_in_memory() {

@@ -178,14 +178,20 @@ impl Parser<'_> {
                         Some(b'r') => out.push(b'\r'),
                         Some(b't') => out.push(b'\t'),
                         Some(b'u') => {
-                            let hex = self.s.get(self.i..self.i + 4).and_then(|h| std::str::from_utf8(h).ok());
-                            let code = hex.and_then(|h| u32::from_str_radix(h, 16).ok());
-                            let Some(code) = code else {
+                            let Some(code) = self.hex4(self.i) else {
                                 return self.err("bad \\u escape");
                             };
                             self.i += 4;
-                            // Surrogates stand for themselves here: only validity matters.
-                            let c = char::from_u32(code).unwrap_or('\u{FFFD}');
+                            // A high surrogate followed by an escaped low one is one character
+                            // (how JSON writes characters beyond U+FFFF); a lone surrogate is U+FFFD.
+                            let mut scalar = code;
+                            if (0xD800..0xDC00).contains(&code) && self.s[self.i..].starts_with(b"\\u") {
+                                if let Some(low @ 0xDC00..=0xDFFF) = self.hex4(self.i + 2) {
+                                    scalar = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                                    self.i += 6;
+                                }
+                            }
+                            let c = char::from_u32(scalar).unwrap_or('\u{FFFD}');
                             out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
                         }
                         _ => return self.err("bad escape"),
@@ -198,6 +204,12 @@ impl Parser<'_> {
                 }
             }
         }
+    }
+
+    /// The value of four hex digits at `at`, if there are four.
+    fn hex4(&self, at: usize) -> Option<u32> {
+        let hex = self.s.get(at..at + 4).and_then(|h| std::str::from_utf8(h).ok())?;
+        u32::from_str_radix(hex, 16).ok().filter(|_| hex.bytes().all(|b| b.is_ascii_hexdigit()))
     }
 
     fn number(&mut self) -> Result<Value, String> {
@@ -263,5 +275,19 @@ mod tests {
         assert_eq!(bad.len(), 2, "stops at the first error");
         assert!(bad[1].is_err());
         assert_eq!(parse_many("  ").count(), 0);
+    }
+
+    #[test]
+    fn surrogate_pairs_are_one_character() {
+        let s = |text: &str| match parse(text).unwrap() {
+            Value::String(s) => s,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(s(r#""\ud83d\ude00!""#), "😀!");
+        assert_eq!(s(r#""\u4e2d\u6587""#), "中文");
+        assert_eq!(s(r#""\ud83d x""#), "\u{FFFD} x", "a lone high surrogate");
+        assert_eq!(s(r#""\ude00""#), "\u{FFFD}", "a lone low surrogate");
+        assert_eq!(s(r#""\ud83d\u0041""#), "\u{FFFD}A", "a high surrogate before a non-surrogate");
+        assert!(parse(r#""\u+123""#).is_err(), "from_str_radix alone would take a sign");
     }
 }
