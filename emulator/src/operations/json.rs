@@ -278,6 +278,23 @@ mod tests {
     }
 
     #[test]
+    fn random_text_is_parsed_or_refused_never_a_panic() {
+        let alphabet: Vec<char> = "{}[]:,\"\\u0123456789abcdefEe+-.ntrl \n中😀".chars().collect();
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            for i in 0..(x % 24) {
+                text.push(alphabet[((x >> (i % 48)) as usize + i as usize * 7) % alphabet.len()]);
+            }
+            let _ = parse(&text);
+            assert!(parse_many(&text).count() <= text.len() + 1);
+        }
+    }
+
+    #[test]
     fn surrogate_pairs_are_one_character() {
         let s = |text: &str| match parse(text).unwrap() {
             Value::String(s) => s,
