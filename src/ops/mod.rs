@@ -5,6 +5,7 @@ mod append;
 mod bucket;
 mod bucket_info;
 mod cors;
+mod digest;
 mod lifecycle;
 mod list;
 mod multipart;

@@ -119,15 +119,14 @@ impl Client {
         if size > MAX_PART_SIZE {
             return Err(Error::invalid(format!("a part may hold at most {MAX_PART_SIZE} bytes, got {size}")));
         }
-        let mut req = Request::new("PUT", self.object(bucket, key)?);
+        let target = self.object(bucket, key)?;
+        let mut buffered = Vec::new();
+        let (body, md5) = super::digest::prepare(opts.content_md5, "upload_part", body, &mut buffered)?;
+        let mut req = Request::new("PUT", target);
         req.query.push(("partNumber".into(), part_number.to_string()));
         req.query.push(("uploadId".into(), upload_id.to_string()));
         req.headers = opts.headers.clone();
-        if opts.content_md5 {
-            if let Body::Bytes(b) = &body {
-                req.headers.push(("Content-MD5".into(), super::object::md5_base64(b)));
-            }
-        }
+        req.headers.extend(md5.map(|m| ("Content-MD5".to_string(), m)));
         // The part's CRC is always computed: completing needs it to verify the whole object.
         req.verify_crc = true;
         req.body = body;

@@ -93,7 +93,8 @@ impl Client {
         Ok(ObjectInfo { headers: call.send(&self.transport, req)?.headers })
     }
 
-    /// Uploads exactly `len` bytes from `reader`. The body cannot be replayed, so the request is not retried.
+    /// Uploads exactly `len` bytes from `reader`. The body cannot be replayed, so the request is not retried;
+    /// with Content-MD5 on (at most 256 MiB) it is buffered to compute the digest first, and then it is.
     pub fn put_object_from_reader(
         &self,
         bucket: &str,
@@ -103,8 +104,13 @@ impl Client {
         opts: &RequestOptions,
     ) -> Result<ObjectInfo> {
         Client::check_put_size(len)?;
-        let mut req = self.upload_request(self.object(bucket, key)?, opts);
-        req.body = Body::Reader { reader, len };
+        let target = self.object(bucket, key)?;
+        let mut buffered = Vec::new();
+        let body = Body::Reader { reader, len };
+        let (body, md5) = super::digest::prepare(opts.content_md5, "put_object_from_reader", body, &mut buffered)?;
+        let mut req = self.upload_request(target, opts);
+        req.headers.extend(md5.map(|m| ("Content-MD5".to_string(), m)));
+        req.body = body;
         Ok(ObjectInfo { headers: self.transport.send(req)?.headers })
     }
 
