@@ -13,6 +13,7 @@ mod object;
 mod purge;
 mod restore;
 mod subresource;
+mod symlink;
 mod tagging;
 mod versioning;
 mod versions;

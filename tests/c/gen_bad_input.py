@@ -102,6 +102,7 @@ OPTIONAL = {
     ("cos_client_put_object_acl", "canned"): "documented",
     ("cos_client_put_bucket_acl", "canned"): "documented",
     ("cos_acl_policy_set_owner", "display_name"): "documented",
+    ("cos_client_put_symlink", "info"): "documented",
     # Accepted as NULL by the implementation, but the header does not say these may be NULL.
     ("cos_client_put_object_from_file", "info"): "undocumented",
     ("cos_client_put_object_from_reader", "info"): "undocumented",
@@ -258,6 +259,13 @@ STRING_OVERRIDES = {
     # An archived object (made by setup()): a restore of it succeeds, again and again.
     ("cos_client_restore_object", "key"): '"cold"',
     ("cos_tag_set_get", "key"): '"a"',
+    # The link "sl" made by each valid put_symlink call is what every valid get_symlink call reads.
+    ("cos_client_put_symlink", "key"): '"sl"',
+    ("cos_client_put_symlink", "target"): '"x"',
+    ("cos_client_get_symlink", "key"): '"sl"',
+    ("cos_request_options_set_cache_control", "value"): '"max-age=60"',
+    ("cos_request_options_set_expires", "http_date"): '"Wed, 21 Oct 2015 07:28:00 GMT"',
+    ("cos_request_options_set_tagging", "tagging"): '"a=1"',
 }
 
 SCALAR_VALUES = {
@@ -287,6 +295,7 @@ SCALAR_VALUES = {
     ("int64_t", "last"): "-1",
     ("uint64_t", "last"): "0",
     ("int64_t", "start_unix"): "1700000000",
+    ("int64_t", "unix_seconds"): "1700000000",
     ("int64_t", "seconds"): "0",
     ("bool", "quiet"): "false",
     ("bool", "enabled"): "true",
