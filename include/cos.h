@@ -949,6 +949,49 @@ cos_status cos_request_options_set_content_type(cos_request_options *opts,
                                                 cos_error **err);
 
 /**
+ * Cache-Control stored with an upload and returned with its GETs (e.g. "max-age=3600").
+ */
+cos_status cos_request_options_set_cache_control(cos_request_options *opts,
+                                                 const char *value,
+                                                 cos_error **err);
+
+/**
+ * Content-Disposition stored with an upload (e.g. `attachment; filename="a.txt"`).
+ */
+cos_status cos_request_options_set_content_disposition(cos_request_options *opts,
+                                                       const char *value,
+                                                       cos_error **err);
+
+/**
+ * Content-Encoding stored with an upload (e.g. "gzip"); COS does not decode the body.
+ */
+cos_status cos_request_options_set_content_encoding(cos_request_options *opts,
+                                                    const char *value,
+                                                    cos_error **err);
+
+/**
+ * Expires stored with an upload, an HTTP date such as "Wed, 21 Oct 2015 07:28:00 GMT" (sent as given).
+ */
+cos_status cos_request_options_set_expires(cos_request_options *opts,
+                                           const char *http_date,
+                                           cos_error **err);
+
+/**
+ * Expires as the HTTP date of a Unix time (seconds, UTC); a negative time is COS_INVALID_ARGUMENT.
+ */
+cos_status cos_request_options_set_expires_unix(cos_request_options *opts,
+                                                int64_t unix_seconds,
+                                                cos_error **err);
+
+/**
+ * Tags of the object an upload creates, as the x-cos-tagging header value "k1=v1&k2=v2" (keys and values
+ * already URL-encoded; sent as given). `cos_request_options_set_tags` builds it from a tag set instead.
+ */
+cos_status cos_request_options_set_tagging(cos_request_options *opts,
+                                           const char *tagging,
+                                           cos_error **err);
+
+/**
  * Storage class: STANDARD, STANDARD_IA, ARCHIVE, DEEP_ARCHIVE, INTELLIGENT_TIERING, MAZ_STANDARD, ...
  */
 cos_status cos_request_options_set_storage_class(cos_request_options *opts,
@@ -2796,6 +2839,36 @@ int32_t cos_object_info_restore_ongoing(const cos_object_info *i);
  * is done; NULL otherwise.
  */
 const char *cos_object_info_restore_expiry(const cos_object_info *i);
+
+/* ================================================================================================
+ * Symbolic links
+ * ================================================================================================ */
+
+/**
+ * Makes `bucket`/`key` a symbolic link to `target`, another key of the bucket (COS does not check that it
+ * exists). The target is sent as the raw x-cos-symlink-target header, so it must be printable ASCII (else
+ * COS_INVALID_ARGUMENT). `opts` (may be NULL) may carry the link's metadata, ACL and storage class; `*info`
+ * (may be NULL) receives the response headers.
+ */
+cos_status cos_client_put_symlink(const cos_client *client,
+                                  const char *bucket,
+                                  const char *key,
+                                  const char *target,
+                                  const cos_request_options *opts,
+                                  cos_object_info **info,
+                                  cos_error **err);
+
+/**
+ * The target of the symbolic link `bucket`/`key`, in a new string for `cos_string_free`. `opts` (may be
+ * NULL) may name a version (`cos_request_options_set_version_id`). An object that is not a link is the
+ * COS_SERVICE_ERROR COS answers with.
+ */
+cos_status cos_client_get_symlink(const cos_client *client,
+                                  const char *bucket,
+                                  const char *key,
+                                  const cos_request_options *opts,
+                                  char **target_out,
+                                  cos_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"
