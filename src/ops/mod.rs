@@ -19,6 +19,7 @@ mod versioning;
 mod versions;
 
 pub use append::Appender;
+pub use bucket::{BucketCreateConfig, CreatedRange, ListBucketsParams};
 pub use list::{ListCursor, ListParams, ObjectPages};
 pub use multipart::{ListUploadsParams, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE};
 

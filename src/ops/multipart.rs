@@ -57,6 +57,7 @@ impl Client {
     ) -> Result<String> {
         let mut req = Request::new("POST", self.object(bucket, key)?);
         req.query.push(("uploads".into(), String::new()));
+        req.query.extend(opts.query.iter().cloned());
         req.headers = opts.headers.clone();
         Ok(call.send(&self.transport, req)?.parse(|_, text| xml::parse_initiate(text))?.1)
     }
