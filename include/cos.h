@@ -143,7 +143,14 @@ typedef struct cos_acl_policy cos_acl_policy;
 typedef struct cos_appender cos_appender;
 
 /**
- * The buckets of the account. Strings are valid until `cos_bucket_list_free`.
+ * Filters and paging of a bucket listing (`cos_client_list_buckets_page`, `cos_client_list_all_buckets`):
+ * region, one tag, a creation-time range, marker and page size. New filters match every bucket.
+ */
+typedef struct cos_bucket_filter cos_bucket_filter;
+
+/**
+ * The buckets of the account (one page, or every page), with the account that owns them. Strings are
+ * valid until `cos_bucket_list_free`.
  */
 typedef struct cos_bucket_list cos_bucket_list;
 
@@ -596,6 +603,106 @@ cos_status cos_client_head_bucket(const cos_client *client,
 cos_status cos_client_list_buckets(const cos_client *client,
                                    cos_bucket_list **out,
                                    cos_error **err);
+
+/**
+ * Creates a bucket with a creation configuration: `multi_az` (BucketAZConfig MAZ) and/or `ofs`
+ * (BucketArchConfig OFS, the hierarchical namespace), sent as COS's CreateBucketConfiguration document;
+ * HEAD Bucket reports them (x-cos-bucket-az-type, x-cos-bucket-arch). `opts` (may be NULL) as for
+ * `cos_client_create_bucket_ex`.
+ */
+cos_status cos_client_create_bucket_with_config(const cos_client *client,
+                                                const char *bucket,
+                                                bool multi_az,
+                                                bool ofs,
+                                                const cos_request_options *opts,
+                                                cos_error **err);
+
+/**
+ * New filters that match every bucket. Never NULL.
+ */
+cos_bucket_filter *cos_bucket_filter_new(void);
+
+/**
+ * Frees filters. NULL does nothing.
+ */
+void cos_bucket_filter_free(cos_bucket_filter *filter);
+
+/**
+ * Only the buckets of `region` (e.g. "ap-beijing"); "" removes the filter.
+ */
+cos_status cos_bucket_filter_set_region(cos_bucket_filter *filter,
+                                        const char *region,
+                                        cos_error **err);
+
+/**
+ * Only the buckets that have the tag `key`=`value` (COS filters by one tag; a bucket matches when any of
+ * its tags is that one). An empty `key` is COS_INVALID_ARGUMENT.
+ */
+cos_status cos_bucket_filter_set_tag(cos_bucket_filter *filter,
+                                     const char *key,
+                                     const char *value,
+                                     cos_error **err);
+
+/**
+ * Only the buckets created in `range` of the Unix time `unix_seconds`: "lt" (before), "gt" (after), "lte"
+ * (at or before) or "gte" (at or after).
+ */
+cos_status cos_bucket_filter_set_created(cos_bucket_filter *filter,
+                                         int64_t unix_seconds,
+                                         const char *range,
+                                         cos_error **err);
+
+/**
+ * Start after the bucket named `marker` ("" = from the first), and at most `max_keys` buckets a page (0 =
+ * COS's default of 2000; more than 2000 is COS_INVALID_ARGUMENT when listing).
+ */
+cos_status cos_bucket_filter_set_page(cos_bucket_filter *filter,
+                                      const char *marker,
+                                      uint32_t max_keys,
+                                      cos_error **err);
+
+/**
+ * One page of the account's buckets matching `filter` (NULL: every bucket) into a new `cos_bucket_list`;
+ * `cos_bucket_list_is_truncated` and `cos_bucket_list_next_marker` say where the next page starts.
+ */
+cos_status cos_client_list_buckets_page(const cos_client *client,
+                                        const cos_bucket_filter *filter,
+                                        cos_bucket_list **out,
+                                        cos_error **err);
+
+/**
+ * Every bucket matching `filter` (NULL: every bucket), following the pages from its marker.
+ */
+cos_status cos_client_list_all_buckets(const cos_client *client,
+                                       const cos_bucket_filter *filter,
+                                       cos_bucket_list **out,
+                                       cos_error **err);
+
+/**
+ * The owner's ID (a CAM principal, "qcs::cam::uin/...") of a listing, or NULL when COS gave none.
+ */
+const char *cos_bucket_list_owner_id(const cos_bucket_list *list);
+
+/**
+ * The owner's display name of a listing, or NULL when COS gave none.
+ */
+const char *cos_bucket_list_owner_display_name(const cos_bucket_list *list);
+
+/**
+ * Whether more buckets follow this page (always false for a whole listing); false for NULL.
+ */
+bool cos_bucket_list_is_truncated(const cos_bucket_list *list);
+
+/**
+ * The NextMarker COS gave with a truncated page (the marker of the next page), or NULL.
+ */
+const char *cos_bucket_list_next_marker(const cos_bucket_list *list);
+
+/**
+ * Type of bucket `index`: "cos", or "ofs" for an OFS bucket; NULL when out of range or not reported.
+ */
+const char *cos_bucket_list_bucket_type(const cos_bucket_list *list,
+                                        size_t index);
 
 /**
  * Number of buckets; 0 for NULL.

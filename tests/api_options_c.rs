@@ -1,4 +1,5 @@
-//! `tests/c/api_options.c`: the typed option setters and the symlink exports used from C with asserts, bad
+//! `tests/c/api_options.c`: the typed option setters, the symlink exports and the bucket creation and
+//! listing options used from C with asserts, bad
 //! input included, against a fresh emulator — built as C11 and as C++17 with `-Werror`, run again under
 //! AddressSanitizer/UBSan and under valgrind. What the program wrote is checked from Rust too.
 
@@ -25,6 +26,9 @@ fn run_once(exe: &std::path::Path, wrapper: &[&str], extra_env: Vec<(String, Str
     assert_eq!(head.headers.get("cache-control"), Some("max-age=3600"), "{what}");
     assert_eq!(client.get_symlink(BUCKET, "links/one", &RequestOptions::new()).unwrap(), "typed", "{what}");
     assert_eq!(client.head_object(BUCKET, "links/one", &RequestOptions::new()).unwrap().meta("origin"), Some("c"));
+    let ofs = client.head_bucket("cofs-1250000000").unwrap();
+    assert_eq!(ofs.get("x-cos-bucket-arch"), Some("OFS"), "{what}");
+    assert_eq!(client.get_bucket_tagging("cofs-1250000000").unwrap().get("team"), Some("c"), "{what}");
 }
 
 #[test]

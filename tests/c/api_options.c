@@ -1,7 +1,8 @@
 /* The typed request-option setters (cache-control, content-disposition, content-encoding, expires as a date
  * and as a Unix time, raw x-cos-tagging, Content-MD5) and the symlink exports, with asserts, against the
  * emulator named by the COS_* environment (tests/api_options_c.rs runs it, also under ASan/UBSan and
- * valgrind). Bad input too: a negative Unix time, a NULL or non-ASCII symlink target, a CR in a value.
+ * valgrind), and the bucket creation configuration and listing filters. Bad input too: a negative Unix
+ * time, a NULL or non-ASCII symlink target, a CR in a value, an unknown creation-time range, a page too big.
  * Prints "api_options: ok" and exits 0 when every check passed. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -113,6 +114,80 @@ static void symlinks(cos_client *client) {
     cos_request_options_free(opts);
 }
 
+static size_t index_of(const cos_bucket_list *list, const char *name) {
+    size_t i;
+    for (i = 0; i < cos_bucket_list_count(list); i++) {
+        if (same(cos_bucket_list_name(list, i), name)) {
+            return i;
+        }
+    }
+    return (size_t)-1;
+}
+
+static void buckets(cos_client *client) {
+    cos_error *err = NULL;
+    cos_object_info *info = NULL;
+    cos_bucket_list *list = NULL;
+    cos_bucket_filter *filter = cos_bucket_filter_new();
+    cos_request_options *tagged = cos_request_options_new();
+    size_t i;
+    ok("tagging", cos_request_options_set_tagging(tagged, "team=c", &err), &err);
+    ok("create ofs", cos_client_create_bucket_with_config(client, "cofs-1250000000", true, true, tagged, &err), &err);
+    ok("create plain", cos_client_create_bucket_with_config(client, "cplain-1250000000", false, false, NULL, &err),
+       &err);
+    ok("head", cos_client_head_bucket(client, "cofs-1250000000", &info, &err), &err);
+    CHECK(same(cos_object_info_header(info, "x-cos-bucket-az-type"), "MAZ"));
+    CHECK(same(cos_object_info_header(info, "x-cos-bucket-arch"), "OFS"));
+    cos_object_info_free(info);
+
+    ok("all", cos_client_list_all_buckets(client, NULL, &list, &err), &err);
+    CHECK(cos_bucket_list_count(list) == 3);
+    CHECK(same(cos_bucket_list_owner_id(list), "qcs::cam::uin/100000000001:uin/100000000001"));
+    CHECK(same(cos_bucket_list_owner_display_name(list), "100000000001"));
+    CHECK(!cos_bucket_list_is_truncated(list) && cos_bucket_list_next_marker(list) == NULL);
+    i = index_of(list, "cofs-1250000000");
+    CHECK(i != (size_t)-1 && same(cos_bucket_list_bucket_type(list, i), "ofs"));
+    CHECK(same(cos_bucket_list_bucket_type(list, index_of(list, "cplain-1250000000")), "cos"));
+    CHECK(cos_bucket_list_bucket_type(list, 99) == NULL);
+    cos_bucket_list_free(list);
+
+    ok("tag", cos_bucket_filter_set_tag(filter, "team", "c", &err), &err);
+    ok("region", cos_bucket_filter_set_region(filter, "ap-guangzhou", &err), &err);
+    ok("created", cos_bucket_filter_set_created(filter, 1700000000, "gt", &err), &err);
+    ok("filtered", cos_client_list_all_buckets(client, filter, &list, &err), &err);
+    CHECK(cos_bucket_list_count(list) == 1 && same(cos_bucket_list_name(list, 0), "cofs-1250000000"));
+    cos_bucket_list_free(list);
+    ok("created before", cos_bucket_filter_set_created(filter, 1700000000, "lte", &err), &err);
+    ok("none", cos_client_list_all_buckets(client, filter, &list, &err), &err);
+    CHECK(cos_bucket_list_count(list) == 0);
+    cos_bucket_list_free(list);
+    cos_bucket_filter_free(filter);
+
+    filter = cos_bucket_filter_new();
+    ok("page", cos_bucket_filter_set_page(filter, "", 2, &err), &err);
+    ok("page 1", cos_client_list_buckets_page(client, filter, &list, &err), &err);
+    CHECK(cos_bucket_list_count(list) == 2 && cos_bucket_list_is_truncated(list));
+    CHECK(same(cos_bucket_list_next_marker(list), cos_bucket_list_name(list, 1)));
+    ok("page 2 marker", cos_bucket_filter_set_page(filter, cos_bucket_list_next_marker(list), 2, &err), &err);
+    cos_bucket_list_free(list);
+    ok("page 2", cos_client_list_buckets_page(client, filter, &list, &err), &err);
+    CHECK(cos_bucket_list_count(list) == 1 && !cos_bucket_list_is_truncated(list));
+    cos_bucket_list_free(list);
+    list = NULL;
+
+    fails("bad range", cos_bucket_filter_set_created(filter, 0, "le", &err), &err, COS_INVALID_ARGUMENT, "lt, gt");
+    fails("negative", cos_bucket_filter_set_created(filter, -5, "lt", &err), &err, COS_INVALID_ARGUMENT, "1970");
+    fails("empty key", cos_bucket_filter_set_tag(filter, "", "v", &err), &err, COS_INVALID_ARGUMENT, "key");
+    ok("huge page", cos_bucket_filter_set_page(filter, "", 2001, &err), &err);
+    fails("huge page list", cos_client_list_buckets_page(client, filter, &list, &err), &err, COS_INVALID_ARGUMENT,
+          "max_keys");
+    CHECK(list == NULL);
+    fails("NULL filter", cos_bucket_filter_set_region(NULL, "x", &err), &err, COS_INVALID_ARGUMENT, "filter");
+    cos_bucket_filter_free(filter);
+    cos_bucket_filter_free(NULL);
+    cos_request_options_free(tagged);
+}
+
 int main(void) {
     cos_client *client = NULL;
     cos_error *err = NULL;
@@ -120,6 +195,7 @@ int main(void) {
     ok("create bucket", cos_client_create_bucket(client, BUCKET, &err), &err);
     typed_setters(client);
     symlinks(client);
+    buckets(client);
     cos_client_free(client);
     printf("api_options: ok (%d checks)\n", checks);
     return 0;
