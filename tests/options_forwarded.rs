@@ -180,3 +180,174 @@ fn the_emulator_refuses_a_body_that_does_not_match_its_content_md5() {
     let e = f.client.put_object_from_reader(&f.bucket, "k", &mut body, 8, &o).unwrap_err();
     assert_eq!((e.http_status(), e.code()), (400, Some("BadDigest")), "{e:?}");
 }
+
+fn download_opts(adjust: impl FnOnce(&mut RequestOptions)) -> TransferOptions {
+    let mut opts = TransferOptions { part_size: 1 << 20, resumable: false, ..TransferOptions::default() };
+    adjust(&mut opts.request);
+    opts
+}
+
+#[test]
+fn download_file_sends_response_overrides_and_conditions_with_the_head_and_every_range() {
+    let (f, rec, client) = recorded("dl-opts");
+    let dir = TempDir::new("dl-opts");
+    let whole = data((5 << 20) / 2, 4);
+    let etag =
+        f.client.put_object(&f.bucket, "obj", &whole, &RequestOptions::new()).unwrap().etag().unwrap().to_string();
+    let opts = download_opts(|o| {
+        o.response_header("content-type", "text/x-forwarded").unwrap();
+        o.if_match(&etag).unwrap();
+        o.if_unmodified_since("Thu, 01 Jan 2037 00:00:00 GMT").unwrap();
+    });
+    let info = client.download_file(&f.bucket, "obj", &dir.path("out"), &opts, None).unwrap();
+    assert_eq!(std::fs::read(dir.path("out")).unwrap(), whole);
+    assert_eq!(info.content_type(), Some("text/x-forwarded"), "the HEAD carried the override");
+    let heads = rec.matching("head /obj");
+    let gets = rec.matching("get /obj");
+    assert_eq!((heads.len(), gets.len()), (1, 3), "{heads:?} {gets:?}");
+    for head in heads.iter().chain(&gets) {
+        let line = head.lines().next().unwrap();
+        assert!(line.contains("response-content-type=text%2fx-forwarded"), "{line}");
+        assert_eq!(header(head, "if-match"), Some(etag.to_ascii_lowercase().as_str()), "{head}");
+        assert_eq!(header(head, "if-unmodified-since"), Some("thu, 01 jan 2037 00:00:00 gmt"), "{head}");
+    }
+}
+
+#[test]
+fn download_file_fails_on_the_conditions_the_object_does_not_meet() {
+    let f = Fixture::new("dl-cond");
+    let dir = TempDir::new("dl-cond");
+    let etag =
+        f.client.put_object(&f.bucket, "obj", b"current", &RequestOptions::new()).unwrap().etag().unwrap().to_string();
+    let cases: [(&str, Box<dyn Fn(&mut RequestOptions)>, u16); 4] = [
+        (
+            "If-Match",
+            Box::new(|o| {
+                o.if_match("\"other\"").unwrap();
+            }),
+            412,
+        ),
+        (
+            "If-None-Match",
+            Box::new(move |o| {
+                o.if_none_match(&etag).unwrap();
+            }),
+            304,
+        ),
+        (
+            "If-Modified-Since",
+            Box::new(|o| {
+                o.if_modified_since("Thu, 01 Jan 2037 00:00:00 GMT").unwrap();
+            }),
+            304,
+        ),
+        (
+            "If-Unmodified-Since",
+            Box::new(|o| {
+                o.if_unmodified_since("Mon, 01 Jan 2001 00:00:00 GMT").unwrap();
+            }),
+            412,
+        ),
+    ];
+    for (what, set, status) in cases {
+        let out = dir.path(what);
+        let e = f.client.download_file(&f.bucket, "obj", &out, &download_opts(|o| set(o)), None).unwrap_err();
+        assert_eq!(e.http_status(), status, "{what}: {e:?}");
+        assert!(!out.exists(), "{what}: nothing was written");
+    }
+}
+
+#[test]
+fn options_a_call_cannot_honour_are_refused_naming_the_option_and_the_call() {
+    let emu = support::Emulator::start_logged();
+    let client = emu.client();
+    let dir = TempDir::new("refused");
+    let src = dir.file("src", b"data");
+    let ranged = {
+        let mut o = RequestOptions::new();
+        o.range(0, Some(1)).unwrap();
+        o
+    };
+    let overridden = {
+        let mut o = RequestOptions::new();
+        o.response_header("content-type", "a/b").unwrap();
+        o
+    };
+    let copy_range = {
+        let mut o = RequestOptions::new();
+        o.copy_source_range(0, 1).unwrap();
+        o
+    };
+    let b = "refused-1250000000";
+    let results: Vec<(&str, &str, cos::Result<()>)> = vec![
+        ("put_object", "Range", client.put_object(b, "k", b"x", &ranged).map(drop)),
+        (
+            "put_object_from_file",
+            "response-content-type",
+            client.put_object_from_file(b, "k", &src, &overridden).map(drop),
+        ),
+        (
+            "put_object_from_reader",
+            "copy_source_range",
+            client.put_object_from_reader(b, "k", &mut &b"x"[..], 1, &copy_range).map(drop),
+        ),
+        ("create_multipart_upload", "Range", client.create_multipart_upload(b, "k", &ranged).map(drop)),
+        (
+            "upload_part",
+            "copy_source_range",
+            client.upload_part_from_file(b, "k", "id", 1, &src, 0, 1, &copy_range).map(drop),
+        ),
+        ("create_bucket", "response-content-type", client.create_bucket(b, &overridden)),
+        (
+            "upload_file",
+            "Range",
+            client
+                .upload_file(b, "k", &src, &TransferOptions { request: ranged.clone(), ..Default::default() }, None)
+                .map(drop),
+        ),
+        (
+            "download_file",
+            "Range",
+            client
+                .download_file(
+                    b,
+                    "k",
+                    &dir.path("o"),
+                    &TransferOptions { request: ranged.clone(), ..Default::default() },
+                    None,
+                )
+                .map(drop),
+        ),
+        (
+            "download_prefix",
+            "copy_source_range",
+            client
+                .download_prefix(
+                    b,
+                    "",
+                    &dir.path("d"),
+                    &TransferOptions { request: copy_range.clone(), ..Default::default() },
+                )
+                .map(drop),
+        ),
+        (
+            "upload_from_reader",
+            "response-content-type",
+            client
+                .upload_from_reader(
+                    b,
+                    "k",
+                    &mut &b"x"[..],
+                    &TransferOptions { request: overridden.clone(), ..Default::default() },
+                    None,
+                )
+                .map(drop),
+        ),
+    ];
+    for (call, option, result) in results {
+        let e = result.expect_err(call);
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{call}: {e:?}");
+        assert!(e.message().contains(call) && e.message().contains(option), "{call}: {e:?}");
+    }
+    assert!(emu.log().is_empty(), "nothing was sent: {:?}", emu.log());
+}

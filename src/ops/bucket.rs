@@ -160,6 +160,7 @@ impl Client {
     /// `CreateBucketConfiguration` document with its Content-MD5; HEAD Bucket reports it back
     /// (`x-cos-bucket-az-type`, `x-cos-bucket-arch`).
     pub fn create_bucket_with(&self, bucket: &str, config: &BucketCreateConfig, opts: &RequestOptions) -> Result<()> {
+        super::honour::check("create_bucket", opts, super::honour::Accepts::UPLOAD)?;
         let mut req = Request::new("PUT", self.bucket(bucket)?);
         req.headers = opts.headers.clone();
         req.query = opts.query.clone();

@@ -6,6 +6,7 @@ mod bucket;
 mod bucket_info;
 mod cors;
 mod digest;
+pub(crate) mod honour;
 mod lifecycle;
 mod list;
 mod multipart;

@@ -55,6 +55,7 @@ impl Client {
         key: &str,
         opts: &RequestOptions,
     ) -> Result<String> {
+        super::honour::check("create_multipart_upload", opts, super::honour::Accepts::UPLOAD)?;
         let mut req = Request::new("POST", self.object(bucket, key)?);
         req.query.push(("uploads".into(), String::new()));
         req.query.extend(opts.query.iter().cloned());
@@ -114,6 +115,7 @@ impl Client {
         body: Body<'a>,
         opts: &RequestOptions,
     ) -> Result<Part> {
+        super::honour::check("upload_part", opts, super::honour::Accepts::UPLOAD)?;
         check_part_number(part_number)?;
         check_upload_id(upload_id)?;
         let size = body.size().unwrap_or(0);

@@ -50,6 +50,7 @@ impl Client {
         data: &[u8],
         opts: &RequestOptions,
     ) -> Result<ObjectInfo> {
+        super::honour::check("put_object", opts, super::honour::Accepts::UPLOAD)?;
         Client::check_put_size(data.len() as u64)?;
         let mut req = self.upload_request(self.object(bucket, key)?, opts);
         if opts.content_md5 {
@@ -78,6 +79,7 @@ impl Client {
         path: &Path,
         opts: &RequestOptions,
     ) -> Result<ObjectInfo> {
+        super::honour::check("put_object_from_file", opts, super::honour::Accepts::UPLOAD)?;
         let target = self.object(bucket, key)?;
         let file = File::open(path).map_err(|e| Error::io(&format!("opening {}", path.display()), &e))?;
         let len = file.metadata().map_err(|e| Error::io(&format!("reading {}", path.display()), &e))?.len();
@@ -103,6 +105,7 @@ impl Client {
         len: u64,
         opts: &RequestOptions,
     ) -> Result<ObjectInfo> {
+        super::honour::check("put_object_from_reader", opts, super::honour::Accepts::UPLOAD)?;
         Client::check_put_size(len)?;
         let target = self.object(bucket, key)?;
         let mut buffered = Vec::new();
