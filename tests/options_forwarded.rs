@@ -13,17 +13,20 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use support::{data, Fixture, TempDir};
 
+/// The bytes one connection sent upstream.
+type Sent = Arc<Mutex<Vec<u8>>>;
+
 /// A TCP relay to the emulator that keeps every byte each connection sent upstream.
 struct Recorder {
     address: String,
-    connections: Arc<Mutex<Vec<Arc<Mutex<Vec<u8>>>>>>,
+    connections: Arc<Mutex<Vec<Sent>>>,
 }
 
 impl Recorder {
     fn start(target: &str) -> Recorder {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let address = listener.local_addr().unwrap().to_string();
-        let connections: Arc<Mutex<Vec<Arc<Mutex<Vec<u8>>>>>> = Arc::default();
+        let connections: Arc<Mutex<Vec<Sent>>> = Arc::default();
         let (all, target) = (connections.clone(), target.to_string());
         std::thread::spawn(move || {
             for client in listener.incoming() {
@@ -219,7 +222,8 @@ fn download_file_fails_on_the_conditions_the_object_does_not_meet() {
     let dir = TempDir::new("dl-cond");
     let etag =
         f.client.put_object(&f.bucket, "obj", b"current", &RequestOptions::new()).unwrap().etag().unwrap().to_string();
-    let cases: [(&str, Box<dyn Fn(&mut RequestOptions)>, u16); 4] = [
+    type Set = Box<dyn Fn(&mut RequestOptions)>;
+    let cases: [(&str, Set, u16); 4] = [
         (
             "If-Match",
             Box::new(|o| {
