@@ -29,6 +29,7 @@ fn run_once(exe: &std::path::Path, wrapper: &[&str], extra_env: Vec<(String, Str
     let ofs = client.head_bucket("cofs-1250000000").unwrap();
     assert_eq!(ofs.get("x-cos-bucket-arch"), Some("OFS"), "{what}");
     assert_eq!(client.get_bucket_tagging("cofs-1250000000").unwrap().get("team"), Some("c"), "{what}");
+    assert!(client.head_object(BUCKET, "r", &RequestOptions::new()).is_err(), "{what}: the refused put sent nothing");
 }
 
 #[test]

@@ -80,6 +80,14 @@ static void typed_setters(cos_client *client) {
     CHECK(same(cos_object_info_header(info, "expires"), "Thu, 01 Jan 2037 00:00:00 GMT"));
     cos_object_info_free(info);
 
+    /* An option the call cannot honour is refused, naming both, before anything is sent. */
+    {
+        cos_request_options *ranged = cos_request_options_new();
+        ok("range", cos_request_options_set_range(ranged, 0, 9, &err), &err);
+        fails("range on a put", cos_client_put_object_ex(client, BUCKET, "r", (const uint8_t *)"x", 1, ranged, NULL, &err),
+              &err, COS_INVALID_ARGUMENT, "put_object cannot honour the request option Range");
+        cos_request_options_free(ranged);
+    }
     fails("negative time", cos_request_options_set_expires_unix(opts, -1, &err), &err, COS_INVALID_ARGUMENT, "1970");
     fails("CR", cos_request_options_set_cache_control(opts, "a\r\nb", &err), &err, COS_INVALID_ARGUMENT,
           "control character");
