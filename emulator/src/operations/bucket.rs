@@ -248,3 +248,31 @@ pub fn list_objects(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<
     })?;
     Ok(Response::xml(200, body))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{created_matches, parse_creation};
+
+    #[test]
+    fn creation_configurations() {
+        let doc = |inner: &str| format!("<CreateBucketConfiguration>{inner}</CreateBucketConfiguration>");
+        assert_eq!(parse_creation(doc("").as_bytes()).unwrap(), (false, false));
+        assert_eq!(parse_creation(doc("<BucketAZConfig>MAZ</BucketAZConfig>").as_bytes()).unwrap(), (true, false));
+        let both = doc("<BucketAZConfig>MAZ</BucketAZConfig><BucketArchConfig>OFS</BucketArchConfig>");
+        assert_eq!(parse_creation(both.as_bytes()).unwrap(), (true, true));
+        for bad in [doc("<BucketAZConfig>XAZ</BucketAZConfig>"), doc("<BucketArchConfig>HDFS</BucketArchConfig>")] {
+            assert_eq!(parse_creation(bad.as_bytes()).unwrap_err().code, "InvalidArgument", "{bad}");
+        }
+        assert!(parse_creation(b"<Other/>").is_err());
+    }
+
+    #[test]
+    fn creation_time_ranges() {
+        for (range, want) in [("lt", [true, false, false]), ("lte", [true, true, false]), ("gt", [false, false, true])]
+        {
+            let got = [9, 10, 11].map(|created| created_matches(created, (10, range)));
+            assert_eq!(got, want, "{range}");
+        }
+        assert_eq!([9, 10, 11].map(|c| created_matches(c, (10, "gte"))), [false, true, true]);
+    }
+}
