@@ -45,6 +45,8 @@ impl Client {
     /// Starts a multipart upload and returns its upload id. Options carry the object's metadata, content
     /// type, storage class, ACL and encryption, as for a PUT.
     pub fn create_multipart_upload(&self, bucket: &str, key: &str, opts: &RequestOptions) -> Result<String> {
+        // Checked here, not in the `_in` form: the managed copy initiates with its copy options.
+        super::honour::check("create_multipart_upload", opts, super::honour::Accepts::UPLOAD)?;
         self.create_multipart_upload_in(&Call::new(self.config()), bucket, key, opts)
     }
 
@@ -55,7 +57,6 @@ impl Client {
         key: &str,
         opts: &RequestOptions,
     ) -> Result<String> {
-        super::honour::check("create_multipart_upload", opts, super::honour::Accepts::UPLOAD)?;
         let mut req = Request::new("POST", self.object(bucket, key)?);
         req.query.push(("uploads".into(), String::new()));
         req.query.extend(opts.query.iter().cloned());
@@ -74,6 +75,7 @@ impl Client {
         body: Body<'a>,
         opts: &RequestOptions,
     ) -> Result<Part> {
+        super::honour::check("upload_part", opts, super::honour::Accepts::UPLOAD)?;
         self.upload_part_in(&Call::new(self.config()), bucket, key, upload_id, part_number, body, opts)
     }
 
@@ -91,6 +93,7 @@ impl Client {
         len: u64,
         opts: &RequestOptions,
     ) -> Result<Part> {
+        super::honour::check("upload_part", opts, super::honour::Accepts::UPLOAD)?;
         let shown = path.display();
         let file = std::fs::File::open(path).map_err(|e| Error::io(&format!("opening {shown}"), &e))?;
         let size = file.metadata().map_err(|e| Error::io(&format!("reading {shown}"), &e))?.len();
@@ -115,7 +118,6 @@ impl Client {
         body: Body<'a>,
         opts: &RequestOptions,
     ) -> Result<Part> {
-        super::honour::check("upload_part", opts, super::honour::Accepts::UPLOAD)?;
         check_part_number(part_number)?;
         check_upload_id(upload_id)?;
         let size = body.size().unwrap_or(0);
