@@ -143,7 +143,14 @@ typedef struct cos_acl_policy cos_acl_policy;
 typedef struct cos_appender cos_appender;
 
 /**
- * The buckets of the account. Strings are valid until `cos_bucket_list_free`.
+ * Filters and paging of a bucket listing (`cos_client_list_buckets_page`, `cos_client_list_all_buckets`):
+ * region, one tag, a creation-time range, marker and page size. New filters match every bucket.
+ */
+typedef struct cos_bucket_filter cos_bucket_filter;
+
+/**
+ * The buckets of the account (one page, or every page), with the account that owns them. Strings are
+ * valid until `cos_bucket_list_free`.
  */
 typedef struct cos_bucket_list cos_bucket_list;
 
@@ -598,6 +605,106 @@ cos_status cos_client_list_buckets(const cos_client *client,
                                    cos_error **err);
 
 /**
+ * Creates a bucket with a creation configuration: `multi_az` (BucketAZConfig MAZ) and/or `ofs`
+ * (BucketArchConfig OFS, the hierarchical namespace), sent as COS's CreateBucketConfiguration document;
+ * HEAD Bucket reports them (x-cos-bucket-az-type, x-cos-bucket-arch). `opts` (may be NULL) as for
+ * `cos_client_create_bucket_ex`.
+ */
+cos_status cos_client_create_bucket_with_config(const cos_client *client,
+                                                const char *bucket,
+                                                bool multi_az,
+                                                bool ofs,
+                                                const cos_request_options *opts,
+                                                cos_error **err);
+
+/**
+ * New filters that match every bucket. Never NULL.
+ */
+cos_bucket_filter *cos_bucket_filter_new(void);
+
+/**
+ * Frees filters. NULL does nothing.
+ */
+void cos_bucket_filter_free(cos_bucket_filter *filter);
+
+/**
+ * Only the buckets of `region` (e.g. "ap-beijing"); "" removes the filter.
+ */
+cos_status cos_bucket_filter_set_region(cos_bucket_filter *filter,
+                                        const char *region,
+                                        cos_error **err);
+
+/**
+ * Only the buckets that have the tag `key`=`value` (COS filters by one tag; a bucket matches when any of
+ * its tags is that one). An empty `key` is COS_INVALID_ARGUMENT.
+ */
+cos_status cos_bucket_filter_set_tag(cos_bucket_filter *filter,
+                                     const char *key,
+                                     const char *value,
+                                     cos_error **err);
+
+/**
+ * Only the buckets created in `range` of the Unix time `unix_seconds`: "lt" (before), "gt" (after), "lte"
+ * (at or before) or "gte" (at or after).
+ */
+cos_status cos_bucket_filter_set_created(cos_bucket_filter *filter,
+                                         int64_t unix_seconds,
+                                         const char *range,
+                                         cos_error **err);
+
+/**
+ * Start after the bucket named `marker` ("" = from the first), and at most `max_keys` buckets a page (0 =
+ * COS's default of 2000; more than 2000 is COS_INVALID_ARGUMENT when listing).
+ */
+cos_status cos_bucket_filter_set_page(cos_bucket_filter *filter,
+                                      const char *marker,
+                                      uint32_t max_keys,
+                                      cos_error **err);
+
+/**
+ * One page of the account's buckets matching `filter` (NULL: every bucket) into a new `cos_bucket_list`;
+ * `cos_bucket_list_is_truncated` and `cos_bucket_list_next_marker` say where the next page starts.
+ */
+cos_status cos_client_list_buckets_page(const cos_client *client,
+                                        const cos_bucket_filter *filter,
+                                        cos_bucket_list **out,
+                                        cos_error **err);
+
+/**
+ * Every bucket matching `filter` (NULL: every bucket), following the pages from its marker.
+ */
+cos_status cos_client_list_all_buckets(const cos_client *client,
+                                       const cos_bucket_filter *filter,
+                                       cos_bucket_list **out,
+                                       cos_error **err);
+
+/**
+ * The owner's ID (a CAM principal, "qcs::cam::uin/...") of a listing, or NULL when COS gave none.
+ */
+const char *cos_bucket_list_owner_id(const cos_bucket_list *list);
+
+/**
+ * The owner's display name of a listing, or NULL when COS gave none.
+ */
+const char *cos_bucket_list_owner_display_name(const cos_bucket_list *list);
+
+/**
+ * Whether more buckets follow this page (always false for a whole listing); false for NULL.
+ */
+bool cos_bucket_list_is_truncated(const cos_bucket_list *list);
+
+/**
+ * The NextMarker COS gave with a truncated page (the marker of the next page), or NULL.
+ */
+const char *cos_bucket_list_next_marker(const cos_bucket_list *list);
+
+/**
+ * Type of bucket `index`: "cos", or "ofs" for an OFS bucket; NULL when out of range or not reported.
+ */
+const char *cos_bucket_list_bucket_type(const cos_bucket_list *list,
+                                        size_t index);
+
+/**
  * Number of buckets; 0 for NULL.
  */
 size_t cos_bucket_list_count(const cos_bucket_list *list);
@@ -947,6 +1054,49 @@ cos_status cos_request_options_set_metadata(cos_request_options *opts,
 cos_status cos_request_options_set_content_type(cos_request_options *opts,
                                                 const char *value,
                                                 cos_error **err);
+
+/**
+ * Cache-Control stored with an upload and returned with its GETs (e.g. "max-age=3600").
+ */
+cos_status cos_request_options_set_cache_control(cos_request_options *opts,
+                                                 const char *value,
+                                                 cos_error **err);
+
+/**
+ * Content-Disposition stored with an upload (e.g. `attachment; filename="a.txt"`).
+ */
+cos_status cos_request_options_set_content_disposition(cos_request_options *opts,
+                                                       const char *value,
+                                                       cos_error **err);
+
+/**
+ * Content-Encoding stored with an upload (e.g. "gzip"); COS does not decode the body.
+ */
+cos_status cos_request_options_set_content_encoding(cos_request_options *opts,
+                                                    const char *value,
+                                                    cos_error **err);
+
+/**
+ * Expires stored with an upload, an HTTP date such as "Wed, 21 Oct 2015 07:28:00 GMT" (sent as given).
+ */
+cos_status cos_request_options_set_expires(cos_request_options *opts,
+                                           const char *http_date,
+                                           cos_error **err);
+
+/**
+ * Expires as the HTTP date of a Unix time (seconds, UTC); a negative time is COS_INVALID_ARGUMENT.
+ */
+cos_status cos_request_options_set_expires_unix(cos_request_options *opts,
+                                                int64_t unix_seconds,
+                                                cos_error **err);
+
+/**
+ * Tags of the object an upload creates, as the x-cos-tagging header value "k1=v1&k2=v2" (keys and values
+ * already URL-encoded; sent as given). `cos_request_options_set_tags` builds it from a tag set instead.
+ */
+cos_status cos_request_options_set_tagging(cos_request_options *opts,
+                                           const char *tagging,
+                                           cos_error **err);
 
 /**
  * Storage class: STANDARD, STANDARD_IA, ARCHIVE, DEEP_ARCHIVE, INTELLIGENT_TIERING, MAZ_STANDARD, ...
@@ -2796,6 +2946,36 @@ int32_t cos_object_info_restore_ongoing(const cos_object_info *i);
  * is done; NULL otherwise.
  */
 const char *cos_object_info_restore_expiry(const cos_object_info *i);
+
+/* ================================================================================================
+ * Symbolic links
+ * ================================================================================================ */
+
+/**
+ * Makes `bucket`/`key` a symbolic link to `target`, another key of the bucket (COS does not check that it
+ * exists). The target is sent as the raw x-cos-symlink-target header, so it must be printable ASCII (else
+ * COS_INVALID_ARGUMENT). `opts` (may be NULL) may carry the link's metadata, ACL and storage class; `*info`
+ * (may be NULL) receives the response headers.
+ */
+cos_status cos_client_put_symlink(const cos_client *client,
+                                  const char *bucket,
+                                  const char *key,
+                                  const char *target,
+                                  const cos_request_options *opts,
+                                  cos_object_info **info,
+                                  cos_error **err);
+
+/**
+ * The target of the symbolic link `bucket`/`key`, in a new string for `cos_string_free`. `opts` (may be
+ * NULL) may name a version (`cos_request_options_set_version_id`). An object that is not a link is the
+ * COS_SERVICE_ERROR COS answers with.
+ */
+cos_status cos_client_get_symlink(const cos_client *client,
+                                  const char *bucket,
+                                  const char *key,
+                                  const cos_request_options *opts,
+                                  char **target_out,
+                                  cos_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -29,6 +29,7 @@ pub use ops::RestoreTier;
 pub use ops::{
     Appender, Document, ListCursor, ListParams, ListUploadsParams, ObjectPages, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE,
 };
+pub use ops::{BucketCreateConfig, CreatedRange, ListBucketsParams};
 pub use ops::{PurgeOptions, PurgeProgress, PurgeReport};
 pub use ops::{VersionCursor, VersionPages, VersionsParams};
 pub use options::RequestOptions;

@@ -42,6 +42,7 @@ mod cors;
 mod tagging;
 mod acl;
 mod restore;
+mod symlink;
 
 pub use acl::*;
 pub use append::*;
@@ -57,6 +58,7 @@ pub use options::*;
 pub use restore::*;
 pub use status::*;
 pub use subresource::*;
+pub use symlink::*;
 pub use tagging::*;
 pub use transfer::*;
 pub use versioning::*;

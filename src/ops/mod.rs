@@ -5,6 +5,8 @@ mod append;
 mod bucket;
 mod bucket_info;
 mod cors;
+mod digest;
+pub(crate) mod honour;
 mod lifecycle;
 mod list;
 mod multipart;
@@ -12,11 +14,13 @@ mod object;
 mod purge;
 mod restore;
 mod subresource;
+mod symlink;
 mod tagging;
 mod versioning;
 mod versions;
 
 pub use append::Appender;
+pub use bucket::{BucketCreateConfig, CreatedRange, ListBucketsParams};
 pub use list::{ListCursor, ListParams, ObjectPages};
 pub use multipart::{ListUploadsParams, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE};
 

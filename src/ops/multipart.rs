@@ -45,6 +45,8 @@ impl Client {
     /// Starts a multipart upload and returns its upload id. Options carry the object's metadata, content
     /// type, storage class, ACL and encryption, as for a PUT.
     pub fn create_multipart_upload(&self, bucket: &str, key: &str, opts: &RequestOptions) -> Result<String> {
+        // Checked here, not in the `_in` form: the managed copy initiates with its copy options.
+        super::honour::check("create_multipart_upload", opts, super::honour::Accepts::UPLOAD)?;
         self.create_multipart_upload_in(&Call::new(self.config()), bucket, key, opts)
     }
 
@@ -57,6 +59,7 @@ impl Client {
     ) -> Result<String> {
         let mut req = Request::new("POST", self.object(bucket, key)?);
         req.query.push(("uploads".into(), String::new()));
+        req.query.extend(opts.query.iter().cloned());
         req.headers = opts.headers.clone();
         Ok(call.send(&self.transport, req)?.parse(|_, text| xml::parse_initiate(text))?.1)
     }
@@ -72,6 +75,7 @@ impl Client {
         body: Body<'a>,
         opts: &RequestOptions,
     ) -> Result<Part> {
+        super::honour::check("upload_part", opts, super::honour::Accepts::UPLOAD)?;
         self.upload_part_in(&Call::new(self.config()), bucket, key, upload_id, part_number, body, opts)
     }
 
@@ -89,6 +93,7 @@ impl Client {
         len: u64,
         opts: &RequestOptions,
     ) -> Result<Part> {
+        super::honour::check("upload_part", opts, super::honour::Accepts::UPLOAD)?;
         let shown = path.display();
         let file = std::fs::File::open(path).map_err(|e| Error::io(&format!("opening {shown}"), &e))?;
         let size = file.metadata().map_err(|e| Error::io(&format!("reading {shown}"), &e))?.len();
@@ -119,15 +124,14 @@ impl Client {
         if size > MAX_PART_SIZE {
             return Err(Error::invalid(format!("a part may hold at most {MAX_PART_SIZE} bytes, got {size}")));
         }
-        let mut req = Request::new("PUT", self.object(bucket, key)?);
+        let target = self.object(bucket, key)?;
+        let mut buffered = Vec::new();
+        let (body, md5) = super::digest::prepare(opts.content_md5, "upload_part", body, &mut buffered)?;
+        let mut req = Request::new("PUT", target);
         req.query.push(("partNumber".into(), part_number.to_string()));
         req.query.push(("uploadId".into(), upload_id.to_string()));
         req.headers = opts.headers.clone();
-        if opts.content_md5 {
-            if let Body::Bytes(b) = &body {
-                req.headers.push(("Content-MD5".into(), super::object::md5_base64(b)));
-            }
-        }
+        req.headers.extend(md5.map(|m| ("Content-MD5".to_string(), m)));
         // The part's CRC is always computed: completing needs it to verify the whole object.
         req.verify_crc = true;
         req.body = body;

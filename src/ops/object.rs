@@ -50,6 +50,7 @@ impl Client {
         data: &[u8],
         opts: &RequestOptions,
     ) -> Result<ObjectInfo> {
+        super::honour::check("put_object", opts, super::honour::Accepts::UPLOAD)?;
         Client::check_put_size(data.len() as u64)?;
         let mut req = self.upload_request(self.object(bucket, key)?, opts);
         if opts.content_md5 {
@@ -78,6 +79,7 @@ impl Client {
         path: &Path,
         opts: &RequestOptions,
     ) -> Result<ObjectInfo> {
+        super::honour::check("put_object_from_file", opts, super::honour::Accepts::UPLOAD)?;
         let target = self.object(bucket, key)?;
         let file = File::open(path).map_err(|e| Error::io(&format!("opening {}", path.display()), &e))?;
         let len = file.metadata().map_err(|e| Error::io(&format!("reading {}", path.display()), &e))?.len();
@@ -93,7 +95,8 @@ impl Client {
         Ok(ObjectInfo { headers: call.send(&self.transport, req)?.headers })
     }
 
-    /// Uploads exactly `len` bytes from `reader`. The body cannot be replayed, so the request is not retried.
+    /// Uploads exactly `len` bytes from `reader`. The body cannot be replayed, so the request is not retried;
+    /// with Content-MD5 on (at most 256 MiB) it is buffered to compute the digest first, and then it is.
     pub fn put_object_from_reader(
         &self,
         bucket: &str,
@@ -102,9 +105,15 @@ impl Client {
         len: u64,
         opts: &RequestOptions,
     ) -> Result<ObjectInfo> {
+        super::honour::check("put_object_from_reader", opts, super::honour::Accepts::UPLOAD)?;
         Client::check_put_size(len)?;
-        let mut req = self.upload_request(self.object(bucket, key)?, opts);
-        req.body = Body::Reader { reader, len };
+        let target = self.object(bucket, key)?;
+        let mut buffered = Vec::new();
+        let body = Body::Reader { reader, len };
+        let (body, md5) = super::digest::prepare(opts.content_md5, "put_object_from_reader", body, &mut buffered)?;
+        let mut req = self.upload_request(target, opts);
+        req.headers.extend(md5.map(|m| ("Content-MD5".to_string(), m)));
+        req.body = body;
         Ok(ObjectInfo { headers: self.transport.send(req)?.headers })
     }
 

@@ -102,6 +102,9 @@ OPTIONAL = {
     ("cos_client_put_object_acl", "canned"): "documented",
     ("cos_client_put_bucket_acl", "canned"): "documented",
     ("cos_acl_policy_set_owner", "display_name"): "documented",
+    ("cos_client_put_symlink", "info"): "documented",
+    ("cos_client_list_buckets_page", "filter"): "documented",
+    ("cos_client_list_all_buckets", "filter"): "documented",
     # Accepted as NULL by the implementation, but the header does not say these may be NULL.
     ("cos_client_put_object_from_file", "info"): "undocumented",
     ("cos_client_put_object_from_reader", "info"): "undocumented",
@@ -119,6 +122,7 @@ MAY_FAIL_WHEN_VALID = {
     # the bucket exists already (BucketAlreadyOwnedByYou)
     "cos_client_create_bucket",
     "cos_client_create_bucket_ex",
+    "cos_client_create_bucket_with_config",
     # not empty (BucketNotEmpty): the test object is in it
     "cos_client_delete_bucket",
 }
@@ -258,6 +262,16 @@ STRING_OVERRIDES = {
     # An archived object (made by setup()): a restore of it succeeds, again and again.
     ("cos_client_restore_object", "key"): '"cold"',
     ("cos_tag_set_get", "key"): '"a"',
+    # The link "sl" made by each valid put_symlink call is what every valid get_symlink call reads.
+    ("cos_client_put_symlink", "key"): '"sl"',
+    ("cos_client_put_symlink", "target"): '"x"',
+    ("cos_client_get_symlink", "key"): '"sl"',
+    ("cos_request_options_set_cache_control", "value"): '"max-age=60"',
+    ("cos_request_options_set_expires", "http_date"): '"Wed, 21 Oct 2015 07:28:00 GMT"',
+    ("cos_request_options_set_tagging", "tagging"): '"a=1"',
+    ("cos_bucket_filter_set_created", "range"): '"gte"',
+    ("cos_bucket_filter_set_tag", "key"): '"a"',
+    ("cos_bucket_filter_set_region", "region"): '"ap-guangzhou"',
 }
 
 SCALAR_VALUES = {
@@ -287,8 +301,11 @@ SCALAR_VALUES = {
     ("int64_t", "last"): "-1",
     ("uint64_t", "last"): "0",
     ("int64_t", "start_unix"): "1700000000",
+    ("int64_t", "unix_seconds"): "1700000000",
     ("int64_t", "seconds"): "0",
     ("bool", "quiet"): "false",
+    ("bool", "multi_az"): "false",
+    ("bool", "ofs"): "false",
     ("bool", "enabled"): "true",
     ("bool", "on"): "true",
     ("bool", "resume"): "false",  # nothing is sent; resuming needs an appendable object (the setup's "apw")
@@ -339,6 +356,8 @@ HANDLES = {
     "cos_tag_set *": "scratch_tag_set",
     "const cos_acl_policy *": "acl_policy",
     "cos_acl_policy *": "scratch_acl_policy",
+    "const cos_bucket_filter *": "bucket_filter",
+    "cos_bucket_filter *": "scratch_bucket_filter",
 }
 
 # Out-parameters `T **` and how to free what they receive.
@@ -379,6 +398,7 @@ CONSTRUCTED = {
     "cos_cors *": "cos_cors_free",
     "cos_tag_set *": "cos_tag_set_free",
     "cos_acl_policy *": "cos_acl_policy_free",
+    "cos_bucket_filter *": "cos_bucket_filter_free",
 }
 
 # Scalar out-parameters `T *` (written on success; the value is not checked here).
@@ -859,6 +879,8 @@ static cos_tag_set *tag_set;
 static cos_tag_set *scratch_tag_set;
 static cos_acl_policy *acl_policy;
 static cos_acl_policy *scratch_acl_policy;
+static cos_bucket_filter *bucket_filter;
+static cos_bucket_filter *scratch_bucket_filter;
 static char *owned_upload_id;
 static const char *upload_id_value = "no-such-upload";
 static uint8_t read_buffer[64];
@@ -1218,6 +1240,9 @@ static void setup(const char *dir) {
     must("add tag", cos_tag_set_add(tag_set, "a", "b", &err), &err);
     must("get acl", cos_client_get_object_acl(client, BUCKET, "x", NULL, &acl_policy, &err), &err);
     scratch_acl_policy = cos_acl_policy_new();
+    bucket_filter = cos_bucket_filter_new();
+    scratch_bucket_filter = cos_bucket_filter_new();
+    must("bucket filter", cos_bucket_filter_set_page(bucket_filter, "", 1, &err), &err);
     {
         cos_request_options *archive = cos_request_options_new();
         must("archive class", cos_request_options_set_storage_class(archive, "ARCHIVE", &err), &err);
@@ -1266,6 +1291,8 @@ static void teardown(void) {
     cos_lifecycle_free(scratch_lifecycle);
     cos_lifecycle_free(lifecycle);
     cos_acl_policy_free(scratch_acl_policy);
+    cos_bucket_filter_free(scratch_bucket_filter);
+    cos_bucket_filter_free(bucket_filter);
     cos_acl_policy_free(acl_policy);
     cos_tag_set_free(scratch_tag_set);
     cos_tag_set_free(tag_set);
