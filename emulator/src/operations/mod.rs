@@ -4,7 +4,8 @@
 //! uploads (`multipart`, with ListMultipartUploads in `multipart_list`), bucket `versioning` and
 //! the version listing (`versions_list`), archive `restore`; bucket configuration documents
 //! (`config`, with a small `json` checker for policies), `tagging`, `acl`, `cors` (including
-//! OPTIONS preflight) and `symlink`.
+//! OPTIONS preflight), `symlink`, and
+//! the customer-key encryption checks (`sse_c`).
 
 pub mod acl;
 pub mod append;
@@ -21,6 +22,7 @@ pub mod multipart_list;
 pub mod object;
 pub mod restore;
 pub mod router;
+pub mod sse_c;
 pub mod symlink;
 pub mod tagging;
 pub mod versioning;
