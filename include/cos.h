@@ -171,6 +171,15 @@ typedef struct cos_client cos_client;
 typedef struct cos_client_config cos_client_config;
 
 /**
+ * The object a copy reads: bucket and key, optionally another region (default: the client's), a
+ * version, the SSE-C key it was written with, and `x-cos-copy-source-if-*` conditions (a failing one is
+ * COS's 412 PreconditionFailed, or 304). The copy calls send every `x-cos-copy-source*` header from it; a
+ * `x-cos-copy-source` header in their request options is refused, never sent twice. One thread at a time
+ * may change it; it may be shared read-only by concurrent calls.
+ */
+typedef struct cos_copy_source cos_copy_source;
+
+/**
  * A CORS configuration. Strings returned by its accessors live until the rule they belong to is changed
  * or the handle is freed. One thread at a time.
  */
@@ -2796,6 +2805,110 @@ int32_t cos_object_info_restore_ongoing(const cos_object_info *i);
  * is done; NULL otherwise.
  */
 const char *cos_object_info_restore_expiry(const cos_object_info *i);
+
+/* ================================================================================================
+ * Copy sources: another region, bucket, version, SSE-C key, conditions
+ * ================================================================================================ */
+
+/**
+ * A source `bucket`/`key` in the client's region, stored in `*out` (free with `cos_copy_source_free`).
+ */
+cos_status cos_copy_source_new(const char *bucket,
+                               const char *key,
+                               cos_copy_source **out,
+                               cos_error **err);
+
+/**
+ * Frees a source. NULL does nothing.
+ */
+void cos_copy_source_free(cos_copy_source *source);
+
+/**
+ * The source is in `region` (such as "ap-beijing"): its host is that region's.
+ */
+cos_status cos_copy_source_set_region(cos_copy_source *source, const char *region, cos_error **err);
+
+/**
+ * Copies this version of the source (`?versionId=` on x-cos-copy-source).
+ */
+cos_status cos_copy_source_set_version_id(cos_copy_source *source,
+                                          const char *version_id,
+                                          cos_error **err);
+
+/**
+ * The source was written with SSE-C under this key (exactly 32 bytes); its MD5 is computed here.
+ */
+cos_status cos_copy_source_set_sse_customer_key(cos_copy_source *source,
+                                                const uint8_t *key,
+                                                size_t key_len,
+                                                cos_error **err);
+
+/**
+ * Copy only if the source's ETag is `etag` (else 412).
+ */
+cos_status cos_copy_source_set_if_match(cos_copy_source *source, const char *etag, cos_error **err);
+
+/**
+ * Copy only if the source's ETag is not `etag` (else 304).
+ */
+cos_status cos_copy_source_set_if_none_match(cos_copy_source *source,
+                                             const char *etag,
+                                             cos_error **err);
+
+/**
+ * Copy only if the source changed after `http_date` ("Wed, 21 Oct 2015 07:28:00 GMT"; else 304).
+ */
+cos_status cos_copy_source_set_if_modified_since(cos_copy_source *source,
+                                                 const char *http_date,
+                                                 cos_error **err);
+
+/**
+ * Copy only if the source did not change after `http_date` (else 412).
+ */
+cos_status cos_copy_source_set_if_unmodified_since(cos_copy_source *source,
+                                                   const char *http_date,
+                                                   cos_error **err);
+
+/**
+ * `cos_client_copy_object` from any `source`: server-side copy to `bucket`/`key`, up to 5 GiB. `opts` and
+ * `info` may be NULL.
+ */
+cos_status cos_client_copy_object_ex(const cos_client *client,
+                                     const char *bucket,
+                                     const char *key,
+                                     const cos_copy_source *source,
+                                     const cos_request_options *opts,
+                                     cos_object_info **info,
+                                     cos_error **err);
+
+/**
+ * `cos_client_upload_part_copy` from any `source`: part `part_number` of the upload is the bytes set with
+ * `cos_request_options_set_copy_source_range` (or the whole source).
+ */
+cos_status cos_client_upload_part_copy_ex(const cos_client *client,
+                                          const char *bucket,
+                                          const char *key,
+                                          const char *upload_id,
+                                          uint32_t part_number,
+                                          const cos_copy_source *source,
+                                          const cos_request_options *opts,
+                                          cos_part **out,
+                                          cos_error **err);
+
+/**
+ * `cos_client_copy` from any `source`: the source is read (HEAD) with its version, key, region and
+ * conditions; below the copy threshold one CopyObject, else parallel part-copies, each from the same
+ * source; the copy's CRC-64 is checked against the source's. `opts`, `progress` and `info` may be NULL.
+ */
+cos_status cos_client_copy_ex(const cos_client *client,
+                              const char *bucket,
+                              const char *key,
+                              const cos_copy_source *source,
+                              const cos_transfer_options *opts,
+                              cos_progress_fn progress,
+                              void *userdata,
+                              cos_object_info **info,
+                              cos_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

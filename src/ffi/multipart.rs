@@ -31,12 +31,12 @@ pub struct cos_part_list {
     next_marker: u32,
 }
 
-fn upload_part_out(out: *mut *mut cos_part, part: Part) {
+pub(super) fn upload_part_out(out: *mut *mut cos_part, part: Part) {
     set_out(out, cos_part::new(part))
 }
 
 /// The client, bucket, key and upload id of an upload in progress, checked in that order.
-fn upload_args<'a>(
+pub(super) fn upload_args<'a>(
     client: *const cos_client,
     bucket: *const c_char,
     key: *const c_char,

@@ -186,7 +186,7 @@ fn transfer_options(opts: *const cos_transfer_options) -> TransferOptions {
 
 /// Runs a transfer with the options `opts` (NULL for defaults) and the C progress callback as a Rust
 /// closure, then stores the object's headers in `info` (if not NULL).
-fn transfer(
+pub(super) fn transfer(
     opts: *const cos_transfer_options,
     progress: cos_progress_fn,
     userdata: *mut c_void,
