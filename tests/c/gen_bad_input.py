@@ -150,6 +150,7 @@ NULL_EMPTY_BUFFER = {
     "cos_client_object_subresource": "ok",
     "cos_object_reader_read": "any",
     "cos_request_options_set_sse_customer_key": "invalid",  # an SSE-C key is 32 bytes
+    "cos_copy_source_set_sse_customer_key": "invalid",
 }
 
 # String arrays that share the count of the array before them (`keys, version_ids, count`): NULL for the
