@@ -37,10 +37,12 @@ fn copy_three_ways(f: &Fixture, source: &CopySource, dest: &str, o: &RequestOpti
     })();
 
     let managed = format!("{dest}-managed");
-    let mut t = TransferOptions::default();
-    t.request = o.clone();
-    t.copy_threshold = MIN_PART_SIZE;
-    t.part_size = MIN_PART_SIZE;
+    let t = TransferOptions {
+        request: o.clone(),
+        copy_threshold: MIN_PART_SIZE,
+        part_size: MIN_PART_SIZE,
+        ..TransferOptions::default()
+    };
     let three = c.copy_from(source, &f.bucket, &managed, &t, None).and_then(|info| {
         assert!(info.etag().is_some_and(|e| e.contains('-')), "a multipart copy: {:?}", info.headers);
         read(&managed)

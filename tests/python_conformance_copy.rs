@@ -74,8 +74,8 @@ fn the_sdk_and_the_library_copy_each_others_sources() {
 
     // The library copies what the SDK wrote: another region with if-match, an old version, an SSE-C source.
     let get = |k: &str| c.get_object(DEST, k, &o).unwrap().0;
-    let mut t = TransferOptions::default();
-    t.copy_threshold = 1; // every managed copy takes the multipart path
+    // Every managed copy takes the multipart path.
+    let t = TransferOptions { copy_threshold: 1, ..TransferOptions::default() };
     let mut from_far = CopySource::new(FAR, "sdk-src").unwrap();
     from_far.region("ap-beijing").unwrap().if_match(sdk["far_etag"]).unwrap();
     c.copy_object_from(&from_far, DEST, "rs-far", &o).unwrap();
