@@ -97,3 +97,46 @@ pub fn check_read(meta: &ObjectMeta, req: &Request, prefix: &str) -> Result<(), 
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::operations::object::tests::{call, header, refused, try_call};
+    use crate::operations::object::{get_object, head_object, put_object};
+    use crate::storage::store::Store;
+    use base64::Engine;
+    use md5::{Digest, Md5};
+
+    fn key_headers(key: &[u8; 32]) -> [(&'static str, String); 3] {
+        let b64 = base64::engine::general_purpose::STANDARD;
+        [
+            (super::ALGORITHM, "AES256".to_string()),
+            ("x-cos-server-side-encryption-customer-key", b64.encode(key)),
+            (super::KEY_MD5, b64.encode(Md5::digest(key))),
+        ]
+    }
+
+    #[test]
+    fn an_object_written_with_a_key_is_read_only_with_that_key() {
+        let store = Store::memory();
+        store.create_bucket("b-1", "ap-guangzhou", 0).unwrap();
+        let key = key_headers(&[3; 32]);
+        let with: Vec<(&str, &str)> = key.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let put = call(&store, put_object, &[], &with, b"secret");
+        assert_eq!(header(&put, super::KEY_MD5), Some(key[2].1.as_str()), "the write echoes the key's MD5");
+        assert_eq!(call(&store, get_object, &[], &with, b"").status, 200);
+        assert_eq!(call(&store, head_object, &[], &with, b"").status, 200);
+        let none = refused(try_call(&store, get_object, &[], &[], b""));
+        assert_eq!((none.status, none.code), (400, "InvalidRequest"));
+        let other = key_headers(&[4; 32]);
+        let other: Vec<(&str, &str)> = other.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let wrong = refused(try_call(&store, head_object, &[], &other, b""));
+        assert_eq!((wrong.status, wrong.code), (403, "AccessDenied"));
+        // A key whose MD5 does not match, or a partial set of headers, is refused as an argument.
+        let bad_md5 = [with[0], with[1], (super::KEY_MD5, other[2].1)];
+        assert_eq!(refused(try_call(&store, get_object, &[], &bad_md5, b"")).code, "InvalidArgument");
+        assert_eq!(refused(try_call(&store, get_object, &[], &with[..2], b"")).code, "InvalidArgument");
+        // A plain object refuses a key.
+        call(&store, put_object, &[], &[], b"plain");
+        assert_eq!(refused(try_call(&store, get_object, &[], &with, b"")).code, "InvalidRequest");
+    }
+}
