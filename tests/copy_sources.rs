@@ -197,3 +197,27 @@ fn a_copy_source_header_in_the_options_is_refused_not_sent_twice() {
         ErrorKind::InvalidArgument
     );
 }
+
+/// The managed copy checks the copy's CRC-64 against the source's HEAD: a source HEAD reporting another CRC
+/// (the emulator's bad-crc fault) is `ChecksumMismatch`, on the single-request and the multipart path.
+#[test]
+fn the_managed_copy_checks_the_copy_crc_against_the_source() {
+    let f = Fixture::new("crc");
+    f.client.put_object(&f.bucket, "src", &data(SIZE, 7), &opts()).unwrap();
+    let source = CopySource::new(&f.bucket, "src").unwrap();
+    for threshold in [u64::MAX, MIN_PART_SIZE] {
+        let t = TransferOptions { copy_threshold: threshold, part_size: MIN_PART_SIZE, ..TransferOptions::default() };
+        f.emu.fault("kind=bad-crc&method=HEAD&key=src&count=1");
+        let e = f.client.copy_from(&source, &f.bucket, "dst", &t, None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ChecksumMismatch, "threshold {threshold}: {e:?}");
+        assert!(e.message().contains("source"), "{e:?}");
+        // Without the fault the same copy succeeds: the check compares real CRCs.
+        f.client.copy_from(&source, &f.bucket, "dst", &t, None).unwrap();
+    }
+    // With CRC checks off the source's CRC is not asked for.
+    f.emu.fault("kind=bad-crc&method=HEAD&key=src&count=1");
+    let mut off = opts();
+    off.verify_crc(false);
+    let t = TransferOptions { request: off, ..TransferOptions::default() };
+    f.client.copy_from(&source, &f.bucket, "dst", &t, None).unwrap();
+}

@@ -30,7 +30,7 @@ impl Client {
     /// multipart upload of ranged part-copies, `concurrency` at a time, each carrying the same source.
     /// Unless the options say `Replaced`, the source's content type, metadata and storage class carry
     /// over, as with CopyObject. With CRC checks on, the copy's CRC-64 must equal the source's
-    /// (`ChecksumMismatch`). A failed multipart copy is aborted (there is no local state to resume from).
+    /// (`ChecksumMismatch`; the copy has been written by then, so the caller decides whether to delete it). A failed multipart copy is aborted (there is no local state to resume from).
     /// The operation timeout bounds the whole call; `opts.part_timeout` bounds each part-copy.
     pub fn copy_from(
         &self,
