@@ -815,7 +815,8 @@ cos_status cos_client_delete_object_ex(const cos_client *client,
 
 /**
  * Server-side copy to `bucket`/`key` (the destination, first as in every call) of `src_bucket`/`src_key`
- * (same region), up to 5 GiB. Options may set
+ * (the client's region; any other source: `cos_client_copy_object_ex`), up to 5 GiB. An x-cos-copy-source
+ * header in the options is refused (the source is the arguments; it is never sent twice). Options may set
  * the metadata directive ("Replaced" with new metadata), storage class, ACL, encryption. A copy that COS
  * answers with 200 and an error body is a `COS_SERVICE_ERROR` with HTTP status 200. `info` (may be NULL)
  * receives the new object's ETag and CRC-64.
@@ -1368,8 +1369,10 @@ cos_status cos_client_upload_part_from_reader(const cos_client *client,
                                               cos_error **err);
 
 /**
- * Uploads part `part_number` of `bucket`/`key` as a server-side copy of `src_bucket`/`src_key` (same
- * region): the bytes set with `cos_request_options_set_copy_source_range`, or the whole source.
+ * Uploads part `part_number` of `bucket`/`key` as a server-side copy of `src_bucket`/`src_key` (the
+ * client's region; any other source: `cos_client_upload_part_copy_ex`): the bytes set with
+ * `cos_request_options_set_copy_source_range`, or the whole source. An x-cos-copy-source header in the
+ * options is refused, never sent twice.
  */
 cos_status cos_client_upload_part_copy(const cos_client *client,
                                        const char *bucket,
@@ -1680,8 +1683,8 @@ cos_status cos_client_download_file(const cos_client *client,
 
 /**
  * Server-side copy of any size to `bucket`/`key` (the destination, first as in every call) of
- * `src_bucket`/`src_key`: one CopyObject below the copy threshold (5 GiB), else parallel part-copies
- * (aborted on failure). `opts`, `progress` and `info` may be NULL.
+ * `src_bucket`/`src_key` (the client's region; any other source: `cos_client_copy_ex`): one CopyObject
+ * below the copy threshold (5 GiB), else parallel part-copies (aborted on failure). `opts`, `progress` and `info` may be NULL.
  */
 cos_status cos_client_copy(const cos_client *client,
                            const char *bucket,

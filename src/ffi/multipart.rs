@@ -141,8 +141,10 @@ pub extern "C" fn cos_client_upload_part_from_reader(
     })
 }
 
-/// Uploads part `part_number` of `bucket`/`key` as a server-side copy of `src_bucket`/`src_key` (same
-/// region): the bytes set with `cos_request_options_set_copy_source_range`, or the whole source.
+/// Uploads part `part_number` of `bucket`/`key` as a server-side copy of `src_bucket`/`src_key` (the
+/// client's region; any other source: `cos_client_upload_part_copy_ex`): the bytes set with
+/// `cos_request_options_set_copy_source_range`, or the whole source. An x-cos-copy-source header in the
+/// options is refused, never sent twice.
 #[no_mangle]
 pub extern "C" fn cos_client_upload_part_copy(
     client: *const cos_client,

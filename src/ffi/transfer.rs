@@ -253,8 +253,8 @@ pub extern "C" fn cos_client_download_file(
 }
 
 /// Server-side copy of any size to `bucket`/`key` (the destination, first as in every call) of
-/// `src_bucket`/`src_key`: one CopyObject below the copy threshold (5 GiB), else parallel part-copies
-/// (aborted on failure). `opts`, `progress` and `info` may be NULL.
+/// `src_bucket`/`src_key` (the client's region; any other source: `cos_client_copy_ex`): one CopyObject
+/// below the copy threshold (5 GiB), else parallel part-copies (aborted on failure). `opts`, `progress` and `info` may be NULL.
 #[no_mangle]
 pub extern "C" fn cos_client_copy(
     client: *const cos_client,
