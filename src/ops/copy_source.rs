@@ -262,7 +262,11 @@ impl CopySource {
                 }
             }
         }
-        rest.headers.retain(|(k, _)| !k.to_ascii_lowercase().starts_with(SOURCE));
+        // Only what was taken in leaves the options; any other x-cos-copy-source-* header is sent as given.
+        let taken_in = |k: &str| {
+            CONDITIONS.iter().any(|(n, _)| n.eq_ignore_ascii_case(k)) || SSE_C.iter().any(|n| n.eq_ignore_ascii_case(k))
+        };
+        rest.headers.retain(|(k, _)| !taken_in(k));
         rest.copy_source_version_id = None;
         Ok((source, rest))
     }
@@ -319,9 +323,12 @@ mod tests {
         o.copy_source_version_id("v1").unwrap();
         o.header("x-cos-copy-source-If-Match", "\"e\"").unwrap();
         o.header("x-cos-meta-a", "1").unwrap();
+        o.header("x-cos-copy-source-other", "2").unwrap();
         let (m, rest) = s.merge(&o).unwrap();
         assert_eq!(m.version(), Some("v1"));
-        assert_eq!(rest.headers, vec![("x-cos-meta-a".to_string(), "1".to_string())]);
+        let kept =
+            [("x-cos-meta-a", "1"), ("x-cos-copy-source-other", "2")].map(|(k, v)| (k.to_string(), v.to_string()));
+        assert_eq!(rest.headers, kept);
         let names: Vec<String> = m.headers(&config("ap-guangzhou", None)).into_iter().map(|(n, _)| n).collect();
         assert_eq!(names, ["x-cos-copy-source", "x-cos-copy-source-if-match"]);
         assert_eq!(m.head_options().unwrap().get_header("if-match"), Some("\"e\""));
