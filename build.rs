@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// (module of `src/ffi`, section title), in header order. `src/ffi/mod.rs` declares the modules in this
 /// order too, because cbindgen emits functions in the order it parses them.
-const SECTIONS: [(&str, &str); 18] = [
+const SECTIONS: [(&str, &str); 19] = [
     ("status", "Version and status"),
     ("error", "Errors: cos_error and its accessors"),
     ("client", "The client and its configuration"),
@@ -29,6 +29,7 @@ const SECTIONS: [(&str, &str); 18] = [
     ("acl", "Access control lists of objects and buckets"),
     ("restore", "Restoring archived objects"),
     ("symlink", "Symbolic links"),
+    ("copy_source", "Copy sources: another region, bucket, version, SSE-C key, conditions"),
 ];
 
 fn main() {

@@ -178,6 +178,15 @@ typedef struct cos_client cos_client;
 typedef struct cos_client_config cos_client_config;
 
 /**
+ * The object a copy reads: bucket and key, optionally another region (default: the client's), a
+ * version, the SSE-C key it was written with, and `x-cos-copy-source-if-*` conditions (a failing one is
+ * COS's 412 PreconditionFailed, or 304). The copy calls send every `x-cos-copy-source*` header from it; a
+ * `x-cos-copy-source` header in their request options is refused, never sent twice. One thread at a time
+ * may change it; it may be shared read-only by concurrent calls.
+ */
+typedef struct cos_copy_source cos_copy_source;
+
+/**
  * A CORS configuration. Strings returned by its accessors live until the rule they belong to is changed
  * or the handle is freed. One thread at a time.
  */
@@ -913,7 +922,8 @@ cos_status cos_client_delete_object_ex(const cos_client *client,
 
 /**
  * Server-side copy to `bucket`/`key` (the destination, first as in every call) of `src_bucket`/`src_key`
- * (same region), up to 5 GiB. Options may set
+ * (the client's region; any other source: `cos_client_copy_object_ex`), up to 5 GiB. An x-cos-copy-source
+ * header in the options is refused (the source is the arguments; it is never sent twice). Options may set
  * the metadata directive ("Replaced" with new metadata), storage class, ACL, encryption. A copy that COS
  * answers with 200 and an error body is a `COS_SERVICE_ERROR` with HTTP status 200. `info` (may be NULL)
  * receives the new object's ETag and CRC-64.
@@ -1509,8 +1519,10 @@ cos_status cos_client_upload_part_from_reader(const cos_client *client,
                                               cos_error **err);
 
 /**
- * Uploads part `part_number` of `bucket`/`key` as a server-side copy of `src_bucket`/`src_key` (same
- * region): the bytes set with `cos_request_options_set_copy_source_range`, or the whole source.
+ * Uploads part `part_number` of `bucket`/`key` as a server-side copy of `src_bucket`/`src_key` (the
+ * client's region; any other source: `cos_client_upload_part_copy_ex`): the bytes set with
+ * `cos_request_options_set_copy_source_range`, or the whole source. An x-cos-copy-source header in the
+ * options is refused, never sent twice.
  */
 cos_status cos_client_upload_part_copy(const cos_client *client,
                                        const char *bucket,
@@ -1821,8 +1833,8 @@ cos_status cos_client_download_file(const cos_client *client,
 
 /**
  * Server-side copy of any size to `bucket`/`key` (the destination, first as in every call) of
- * `src_bucket`/`src_key`: one CopyObject below the copy threshold (5 GiB), else parallel part-copies
- * (aborted on failure). `opts`, `progress` and `info` may be NULL.
+ * `src_bucket`/`src_key` (the client's region; any other source: `cos_client_copy_ex`): one CopyObject
+ * below the copy threshold (5 GiB), else parallel part-copies (aborted on failure). `opts`, `progress` and `info` may be NULL.
  */
 cos_status cos_client_copy(const cos_client *client,
                            const char *bucket,
@@ -2976,6 +2988,110 @@ cos_status cos_client_get_symlink(const cos_client *client,
                                   const cos_request_options *opts,
                                   char **target_out,
                                   cos_error **err);
+
+/* ================================================================================================
+ * Copy sources: another region, bucket, version, SSE-C key, conditions
+ * ================================================================================================ */
+
+/**
+ * A source `bucket`/`key` in the client's region, stored in `*out` (free with `cos_copy_source_free`).
+ */
+cos_status cos_copy_source_new(const char *bucket,
+                               const char *key,
+                               cos_copy_source **out,
+                               cos_error **err);
+
+/**
+ * Frees a source. NULL does nothing.
+ */
+void cos_copy_source_free(cos_copy_source *source);
+
+/**
+ * The source is in `region` (such as "ap-beijing"): its host is that region's.
+ */
+cos_status cos_copy_source_set_region(cos_copy_source *source, const char *region, cos_error **err);
+
+/**
+ * Copies this version of the source (`?versionId=` on x-cos-copy-source).
+ */
+cos_status cos_copy_source_set_version_id(cos_copy_source *source,
+                                          const char *version_id,
+                                          cos_error **err);
+
+/**
+ * The source was written with SSE-C under this key (exactly 32 bytes); its MD5 is computed here.
+ */
+cos_status cos_copy_source_set_sse_customer_key(cos_copy_source *source,
+                                                const uint8_t *key,
+                                                size_t key_len,
+                                                cos_error **err);
+
+/**
+ * Copy only if the source's ETag is `etag` (else 412).
+ */
+cos_status cos_copy_source_set_if_match(cos_copy_source *source, const char *etag, cos_error **err);
+
+/**
+ * Copy only if the source's ETag is not `etag` (else 304).
+ */
+cos_status cos_copy_source_set_if_none_match(cos_copy_source *source,
+                                             const char *etag,
+                                             cos_error **err);
+
+/**
+ * Copy only if the source changed after `http_date` ("Wed, 21 Oct 2015 07:28:00 GMT"; else 304).
+ */
+cos_status cos_copy_source_set_if_modified_since(cos_copy_source *source,
+                                                 const char *http_date,
+                                                 cos_error **err);
+
+/**
+ * Copy only if the source did not change after `http_date` (else 412).
+ */
+cos_status cos_copy_source_set_if_unmodified_since(cos_copy_source *source,
+                                                   const char *http_date,
+                                                   cos_error **err);
+
+/**
+ * `cos_client_copy_object` from any `source`: server-side copy to `bucket`/`key`, up to 5 GiB. `opts` and
+ * `info` may be NULL.
+ */
+cos_status cos_client_copy_object_ex(const cos_client *client,
+                                     const char *bucket,
+                                     const char *key,
+                                     const cos_copy_source *source,
+                                     const cos_request_options *opts,
+                                     cos_object_info **info,
+                                     cos_error **err);
+
+/**
+ * `cos_client_upload_part_copy` from any `source`: part `part_number` of the upload is the bytes set with
+ * `cos_request_options_set_copy_source_range` (or the whole source).
+ */
+cos_status cos_client_upload_part_copy_ex(const cos_client *client,
+                                          const char *bucket,
+                                          const char *key,
+                                          const char *upload_id,
+                                          uint32_t part_number,
+                                          const cos_copy_source *source,
+                                          const cos_request_options *opts,
+                                          cos_part **out,
+                                          cos_error **err);
+
+/**
+ * `cos_client_copy` from any `source`: the source is read (HEAD) with its version, key, region and
+ * conditions; below the copy threshold one CopyObject, else parallel part-copies, each from the same
+ * source; the copy's CRC-64 is checked against the source's. `opts`, `progress` and `info` may be NULL.
+ */
+cos_status cos_client_copy_ex(const cos_client *client,
+                              const char *bucket,
+                              const char *key,
+                              const cos_copy_source *source,
+                              const cos_transfer_options *opts,
+                              cos_progress_fn progress,
+                              void *userdata,
+                              cos_object_info **info,
+                              cos_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -43,11 +43,13 @@ mod tagging;
 mod acl;
 mod restore;
 mod symlink;
+mod copy_source;
 
 pub use acl::*;
 pub use append::*;
 pub use bucket::*;
 pub use client::*;
+pub use copy_source::*;
 pub use cors::*;
 pub use error::*;
 pub use lifecycle::*;

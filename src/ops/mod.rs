@@ -4,6 +4,7 @@ mod acl;
 mod append;
 mod bucket;
 mod bucket_info;
+mod copy_source;
 mod cors;
 mod digest;
 pub(crate) mod honour;
@@ -21,6 +22,7 @@ mod versions;
 
 pub use append::Appender;
 pub use bucket::{BucketCreateConfig, CreatedRange, ListBucketsParams};
+pub use copy_source::CopySource;
 pub use list::{ListCursor, ListParams, ObjectPages};
 pub use multipart::{ListUploadsParams, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE};
 

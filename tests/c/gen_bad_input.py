@@ -68,6 +68,9 @@ OPTIONAL = {
     ("cos_client_download_file", "info"): "documented",
     ("cos_client_copy", "progress"): "documented",
     ("cos_client_copy", "info"): "documented",
+    ("cos_client_copy_object_ex", "info"): "documented",
+    ("cos_client_copy_ex", "progress"): "documented",
+    ("cos_client_copy_ex", "info"): "documented",
     ("cos_client_upload_from_reader", "progress"): "documented",
     ("cos_client_upload_from_reader", "info"): "documented",
     ("cos_object_writer_finish", "info"): "documented",
@@ -151,6 +154,7 @@ NULL_EMPTY_BUFFER = {
     "cos_client_object_subresource": "ok",
     "cos_object_reader_read": "any",
     "cos_request_options_set_sse_customer_key": "invalid",  # an SSE-C key is 32 bytes
+    "cos_copy_source_set_sse_customer_key": "invalid",
 }
 
 # String arrays that share the count of the array before them (`keys, version_ids, count`): NULL for the
@@ -233,6 +237,8 @@ STRING_OVERRIDES = {
     # POST /x?uploads (InitiateMultipartUpload): an object sub-resource every multipart server answers.
     ("cos_client_object_subresource", "method"): '"POST"',
     ("cos_client_copy", "key"): '"y"',
+    ("cos_client_copy_object_ex", "key"): '"y"',
+    ("cos_client_copy_ex", "key"): '"y"',
     # reset_state() deletes "ap", so every valid call appends at position 0 (SCALAR_VALUES).
     ("cos_client_append_object", "key"): '"ap"',
     ("cos_request_options_set_response_header", "name"): '"content-type"',
@@ -358,6 +364,9 @@ HANDLES = {
     "cos_acl_policy *": "scratch_acl_policy",
     "const cos_bucket_filter *": "bucket_filter",
     "cos_bucket_filter *": "scratch_bucket_filter",
+    # setup() makes both for BUCKET/x; only the scratch one is changed by the setters.
+    "const cos_copy_source *": "copy_source",
+    "cos_copy_source *": "scratch_copy_source",
 }
 
 # Out-parameters `T **` and how to free what they receive.
@@ -381,6 +390,7 @@ OUTS = {
     "cos_cors_preflight **": "cos_cors_preflight_free",
     "cos_tag_set **": "cos_tag_set_free",
     "cos_acl_policy **": "cos_acl_policy_free",
+    "cos_copy_source **": "cos_copy_source_free",
     "char **": "cos_string_free",
     "cos_version_list **": "cos_version_list_free",
     "cos_version_iter **": "cos_version_iter_free",
@@ -497,7 +507,7 @@ def classify(fname, ret, params):
         elif t == "const uint8_t *":
             if not nxt or nxt[0] != "size_t":
                 raise Unknown(f"{fname}: byte pointer `{n}` is not followed by its size_t length")
-            is_key = fname == "cos_request_options_set_sse_customer_key"
+            is_key = fname in ("cos_request_options_set_sse_customer_key", "cos_copy_source_set_sse_customer_key")
             slots.append(Slot("bytes", t, n, len_name=nxt[1], value="sse_key" if is_key else "(const uint8_t *)\"x\"",
                               length="32" if is_key else "1"))
             i += 1
@@ -881,6 +891,8 @@ static cos_acl_policy *acl_policy;
 static cos_acl_policy *scratch_acl_policy;
 static cos_bucket_filter *bucket_filter;
 static cos_bucket_filter *scratch_bucket_filter;
+static cos_copy_source *copy_source;
+static cos_copy_source *scratch_copy_source;
 static char *owned_upload_id;
 static const char *upload_id_value = "no-such-upload";
 static uint8_t read_buffer[64];
@@ -1177,6 +1189,8 @@ static void setup(const char *dir) {
     scratch_config = cos_client_config_new();
     opts = cos_request_options_new();
     scratch_opts = cos_request_options_new();
+    must("copy source", cos_copy_source_new(BUCKET, "x", &copy_source, &err), &err);
+    must("scratch copy source", cos_copy_source_new(BUCKET, "x", &scratch_copy_source, &err), &err);
     must("create bucket", cos_client_create_bucket(client, BUCKET, &err), &err);
     reset_state();
     must("head x", cos_client_head_object(client, BUCKET, "x", NULL, &info, &err), &err);
@@ -1294,6 +1308,8 @@ static void teardown(void) {
     cos_bucket_filter_free(scratch_bucket_filter);
     cos_bucket_filter_free(bucket_filter);
     cos_acl_policy_free(acl_policy);
+    cos_copy_source_free(scratch_copy_source);
+    cos_copy_source_free(copy_source);
     cos_tag_set_free(scratch_tag_set);
     cos_tag_set_free(tag_set);
     cos_appender_free(appender);

@@ -4,7 +4,8 @@
 //! uploads (`multipart`, with ListMultipartUploads in `multipart_list`), bucket `versioning` and
 //! the version listing (`versions_list`), archive `restore`, SQL `select` over CSV / JSON
 //! objects; bucket configuration documents (`config`, with a small `json` parser for policies and
-//! Select's input), `tagging`, `acl`, `cors` (including OPTIONS preflight) and `symlink`.
+//! Select's input), `tagging`, `acl`, `cors` (including OPTIONS preflight), `symlink`, and the
+//! customer-key encryption checks (`sse_c`).
 
 pub mod acl;
 pub mod append;
@@ -22,6 +23,7 @@ pub mod object;
 pub mod restore;
 pub mod router;
 pub mod select;
+pub mod sse_c;
 pub mod symlink;
 pub mod tagging;
 pub mod versioning;
