@@ -143,7 +143,14 @@ typedef struct cos_acl_policy cos_acl_policy;
 typedef struct cos_appender cos_appender;
 
 /**
- * The buckets of the account. Strings are valid until `cos_bucket_list_free`.
+ * Filters and paging of a bucket listing (`cos_client_list_buckets_page`, `cos_client_list_all_buckets`):
+ * region, one tag, a creation-time range, marker and page size. New filters match every bucket.
+ */
+typedef struct cos_bucket_filter cos_bucket_filter;
+
+/**
+ * The buckets of the account (one page, or every page), with the account that owns them. Strings are
+ * valid until `cos_bucket_list_free`.
  */
 typedef struct cos_bucket_list cos_bucket_list;
 
@@ -169,6 +176,15 @@ typedef struct cos_client cos_client;
  * Settings for `cos_client_new`. Validation happens in `cos_client_new`. One thread at a time.
  */
 typedef struct cos_client_config cos_client_config;
+
+/**
+ * The object a copy reads: bucket and key, optionally another region (default: the client's), a
+ * version, the SSE-C key it was written with, and `x-cos-copy-source-if-*` conditions (a failing one is
+ * COS's 412 PreconditionFailed, or 304). The copy calls send every `x-cos-copy-source*` header from it; a
+ * `x-cos-copy-source` header in their request options is refused, never sent twice. One thread at a time
+ * may change it; it may be shared read-only by concurrent calls.
+ */
+typedef struct cos_copy_source cos_copy_source;
 
 /**
  * A CORS configuration. Strings returned by its accessors live until the rule they belong to is changed
@@ -611,6 +627,106 @@ cos_status cos_client_list_buckets(const cos_client *client,
                                    cos_error **err);
 
 /**
+ * Creates a bucket with a creation configuration: `multi_az` (BucketAZConfig MAZ) and/or `ofs`
+ * (BucketArchConfig OFS, the hierarchical namespace), sent as COS's CreateBucketConfiguration document;
+ * HEAD Bucket reports them (x-cos-bucket-az-type, x-cos-bucket-arch). `opts` (may be NULL) as for
+ * `cos_client_create_bucket_ex`.
+ */
+cos_status cos_client_create_bucket_with_config(const cos_client *client,
+                                                const char *bucket,
+                                                bool multi_az,
+                                                bool ofs,
+                                                const cos_request_options *opts,
+                                                cos_error **err);
+
+/**
+ * New filters that match every bucket. Never NULL.
+ */
+cos_bucket_filter *cos_bucket_filter_new(void);
+
+/**
+ * Frees filters. NULL does nothing.
+ */
+void cos_bucket_filter_free(cos_bucket_filter *filter);
+
+/**
+ * Only the buckets of `region` (e.g. "ap-beijing"); "" removes the filter.
+ */
+cos_status cos_bucket_filter_set_region(cos_bucket_filter *filter,
+                                        const char *region,
+                                        cos_error **err);
+
+/**
+ * Only the buckets that have the tag `key`=`value` (COS filters by one tag; a bucket matches when any of
+ * its tags is that one). An empty `key` is COS_INVALID_ARGUMENT.
+ */
+cos_status cos_bucket_filter_set_tag(cos_bucket_filter *filter,
+                                     const char *key,
+                                     const char *value,
+                                     cos_error **err);
+
+/**
+ * Only the buckets created in `range` of the Unix time `unix_seconds`: "lt" (before), "gt" (after), "lte"
+ * (at or before) or "gte" (at or after).
+ */
+cos_status cos_bucket_filter_set_created(cos_bucket_filter *filter,
+                                         int64_t unix_seconds,
+                                         const char *range,
+                                         cos_error **err);
+
+/**
+ * Start after the bucket named `marker` ("" = from the first), and at most `max_keys` buckets a page (0 =
+ * COS's default of 2000; more than 2000 is COS_INVALID_ARGUMENT when listing).
+ */
+cos_status cos_bucket_filter_set_page(cos_bucket_filter *filter,
+                                      const char *marker,
+                                      uint32_t max_keys,
+                                      cos_error **err);
+
+/**
+ * One page of the account's buckets matching `filter` (NULL: every bucket) into a new `cos_bucket_list`;
+ * `cos_bucket_list_is_truncated` and `cos_bucket_list_next_marker` say where the next page starts.
+ */
+cos_status cos_client_list_buckets_page(const cos_client *client,
+                                        const cos_bucket_filter *filter,
+                                        cos_bucket_list **out,
+                                        cos_error **err);
+
+/**
+ * Every bucket matching `filter` (NULL: every bucket), following the pages from its marker.
+ */
+cos_status cos_client_list_all_buckets(const cos_client *client,
+                                       const cos_bucket_filter *filter,
+                                       cos_bucket_list **out,
+                                       cos_error **err);
+
+/**
+ * The owner's ID (a CAM principal, "qcs::cam::uin/...") of a listing, or NULL when COS gave none.
+ */
+const char *cos_bucket_list_owner_id(const cos_bucket_list *list);
+
+/**
+ * The owner's display name of a listing, or NULL when COS gave none.
+ */
+const char *cos_bucket_list_owner_display_name(const cos_bucket_list *list);
+
+/**
+ * Whether more buckets follow this page (always false for a whole listing); false for NULL.
+ */
+bool cos_bucket_list_is_truncated(const cos_bucket_list *list);
+
+/**
+ * The NextMarker COS gave with a truncated page (the marker of the next page), or NULL.
+ */
+const char *cos_bucket_list_next_marker(const cos_bucket_list *list);
+
+/**
+ * Type of bucket `index`: "cos", or "ofs" for an OFS bucket; NULL when out of range or not reported.
+ */
+const char *cos_bucket_list_bucket_type(const cos_bucket_list *list,
+                                        size_t index);
+
+/**
  * Number of buckets; 0 for NULL.
  */
 size_t cos_bucket_list_count(const cos_bucket_list *list);
@@ -819,7 +935,8 @@ cos_status cos_client_delete_object_ex(const cos_client *client,
 
 /**
  * Server-side copy to `bucket`/`key` (the destination, first as in every call) of `src_bucket`/`src_key`
- * (same region), up to 5 GiB. Options may set
+ * (the client's region; any other source: `cos_client_copy_object_ex`), up to 5 GiB. An x-cos-copy-source
+ * header in the options is refused (the source is the arguments; it is never sent twice). Options may set
  * the metadata directive ("Replaced" with new metadata), storage class, ACL, encryption. A copy that COS
  * answers with 200 and an error body is a `COS_SERVICE_ERROR` with HTTP status 200. `info` (may be NULL)
  * receives the new object's ETag and CRC-64.
@@ -960,6 +1077,49 @@ cos_status cos_request_options_set_metadata(cos_request_options *opts,
 cos_status cos_request_options_set_content_type(cos_request_options *opts,
                                                 const char *value,
                                                 cos_error **err);
+
+/**
+ * Cache-Control stored with an upload and returned with its GETs (e.g. "max-age=3600").
+ */
+cos_status cos_request_options_set_cache_control(cos_request_options *opts,
+                                                 const char *value,
+                                                 cos_error **err);
+
+/**
+ * Content-Disposition stored with an upload (e.g. `attachment; filename="a.txt"`).
+ */
+cos_status cos_request_options_set_content_disposition(cos_request_options *opts,
+                                                       const char *value,
+                                                       cos_error **err);
+
+/**
+ * Content-Encoding stored with an upload (e.g. "gzip"); COS does not decode the body.
+ */
+cos_status cos_request_options_set_content_encoding(cos_request_options *opts,
+                                                    const char *value,
+                                                    cos_error **err);
+
+/**
+ * Expires stored with an upload, an HTTP date such as "Wed, 21 Oct 2015 07:28:00 GMT" (sent as given).
+ */
+cos_status cos_request_options_set_expires(cos_request_options *opts,
+                                           const char *http_date,
+                                           cos_error **err);
+
+/**
+ * Expires as the HTTP date of a Unix time (seconds, UTC); a negative time is COS_INVALID_ARGUMENT.
+ */
+cos_status cos_request_options_set_expires_unix(cos_request_options *opts,
+                                                int64_t unix_seconds,
+                                                cos_error **err);
+
+/**
+ * Tags of the object an upload creates, as the x-cos-tagging header value "k1=v1&k2=v2" (keys and values
+ * already URL-encoded; sent as given). `cos_request_options_set_tags` builds it from a tag set instead.
+ */
+cos_status cos_request_options_set_tagging(cos_request_options *opts,
+                                           const char *tagging,
+                                           cos_error **err);
 
 /**
  * Storage class: STANDARD, STANDARD_IA, ARCHIVE, DEEP_ARCHIVE, INTELLIGENT_TIERING, MAZ_STANDARD, ...
@@ -1372,8 +1532,10 @@ cos_status cos_client_upload_part_from_reader(const cos_client *client,
                                               cos_error **err);
 
 /**
- * Uploads part `part_number` of `bucket`/`key` as a server-side copy of `src_bucket`/`src_key` (same
- * region): the bytes set with `cos_request_options_set_copy_source_range`, or the whole source.
+ * Uploads part `part_number` of `bucket`/`key` as a server-side copy of `src_bucket`/`src_key` (the
+ * client's region; any other source: `cos_client_upload_part_copy_ex`): the bytes set with
+ * `cos_request_options_set_copy_source_range`, or the whole source. An x-cos-copy-source header in the
+ * options is refused, never sent twice.
  */
 cos_status cos_client_upload_part_copy(const cos_client *client,
                                        const char *bucket,
@@ -1684,8 +1846,8 @@ cos_status cos_client_download_file(const cos_client *client,
 
 /**
  * Server-side copy of any size to `bucket`/`key` (the destination, first as in every call) of
- * `src_bucket`/`src_key`: one CopyObject below the copy threshold (5 GiB), else parallel part-copies
- * (aborted on failure). `opts`, `progress` and `info` may be NULL.
+ * `src_bucket`/`src_key` (the client's region; any other source: `cos_client_copy_ex`): one CopyObject
+ * below the copy threshold (5 GiB), else parallel part-copies (aborted on failure). `opts`, `progress` and `info` may be NULL.
  */
 cos_status cos_client_copy(const cos_client *client,
                            const char *bucket,
@@ -2809,6 +2971,140 @@ int32_t cos_object_info_restore_ongoing(const cos_object_info *i);
  * is done; NULL otherwise.
  */
 const char *cos_object_info_restore_expiry(const cos_object_info *i);
+
+/* ================================================================================================
+ * Symbolic links
+ * ================================================================================================ */
+
+/**
+ * Makes `bucket`/`key` a symbolic link to `target`, another key of the bucket (COS does not check that it
+ * exists). The target is sent as the raw x-cos-symlink-target header, so it must be printable ASCII (else
+ * COS_INVALID_ARGUMENT). `opts` (may be NULL) may carry the link's metadata, ACL and storage class; `*info`
+ * (may be NULL) receives the response headers.
+ */
+cos_status cos_client_put_symlink(const cos_client *client,
+                                  const char *bucket,
+                                  const char *key,
+                                  const char *target,
+                                  const cos_request_options *opts,
+                                  cos_object_info **info,
+                                  cos_error **err);
+
+/**
+ * The target of the symbolic link `bucket`/`key`, in a new string for `cos_string_free`. `opts` (may be
+ * NULL) may name a version (`cos_request_options_set_version_id`). An object that is not a link is the
+ * COS_SERVICE_ERROR COS answers with.
+ */
+cos_status cos_client_get_symlink(const cos_client *client,
+                                  const char *bucket,
+                                  const char *key,
+                                  const cos_request_options *opts,
+                                  char **target_out,
+                                  cos_error **err);
+
+/* ================================================================================================
+ * Copy sources: another region, bucket, version, SSE-C key, conditions
+ * ================================================================================================ */
+
+/**
+ * A source `bucket`/`key` in the client's region, stored in `*out` (free with `cos_copy_source_free`).
+ */
+cos_status cos_copy_source_new(const char *bucket,
+                               const char *key,
+                               cos_copy_source **out,
+                               cos_error **err);
+
+/**
+ * Frees a source. NULL does nothing.
+ */
+void cos_copy_source_free(cos_copy_source *source);
+
+/**
+ * The source is in `region` (such as "ap-beijing"): its host is that region's.
+ */
+cos_status cos_copy_source_set_region(cos_copy_source *source, const char *region, cos_error **err);
+
+/**
+ * Copies this version of the source (`?versionId=` on x-cos-copy-source).
+ */
+cos_status cos_copy_source_set_version_id(cos_copy_source *source,
+                                          const char *version_id,
+                                          cos_error **err);
+
+/**
+ * The source was written with SSE-C under this key (exactly 32 bytes); its MD5 is computed here.
+ */
+cos_status cos_copy_source_set_sse_customer_key(cos_copy_source *source,
+                                                const uint8_t *key,
+                                                size_t key_len,
+                                                cos_error **err);
+
+/**
+ * Copy only if the source's ETag is `etag` (else 412).
+ */
+cos_status cos_copy_source_set_if_match(cos_copy_source *source, const char *etag, cos_error **err);
+
+/**
+ * Copy only if the source's ETag is not `etag` (else 304).
+ */
+cos_status cos_copy_source_set_if_none_match(cos_copy_source *source,
+                                             const char *etag,
+                                             cos_error **err);
+
+/**
+ * Copy only if the source changed after `http_date` ("Wed, 21 Oct 2015 07:28:00 GMT"; else 304).
+ */
+cos_status cos_copy_source_set_if_modified_since(cos_copy_source *source,
+                                                 const char *http_date,
+                                                 cos_error **err);
+
+/**
+ * Copy only if the source did not change after `http_date` (else 412).
+ */
+cos_status cos_copy_source_set_if_unmodified_since(cos_copy_source *source,
+                                                   const char *http_date,
+                                                   cos_error **err);
+
+/**
+ * `cos_client_copy_object` from any `source`: server-side copy to `bucket`/`key`, up to 5 GiB. `opts` and
+ * `info` may be NULL.
+ */
+cos_status cos_client_copy_object_ex(const cos_client *client,
+                                     const char *bucket,
+                                     const char *key,
+                                     const cos_copy_source *source,
+                                     const cos_request_options *opts,
+                                     cos_object_info **info,
+                                     cos_error **err);
+
+/**
+ * `cos_client_upload_part_copy` from any `source`: part `part_number` of the upload is the bytes set with
+ * `cos_request_options_set_copy_source_range` (or the whole source).
+ */
+cos_status cos_client_upload_part_copy_ex(const cos_client *client,
+                                          const char *bucket,
+                                          const char *key,
+                                          const char *upload_id,
+                                          uint32_t part_number,
+                                          const cos_copy_source *source,
+                                          const cos_request_options *opts,
+                                          cos_part **out,
+                                          cos_error **err);
+
+/**
+ * `cos_client_copy` from any `source`: the source is read (HEAD) with its version, key, region and
+ * conditions; below the copy threshold one CopyObject, else parallel part-copies, each from the same
+ * source; the copy's CRC-64 is checked against the source's. `opts`, `progress` and `info` may be NULL.
+ */
+cos_status cos_client_copy_ex(const cos_client *client,
+                              const char *bucket,
+                              const char *key,
+                              const cos_copy_source *source,
+                              const cos_transfer_options *opts,
+                              cos_progress_fn progress,
+                              void *userdata,
+                              cos_object_info **info,
+                              cos_error **err);
 
 /* ================================================================================================
  * Presigned URLs, Authorization values for your own HTTP stack, object URLs

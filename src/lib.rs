@@ -25,11 +25,13 @@ pub use config::{Config, ConfigBuilder, Credentials, Scheme, StallProtection};
 pub use error::{Error, ErrorKind, Result};
 pub use headers::RestoreState;
 pub use headers::{Headers, ObjectInfo};
+pub use ops::CopySource;
 pub use ops::PresignOptions;
 pub use ops::RestoreTier;
 pub use ops::{
     Appender, Document, ListCursor, ListParams, ListUploadsParams, ObjectPages, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE,
 };
+pub use ops::{BucketCreateConfig, CreatedRange, ListBucketsParams};
 pub use ops::{PurgeOptions, PurgeProgress, PurgeReport};
 pub use ops::{RawRequest, RawResponse, RawTarget};
 pub use ops::{VersionCursor, VersionPages, VersionsParams};

@@ -112,6 +112,13 @@ impl RequestOptions {
     pub fn expires(&mut self, value: &str) -> Result<&mut Self> {
         self.header("Expires", value)
     }
+    /// `Expires` as the HTTP date of `unix_seconds` (UTC), for callers that hold a time, not a date string.
+    pub fn expires_unix(&mut self, unix_seconds: i64) -> Result<&mut Self> {
+        let secs = u64::try_from(unix_seconds)
+            .map_err(|_| Error::invalid(format!("expires: {unix_seconds} is before 1970; give a Unix time >= 0")))?;
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+        self.header("Expires", &httpdate::fmt_http_date(at))
+    }
 
     /// User metadata `x-cos-meta-<name>`; `name` may be given with or without the prefix. The value must be
     /// ASCII: COS defines no encoding for other text, so encode it yourself (e.g. [`crate::encode::component`])

@@ -195,12 +195,16 @@ pub struct BucketSummary {
     pub name: String,
     pub region: String,
     pub creation_date: String,
+    /// `cos`, or `ofs` for a bucket created with the OFS configuration (absent when COS does not say).
+    pub bucket_type: Option<String>,
 }
 
 /// A ListBuckets answer.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BucketList {
+    /// The account: its CAM principal (`qcs::cam::uin/...`) and its display name.
     pub owner_id: Option<String>,
+    pub owner_display_name: Option<String>,
     pub buckets: Vec<BucketSummary>,
     pub is_truncated: bool,
     pub next_marker: Option<String>,
@@ -210,7 +214,7 @@ pub(crate) fn parse_bucket_list(text: &str) -> Result<BucketList> {
     let split = root(text, "ListAllMyBucketsResult", &[])?;
     let mut scalars = Scalars::new(&["IsTruncated", "NextMarker"]);
     read_root(&split, &mut scalars, &["Buckets", "Owner"])?;
-    let (mut buckets, mut owner_id, mut owner_seen) = (Vec::new(), None, false);
+    let (mut buckets, mut owner, mut owner_seen) = (Vec::new(), (None, None), false);
     let mut unread = Unread::default();
     for child in split.children() {
         let child = child?;
@@ -233,6 +237,7 @@ pub(crate) fn parse_bucket_list(text: &str) -> Result<BucketList> {
                             name: child_string(b, "Name").unwrap_or_default(),
                             region: child_string(b, "Location").unwrap_or_default(),
                             creation_date: child_string(b, "CreationDate").unwrap_or_default(),
+                            bucket_type: child_string(b, "BucketType").filter(|s| !s.is_empty()),
                         })
                     })?);
                 }
@@ -240,7 +245,7 @@ pub(crate) fn parse_bucket_list(text: &str) -> Result<BucketList> {
             }
             "Owner" if !owner_seen => {
                 owner_seen = true;
-                owner_id = split.parse(&child, |o| Ok(child_string(o, "ID")))?;
+                owner = split.parse(&child, |o| Ok((child_string(o, "ID"), child_string(o, "DisplayName"))))?;
             }
             "Owner" => unread.add(&split, &child)?,
             _ => {}
@@ -248,7 +253,8 @@ pub(crate) fn parse_bucket_list(text: &str) -> Result<BucketList> {
     }
     unread.flush(&split)?;
     Ok(BucketList {
-        owner_id,
+        owner_id: owner.0,
+        owner_display_name: owner.1,
         buckets,
         is_truncated: is_true(scalars.get("IsTruncated")),
         next_marker: scalars.get("NextMarker").filter(|s| !s.is_empty()).map(str::to_string),

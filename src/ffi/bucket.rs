@@ -4,15 +4,20 @@ use super::object::cos_object_info;
 use super::object::set_info;
 use super::options::{cos_request_options, options_or_default};
 use super::{
-    arg_out, arg_ref, arg_str, bucket_args, c_string, call, cos_client, cos_error, cos_status, field_at, free_box,
-    read, set_out, store, store_string,
+    arg_out, arg_ref, arg_str, boxed, bucket_args, c_ptr, c_string, call, cos_client, cos_error, cos_status, field_at,
+    free_box, guard, read, set_out, store, store_string, update,
 };
 use crate::ObjectInfo;
 use std::ffi::{c_char, CString};
 
-/// The buckets of the account. Strings are valid until `cos_bucket_list_free`.
+/// The buckets of the account (one page, or every page), with the account that owns them. Strings are
+/// valid until `cos_bucket_list_free`.
 pub struct cos_bucket_list {
     buckets: Vec<BucketRow>,
+    owner_id: Option<CString>,
+    owner_display_name: Option<CString>,
+    is_truncated: bool,
+    next_marker: Option<CString>,
 }
 
 /// One bucket of a `cos_bucket_list`.
@@ -20,6 +25,30 @@ struct BucketRow {
     name: CString,
     region: CString,
     creation_date: CString,
+    bucket_type: Option<CString>,
+}
+
+impl cos_bucket_list {
+    fn from(list: crate::xml::BucketList) -> cos_bucket_list {
+        let opt = |s: Option<String>| s.map(|s| c_string(&s));
+        let buckets = list
+            .buckets
+            .into_iter()
+            .map(|b| BucketRow {
+                name: c_string(&b.name),
+                region: c_string(&b.region),
+                creation_date: c_string(&b.creation_date),
+                bucket_type: opt(b.bucket_type),
+            })
+            .collect();
+        cos_bucket_list {
+            buckets,
+            owner_id: opt(list.owner_id),
+            owner_display_name: opt(list.owner_display_name),
+            is_truncated: list.is_truncated,
+            next_marker: opt(list.next_marker),
+        }
+    }
 }
 
 /// Creates a bucket ("<name>-<appid>"). A bucket you already own fails with code "BucketAlreadyOwnedByYou".
@@ -86,19 +115,183 @@ pub extern "C" fn cos_client_list_buckets(
     call(err, || {
         let client = &arg_ref("client", client)?.inner;
         arg_out("out", out)?;
-        let list = client.list_buckets()?;
-        let buckets = list
-            .buckets
-            .iter()
-            .map(|b| BucketRow {
-                name: c_string(&b.name),
-                region: c_string(&b.region),
-                creation_date: c_string(&b.creation_date),
-            })
-            .collect();
-        set_out(out, cos_bucket_list { buckets });
+        set_out(out, cos_bucket_list::from(client.list_buckets()?));
         Ok(())
     })
+}
+
+/// Creates a bucket with a creation configuration: `multi_az` (BucketAZConfig MAZ) and/or `ofs`
+/// (BucketArchConfig OFS, the hierarchical namespace), sent as COS's CreateBucketConfiguration document;
+/// HEAD Bucket reports them (x-cos-bucket-az-type, x-cos-bucket-arch). `opts` (may be NULL) as for
+/// `cos_client_create_bucket_ex`.
+#[no_mangle]
+pub extern "C" fn cos_client_create_bucket_with_config(
+    client: *const cos_client,
+    bucket: *const c_char,
+    multi_az: bool,
+    ofs: bool,
+    opts: *const cos_request_options,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let (client, bucket) = bucket_args(client, bucket)?;
+        let config = crate::BucketCreateConfig { multi_az, ofs };
+        client.create_bucket_with(bucket, &config, &options_or_default(opts))
+    })
+}
+
+/// Filters and paging of a bucket listing (`cos_client_list_buckets_page`, `cos_client_list_all_buckets`):
+/// region, one tag, a creation-time range, marker and page size. New filters match every bucket.
+pub struct cos_bucket_filter {
+    inner: crate::ListBucketsParams,
+}
+
+/// New filters that match every bucket. Never NULL.
+#[no_mangle]
+pub extern "C" fn cos_bucket_filter_new() -> *mut cos_bucket_filter {
+    guard(std::ptr::null_mut(), || boxed(cos_bucket_filter { inner: crate::ListBucketsParams::default() }))
+}
+
+/// Frees filters. NULL does nothing.
+#[no_mangle]
+pub extern "C" fn cos_bucket_filter_free(filter: *mut cos_bucket_filter) {
+    free_box(filter)
+}
+
+/// Only the buckets of `region` (e.g. "ap-beijing"); "" removes the filter.
+#[no_mangle]
+pub extern "C" fn cos_bucket_filter_set_region(
+    filter: *mut cos_bucket_filter,
+    region: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "filter", filter, |f| {
+        f.inner.region = arg_str("region", region)?.to_string();
+        Ok(())
+    })
+}
+
+/// Only the buckets that have the tag `key`=`value` (COS filters by one tag; a bucket matches when any of
+/// its tags is that one). An empty `key` is COS_INVALID_ARGUMENT.
+#[no_mangle]
+pub extern "C" fn cos_bucket_filter_set_tag(
+    filter: *mut cos_bucket_filter,
+    key: *const c_char,
+    value: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "filter", filter, |f| {
+        let (key, value) = (arg_str("key", key)?, arg_str("value", value)?);
+        if key.is_empty() {
+            return Err(crate::Error::invalid("key: the tag key of a bucket filter must not be empty"));
+        }
+        f.inner.tag = Some((key.to_string(), value.to_string()));
+        Ok(())
+    })
+}
+
+/// Only the buckets created in `range` of the Unix time `unix_seconds`: "lt" (before), "gt" (after), "lte"
+/// (at or before) or "gte" (at or after).
+#[no_mangle]
+pub extern "C" fn cos_bucket_filter_set_created(
+    filter: *mut cos_bucket_filter,
+    unix_seconds: i64,
+    range: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "filter", filter, |f| {
+        let range = crate::CreatedRange::parse(arg_str("range", range)?)?;
+        let time = u64::try_from(unix_seconds)
+            .map_err(|_| crate::Error::invalid(format!("unix_seconds: {unix_seconds} is before 1970")))?;
+        f.inner.created = Some((time, range));
+        Ok(())
+    })
+}
+
+/// Start after the bucket named `marker` ("" = from the first), and at most `max_keys` buckets a page (0 =
+/// COS's default of 2000; more than 2000 is COS_INVALID_ARGUMENT when listing).
+#[no_mangle]
+pub extern "C" fn cos_bucket_filter_set_page(
+    filter: *mut cos_bucket_filter,
+    marker: *const c_char,
+    max_keys: u32,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "filter", filter, |f| {
+        f.inner.marker = arg_str("marker", marker)?.to_string();
+        f.inner.max_keys = max_keys;
+        Ok(())
+    })
+}
+
+/// One page of the account's buckets matching `filter` (NULL: every bucket) into a new `cos_bucket_list`;
+/// `cos_bucket_list_is_truncated` and `cos_bucket_list_next_marker` say where the next page starts.
+#[no_mangle]
+pub extern "C" fn cos_client_list_buckets_page(
+    client: *const cos_client,
+    filter: *const cos_bucket_filter,
+    out: *mut *mut cos_bucket_list,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let client = &arg_ref("client", client)?.inner;
+        arg_out("out", out)?;
+        let params = filter_or_default(filter);
+        set_out(out, cos_bucket_list::from(client.list_buckets_page(&params)?));
+        Ok(())
+    })
+}
+
+/// Every bucket matching `filter` (NULL: every bucket), following the pages from its marker.
+#[no_mangle]
+pub extern "C" fn cos_client_list_all_buckets(
+    client: *const cos_client,
+    filter: *const cos_bucket_filter,
+    out: *mut *mut cos_bucket_list,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    call(err, || {
+        let client = &arg_ref("client", client)?.inner;
+        arg_out("out", out)?;
+        let params = filter_or_default(filter);
+        set_out(out, cos_bucket_list::from(client.list_all_buckets(&params)?));
+        Ok(())
+    })
+}
+
+fn filter_or_default(filter: *const cos_bucket_filter) -> crate::ListBucketsParams {
+    // SAFETY: NULL or a live filter handle.
+    unsafe { filter.as_ref() }.map(|f| f.inner.clone()).unwrap_or_default()
+}
+
+/// The owner's ID (a CAM principal, "qcs::cam::uin/...") of a listing, or NULL when COS gave none.
+#[no_mangle]
+pub extern "C" fn cos_bucket_list_owner_id(list: *const cos_bucket_list) -> *const c_char {
+    read(list, std::ptr::null(), |l| c_ptr(&l.owner_id))
+}
+
+/// The owner's display name of a listing, or NULL when COS gave none.
+#[no_mangle]
+pub extern "C" fn cos_bucket_list_owner_display_name(list: *const cos_bucket_list) -> *const c_char {
+    read(list, std::ptr::null(), |l| c_ptr(&l.owner_display_name))
+}
+
+/// Whether more buckets follow this page (always false for a whole listing); false for NULL.
+#[no_mangle]
+pub extern "C" fn cos_bucket_list_is_truncated(list: *const cos_bucket_list) -> bool {
+    read(list, false, |l| l.is_truncated)
+}
+
+/// The NextMarker COS gave with a truncated page (the marker of the next page), or NULL.
+#[no_mangle]
+pub extern "C" fn cos_bucket_list_next_marker(list: *const cos_bucket_list) -> *const c_char {
+    read(list, std::ptr::null(), |l| c_ptr(&l.next_marker))
+}
+
+/// Type of bucket `index`: "cos", or "ofs" for an OFS bucket; NULL when out of range or not reported.
+#[no_mangle]
+pub extern "C" fn cos_bucket_list_bucket_type(list: *const cos_bucket_list, index: usize) -> *const c_char {
+    read(list, std::ptr::null(), |l| l.buckets.get(index).map_or(std::ptr::null(), |b| c_ptr(&b.bucket_type)))
 }
 
 /// Number of buckets; 0 for NULL.

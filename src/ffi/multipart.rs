@@ -31,12 +31,12 @@ pub struct cos_part_list {
     next_marker: u32,
 }
 
-fn upload_part_out(out: *mut *mut cos_part, part: Part) {
+pub(super) fn upload_part_out(out: *mut *mut cos_part, part: Part) {
     set_out(out, cos_part::new(part))
 }
 
 /// The client, bucket, key and upload id of an upload in progress, checked in that order.
-fn upload_args<'a>(
+pub(super) fn upload_args<'a>(
     client: *const cos_client,
     bucket: *const c_char,
     key: *const c_char,
@@ -141,8 +141,10 @@ pub extern "C" fn cos_client_upload_part_from_reader(
     })
 }
 
-/// Uploads part `part_number` of `bucket`/`key` as a server-side copy of `src_bucket`/`src_key` (same
-/// region): the bytes set with `cos_request_options_set_copy_source_range`, or the whole source.
+/// Uploads part `part_number` of `bucket`/`key` as a server-side copy of `src_bucket`/`src_key` (the
+/// client's region; any other source: `cos_client_upload_part_copy_ex`): the bytes set with
+/// `cos_request_options_set_copy_source_range`, or the whole source. An x-cos-copy-source header in the
+/// options is refused, never sent twice.
 #[no_mangle]
 pub extern "C" fn cos_client_upload_part_copy(
     client: *const cos_client,

@@ -333,7 +333,8 @@ pub extern "C" fn cos_client_delete_object_ex(
 }
 
 /// Server-side copy to `bucket`/`key` (the destination, first as in every call) of `src_bucket`/`src_key`
-/// (same region), up to 5 GiB. Options may set
+/// (the client's region; any other source: `cos_client_copy_object_ex`), up to 5 GiB. An x-cos-copy-source
+/// header in the options is refused (the source is the arguments; it is never sent twice). Options may set
 /// the metadata directive ("Replaced" with new metadata), storage class, ACL, encryption. A copy that COS
 /// answers with 200 and an error body is a `COS_SERVICE_ERROR` with HTTP status 200. `info` (may be NULL)
 /// receives the new object's ETag and CRC-64.

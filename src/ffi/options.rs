@@ -79,6 +79,67 @@ pub extern "C" fn cos_request_options_set_content_type(
     update(err, "opts", opts, |o| o.inner.content_type(arg_str("value", value)?).map(drop))
 }
 
+/// Cache-Control stored with an upload and returned with its GETs (e.g. "max-age=3600").
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_cache_control(
+    opts: *mut cos_request_options,
+    value: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "opts", opts, |o| o.inner.cache_control(arg_str("value", value)?).map(drop))
+}
+
+/// Content-Disposition stored with an upload (e.g. `attachment; filename="a.txt"`).
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_content_disposition(
+    opts: *mut cos_request_options,
+    value: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "opts", opts, |o| o.inner.content_disposition(arg_str("value", value)?).map(drop))
+}
+
+/// Content-Encoding stored with an upload (e.g. "gzip"); COS does not decode the body.
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_content_encoding(
+    opts: *mut cos_request_options,
+    value: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "opts", opts, |o| o.inner.content_encoding(arg_str("value", value)?).map(drop))
+}
+
+/// Expires stored with an upload, an HTTP date such as "Wed, 21 Oct 2015 07:28:00 GMT" (sent as given).
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_expires(
+    opts: *mut cos_request_options,
+    http_date: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "opts", opts, |o| o.inner.expires(arg_str("http_date", http_date)?).map(drop))
+}
+
+/// Expires as the HTTP date of a Unix time (seconds, UTC); a negative time is COS_INVALID_ARGUMENT.
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_expires_unix(
+    opts: *mut cos_request_options,
+    unix_seconds: i64,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "opts", opts, |o| o.inner.expires_unix(unix_seconds).map(drop))
+}
+
+/// Tags of the object an upload creates, as the x-cos-tagging header value "k1=v1&k2=v2" (keys and values
+/// already URL-encoded; sent as given). `cos_request_options_set_tags` builds it from a tag set instead.
+#[no_mangle]
+pub extern "C" fn cos_request_options_set_tagging(
+    opts: *mut cos_request_options,
+    tagging: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "opts", opts, |o| o.inner.tagging(arg_str("tagging", tagging)?).map(drop))
+}
+
 /// Storage class: STANDARD, STANDARD_IA, ARCHIVE, DEEP_ARCHIVE, INTELLIGENT_TIERING, MAZ_STANDARD, ...
 #[no_mangle]
 pub extern "C" fn cos_request_options_set_storage_class(

@@ -186,7 +186,7 @@ fn transfer_options(opts: *const cos_transfer_options) -> TransferOptions {
 
 /// Runs a transfer with the options `opts` (NULL for defaults) and the C progress callback as a Rust
 /// closure, then stores the object's headers in `info` (if not NULL).
-fn transfer(
+pub(super) fn transfer(
     opts: *const cos_transfer_options,
     progress: cos_progress_fn,
     userdata: *mut c_void,
@@ -253,8 +253,8 @@ pub extern "C" fn cos_client_download_file(
 }
 
 /// Server-side copy of any size to `bucket`/`key` (the destination, first as in every call) of
-/// `src_bucket`/`src_key`: one CopyObject below the copy threshold (5 GiB), else parallel part-copies
-/// (aborted on failure). `opts`, `progress` and `info` may be NULL.
+/// `src_bucket`/`src_key` (the client's region; any other source: `cos_client_copy_ex`): one CopyObject
+/// below the copy threshold (5 GiB), else parallel part-copies (aborted on failure). `opts`, `progress` and `info` may be NULL.
 #[no_mangle]
 pub extern "C" fn cos_client_copy(
     client: *const cos_client,

@@ -4,7 +4,10 @@ mod acl;
 mod append;
 mod bucket;
 mod bucket_info;
+mod copy_source;
 mod cors;
+mod digest;
+pub(crate) mod honour;
 mod lifecycle;
 mod list;
 mod multipart;
@@ -14,11 +17,14 @@ mod purge;
 mod raw;
 mod restore;
 mod subresource;
+mod symlink;
 mod tagging;
 mod versioning;
 mod versions;
 
 pub use append::Appender;
+pub use bucket::{BucketCreateConfig, CreatedRange, ListBucketsParams};
+pub use copy_source::CopySource;
 pub use list::{ListCursor, ListParams, ObjectPages};
 pub use multipart::{ListUploadsParams, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE};
 

@@ -1,6 +1,7 @@
 //! Multipart upload primitives: initiate, upload part (body or server-side copy), complete, abort, list.
 
 use super::Call;
+use super::CopySource;
 use crate::client::Client;
 use crate::crc64;
 use crate::error::{Error, Result};
@@ -45,6 +46,8 @@ impl Client {
     /// Starts a multipart upload and returns its upload id. Options carry the object's metadata, content
     /// type, storage class, ACL and encryption, as for a PUT.
     pub fn create_multipart_upload(&self, bucket: &str, key: &str, opts: &RequestOptions) -> Result<String> {
+        // Checked here, not in the `_in` form: the managed copy initiates with its copy options.
+        super::honour::check("create_multipart_upload", opts, super::honour::Accepts::UPLOAD)?;
         self.create_multipart_upload_in(&Call::new(self.config()), bucket, key, opts)
     }
 
@@ -57,6 +60,7 @@ impl Client {
     ) -> Result<String> {
         let mut req = Request::new("POST", self.object(bucket, key)?);
         req.query.push(("uploads".into(), String::new()));
+        req.query.extend(opts.query.iter().cloned());
         req.headers = opts.headers.clone();
         Ok(call.send(&self.transport, req)?.parse(|_, text| xml::parse_initiate(text))?.1)
     }
@@ -72,6 +76,7 @@ impl Client {
         body: Body<'a>,
         opts: &RequestOptions,
     ) -> Result<Part> {
+        super::honour::check("upload_part", opts, super::honour::Accepts::UPLOAD)?;
         self.upload_part_in(&Call::new(self.config()), bucket, key, upload_id, part_number, body, opts)
     }
 
@@ -89,6 +94,7 @@ impl Client {
         len: u64,
         opts: &RequestOptions,
     ) -> Result<Part> {
+        super::honour::check("upload_part", opts, super::honour::Accepts::UPLOAD)?;
         let shown = path.display();
         let file = std::fs::File::open(path).map_err(|e| Error::io(&format!("opening {shown}"), &e))?;
         let size = file.metadata().map_err(|e| Error::io(&format!("reading {shown}"), &e))?.len();
@@ -119,15 +125,14 @@ impl Client {
         if size > MAX_PART_SIZE {
             return Err(Error::invalid(format!("a part may hold at most {MAX_PART_SIZE} bytes, got {size}")));
         }
-        let mut req = Request::new("PUT", self.object(bucket, key)?);
+        let target = self.object(bucket, key)?;
+        let mut buffered = Vec::new();
+        let (body, md5) = super::digest::prepare(opts.content_md5, "upload_part", body, &mut buffered)?;
+        let mut req = Request::new("PUT", target);
         req.query.push(("partNumber".into(), part_number.to_string()));
         req.query.push(("uploadId".into(), upload_id.to_string()));
         req.headers = opts.headers.clone();
-        if opts.content_md5 {
-            if let Body::Bytes(b) = &body {
-                req.headers.push(("Content-MD5".into(), super::object::md5_base64(b)));
-            }
-        }
+        req.headers.extend(md5.map(|m| ("Content-MD5".to_string(), m)));
         // The part's CRC is always computed: completing needs it to verify the whole object.
         req.verify_crc = true;
         req.body = body;
@@ -140,8 +145,9 @@ impl Client {
         Ok(Part { part_number, etag, size, crc64: resp.body_crc, last_modified: String::new() })
     }
 
-    /// Uploads part `part_number` as a server-side copy of `src_bucket/src_key` (same region): the bytes of
-    /// `opts.copy_source_range` (see [`RequestOptions::copy_source_range`]), or the whole source.
+    /// Uploads part `part_number` as a server-side copy of `src_bucket/src_key` (this client's region; the
+    /// version in [`RequestOptions::copy_source_version_id`]): the bytes of `opts.copy_source_range` (see
+    /// [`RequestOptions::copy_source_range`]), or the whole source. See [`Client::upload_part_copy_from`].
     #[allow(clippy::too_many_arguments)]
     pub fn upload_part_copy(
         &self,
@@ -153,8 +159,24 @@ impl Client {
         src_key: &str,
         opts: &RequestOptions,
     ) -> Result<Part> {
+        let source = CopySource::new(src_bucket, src_key)?;
+        self.upload_part_copy_from(bucket, key, upload_id, part_number, &source, opts)
+    }
+
+    /// Uploads part `part_number` as a server-side copy of `source` (any bucket, region, version, SSE-C
+    /// key, conditions): the bytes of `opts.copy_source_range`, or the whole source. The part's CRC-64 (from
+    /// the answer) is kept for completion when the range, and so the part's size, is known.
+    pub fn upload_part_copy_from(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+        source: &CopySource,
+        opts: &RequestOptions,
+    ) -> Result<Part> {
         let call = Call::new(self.config());
-        self.upload_part_copy_in(&call, bucket, key, upload_id, part_number, src_bucket, src_key, opts)
+        self.upload_part_copy_in(&call, bucket, key, upload_id, part_number, source, opts)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -165,20 +187,20 @@ impl Client {
         key: &str,
         upload_id: &str,
         part_number: u32,
-        src_bucket: &str,
-        src_key: &str,
+        source: &CopySource,
         opts: &RequestOptions,
     ) -> Result<Part> {
         let range = opts.copy_source_range;
         check_part_number(part_number)?;
         check_upload_id(upload_id)?;
-        let (src_bucket, src_key) = self.object_name(src_bucket, src_key)?;
+        // One description of the source: a caller's x-cos-copy-source header is refused, not sent twice.
+        let (source, opts) = source.merge(opts)?;
         let target = self.object(bucket, key)?;
         let mut req = Request::new("PUT", target);
         req.query.push(("partNumber".into(), part_number.to_string()));
         req.query.push(("uploadId".into(), upload_id.to_string()));
         req.headers = opts.headers.clone();
-        req.headers.push(("x-cos-copy-source".into(), self.copy_source(src_bucket, src_key, opts)));
+        req.headers.extend(source.headers(self.config()));
         let mut size = 0;
         if let Some((first, last)) = range {
             size = last - first + 1;
@@ -188,8 +210,16 @@ impl Client {
             self.fail_on_error_body(target, headers, text)?;
             xml::parse_copy_answer(text, "CopyPartResult")
         })?;
-        // A CRC is only usable for completion together with the part's size, unknown for a whole-source copy.
         let header_crc = ObjectInfo { headers }.checked_crc64().map_err(|e| call.total(e))?;
+        if let (true, Some(body), Some(header)) = (opts.verify_crc, copied.crc64, header_crc) {
+            if body != header {
+                return Err(call.total(Error::new(
+                    crate::ErrorKind::ChecksumMismatch,
+                    format!("the part copy's CRC-64 is {body} in the answer's body but {header} in its header"),
+                )));
+            }
+        }
+        // A CRC is only usable for completion together with the part's size, unknown for a whole-source copy.
         let crc64 = copied.crc64.or(header_crc).filter(|_| range.is_some());
         Ok(Part { part_number, etag: copied.etag, size, crc64, last_modified: copied.last_modified })
     }

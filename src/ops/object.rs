@@ -1,9 +1,9 @@
 //! Object operations: put, get, head, delete, copy.
 
 use super::Call;
+use super::CopySource;
 use super::ObjectReader;
 use crate::client::Client;
-use crate::encode;
 use crate::error::{Error, Result};
 use crate::headers::ObjectInfo;
 use crate::options::RequestOptions;
@@ -50,6 +50,7 @@ impl Client {
         data: &[u8],
         opts: &RequestOptions,
     ) -> Result<ObjectInfo> {
+        super::honour::check("put_object", opts, super::honour::Accepts::UPLOAD)?;
         Client::check_put_size(data.len() as u64)?;
         let mut req = self.upload_request(self.object(bucket, key)?, opts);
         if opts.content_md5 {
@@ -78,6 +79,7 @@ impl Client {
         path: &Path,
         opts: &RequestOptions,
     ) -> Result<ObjectInfo> {
+        super::honour::check("put_object_from_file", opts, super::honour::Accepts::UPLOAD)?;
         let target = self.object(bucket, key)?;
         let file = File::open(path).map_err(|e| Error::io(&format!("opening {}", path.display()), &e))?;
         let len = file.metadata().map_err(|e| Error::io(&format!("reading {}", path.display()), &e))?.len();
@@ -93,7 +95,8 @@ impl Client {
         Ok(ObjectInfo { headers: call.send(&self.transport, req)?.headers })
     }
 
-    /// Uploads exactly `len` bytes from `reader`. The body cannot be replayed, so the request is not retried.
+    /// Uploads exactly `len` bytes from `reader`. The body cannot be replayed, so the request is not retried;
+    /// with Content-MD5 on (at most 256 MiB) it is buffered to compute the digest first, and then it is.
     pub fn put_object_from_reader(
         &self,
         bucket: &str,
@@ -102,9 +105,15 @@ impl Client {
         len: u64,
         opts: &RequestOptions,
     ) -> Result<ObjectInfo> {
+        super::honour::check("put_object_from_reader", opts, super::honour::Accepts::UPLOAD)?;
         Client::check_put_size(len)?;
-        let mut req = self.upload_request(self.object(bucket, key)?, opts);
-        req.body = Body::Reader { reader, len };
+        let target = self.object(bucket, key)?;
+        let mut buffered = Vec::new();
+        let body = Body::Reader { reader, len };
+        let (body, md5) = super::digest::prepare(opts.content_md5, "put_object_from_reader", body, &mut buffered)?;
+        let mut req = self.upload_request(target, opts);
+        req.headers.extend(md5.map(|m| ("Content-MD5".to_string(), m)));
+        req.body = body;
         Ok(ObjectInfo { headers: self.transport.send(req)?.headers })
     }
 
@@ -200,8 +209,9 @@ impl Client {
         Ok(ObjectInfo { headers })
     }
 
-    /// Server-side copy of `src_bucket/src_key` (in this client's region) to `bucket/key`, up to 5 GiB. COS
-    /// may answer 200 with an `<Error>` body; that is reported as the service error it is.
+    /// Server-side copy of `src_bucket/src_key` (in this client's region; the version in
+    /// [`RequestOptions::copy_source_version_id`]) to `bucket/key`, up to 5 GiB. See
+    /// [`Client::copy_object_from`] for any other source.
     pub fn copy_object(
         &self,
         src_bucket: &str,
@@ -210,25 +220,42 @@ impl Client {
         key: &str,
         opts: &RequestOptions,
     ) -> Result<(CopyResult, ObjectInfo)> {
-        self.copy_object_in(&Call::new(self.config()), src_bucket, src_key, bucket, key, opts)
+        self.copy_object_from(&CopySource::new(src_bucket, src_key)?, bucket, key, opts)
+    }
+
+    /// Server-side copy of `source` (any bucket, region, version, SSE-C key, conditions) to `bucket/key`, up
+    /// to 5 GiB. COS may answer 200 with an `<Error>` body; that is reported as the service error it is. A
+    /// failed source condition is COS's 412 (or 304). The copy's CRC-64 is checked against the one COS
+    /// reports in the header.
+    pub fn copy_object_from(
+        &self,
+        source: &CopySource,
+        bucket: &str,
+        key: &str,
+        opts: &RequestOptions,
+    ) -> Result<(CopyResult, ObjectInfo)> {
+        self.copy_object_in(&Call::new(self.config()), source, bucket, key, opts)
     }
 
     pub(crate) fn copy_object_in(
         &self,
         call: &Call<'_>,
-        src_bucket: &str,
-        src_key: &str,
+        source: &CopySource,
         bucket: &str,
         key: &str,
         opts: &RequestOptions,
     ) -> Result<(CopyResult, ObjectInfo)> {
-        let (src_bucket, src_key) = self.object_name(src_bucket, src_key)?;
+        if opts.copy_source_range.is_some() {
+            return Err(Error::invalid(
+                "copy_source_range applies to upload_part_copy only; copy_object copies the whole source",
+            ));
+        }
+        let (source, opts) = source.merge(opts)?;
         let target = self.object(bucket, key)?;
         let mut req = Request::new("PUT", target);
         req.headers = opts.headers.clone();
-        if opts.get_header("x-cos-copy-source").is_none() {
-            req.headers.push(("x-cos-copy-source".into(), self.copy_source(src_bucket, src_key, opts)));
-        }
+        req.headers.extend(source.headers(self.config()));
+        req.query = opts.query.clone();
         let (headers, result) = call.send(&self.transport, req)?.parse(|headers, text| {
             self.fail_on_error_body(target, headers, text)?;
             xml::parse_copy_result(text)
@@ -252,16 +279,6 @@ impl Client {
 }
 
 impl Client {
-    /// The `x-cos-copy-source` value: `<bucket>.<endpoint>/<encoded key>`, with `?versionId=` when the
-    /// options name a source version (the form the Python SDK sends).
-    pub(crate) fn copy_source(&self, src_bucket: &str, src_key: &str, opts: &RequestOptions) -> String {
-        let mut source = format!("{src_bucket}.{}{}", self.config().endpoint, encode::object_path(src_key));
-        if let Some(version) = &opts.copy_source_version_id {
-            source += &format!("?versionId={}", encode::component(version));
-        }
-        source
-    }
-
     /// Copy and complete-multipart may answer 200 with an `<Error>` body: that is a service error.
     pub(crate) fn fail_on_error_body(&self, target: Target<'_>, headers: &crate::Headers, text: &str) -> Result<()> {
         if !xml::is_error_body(text) {

@@ -32,6 +32,7 @@ impl Client {
     /// anything is written: the call fails naming the key. Returns the number of files written.
     pub fn download_prefix(&self, bucket: &str, prefix: &str, dir: &Path, opts: &TransferOptions) -> Result<usize> {
         opts.check()?;
+        crate::ops::honour::check("download_prefix", &opts.request, crate::ops::honour::Accepts::DOWNLOAD)?;
         if dir.as_os_str().is_empty() {
             // "" would mean the current directory, which the caller hardly meant to fill.
             return Err(Error::invalid("dir is empty"));

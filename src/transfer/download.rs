@@ -38,6 +38,7 @@ impl Client {
         progress: Option<Progress<'_>>,
     ) -> Result<ObjectInfo> {
         opts.check()?;
+        crate::ops::honour::check("download_file", &opts.request, crate::ops::honour::Accepts::DOWNLOAD)?;
         let call = Call::new(self.config());
         self.download_file_in(&call, bucket, key, path, opts, progress).map_err(|e| call.stamp(e))
     }
@@ -53,7 +54,11 @@ impl Client {
         progress: Option<Progress<'_>>,
     ) -> Result<ObjectInfo> {
         self.object(bucket, key)?;
-        let part_opts = opts.request.part_subset();
+        // Every option goes to the HEAD and to every ranged GET, as the Python SDK passes its kwargs to each
+        // GET: conditions (If-Match, If-None-Match, If-(Un)Modified-Since: the HEAD answers them for the whole
+        // download, and each range's If-Match on the HEAD's ETag then holds the object to what was checked),
+        // response-* overrides, version id, traffic limit, SSE-C key. A Range was refused above.
+        let part_opts = opts.request.clone();
         let head = self.head_object_in(call, bucket, key, &part_opts)?;
         let size = object_size(&head)?;
         let etag = head.etag().unwrap_or_default().to_string();
@@ -68,7 +73,7 @@ impl Client {
             ("size", size.to_string()),
             ("etag", etag.clone()),
             ("last_modified", head.last_modified().unwrap_or_default().to_string()),
-            ("version", part_opts.query.iter().map(|(_, v)| v.as_str()).collect::<String>()),
+            ("version", part_opts.query.iter().filter(|(k, _)| k == "versionId").map(|(_, v)| v.as_str()).collect()),
             ("part_size", part_size.to_string()),
         ]);
         let io = |what: &str, e: std::io::Error| Error::io(&format!("{what} {}", temp.display()), &e);

@@ -43,6 +43,7 @@ impl Client {
         progress: Option<Progress<'_>>,
     ) -> Result<ObjectInfo> {
         opts.check()?;
+        crate::ops::honour::check("upload_from_reader", &opts.request, crate::ops::honour::Accepts::UPLOAD)?;
         let call = Call::new(self.config());
         self.upload_from_reader_in(&call, bucket, key, reader, opts, progress).map_err(|e| call.stamp(e))
     }
@@ -187,6 +188,7 @@ impl ObjectWriter {
     /// Prepares an upload; nothing is sent until a part fills or `finish` is called.
     pub fn new(client: &Client, bucket: &str, key: &str, opts: &TransferOptions) -> Result<ObjectWriter> {
         opts.check()?;
+        crate::ops::honour::check("object_writer", &opts.request, crate::ops::honour::Accepts::UPLOAD)?;
         client.object(bucket, key)?;
         let part_size = choose_part_size(0, opts.part_size)? as usize;
         Ok(ObjectWriter {

@@ -37,6 +37,7 @@ impl Client {
         progress: Option<Progress<'_>>,
     ) -> Result<ObjectInfo> {
         opts.check()?;
+        crate::ops::honour::check("upload_file", &opts.request, crate::ops::honour::Accepts::UPLOAD)?;
         let call = Call::new(self.config());
         self.upload_file_in(&call, bucket, key, path, opts, progress).map_err(|e| call.stamp(e))
     }

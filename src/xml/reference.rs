@@ -124,11 +124,13 @@ pub(super) fn parse_bucket_list(text: &str) -> Result<BucketList> {
                 name: child_string(b, "Name").unwrap_or_default(),
                 region: child_string(b, "Location").unwrap_or_default(),
                 creation_date: child_string(b, "CreationDate").unwrap_or_default(),
+                bucket_type: child_string(b, "BucketType").filter(|s| !s.is_empty()),
             });
         }
     }
     Ok(BucketList {
         owner_id: first_child(root, "Owner").and_then(|o| child_string(o, "ID")),
+        owner_display_name: first_child(root, "Owner").and_then(|o| child_string(o, "DisplayName")),
         buckets,
         is_truncated: bool_text(root, "IsTruncated"),
         next_marker: child_string(root, "NextMarker").filter(|s| !s.is_empty()),

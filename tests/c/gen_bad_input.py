@@ -68,6 +68,9 @@ OPTIONAL = {
     ("cos_client_download_file", "info"): "documented",
     ("cos_client_copy", "progress"): "documented",
     ("cos_client_copy", "info"): "documented",
+    ("cos_client_copy_object_ex", "info"): "documented",
+    ("cos_client_copy_ex", "progress"): "documented",
+    ("cos_client_copy_ex", "info"): "documented",
     ("cos_client_upload_from_reader", "progress"): "documented",
     ("cos_client_upload_from_reader", "info"): "documented",
     ("cos_object_writer_finish", "info"): "documented",
@@ -102,6 +105,9 @@ OPTIONAL = {
     ("cos_client_put_object_acl", "canned"): "documented",
     ("cos_client_put_bucket_acl", "canned"): "documented",
     ("cos_acl_policy_set_owner", "display_name"): "documented",
+    ("cos_client_put_symlink", "info"): "documented",
+    ("cos_client_list_buckets_page", "filter"): "documented",
+    ("cos_client_list_all_buckets", "filter"): "documented",
     ("cos_client_send_request", "status_out"): "documented",
     ("cos_client_send_request", "body_out"): "documented",
     ("cos_client_send_request", "info_out"): "documented",
@@ -122,6 +128,7 @@ MAY_FAIL_WHEN_VALID = {
     # the bucket exists already (BucketAlreadyOwnedByYou)
     "cos_client_create_bucket",
     "cos_client_create_bucket_ex",
+    "cos_client_create_bucket_with_config",
     # not empty (BucketNotEmpty): the test object is in it
     "cos_client_delete_bucket",
 }
@@ -153,6 +160,7 @@ NULL_EMPTY_BUFFER = {
     "cos_raw_request_set_body": "ok",
     "cos_object_reader_read": "any",
     "cos_request_options_set_sse_customer_key": "invalid",  # an SSE-C key is 32 bytes
+    "cos_copy_source_set_sse_customer_key": "invalid",
 }
 
 # String arrays that share the count of the array before them (`keys, version_ids, count`): NULL for the
@@ -237,6 +245,8 @@ STRING_OVERRIDES = {
     # POST /x?uploads (InitiateMultipartUpload): an object sub-resource every multipart server answers.
     ("cos_client_object_subresource", "method"): '"POST"',
     ("cos_client_copy", "key"): '"y"',
+    ("cos_client_copy_object_ex", "key"): '"y"',
+    ("cos_client_copy_ex", "key"): '"y"',
     # reset_state() deletes "ap", so every valid call appends at position 0 (SCALAR_VALUES).
     ("cos_client_append_object", "key"): '"ap"',
     ("cos_request_options_set_response_header", "name"): '"content-type"',
@@ -266,6 +276,16 @@ STRING_OVERRIDES = {
     # An archived object (made by setup()): a restore of it succeeds, again and again.
     ("cos_client_restore_object", "key"): '"cold"',
     ("cos_tag_set_get", "key"): '"a"',
+    # The link "sl" made by each valid put_symlink call is what every valid get_symlink call reads.
+    ("cos_client_put_symlink", "key"): '"sl"',
+    ("cos_client_put_symlink", "target"): '"x"',
+    ("cos_client_get_symlink", "key"): '"sl"',
+    ("cos_request_options_set_cache_control", "value"): '"max-age=60"',
+    ("cos_request_options_set_expires", "http_date"): '"Wed, 21 Oct 2015 07:28:00 GMT"',
+    ("cos_request_options_set_tagging", "tagging"): '"a=1"',
+    ("cos_bucket_filter_set_created", "range"): '"gte"',
+    ("cos_bucket_filter_set_tag", "key"): '"a"',
+    ("cos_bucket_filter_set_region", "region"): '"ap-guangzhou"',
 }
 
 SCALAR_VALUES = {
@@ -295,8 +315,11 @@ SCALAR_VALUES = {
     ("int64_t", "last"): "-1",
     ("uint64_t", "last"): "0",
     ("int64_t", "start_unix"): "1700000000",
+    ("int64_t", "unix_seconds"): "1700000000",
     ("int64_t", "seconds"): "0",
     ("bool", "quiet"): "false",
+    ("bool", "multi_az"): "false",
+    ("bool", "ofs"): "false",
     ("bool", "enabled"): "true",
     ("bool", "on"): "true",
     ("bool", "sign_host"): "true",
@@ -348,6 +371,11 @@ HANDLES = {
     "cos_tag_set *": "scratch_tag_set",
     "const cos_acl_policy *": "acl_policy",
     "cos_acl_policy *": "scratch_acl_policy",
+    "const cos_bucket_filter *": "bucket_filter",
+    "cos_bucket_filter *": "scratch_bucket_filter",
+    # setup() makes both for BUCKET/x; only the scratch one is changed by the setters.
+    "const cos_copy_source *": "copy_source",
+    "cos_copy_source *": "scratch_copy_source",
     "const cos_presign_options *": "presign_opts",
     "cos_presign_options *": "scratch_presign_opts",
     "const cos_raw_request *": "raw_request",
@@ -375,6 +403,7 @@ OUTS = {
     "cos_cors_preflight **": "cos_cors_preflight_free",
     "cos_tag_set **": "cos_tag_set_free",
     "cos_acl_policy **": "cos_acl_policy_free",
+    "cos_copy_source **": "cos_copy_source_free",
     "char **": "cos_string_free",
     "cos_version_list **": "cos_version_list_free",
     "cos_version_iter **": "cos_version_iter_free",
@@ -392,6 +421,7 @@ CONSTRUCTED = {
     "cos_cors *": "cos_cors_free",
     "cos_tag_set *": "cos_tag_set_free",
     "cos_acl_policy *": "cos_acl_policy_free",
+    "cos_bucket_filter *": "cos_bucket_filter_free",
     "cos_presign_options *": "cos_presign_options_free",
     "cos_raw_request *": "cos_raw_request_free",
 }
@@ -493,7 +523,7 @@ def classify(fname, ret, params):
         elif t == "const uint8_t *":
             if not nxt or nxt[0] != "size_t":
                 raise Unknown(f"{fname}: byte pointer `{n}` is not followed by its size_t length")
-            is_key = fname == "cos_request_options_set_sse_customer_key"
+            is_key = fname in ("cos_request_options_set_sse_customer_key", "cos_copy_source_set_sse_customer_key")
             slots.append(Slot("bytes", t, n, len_name=nxt[1], value="sse_key" if is_key else "(const uint8_t *)\"x\"",
                               length="32" if is_key else "1"))
             i += 1
@@ -875,6 +905,10 @@ static cos_tag_set *tag_set;
 static cos_tag_set *scratch_tag_set;
 static cos_acl_policy *acl_policy;
 static cos_acl_policy *scratch_acl_policy;
+static cos_bucket_filter *bucket_filter;
+static cos_bucket_filter *scratch_bucket_filter;
+static cos_copy_source *copy_source;
+static cos_copy_source *scratch_copy_source;
 static cos_presign_options *presign_opts;
 static cos_presign_options *scratch_presign_opts;
 static cos_raw_request *raw_request; /* GET / on the service host: list buckets */
@@ -1175,6 +1209,8 @@ static void setup(const char *dir) {
     scratch_config = cos_client_config_new();
     opts = cos_request_options_new();
     scratch_opts = cos_request_options_new();
+    must("copy source", cos_copy_source_new(BUCKET, "x", &copy_source, &err), &err);
+    must("scratch copy source", cos_copy_source_new(BUCKET, "x", &scratch_copy_source, &err), &err);
     must("create bucket", cos_client_create_bucket(client, BUCKET, &err), &err);
     reset_state();
     must("head x", cos_client_head_object(client, BUCKET, "x", NULL, &info, &err), &err);
@@ -1242,6 +1278,9 @@ static void setup(const char *dir) {
     must("add tag", cos_tag_set_add(tag_set, "a", "b", &err), &err);
     must("get acl", cos_client_get_object_acl(client, BUCKET, "x", NULL, &acl_policy, &err), &err);
     scratch_acl_policy = cos_acl_policy_new();
+    bucket_filter = cos_bucket_filter_new();
+    scratch_bucket_filter = cos_bucket_filter_new();
+    must("bucket filter", cos_bucket_filter_set_page(bucket_filter, "", 1, &err), &err);
     {
         cos_request_options *archive = cos_request_options_new();
         must("archive class", cos_request_options_set_storage_class(archive, "ARCHIVE", &err), &err);
@@ -1290,7 +1329,11 @@ static void teardown(void) {
     cos_lifecycle_free(scratch_lifecycle);
     cos_lifecycle_free(lifecycle);
     cos_acl_policy_free(scratch_acl_policy);
+    cos_bucket_filter_free(scratch_bucket_filter);
+    cos_bucket_filter_free(bucket_filter);
     cos_acl_policy_free(acl_policy);
+    cos_copy_source_free(scratch_copy_source);
+    cos_copy_source_free(copy_source);
     cos_tag_set_free(scratch_tag_set);
     cos_tag_set_free(tag_set);
     cos_presign_options_free(scratch_presign_opts);

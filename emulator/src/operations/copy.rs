@@ -10,15 +10,34 @@ use crate::operations::object::{
 };
 use crate::operations::restore::{check_readable, now_ms};
 use crate::operations::router::Ctx;
+use crate::operations::sse_c;
 use crate::storage::store::ObjectMeta;
 use crate::util::{decode_path, decode_query_component, iso8601};
 use crate::xml::XmlWriter;
 
-/// The object an `x-cos-copy-source` names: bucket, key and, with `?versionId=ID`, the version.
+/// The object an `x-cos-copy-source` names: bucket, key, the region its host names (if any) and,
+/// with `?versionId=ID`, the version.
 pub struct CopySource {
     pub bucket: String,
     pub key: String,
+    pub region: Option<String>,
     pub version_id: Option<String>,
+}
+
+impl CopySource {
+    /// A source host naming a region other than the bucket's reaches a COS cluster where the
+    /// bucket does not exist: 404 NoSuchBucket, so a copy from another region must name it.
+    pub fn check_region(&self, ctx: &Ctx) -> Result<(), CosError> {
+        let actual = ctx.store.with_bucket(&self.bucket, |b| b.region.clone())?;
+        match &self.region {
+            Some(named) if *named != actual => Err(CosError::new(
+                404,
+                "NoSuchBucket",
+                format!("The copy source bucket {} is in region {actual}, not {named}.", self.bucket),
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// An `x-cos-copy-source` value. Lenient about the form: an optional scheme, an optional leading
@@ -48,7 +67,8 @@ pub fn parse_copy_source(value: &str) -> Result<CopySource, CosError> {
         .find(|(k, _)| *k == "versionId")
         .map(|(_, v)| decode_query_component(v))
         .filter(|v| !v.is_empty());
-    Ok(CopySource { bucket, key, version_id })
+    let (_, region) = crate::operations::router::parse_host(host);
+    Ok(CopySource { bucket, key, region, version_id })
 }
 
 #[derive(PartialEq)]
@@ -59,7 +79,9 @@ enum Directive {
 
 pub fn copy_object(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<Response, CosError> {
     let source = req.header("x-cos-copy-source").unwrap_or("");
-    let CopySource { bucket: src_bucket, key: src_key, version_id: src_version } = parse_copy_source(source)?;
+    let parsed = parse_copy_source(source)?;
+    parsed.check_region(ctx)?;
+    let CopySource { bucket: src_bucket, key: src_key, version_id: src_version, .. } = parsed;
     let directive = match req.header("x-cos-metadata-directive") {
         None => Directive::Copy,
         Some(d) if d.eq_ignore_ascii_case("copy") => Directive::Copy,
@@ -74,9 +96,10 @@ pub fn copy_object(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<R
     // Request metadata counts only when it replaces the source's.
     let replaced_headers = if directive == Directive::Replaced { descriptive_headers(req)? } else { Vec::new() };
     let sse = sse_headers(req)?;
+    let dest_key = sse_c::request_key(req, sse_c::OBJECT)?;
     let acl = object_acl(req)?;
     let same_object = src_bucket == ctx.bucket && src_key == ctx.key && src_version.is_none();
-    if same_object && directive == Directive::Copy && class.is_none() && sse.is_empty() {
+    if same_object && directive == Directive::Copy && class.is_none() && sse.is_empty() && dest_key.is_none() {
         return Err(CosError::new(
             400,
             "InvalidRequest",
@@ -95,6 +118,7 @@ pub fn copy_object(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<R
     let src = (src_bucket.as_str(), src_key.as_str(), src_version.as_deref());
     let meta = ctx.store.copy_object(src, (&ctx.bucket, &ctx.key), |src: &ObjectMeta| {
         check_readable(src, now_ms)?;
+        sse_c::check_read(src, req, sse_c::COPY_SOURCE)?;
         conditions.evaluate_copy_source(&src.etag, src.last_modified)?;
         let mut m = match directive {
             Directive::Copy => src.clone(),
@@ -109,6 +133,9 @@ pub fn copy_object(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<R
             m.headers.retain(|(n, _)| !n.starts_with(crate::operations::object::SSE_HEADER));
             m.headers.extend(sse.iter().cloned());
         }
+        // Encrypted with the key the request gives for the copy, or not with a customer key at all.
+        m.headers.retain(|(n, _)| !sse_c::is_marker(n));
+        m.headers.extend(sse_c::meta_headers(dest_key.clone()));
         m.last_modified = now;
         // A copy is a new object written at once, not by appends.
         m.appendable = false;
@@ -157,5 +184,9 @@ mod tests {
         assert_eq!(version("b-1.cos.r.myqcloud.com/k?versionId=MTg0NDY3"), Some("MTg0NDY3".into()));
         assert_eq!(version("b-1.cos.r.myqcloud.com/k?versionId="), None);
         assert_eq!(version("b-1.cos.r.myqcloud.com/k"), None);
+        let region = |v: &str| parse_copy_source(v).ok().and_then(|s| s.region);
+        assert_eq!(region("b-1.cos.ap-beijing.myqcloud.com/k"), Some("ap-beijing".into()));
+        assert_eq!(region("http://b-1.cos.ap-beijing.tencentcos.cn/k"), Some("ap-beijing".into()));
+        assert_eq!(region("b-1/k"), None);
     }
 }

@@ -118,8 +118,10 @@ pub fn copy_range(header: Option<&str>, size: u64) -> Result<(u64, u64), CosErro
 fn upload_part_copy(ctx: &Ctx, req: &Request, n: u32, id: &str) -> Result<Response, CosError> {
     let src = parse_copy_source(req.header("x-cos-copy-source").unwrap_or(""))?;
     ctx.store.with_upload(&ctx.bucket, &ctx.key, id, |_| ())?;
+    src.check_region(ctx)?;
     let (source, pieces) = ctx.store.open_version(&src.bucket, &src.key, src.version_id.as_deref())?;
     check_readable(&source.meta, now_ms(ctx))?;
+    crate::operations::sse_c::check_read(&source.meta, req, crate::operations::sse_c::COPY_SOURCE)?;
     let conditions = Conditions {
         if_match: req.header("x-cos-copy-source-if-match"),
         if_none_match: req.header("x-cos-copy-source-if-none-match"),

@@ -10,6 +10,7 @@ use crate::operations::conditional::{parse_range, Conditions, Precondition, Rang
 use crate::operations::copy;
 use crate::operations::restore::{check_readable, now_ms, restore_header};
 use crate::operations::router::Ctx;
+use crate::operations::sse_c;
 use crate::storage::ingest;
 use crate::storage::store::{slice_pieces, ObjectMeta};
 use crate::storage::versions::NULL_VERSION;
@@ -137,6 +138,7 @@ pub fn push_sse_echo(resp: &mut Response, meta: &ObjectMeta) {
 pub fn new_object_meta(ctx: &Ctx, req: &Request) -> Result<ObjectMeta, CosError> {
     let mut headers = descriptive_headers(req)?;
     headers.extend(sse_headers(req)?);
+    headers.extend(sse_c::meta_headers(sse_c::request_key(req, sse_c::OBJECT)?));
     Ok(ObjectMeta {
         size: 0,
         etag: String::new(),
@@ -211,6 +213,7 @@ fn read_object(ctx: &Ctx, req: &Request, head: bool) -> Result<Response, CosErro
     if !head {
         check_readable(m, now_ms)?;
     }
+    sse_c::check_read(m, req, sse_c::OBJECT)?;
     let conditions = Conditions {
         if_match: req.header("if-match"),
         if_none_match: req.header("if-none-match"),

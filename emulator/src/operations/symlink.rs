@@ -7,7 +7,7 @@ use crate::error::CosError;
 use crate::http::body::BodyReader;
 use crate::http::request::Request;
 use crate::http::wire::Response;
-use crate::operations::object::new_object_meta;
+use crate::operations::object::{new_object_meta, push_version_header};
 use crate::operations::router::Ctx;
 use crate::storage::ingest;
 
@@ -28,8 +28,10 @@ pub fn put_symlink(ctx: &Ctx, req: &Request, body: &mut BodyReader) -> Result<Re
     meta.size = digests.size;
     meta.etag = digests.etag();
     meta.crc64 = digests.crc64;
-    ctx.store.put_object(&ctx.bucket, &ctx.key, meta.clone(), staged)?;
-    Ok(Response::new(200).header("ETag", meta.etag))
+    meta.version_id = ctx.store.put_object(&ctx.bucket, &ctx.key, meta.clone(), staged)?;
+    let mut resp = Response::new(200).header("ETag", meta.etag.clone());
+    push_version_header(&mut resp, &meta);
+    Ok(resp)
 }
 
 pub fn get_symlink(ctx: &Ctx, req: &Request, _body: &mut BodyReader) -> Result<Response, CosError> {
