@@ -11,6 +11,8 @@ mod multipart;
 mod object;
 mod purge;
 mod restore;
+mod select;
+mod select_request;
 mod subresource;
 mod tagging;
 mod versioning;
@@ -28,5 +30,10 @@ pub(crate) use call::Call;
 pub use purge::{PurgeOptions, PurgeProgress, PurgeReport};
 pub use reader::ObjectReader;
 pub use restore::RestoreTier;
+pub use select::{SelectReader, SelectStats};
+pub use select_request::{
+    CsvInput, CsvOutput, FileHeaderInfo, JsonType, SelectCompression, SelectInput, SelectOutput, SelectRequest,
+    MAX_EXPRESSION,
+};
 pub use subresource::Document;
 pub use versions::{VersionCursor, VersionPages, VersionsParams};
