@@ -20,6 +20,7 @@ pub enum Kind {
     ShortBody,
     Stall,
     BadCrc,
+    CorruptBody,
     Error200,
     Redirect,
     HugeHeaders,
@@ -37,6 +38,7 @@ const KINDS: &[(&str, Kind)] = &[
     ("short-body", Kind::ShortBody),
     ("stall", Kind::Stall),
     ("bad-crc", Kind::BadCrc),
+    ("corrupt-body", Kind::CorruptBody),
     ("error-200", Kind::Error200),
     ("redirect", Kind::Redirect),
     ("huge-headers", Kind::HugeHeaders),
@@ -148,7 +150,7 @@ impl Fault {
         opt(&mut s, "code", &self.code);
         opt(&mut s, "message", &self.message);
         match self.kind {
-            Kind::Reset | Kind::ResetBody | Kind::ShortBody => {
+            Kind::Reset | Kind::ResetBody | Kind::ShortBody | Kind::CorruptBody => {
                 s.push_str(&format!(" after_bytes={}", self.after_bytes))
             }
             Kind::Stall if self.at_body => {
@@ -220,6 +222,8 @@ pub struct Effect {
     pub stall: Option<Duration>,
     pub cut: Option<Cut>,
     pub bad_crc: bool,
+    /// Flip the bits of the body byte at this offset (the last byte when the body is shorter).
+    pub corrupt_at: Option<u64>,
     pub junk_header_bytes: u64,
 }
 
@@ -341,6 +345,7 @@ pub fn effect(f: &Fault, ctx: &Context) -> Effect {
         Kind::Stall if f.at_body => e.cut = Some(Cut::Stall(f.after_bytes, Duration::from_millis(f.ms))),
         Kind::Stall => e.stall = Some(Duration::from_millis(f.ms)),
         Kind::BadCrc => e.bad_crc = true,
+        Kind::CorruptBody => e.corrupt_at = Some(f.after_bytes),
         Kind::HugeHeaders => e.junk_header_bytes = f.bytes,
     }
     e
@@ -348,6 +353,9 @@ pub fn effect(f: &Fault, ctx: &Context) -> Effect {
 
 /// The changes a fault makes to a response produced normally.
 pub fn alter(e: &Effect, resp: &mut Response) {
+    if let Some(at) = e.corrupt_at {
+        corrupt(resp, at);
+    }
     if e.bad_crc {
         let wrong = resp
             .headers
@@ -367,6 +375,43 @@ pub fn alter(e: &Effect, resp: &mut Response) {
         resp.push_header(&name, "j".repeat(value_len as usize));
         left = left.saturating_sub(overhead + value_len);
         i += 1;
+    }
+}
+
+/// corrupt-body: the body keeps its length and every byte but one, whose bits are all flipped, so
+/// only a checksum (the event stream's CRC-32, a CRC-64 or an MD5 the client computes) can tell.
+/// Object bodies are read into memory first; a HEAD or generated body is left alone; in a chunked
+/// body the offset counts data bytes, so the chunk framing stays intact.
+fn corrupt(resp: &mut Response, at: u64) {
+    if let Body::Pieces(pieces) = &resp.body {
+        match crate::storage::store::read_pieces(pieces) {
+            Ok(bytes) => resp.body = Body::Bytes(bytes),
+            Err(_) => return,
+        }
+    }
+    match &mut resp.body {
+        Body::Bytes(b) => {
+            if let Some(last) = b.len().checked_sub(1) {
+                b[(at as usize).min(last)] ^= 0xff;
+            }
+        }
+        // The offset counts payload bytes, not the chunked framing (which would then break
+        // instead of the data).
+        Body::Chunked(chunks) => {
+            let total: usize = chunks.iter().map(Vec::len).sum();
+            let Some(last) = total.checked_sub(1) else {
+                return;
+            };
+            let mut i = (at as usize).min(last);
+            for c in chunks.iter_mut() {
+                if i < c.len() {
+                    c[i] ^= 0xff;
+                    return;
+                }
+                i -= c.len();
+            }
+        }
+        _ => {}
     }
 }
 
@@ -441,6 +486,32 @@ mod tests {
             let total: u64 = r.headers.iter().map(|(n, v)| (n.len() + v.len() + 4) as u64).sum();
             assert!(total >= bytes && total <= bytes + 40, "{bytes} -> {total}");
         }
+        let corrupted = |body: &[u8], at: u64| {
+            let mut r = Response::new(200);
+            r.body = Body::Bytes(body.to_vec());
+            alter(&Effect { corrupt_at: Some(at), ..Effect::default() }, &mut r);
+            match r.body {
+                Body::Bytes(b) => b,
+                _ => panic!("not bytes"),
+            }
+        };
+        assert_eq!(corrupted(b"abc", 1), [b'a', b'b' ^ 0xff, b'c']);
+        assert_eq!(corrupted(b"abc", 99), [b'a', b'b', b'c' ^ 0xff], "past the end: the last byte");
+        assert_eq!(corrupted(b"", 0), b"");
+        // An object body (shared memory pieces) is copied, then edited: the stored bytes stay intact.
+        let chunk = std::sync::Arc::new(crate::storage::chunk::Chunk::from_vec(b"xxhello".to_vec()));
+        let mut r = Response::new(200);
+        r.body = Body::Pieces(vec![crate::storage::store::Piece::Mem { data: chunk.clone(), start: 2, end: 7 }]);
+        alter(&Effect { corrupt_at: Some(0), ..Effect::default() }, &mut r);
+        assert!(matches!(&r.body, Body::Bytes(b) if b == &[b'h' ^ 0xff, b'e', b'l', b'l', b'o']));
+        assert_eq!(&chunk[..], b"xxhello");
+        let mut r = Response::new(200);
+        r.body = Body::Chunked(vec![b"ab".to_vec(), Vec::new(), b"cd".to_vec()]);
+        alter(&Effect { corrupt_at: Some(2), ..Effect::default() }, &mut r);
+        assert!(matches!(&r.body, Body::Chunked(c) if c.concat() == [b'a', b'b', b'c' ^ 0xff, b'd']));
+        let f = Fault::parse(1, &q("kind=corrupt-body&after_bytes=12")).unwrap();
+        assert_eq!((f.kind, f.after_bytes), (Kind::CorruptBody, 12));
+        assert_eq!(f.describe(), "1 kind=corrupt-body remaining=1 after_bytes=12");
         let mut r = Response::new(200).header("x-cos-hash-crc64ecma", "7");
         alter(&Effect { bad_crc: true, ..Effect::default() }, &mut r);
         assert_eq!(r.headers, vec![("x-cos-hash-crc64ecma".to_string(), (7u64 ^ 0x5a5a).to_string())]);

@@ -27,6 +27,10 @@ pub enum Body {
         fill: u64,
         tail: Vec<u8>,
     },
+    /// Sent with `Transfer-Encoding: chunked`, one HTTP chunk per item, as COS streams an answer
+    /// whose length it does not know beforehand (Select's event stream). Fault cuts count the
+    /// encoded bytes.
+    Chunked(Vec<Vec<u8>>),
 }
 
 impl Body {
@@ -37,6 +41,10 @@ impl Body {
             Body::Bytes(b) => b.len() as u64,
             Body::Pieces(p) => p.iter().map(Piece::len).sum(),
             Body::Repeat { head, fill, tail, .. } => head.len() as u64 + fill + tail.len() as u64,
+            Body::Chunked(chunks) => {
+                let framed = chunks.iter().filter(|c| !c.is_empty()).map(|c| chunk_overhead(c.len()) + c.len() as u64);
+                framed.sum::<u64>() + LAST_CHUNK.len() as u64
+            }
         }
     }
 }
@@ -138,9 +146,35 @@ pub fn reason(status: u16) -> &'static str {
     }
 }
 
-/// Write a response. 204 and 304 carry no body and no Content-Length.
-pub fn write_response(w: &mut BufWriter<TcpStream>, resp: Response, mut d: Delivery) -> io::Result<After> {
+/// `<size in hex>\r\n` before a chunk's data and `\r\n` after it.
+fn chunk_overhead(len: usize) -> u64 {
+    format!("{len:x}").len() as u64 + 4
+}
+
+/// The chunked encoding of `chunks` (empty ones skipped: a zero-size chunk ends the body), with
+/// the last chunk and no trailers.
+fn encode_chunked(chunks: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for c in chunks.iter().filter(|c| !c.is_empty()) {
+        out.extend_from_slice(format!("{:x}\r\n", c.len()).as_bytes());
+        out.extend_from_slice(c);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(LAST_CHUNK);
+    out
+}
+
+/// The zero-size chunk that ends a chunked body, without trailers.
+const LAST_CHUNK: &[u8] = b"0\r\n\r\n";
+
+/// Write a response. 204 and 304 carry no body and no Content-Length; a chunked body carries
+/// `Transfer-Encoding: chunked` instead of it.
+pub fn write_response(w: &mut BufWriter<TcpStream>, mut resp: Response, mut d: Delivery) -> io::Result<After> {
     let bodiless_status = resp.status == 204 || resp.status == 304;
+    let chunked = matches!(resp.body, Body::Chunked(_));
+    if let Body::Chunked(chunks) = &resp.body {
+        resp.body = Body::Bytes(encode_chunked(chunks));
+    }
     let mut out = String::with_capacity(512);
     out.push_str(&format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status)));
     for (name, value) in &resp.headers {
@@ -150,7 +184,9 @@ pub fn write_response(w: &mut BufWriter<TcpStream>, resp: Response, mut d: Deliv
         out.push_str("\r\n");
     }
     let len = resp.body.len();
-    if !bodiless_status {
+    if chunked && !bodiless_status {
+        out.push_str("Transfer-Encoding: chunked\r\n");
+    } else if !bodiless_status {
         out.push_str(&format!("Content-Length: {len}\r\n"));
     }
     out.push_str(if d.keep_alive { "Connection: keep-alive\r\n\r\n" } else { "Connection: close\r\n\r\n" });
@@ -187,7 +223,8 @@ fn write_range(
         return Ok(());
     }
     match body {
-        Body::Empty | Body::LengthOnly(_) => Ok(()),
+        // Chunked bodies are encoded into bytes before they are written.
+        Body::Empty | Body::LengthOnly(_) | Body::Chunked(_) => Ok(()),
         Body::Bytes(b) => emit(w, &b[from as usize..to as usize], limiter),
         Body::Pieces(pieces) => {
             let mut pos = 0u64;
@@ -371,6 +408,26 @@ mod tests {
         let body = body_of(&got);
         let fill: Vec<u8> = b"xyz".iter().copied().cycle().take(200_000).collect();
         assert_eq!(body, [b"<a>".as_slice(), &fill, b"</a>"].concat());
+    }
+
+    #[test]
+    fn chunked_bodies() {
+        let chunks = vec![b"hello".to_vec(), Vec::new(), vec![b'x'; 300]];
+        let mut resp = Response::new(200);
+        resp.body = Body::Chunked(chunks.clone());
+        let len = resp.body.len();
+        let (got, r, _) = roundtrip(resp, None, false);
+        assert!(r.is_ok());
+        let text = String::from_utf8_lossy(&got);
+        assert!(text.contains("Transfer-Encoding: chunked\r\n") && !text.contains("Content-Length"), "{text}");
+        let expected = [b"5\r\nhello\r\n12c\r\n".as_slice(), &[b'x'; 300], b"\r\n0\r\n\r\n"].concat();
+        assert_eq!(body_of(&got), expected, "the empty chunk is skipped: it would end the body");
+        assert_eq!(len, expected.len() as u64, "len() is the encoded length");
+        // A cut counts encoded bytes.
+        let mut resp = Response::new(200);
+        resp.body = Body::Chunked(chunks);
+        let (got, _, _) = roundtrip(resp, Some(Cut::Close(8)), false);
+        assert_eq!(body_of(&got), b"5\r\nhello");
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! A small strict JSON parser (RFC 8259), enough to check a bucket policy the way COS does
-//! before storing it: the emulator has no JSON dependency, and the policy is kept as sent.
+//! before storing it, and to read Select's JSON input (`parse_many`): the emulator has no JSON
+//! dependency. Numbers keep their text so Select can return them as they were written.
 
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Null,
     Bool(bool),
-    Number,
+    /// The number's text, as written (valid JSON number syntax).
+    Number(String),
     String(String),
     Array(Vec<Value>),
     Object(Vec<(String, Value)>),
@@ -35,6 +37,22 @@ pub fn parse(text: &str) -> Result<Value, String> {
         return Err(format!("unexpected text at byte {}", p.i));
     }
     Ok(v)
+}
+
+/// The values of a text holding any number of them one after another, separated by optional
+/// whitespace (Select's JSON DOCUMENT input). Stops after the first error.
+pub fn parse_many(text: &str) -> impl Iterator<Item = Result<Value, String>> + '_ {
+    let mut p = Parser { s: text.as_bytes(), i: 0 };
+    let mut failed = false;
+    std::iter::from_fn(move || {
+        p.ws();
+        if failed || p.i == p.s.len() {
+            return None;
+        }
+        let v = p.value(0);
+        failed = v.is_err();
+        Some(v)
+    })
 }
 
 struct Parser<'a> {
@@ -160,14 +178,20 @@ impl Parser<'_> {
                         Some(b'r') => out.push(b'\r'),
                         Some(b't') => out.push(b'\t'),
                         Some(b'u') => {
-                            let hex = self.s.get(self.i..self.i + 4).and_then(|h| std::str::from_utf8(h).ok());
-                            let code = hex.and_then(|h| u32::from_str_radix(h, 16).ok());
-                            let Some(code) = code else {
+                            let Some(code) = self.hex4(self.i) else {
                                 return self.err("bad \\u escape");
                             };
                             self.i += 4;
-                            // Surrogates stand for themselves here: only validity matters.
-                            let c = char::from_u32(code).unwrap_or('\u{FFFD}');
+                            // A high surrogate followed by an escaped low one is one character
+                            // (how JSON writes characters beyond U+FFFF); a lone surrogate is U+FFFD.
+                            let mut scalar = code;
+                            if (0xD800..0xDC00).contains(&code) && self.s[self.i..].starts_with(b"\\u") {
+                                if let Some(low @ 0xDC00..=0xDFFF) = self.hex4(self.i + 2) {
+                                    scalar = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                                    self.i += 6;
+                                }
+                            }
+                            let c = char::from_u32(scalar).unwrap_or('\u{FFFD}');
                             out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
                         }
                         _ => return self.err("bad escape"),
@@ -180,6 +204,12 @@ impl Parser<'_> {
                 }
             }
         }
+    }
+
+    /// The value of four hex digits at `at`, if there are four.
+    fn hex4(&self, at: usize) -> Option<u32> {
+        let hex = self.s.get(at..at + 4).and_then(|h| std::str::from_utf8(h).ok())?;
+        u32::from_str_radix(hex, 16).ok().filter(|_| hex.bytes().all(|b| b.is_ascii_hexdigit()))
     }
 
     fn number(&mut self) -> Result<Value, String> {
@@ -214,8 +244,7 @@ impl Parser<'_> {
                 return self.err("bad exponent");
             }
         }
-        debug_assert!(self.i > start);
-        Ok(Value::Number)
+        Ok(Value::Number(String::from_utf8_lossy(&self.s[start..self.i]).into_owned()))
     }
 }
 
@@ -234,5 +263,48 @@ mod tests {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
         assert!(parse(&"[".repeat(100)).is_err());
+    }
+
+    #[test]
+    fn numbers_keep_their_text_and_values_can_follow_each_other() {
+        assert_eq!(parse(" -1.50e3 ").unwrap(), Value::Number("-1.50e3".into()));
+        let all: Vec<_> = parse_many("{\"a\":1} [2]\n3 \"x\"").collect();
+        assert_eq!(all.len(), 4);
+        assert_eq!(all[2], Ok(Value::Number("3".into())));
+        let bad: Vec<_> = parse_many("1 {x} 2").collect();
+        assert_eq!(bad.len(), 2, "stops at the first error");
+        assert!(bad[1].is_err());
+        assert_eq!(parse_many("  ").count(), 0);
+    }
+
+    #[test]
+    fn random_text_is_parsed_or_refused_never_a_panic() {
+        let alphabet: Vec<char> = "{}[]:,\"\\u0123456789abcdefEe+-.ntrl \n中😀".chars().collect();
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            for i in 0..(x % 24) {
+                text.push(alphabet[((x >> (i % 48)) as usize + i as usize * 7) % alphabet.len()]);
+            }
+            let _ = parse(&text);
+            assert!(parse_many(&text).count() <= text.len() + 1);
+        }
+    }
+
+    #[test]
+    fn surrogate_pairs_are_one_character() {
+        let s = |text: &str| match parse(text).unwrap() {
+            Value::String(s) => s,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(s(r#""\ud83d\ude00!""#), "😀!");
+        assert_eq!(s(r#""\u4e2d\u6587""#), "中文");
+        assert_eq!(s(r#""\ud83d x""#), "\u{FFFD} x", "a lone high surrogate");
+        assert_eq!(s(r#""\ude00""#), "\u{FFFD}", "a lone low surrogate");
+        assert_eq!(s(r#""\ud83d\u0041""#), "\u{FFFD}A", "a high surrogate before a non-surrogate");
+        assert!(parse(r#""\u+123""#).is_err(), "from_str_radix alone would take a sign");
     }
 }

@@ -20,6 +20,7 @@ use crate::operations::multipart;
 use crate::operations::multipart_list;
 use crate::operations::object;
 use crate::operations::restore;
+use crate::operations::select;
 use crate::operations::symlink;
 use crate::operations::tagging;
 use crate::operations::versioning;
@@ -125,6 +126,7 @@ static ROUTES: &[Route] = &[
     route("GET", Target::Object, Some("symlink"), symlink::get_symlink),
     route("POST", Target::Bucket, Some("inventory"), config::post_inventory),
     route("POST", Target::Object, Some("restore"), restore::restore_object),
+    route("POST", Target::Object, Some("select"), select::select_object),
 ];
 
 /// The configuration documents of `config::DOCS`: each takes PUT, GET and DELETE (the handler
@@ -167,6 +169,7 @@ fn is_plain_param(name: &str) -> bool {
             | "continuation-token"
             | "domainname"
             | "version-id-marker"
+            | "select-type"
     ) || (name.starts_with("response-") && name != "response-control")
 }
 
@@ -433,6 +436,8 @@ mod tests {
         assert_eq!(sub_resource(&q(&["versions", "prefix", "version-id-marker"])), Some("versions"));
         assert_eq!(sub_resource(&q(&["version-id-marker", "versions"])), None);
         assert_eq!(sub_resource(&q(&["restore", "versionId"])), Some("restore"));
+        assert_eq!(sub_resource(&q(&["select", "select-type"])), Some("select"));
+        assert_eq!(sub_resource(&q(&["select-type", "select"])), None, "COS routes on the first parameter");
     }
 
     #[test]

@@ -127,6 +127,23 @@ pub fn slice_pieces(pieces: Vec<Piece>, start: u64, end: u64) -> Vec<Piece> {
     out
 }
 
+/// The bytes of `pieces` in one buffer, for the few answers that need the content itself
+/// (Select reads the object; the corrupt-body fault edits a body).
+pub fn read_pieces(pieces: &[Piece]) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(pieces.iter().map(Piece::len).sum::<u64>() as usize);
+    for p in pieces {
+        match p {
+            Piece::Mem { data, start, end } => out.extend_from_slice(&data[*start..*end]),
+            Piece::File { file, offset, len } => {
+                let at = out.len();
+                out.resize(at + *len as usize, 0);
+                std::os::unix::fs::FileExt::read_exact_at(file, &mut out[at..], *offset)?;
+            }
+        }
+    }
+    Ok(out)
+}
+
 pub fn open_pieces(segments: &[Segment]) -> io::Result<Vec<Piece>> {
     segments
         .iter()
