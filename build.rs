@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// (module of `src/ffi`, section title), in header order. `src/ffi/mod.rs` declares the modules in this
 /// order too, because cbindgen emits functions in the order it parses them.
-const SECTIONS: [(&str, &str); 17] = [
+const SECTIONS: [(&str, &str); 18] = [
     ("status", "Version and status"),
     ("error", "Errors: cos_error and its accessors"),
     ("client", "The client and its configuration"),
@@ -28,6 +28,7 @@ const SECTIONS: [(&str, &str); 17] = [
     ("tagging", "Tagging: tag sets of objects and buckets"),
     ("acl", "Access control lists of objects and buckets"),
     ("restore", "Restoring archived objects"),
+    ("select", "SELECT object content: CSV / JSON queries and their event stream"),
 ];
 
 fn main() {

@@ -42,6 +42,7 @@ mod cors;
 mod tagging;
 mod acl;
 mod restore;
+mod select;
 
 pub use acl::*;
 pub use append::*;
@@ -55,6 +56,7 @@ pub use multipart::*;
 pub use object::*;
 pub use options::*;
 pub use restore::*;
+pub use select::*;
 pub use status::*;
 pub use subresource::*;
 pub use tagging::*;

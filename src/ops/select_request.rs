@@ -69,7 +69,9 @@ pub struct CsvOutput {
 pub enum SelectOutput {
     Csv(CsvOutput),
     /// JSON records, each followed by the record delimiter (None: COS's `\n`).
-    Json { record_delimiter: Option<String> },
+    Json {
+        record_delimiter: Option<String>,
+    },
 }
 
 /// A SELECT request. [`SelectRequest::new`] gives CSV in and out, uncompressed, no progress events.
@@ -230,7 +232,8 @@ mod tests {
         r.output = SelectOutput::Json { record_delimiter: Some("\n".into()) };
         r.validate().unwrap();
         let xml = r.to_xml();
-        assert!(xml.contains("<Expression>select * from COSObject s where s._1 &lt; &apos;&lt;&amp;&gt;&apos;</Expression>"));
+        assert!(xml
+            .contains("<Expression>select * from COSObject s where s._1 &lt; &apos;&lt;&amp;&gt;&apos;</Expression>"));
         assert!(xml.contains("<RecordDelimiter>\\r\\n</RecordDelimiter>"), "{xml}");
         assert!(xml.contains("<CompressionType>GZIP</CompressionType>") && xml.contains("<FileHeaderInfo>USE<"));
         assert!(xml.contains("<JSON><RecordDelimiter>\\n</RecordDelimiter></JSON>"));
