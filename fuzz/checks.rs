@@ -184,7 +184,7 @@ pub fn eventstream(data: &[u8]) {
         for chunk in data.chunks(step) {
             d.feed(chunk);
             loop {
-                match d.next() {
+                match d.next_message() {
                     Ok(Some(m)) => out.push(m),
                     Ok(None) => break,
                     Err(e) => return (out, Some(e.kind())),

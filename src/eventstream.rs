@@ -76,7 +76,7 @@ pub fn frame(headers: &[u8], payload: &[u8]) -> Vec<u8> {
     m
 }
 
-/// Feeds bytes in any chunks with [`Decoder::feed`], takes messages out with [`Decoder::next`].
+/// Feeds bytes in any chunks with [`Decoder::feed`], takes messages out with [`Decoder::next_message`].
 #[derive(Default)]
 pub struct Decoder {
     buf: Vec<u8>,
@@ -93,7 +93,7 @@ impl Decoder {
         Decoder::default()
     }
 
-    /// Appends bytes of the stream. Call [`Decoder::next`] until it returns None before feeding more, so
+    /// Appends bytes of the stream. Call [`Decoder::next_message`] until it returns None before feeding more, so
     /// that at most one message (plus one chunk) is ever buffered.
     pub fn feed(&mut self, bytes: &[u8]) {
         self.buf.extend_from_slice(bytes);
@@ -105,7 +105,7 @@ impl Decoder {
     }
 
     /// The next whole message, None when more bytes are needed. An error is final: the stream is broken.
-    pub fn next(&mut self) -> Result<Option<Message>> {
+    pub fn next_message(&mut self) -> Result<Option<Message>> {
         if self.buf.len() < 12 {
             return Ok(None);
         }

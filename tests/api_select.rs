@@ -29,7 +29,10 @@ fn select(f: &Fixture, key: &str, r: &SelectRequest) -> cos::Result<(Vec<u8>, co
 fn compress(module: &str, data: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut child = std::process::Command::new(support::python())
-        .args(["-c", &format!("import sys,{module};sys.stdout.buffer.write({module}.compress(sys.stdin.buffer.read()))")])
+        .args([
+            "-c",
+            &format!("import sys,{module};sys.stdout.buffer.write({module}.compress(sys.stdin.buffer.read()))"),
+        ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -177,7 +180,9 @@ fn version_id_selects_an_old_version() {
     let mut o = RequestOptions::new();
     o.version_id(v1.version_id().unwrap()).unwrap();
     let mut out = Vec::new();
-    f.client.select_object_content(&f.bucket, "v.csv", &SelectRequest::new("SELECT * FROM COSObject"), &o, &mut out).unwrap();
+    f.client
+        .select_object_content(&f.bucket, "v.csv", &SelectRequest::new("SELECT * FROM COSObject"), &o, &mut out)
+        .unwrap();
     assert_eq!(out, b"old\n");
 }
 

@@ -5,7 +5,10 @@ use cos::eventstream::{encode, frame, Decoder, HeaderValue, Message, MAX_MESSAGE
 use cos::ErrorKind;
 
 fn records(payload: &[u8]) -> Vec<u8> {
-    encode(&[(":message-type", "event"), (":event-type", "Records"), (":content-type", "application/octet-stream")], payload)
+    encode(
+        &[(":message-type", "event"), (":event-type", "Records"), (":content-type", "application/octet-stream")],
+        payload,
+    )
 }
 
 fn stream() -> Vec<u8> {
@@ -21,7 +24,7 @@ fn decode(bytes: &[u8], step: usize) -> cos::Result<(Vec<Message>, usize)> {
     let mut out = Vec::new();
     for chunk in bytes.chunks(step.max(1)) {
         d.feed(chunk);
-        while let Some(m) = d.next()? {
+        while let Some(m) = d.next_message()? {
             out.push(m);
         }
     }
@@ -48,7 +51,7 @@ fn every_split_gives_the_same_messages() {
         let mut got = Vec::new();
         for part in [&s[..cut], &s[cut..]] {
             d.feed(part);
-            while let Some(m) = d.next().unwrap() {
+            while let Some(m) = d.next_message().unwrap() {
                 got.push(m);
             }
         }

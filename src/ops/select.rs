@@ -125,7 +125,7 @@ impl Stream {
                 return Ok(None);
             }
             let resp = self.response.as_mut().expect("a response is open until the stream ends or fails");
-            match self.decoder.next() {
+            match self.decoder.next_message() {
                 Ok(Some(msg)) => {
                     let event = classify(resp, &msg).map_err(|e| resp.stamp(e))?;
                     match event {
