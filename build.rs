@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// (module of `src/ffi`, section title), in header order. `src/ffi/mod.rs` declares the modules in this
 /// order too, because cbindgen emits functions in the order it parses them.
-const SECTIONS: [(&str, &str); 21] = [
+const SECTIONS: [(&str, &str); 22] = [
     ("status", "Version and status"),
     ("error", "Errors: cos_error and its accessors"),
     ("client", "The client and its configuration"),
@@ -32,6 +32,7 @@ const SECTIONS: [(&str, &str); 21] = [
     ("copy_source", "Copy sources: another region, bucket, version, SSE-C key, conditions"),
     ("presign", "Presigned URLs, Authorization values for your own HTTP stack, object URLs"),
     ("raw", "Raw signed requests for what the library does not model"),
+    ("select", "SELECT object content: CSV / JSON queries and their event stream"),
 ];
 
 fn main() {

@@ -173,6 +173,47 @@ pub fn encode(data: &[u8]) {
     }
 }
 
+/// The select answer's event-stream decoder: fed whole or one byte at a time it yields the same messages
+/// and the same error kind, a message never exceeds the input, and string-only messages re-encode to the
+/// very bytes they came from.
+pub fn eventstream(data: &[u8]) {
+    use cos::eventstream::{encode, Decoder, HeaderValue};
+    let run = |step: usize| {
+        let mut d = Decoder::new();
+        let mut out = Vec::new();
+        for chunk in data.chunks(step) {
+            d.feed(chunk);
+            loop {
+                match d.next_message() {
+                    Ok(Some(m)) => out.push(m),
+                    Ok(None) => break,
+                    Err(e) => return (out, Some(e.kind())),
+                }
+            }
+        }
+        (out, None)
+    };
+    let whole = run(data.len().max(1));
+    assert_eq!(whole, run(1), "byte-by-byte feeding gives the same messages");
+    let mut at = 0;
+    for m in &whole.0 {
+        assert!(m.payload.len() <= data.len());
+        let strings: Option<Vec<(&str, &str)>> = m
+            .headers
+            .iter()
+            .map(|(n, v)| match v {
+                HeaderValue::String(s) => Some((n.as_str(), s.as_str())),
+                _ => None,
+            })
+            .collect();
+        let len = u32::from_be_bytes(data[at..at + 4].try_into().unwrap()) as usize;
+        if let Some(h) = strings {
+            assert_eq!(encode(&h, &m.payload), &data[at..at + len], "re-encodes to its own bytes");
+        }
+        at += len;
+    }
+}
+
 /// A check of one target.
 pub type Check = fn(&[u8]);
 
@@ -191,4 +232,5 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("xml_cors", xml_cors),
     ("headers", headers),
     ("encode", encode),
+    ("eventstream", eventstream),
 ];

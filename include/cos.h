@@ -130,6 +130,41 @@ typedef enum {
 } cos_restore_tier;
 
 /**
+ * How the object is compressed (`cos_select_request_set_compression`). Values are never renumbered.
+ */
+typedef enum {
+  COS_SELECT_COMPRESSION_NONE = 0,
+  COS_SELECT_COMPRESSION_GZIP = 1,
+  COS_SELECT_COMPRESSION_BZIP2 = 2,
+} cos_select_compression;
+
+/**
+ * Whether the first CSV line names the columns (`cos_select_request_set_input_csv`).
+ */
+typedef enum {
+  /**
+   * No header: columns are `_1`, `_2`, ...
+   */
+  COS_SELECT_FILE_HEADER_NONE = 0,
+  /**
+   * The first line names the columns.
+   */
+  COS_SELECT_FILE_HEADER_USE = 1,
+  /**
+   * The first line is skipped.
+   */
+  COS_SELECT_FILE_HEADER_IGNORE = 2,
+} cos_select_file_header;
+
+/**
+ * JSON input: one document, or one per line (`cos_select_request_set_input_json`).
+ */
+typedef enum {
+  COS_SELECT_JSON_DOCUMENT = 0,
+  COS_SELECT_JSON_LINES = 1,
+} cos_select_json_type;
+
+/**
  * An object's or a bucket's ACL: the owner and the grants. Strings returned by its accessors stay valid
  * until the policy is freed, except that `cos_acl_policy_set_owner` replaces the owner's strings.
  */
@@ -275,6 +310,22 @@ typedef struct cos_raw_request cos_raw_request;
 typedef struct cos_request_options cos_request_options;
 
 /**
+ * A pull-style select. One thread at a time.
+ */
+typedef struct cos_select_reader cos_select_reader;
+
+/**
+ * A SELECT request: the expression, the input and output formats. Made by `cos_select_request_new` with
+ * CSV in and out, uncompressed, no progress events; freed by `cos_select_request_free`.
+ */
+typedef struct cos_select_request cos_select_request;
+
+/**
+ * The byte counts of a Stats event (or of a Progress event, for the progress callback).
+ */
+typedef struct cos_select_stats cos_select_stats;
+
+/**
  * Tags of an object or a bucket: key/value pairs in order, keys unique. Strings returned by its accessors
  * stay valid until the set is freed (adding tags does not move them).
  */
@@ -328,6 +379,12 @@ typedef int (*cos_write_fn)(void *userdata, const uint8_t *data, size_t len);
  * to continue, non-zero to cancel (`COS_CANCELLED`). It must not unwind, throw or longjmp.
  */
 typedef int (*cos_progress_fn)(void *userdata, uint64_t done, uint64_t total);
+
+/**
+ * Receives a Progress event's counts while COS scans (`cos_select_request_set_progress`); returns 0 to
+ * continue, non-zero to stop with `COS_CANCELLED`. Runs on the calling thread; it must not unwind.
+ */
+typedef int (*cos_select_progress_fn)(void *userdata, const cos_select_stats *stats);
 
 #ifdef __cplusplus
 extern "C" {
@@ -3288,6 +3345,150 @@ cos_status cos_client_send_request(const cos_client *client,
                                    cos_bytes **body_out,
                                    cos_object_info **info_out,
                                    cos_error **err);
+
+/* ================================================================================================
+ * SELECT object content: CSV / JSON queries and their event stream
+ * ================================================================================================ */
+
+/**
+ * A new, empty request: set its expression with `cos_select_request_set_expression` (a select without one
+ * fails with COS_INVALID_ARGUMENT). Free with `cos_select_request_free`.
+ */
+cos_select_request *cos_select_request_new(void);
+
+/**
+ * Frees a request. NULL does nothing.
+ */
+void cos_select_request_free(cos_select_request *req);
+
+/**
+ * Sets the SQL expression (COS Select SQL, at most 256 KiB; checked when the select is sent).
+ */
+cos_status cos_select_request_set_expression(cos_select_request *req,
+                                             const char *expression,
+                                             cos_error **err);
+
+/**
+ * CSV input. `file_header_info` is a `cos_select_file_header`; each string may be NULL for COS's default
+ * (record delimiter "\n", field delimiter ",", quote and escape "\"", no comment character).
+ */
+cos_status cos_select_request_set_input_csv(cos_select_request *req,
+                                            uint32_t file_header_info,
+                                            const char *record_delimiter,
+                                            const char *field_delimiter,
+                                            const char *quote_character,
+                                            const char *quote_escape_character,
+                                            const char *comments,
+                                            bool allow_quoted_record_delimiter,
+                                            cos_error **err);
+
+/**
+ * JSON input; `json_type` is a `cos_select_json_type`.
+ */
+cos_status cos_select_request_set_input_json(cos_select_request *req,
+                                             uint32_t json_type,
+                                             cos_error **err);
+
+/**
+ * The object's compression, a `cos_select_compression`.
+ */
+cos_status cos_select_request_set_compression(cos_select_request *req,
+                                              uint32_t compression,
+                                              cos_error **err);
+
+/**
+ * CSV output: `quote_all` quotes every field (COS's ALWAYS; false: only where needed); strings may be NULL
+ * for COS's defaults.
+ */
+cos_status cos_select_request_set_output_csv(cos_select_request *req,
+                                             bool quote_all,
+                                             const char *record_delimiter,
+                                             const char *field_delimiter,
+                                             const char *quote_character,
+                                             const char *quote_escape_character,
+                                             cos_error **err);
+
+/**
+ * JSON output, each record followed by `record_delimiter` (NULL: "\n").
+ */
+cos_status cos_select_request_set_output_json(cos_select_request *req,
+                                              const char *record_delimiter,
+                                              cos_error **err);
+
+/**
+ * Whether COS sends Progress events while it scans.
+ */
+cos_status cos_select_request_set_progress(cos_select_request *req, bool enabled, cos_error **err);
+
+/**
+ * Runs `req` on the object: `write` gets the result records as they arrive (a record may span two calls),
+ * `progress` (may be NULL) each Progress event; either returning non-zero stops with `COS_CANCELLED`.
+ * `out_stats` (may be NULL) receives the Stats event's counts. A damaged answer is
+ * `COS_CHECKSUM_MISMATCH`, one cut short `COS_NETWORK_ERROR`, an error event `COS_SERVICE_ERROR` with its
+ * code and message. `opts` (may be NULL) may carry a versionId.
+ */
+cos_status cos_client_select_object_content(const cos_client *client,
+                                            const char *bucket,
+                                            const char *key,
+                                            const cos_select_request *req,
+                                            const cos_request_options *opts,
+                                            cos_write_fn write,
+                                            cos_select_progress_fn progress,
+                                            void *userdata,
+                                            cos_select_stats **out_stats,
+                                            cos_error **err);
+
+/**
+ * Bytes of the object read (as stored). 0 for NULL.
+ */
+uint64_t cos_select_stats_bytes_scanned(const cos_select_stats *stats);
+
+/**
+ * Bytes processed after decompression. 0 for NULL.
+ */
+uint64_t cos_select_stats_bytes_processed(const cos_select_stats *stats);
+
+/**
+ * Bytes of records returned. 0 for NULL.
+ */
+uint64_t cos_select_stats_bytes_returned(const cos_select_stats *stats);
+
+/**
+ * Frees stats from `cos_client_select_object_content`. NULL does nothing.
+ */
+void cos_select_stats_free(cos_select_stats *stats);
+
+/**
+ * Sends the select; read its records with `cos_select_reader_read`. `opts` may be NULL.
+ */
+cos_status cos_select_reader_open(const cos_client *client,
+                                  const char *bucket,
+                                  const char *key,
+                                  const cos_select_request *req,
+                                  const cos_request_options *opts,
+                                  cos_select_reader **out,
+                                  cos_error **err);
+
+/**
+ * Reads up to `cap` bytes of records into `buf` and stores the count in `*n`; `*n == 0` means the stream
+ * ended with its End event (then `cos_select_reader_stats` has the counts). After an error, every later
+ * read fails the same way.
+ */
+cos_status cos_select_reader_read(cos_select_reader *reader,
+                                  uint8_t *buf,
+                                  size_t cap,
+                                  size_t *n,
+                                  cos_error **err);
+
+/**
+ * The Stats event's counts once the stream ended; NULL before, or for NULL. Valid until the reader is freed.
+ */
+const cos_select_stats *cos_select_reader_stats(const cos_select_reader *reader);
+
+/**
+ * Frees a reader, closing its connection. NULL does nothing.
+ */
+void cos_select_reader_free(cos_select_reader *reader);
 
 #ifdef __cplusplus
 }  // extern "C"

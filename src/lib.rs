@@ -9,6 +9,7 @@ pub mod config;
 pub mod crc64;
 pub mod encode;
 pub mod error;
+pub mod eventstream;
 pub mod ffi;
 pub mod headers;
 mod http;
@@ -32,6 +33,10 @@ pub use ops::{
     Appender, Document, ListCursor, ListParams, ListUploadsParams, ObjectPages, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE,
 };
 pub use ops::{BucketCreateConfig, CreatedRange, ListBucketsParams};
+pub use ops::{
+    CsvInput, CsvOutput, FileHeaderInfo, JsonType, SelectCompression, SelectInput, SelectOutput, SelectReader,
+    SelectRequest, SelectStats, MAX_EXPRESSION,
+};
 pub use ops::{PurgeOptions, PurgeProgress, PurgeReport};
 pub use ops::{RawRequest, RawResponse, RawTarget};
 pub use ops::{VersionCursor, VersionPages, VersionsParams};

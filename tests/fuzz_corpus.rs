@@ -60,6 +60,9 @@ fn seeds_parse_as_the_real_responses_they_are() {
     let text = |b: &[u8]| String::from_utf8(b.to_vec()).expect("seeds are UTF-8");
     for (target, name, data) in seeds() {
         run_all(&format!("{target}/{name}"), &data);
+        if target == "eventstream" {
+            continue; // binary frames, checked by tests/eventstream_frames.rs
+        }
         let t = text(&data);
         // Seeds named like these are deliberately broken or of another kind.
         let broken = ["error200", "truncated", "doctype", "html", "json"].iter().any(|b| name.starts_with(b));

@@ -46,6 +46,7 @@ mod symlink;
 mod copy_source;
 mod presign;
 mod raw;
+mod select;
 
 pub use acl::*;
 pub use append::*;
@@ -62,6 +63,7 @@ pub use options::*;
 pub use presign::*;
 pub use raw::*;
 pub use restore::*;
+pub use select::*;
 pub use status::*;
 pub use subresource::*;
 pub use symlink::*;

@@ -16,6 +16,8 @@ mod object;
 mod purge;
 mod raw;
 mod restore;
+mod select;
+mod select_request;
 mod subresource;
 mod symlink;
 mod tagging;
@@ -38,5 +40,10 @@ pub use purge::{PurgeOptions, PurgeProgress, PurgeReport};
 pub use raw::{RawRequest, RawResponse, RawTarget};
 pub use reader::ObjectReader;
 pub use restore::RestoreTier;
+pub use select::{SelectReader, SelectStats};
+pub use select_request::{
+    CsvInput, CsvOutput, FileHeaderInfo, JsonType, SelectCompression, SelectInput, SelectOutput, SelectRequest,
+    MAX_EXPRESSION,
+};
 pub use subresource::Document;
 pub use versions::{VersionCursor, VersionPages, VersionsParams};

@@ -111,6 +111,18 @@ OPTIONAL = {
     ("cos_client_send_request", "status_out"): "documented",
     ("cos_client_send_request", "body_out"): "documented",
     ("cos_client_send_request", "info_out"): "documented",
+    ("cos_client_select_object_content", "progress"): "documented",
+    ("cos_client_select_object_content", "out_stats"): "documented",
+    ("cos_select_request_set_input_csv", "record_delimiter"): "documented",
+    ("cos_select_request_set_input_csv", "field_delimiter"): "documented",
+    ("cos_select_request_set_input_csv", "quote_character"): "documented",
+    ("cos_select_request_set_input_csv", "quote_escape_character"): "documented",
+    ("cos_select_request_set_input_csv", "comments"): "documented",
+    ("cos_select_request_set_output_csv", "record_delimiter"): "documented",
+    ("cos_select_request_set_output_csv", "field_delimiter"): "documented",
+    ("cos_select_request_set_output_csv", "quote_character"): "documented",
+    ("cos_select_request_set_output_csv", "quote_escape_character"): "documented",
+    ("cos_select_request_set_output_json", "record_delimiter"): "documented",
     # Accepted as NULL by the implementation, but the header does not say these may be NULL.
     ("cos_client_put_object_from_file", "info"): "undocumented",
     ("cos_client_put_object_from_reader", "info"): "undocumented",
@@ -159,6 +171,7 @@ NULL_EMPTY_BUFFER = {
     "cos_client_object_subresource": "ok",
     "cos_raw_request_set_body": "ok",
     "cos_object_reader_read": "any",
+    "cos_select_reader_read": "any",
     "cos_request_options_set_sse_customer_key": "invalid",  # an SSE-C key is 32 bytes
     "cos_copy_source_set_sse_customer_key": "invalid",
 }
@@ -229,6 +242,13 @@ STRING_VALUES = {
     "origin": '"https://a.example"',
     "header": '"x-a"',
     "request_headers": '"x-a"',
+    # Select: a query every object answers, and delimiters / quote characters COS accepts.
+    "expression": '"SELECT * FROM COSObject LIMIT 1"',
+    "record_delimiter": '"\\n"',
+    "field_delimiter": '","',
+    "quote_character": '"\\""',
+    "quote_escape_character": '"\\""',
+    "comments": '"#"',
 }
 STRING_OVERRIDES = {
     ("cos_client_put_object_from_file", "path"): "upload_path",
@@ -330,6 +350,11 @@ SCALAR_VALUES = {
     ("bool", "enabled"): "true",
     ("cos_status", "status"): "COS_OK",
     ("cos_restore_tier", "tier"): "COS_RESTORE_TIER_STANDARD",
+    ("uint32_t", "compression"): "COS_SELECT_COMPRESSION_NONE",
+    ("uint32_t", "file_header_info"): "COS_SELECT_FILE_HEADER_NONE",
+    ("uint32_t", "json_type"): "COS_SELECT_JSON_LINES",
+    ("bool", "allow_quoted_record_delimiter"): "false",
+    ("bool", "quote_all"): "false",
 }
 
 # Handles passed for `T *` parameters (created at start-up by the generated program). Options handles named
@@ -380,6 +405,11 @@ HANDLES = {
     "cos_presign_options *": "scratch_presign_opts",
     "const cos_raw_request *": "raw_request",
     "cos_raw_request *": "scratch_raw_request",
+    "const cos_select_request *": "select_request",
+    "cos_select_request *": "scratch_select_request",
+    "cos_select_reader *": "select_reader",
+    "const cos_select_reader *": "select_reader",
+    "const cos_select_stats *": "select_stats",
 }
 
 # Out-parameters `T **` and how to free what they receive.
@@ -408,6 +438,8 @@ OUTS = {
     "cos_version_list **": "cos_version_list_free",
     "cos_version_iter **": "cos_version_iter_free",
     "cos_version_delete_result **": "cos_version_delete_result_free",
+    "cos_select_stats **": "cos_select_stats_free",
+    "cos_select_reader **": "cos_select_reader_free",
 }
 
 # Constructors `T *x_new(void)` and their free functions.
@@ -424,6 +456,7 @@ CONSTRUCTED = {
     "cos_bucket_filter *": "cos_bucket_filter_free",
     "cos_presign_options *": "cos_presign_options_free",
     "cos_raw_request *": "cos_raw_request_free",
+    "cos_select_request *": "cos_select_request_free",
 }
 
 # Scalar out-parameters `T *` (written on success; the value is not checked here).
@@ -439,13 +472,15 @@ SCALAR_OUTS = {
 # a failed call (`cos_error`) hands out.
 FREED = {t[:-1] for t in OUTS} | set(CONSTRUCTED) | {"cos_error *"}
 
-CALLBACKS = {"cos_read_fn": "dummy_read", "cos_write_fn": "dummy_write", "cos_progress_fn": "dummy_progress"}
+CALLBACKS = {"cos_read_fn": "dummy_read", "cos_write_fn": "dummy_write", "cos_progress_fn": "dummy_progress",
+             "cos_select_progress_fn": "dummy_select_progress"}
 SCALARS = {"size_t", "uint32_t", "uint64_t", "int64_t", "int32_t", "bool", "cos_status", "cos_restore_tier"}
 
 ZERO_OF_RETURN = {
     "const char *": "NULL",
     "const cos_part *": "NULL",
     "const cos_object_info *": "NULL",
+    "const cos_select_stats *": "NULL",
     "const uint8_t *": "NULL",
     "size_t": "0",
     "uint32_t": "0",
@@ -913,6 +948,10 @@ static cos_presign_options *presign_opts;
 static cos_presign_options *scratch_presign_opts;
 static cos_raw_request *raw_request; /* GET / on the service host: list buckets */
 static cos_raw_request *scratch_raw_request;
+static cos_select_request *select_request;
+static cos_select_request *scratch_select_request;
+static cos_select_reader *select_reader;
+static cos_select_stats *select_stats;
 static char *owned_upload_id;
 static const char *upload_id_value = "no-such-upload";
 static uint8_t read_buffer[64];
@@ -957,6 +996,12 @@ static int dummy_progress(void *userdata, uint64_t done, uint64_t total) {
     (void)userdata;
     (void)done;
     (void)total;
+    return 0;
+}
+
+static int dummy_select_progress(void *userdata, const cos_select_stats *stats) {
+    (void)userdata;
+    (void)stats;
     return 0;
 }
 
@@ -1281,6 +1326,14 @@ static void setup(const char *dir) {
     bucket_filter = cos_bucket_filter_new();
     scratch_bucket_filter = cos_bucket_filter_new();
     must("bucket filter", cos_bucket_filter_set_page(bucket_filter, "", 1, &err), &err);
+    select_request = cos_select_request_new();
+    scratch_select_request = cos_select_request_new();
+    must("select expression", cos_select_request_set_expression(select_request, "SELECT * FROM COSObject LIMIT 1",
+                                                                &err), &err);
+    must("select", cos_client_select_object_content(client, BUCKET, "x", select_request, NULL, dummy_write, NULL, NULL,
+                                                    &select_stats, &err), &err);
+    must("open select reader", cos_select_reader_open(client, BUCKET, "x", select_request, NULL, &select_reader, &err),
+         &err);
     {
         cos_request_options *archive = cos_request_options_new();
         must("archive class", cos_request_options_set_storage_class(archive, "ARCHIVE", &err), &err);
@@ -1331,6 +1384,10 @@ static void teardown(void) {
     cos_acl_policy_free(scratch_acl_policy);
     cos_bucket_filter_free(scratch_bucket_filter);
     cos_bucket_filter_free(bucket_filter);
+    cos_select_reader_free(select_reader);
+    cos_select_stats_free(select_stats);
+    cos_select_request_free(scratch_select_request);
+    cos_select_request_free(select_request);
     cos_acl_policy_free(acl_policy);
     cos_copy_source_free(scratch_copy_source);
     cos_copy_source_free(copy_source);
