@@ -302,6 +302,10 @@ fn options_a_call_cannot_honour_are_refused_naming_the_option_and_the_call() {
             client.upload_part_from_file(b, "k", "id", 1, &src, 0, 1, &copy_range).map(drop),
         ),
         ("create_bucket", "response-content-type", client.create_bucket(b, &overridden)),
+        ("get_object", "copy_source_range", client.get_object(b, "k", &copy_range).map(drop)),
+        ("head_object", "Range", client.head_object(b, "k", &ranged).map(drop)),
+        ("delete_object", "response-content-type", client.delete_object(b, "k", &overridden).map(drop)),
+        ("append_object", "Range", client.append_object(b, "k", 0, b"x", &ranged).map(drop)),
         (
             "upload_file",
             "Range",

@@ -28,6 +28,7 @@ impl Client {
         data: &[u8],
         opts: &RequestOptions,
     ) -> Result<(u64, ObjectInfo)> {
+        super::honour::check("append_object", opts, super::honour::Accepts::UPLOAD)?;
         let resp = self.append_request(bucket, key, position, data, opts, opts.verify_crc && position == 0)?;
         let next = next_position(&resp, position, data.len())?;
         Ok((next, ObjectInfo { headers: resp.headers }))
@@ -93,6 +94,7 @@ impl Appender {
     /// `opts`. Nothing is sent here.
     pub fn new(client: &Client, bucket: &str, key: &str, opts: &RequestOptions) -> Result<Appender> {
         client.object(bucket, key)?;
+        super::honour::check("appender", opts, super::honour::Accepts::UPLOAD)?;
         Ok(Appender::at(client, bucket, key, opts, 0, Some(0)))
     }
 
@@ -100,6 +102,7 @@ impl Appender {
     /// HEAD reports. Fails if the object is not appendable, or (with CRC verification on) if COS reports no
     /// CRC-64 to continue from.
     pub fn resume(client: &Client, bucket: &str, key: &str, opts: &RequestOptions) -> Result<Appender> {
+        super::honour::check("appender", opts, super::honour::Accepts::UPLOAD)?;
         // Only what a HEAD needs (SSE-C key, version); the upload metadata belongs to the first append.
         let call = Call::new(client.config());
         let info = client.head_object_in(&call, bucket, key, &opts.part_subset())?;

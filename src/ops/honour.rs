@@ -22,6 +22,11 @@ impl Accepts {
     /// An upload of a body (PUT, a part, an initiation, a bucket creation).
     pub const UPLOAD: Accepts =
         Accepts { range: false, response_overrides: false, copy_source_range: false, copy_source_version: false };
+    /// A GET of an object or of part of it (`get_object*`, the object reader).
+    pub const READ: Accepts =
+        Accepts { range: true, response_overrides: true, copy_source_range: false, copy_source_version: false };
+    /// A call on an object that neither sends nor returns its body (HEAD, DELETE).
+    pub const METADATA: Accepts = Accepts::UPLOAD;
     /// A whole-object download (`download_file`, `download_prefix`): it makes its own ranges.
     pub const DOWNLOAD: Accepts =
         Accepts { range: false, response_overrides: true, copy_source_range: false, copy_source_version: false };

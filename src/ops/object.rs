@@ -184,6 +184,7 @@ impl Client {
 
     /// HEAD Object: all response headers. A missing object is a service error with HTTP status 404.
     pub fn head_object(&self, bucket: &str, key: &str, opts: &RequestOptions) -> Result<ObjectInfo> {
+        super::honour::check("head_object", opts, super::honour::Accepts::METADATA)?;
         self.head_object_in(&Call::new(self.config()), bucket, key, opts)
     }
 
@@ -202,6 +203,7 @@ impl Client {
 
     /// Deletes an object. Deleting a key that does not exist succeeds, as in COS.
     pub fn delete_object(&self, bucket: &str, key: &str, opts: &RequestOptions) -> Result<ObjectInfo> {
+        super::honour::check("delete_object", opts, super::honour::Accepts::METADATA)?;
         let mut req = Request::new("DELETE", self.object(bucket, key)?);
         req.headers = opts.headers.clone();
         req.query = opts.query.clone();

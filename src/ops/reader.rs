@@ -64,6 +64,7 @@ impl ObjectReader {
         key: &str,
         opts: &RequestOptions,
     ) -> Result<ObjectReader> {
+        super::honour::check("get_object", opts, super::honour::Accepts::READ)?;
         let response = client.get_response_in(call, bucket, key, opts)?;
         let placement = first_answer(&response, opts.get_header("range")).map_err(|e| response.stamp(e))?;
         let (start, end, total, expected) = placement;
