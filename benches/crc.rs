@@ -50,10 +50,10 @@ fn main() {
     std::hint::black_box((sink, parts));
 
     println!("{:<44} {:>10}", "measurement", "median");
-    println!("{:<44} {:>7.2} GB/s  {:?}", "CRC-64/XZ (crc64fast, SIMD)", crc, crc_runs);
+    println!("{:<44} {:>7.2} GB/s  {:?}", "CRC-64/XZ (crc-fast, SIMD)", crc, crc_runs);
     println!("{:<44} {:>7.2} GB/s  {:?}", "memcpy (reference)", memcpy, memcpy_runs);
     println!("{:<44} {:>7.1} us", "combine_all, 64 parts of 16 MiB", combine_us);
-    println!("target: CRC >= 4 GB/s: {}", if crc >= 4.0 { "PASS" } else { "MISS" });
+    println!("target: CRC >= 20 GB/s: {}", if crc >= 20.0 { "PASS" } else { "MISS" });
     let json = format!(
         "{{\"date_unix\":{},\"crc_gbps\":{crc:.3},\"crc_runs\":{crc_runs:?},\"memcpy_gbps\":{memcpy:.3},\"memcpy_runs\":{memcpy_runs:?},\"combine_all_64_parts_us\":{combine_us:.1},\"nproc\":{}}}\n",
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),

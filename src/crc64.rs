@@ -1,12 +1,14 @@
-//! CRC-64/XZ, which COS reports as `x-cos-hash-crc64ecma` (decimal). SIMD-accelerated by `crc64fast`.
+//! CRC-64/XZ, which COS reports as `x-cos-hash-crc64ecma` (decimal). SIMD-accelerated by `crc-fast`
+//! (VPCLMULQDQ/AVX-512, PCLMULQDQ or NEON folding, chosen at run time; a table fallback elsewhere). The combine
+//! below is our own: it needs no data, only CRCs and lengths.
 
 /// A running CRC-64/XZ.
 #[derive(Clone)]
-pub struct Crc64(crc64fast::Digest);
+pub struct Crc64(crc_fast::Digest);
 
 impl Default for Crc64 {
     fn default() -> Self {
-        Crc64(crc64fast::Digest::new())
+        Crc64(crc_fast::Digest::new(crc_fast::CrcAlgorithm::Crc64Xz))
     }
 }
 
@@ -15,10 +17,10 @@ impl Crc64 {
         Crc64::default()
     }
     pub fn update(&mut self, bytes: &[u8]) {
-        self.0.write(bytes);
+        self.0.update(bytes);
     }
     pub fn value(&self) -> u64 {
-        self.0.sum64()
+        self.0.finalize()
     }
 }
 
