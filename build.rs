@@ -38,6 +38,7 @@ const SECTIONS: [(&str, &str); 22] = [
 fn main() {
     println!("cargo:rerun-if-changed=src/ffi");
     println!("cargo:rerun-if-changed=cbindgen.toml");
+    link_shared_library();
     let crate_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let ffi = crate_dir.join("src/ffi");
     check_sections(&ffi);
@@ -100,4 +101,31 @@ fn add_banners(header: &str, ffi: &Path) -> String {
     let mut out = lines.join("\n");
     out.push('\n');
     out
+}
+
+/// The shared library's identity on ELF systems: the soname `libcos.so.<major>` (what programs record and the
+/// loader looks for, so an incompatible libcos.so.<major+1> can sit beside it) and a version script that
+/// exports `cos_*` only (abi/libcos.map).
+fn link_shared_library() {
+    println!("cargo:rerun-if-changed=abi/libcos.map");
+    let target_os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    if !matches!(target_os.as_str(), "linux" | "android" | "freebsd" | "netbsd" | "openbsd" | "dragonfly") {
+        return;
+    }
+    let major = std::env::var("CARGO_PKG_VERSION_MAJOR").expect("cargo sets the version");
+    let map = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+        .join("abi/libcos.map");
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libcos.so.{major}");
+    println!("cargo:rustc-cdylib-link-arg=-Wl,--version-script={}", map.display());
+    // A program linked against target/<profile>/libcos.so records the soname and looks for that file at
+    // run time: the link beside it keeps `cc -Ltarget/release -lcos` programs running, as before.
+    // OUT_DIR is target/<profile>/build/cos-<hash>/out.
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    if let Some(profile_dir) = out_dir.ancestors().nth(3) {
+        let link = profile_dir.join(format!("libcos.so.{major}"));
+        if std::fs::symlink_metadata(&link).is_err() {
+            #[cfg(unix)]
+            let _ = std::os::unix::fs::symlink("libcos.so", &link);
+        }
+    }
 }

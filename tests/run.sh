@@ -3,15 +3,20 @@
 # and lints, the header drift check, Rust unit and integration tests (against the emulator, SeaweedFS, the
 # official Python SDK), the C tests (examples, sanitizers, valgrind, bad input through the C ABI, symbol
 # checks), then a bounded fuzzing run of every response parser (FUZZ_SECONDS per target, default 10;
-# FUZZ_SECONDS=0 skips it). Installs what the tests need first, and only what is missing: valgrind and g++
-# from apt, the Python venv when tests/python/requirements.txt changed (tests/setup.sh keeps a stamp),
+# FUZZ_SECONDS=0 skips it). Installs what the tests need first, and only what is missing: Debian packages
+# (valgrind, g++, make, pkg-config, cmake), the Python venv when tests/python/requirements.txt changed (tests/setup.sh keeps a stamp),
 # cargo-fuzz when it is not on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "== installing test dependencies"
-if ! command -v valgrind > /dev/null || ! command -v g++ > /dev/null; then
-  apt-get update -qq && apt-get install -y -qq valgrind g++ > /dev/null
+# Debian packages by the command each provides: valgrind, g++, and for tests/install.rs make, pkg-config, cmake.
+missing=()
+for pair in valgrind:valgrind g++:g++ make:make pkg-config:pkg-config cmake:cmake; do
+  command -v "${pair%%:*}" > /dev/null || missing+=("${pair#*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq && apt-get install -y -qq "${missing[@]}" > /dev/null
 fi
 bash tests/setup.sh
 
