@@ -112,6 +112,25 @@ typedef enum {
 } cos_versioning_status;
 
 /**
+ * What happened to one file of a tree transfer.
+ */
+typedef enum {
+  COS_TREE_TRANSFERRED = 0,
+  /**
+   * Already the same on the other side: same size and CRC-64.
+   */
+  COS_TREE_SKIPPED = 1,
+  /**
+   * Deleted on the destination side, which the source no longer has (`delete_extras`).
+   */
+  COS_TREE_DELETED = 2,
+  /**
+   * See `cos_tree_report_error`.
+   */
+  COS_TREE_FAILED = 3,
+} cos_tree_outcome;
+
+/**
  * How fast COS restores an archived object. Values are never renumbered.
  */
 typedef enum {
@@ -336,6 +355,19 @@ typedef struct cos_tag_set cos_tag_set;
  * call that uses it; one thread at a time may change it.
  */
 typedef struct cos_transfer_options cos_transfer_options;
+
+/**
+ * How to move a directory tree: the transfer options of each file, files in flight, include and exclude
+ * patterns, sync (skip unchanged files) and mirror (delete extras). Copied by each call that uses it; one
+ * thread at a time may change it.
+ */
+typedef struct cos_tree_options cos_tree_options;
+
+/**
+ * Every file a tree transfer considered, in key order. Strings and errors are valid until
+ * `cos_tree_report_free`.
+ */
+typedef struct cos_tree_report cos_tree_report;
 
 /**
  * One page of in-progress multipart uploads. Strings valid until `cos_upload_list_free`.
@@ -3489,6 +3521,153 @@ const cos_select_stats *cos_select_reader_stats(const cos_select_reader *reader)
  * Frees a reader, closing its connection. NULL does nothing.
  */
 void cos_select_reader_free(cos_select_reader *reader);
+
+/* ================================================================================================
+ * Directory trees: upload a directory to a prefix, download a prefix, sync both ways
+ * ================================================================================================ */
+
+/**
+ * New tree options: default transfer options for each file, 8 files in flight, every file, no sync, no
+ * deletes. Never NULL.
+ */
+cos_tree_options *cos_tree_options_new(void);
+
+/**
+ * Frees tree options. NULL does nothing.
+ */
+void cos_tree_options_free(cos_tree_options *opts);
+
+/**
+ * The transfer options each file moves with (copied now; NULL restores the defaults).
+ */
+cos_status cos_tree_options_set_transfer_options(cos_tree_options *opts,
+                                                 const cos_transfer_options *transfer,
+                                                 cos_error **err);
+
+/**
+ * Files in flight at once: 1 to 64 (default 8). Each large file also has its own parts in flight.
+ */
+cos_status cos_tree_options_set_files_in_flight(cos_tree_options *opts,
+                                                size_t files,
+                                                cos_error **err);
+
+/**
+ * Adds an include pattern: only files that some include pattern selects move (none: every file). A
+ * pattern without `/` matches the file name at any depth (`*.jpg`); with `/`, the path relative to the tree
+ * (`photos/2024-??.jpg`). `*` stays within one path segment, `**` crosses them, `?` is one character
+ * other than a slash.
+ */
+cos_status cos_tree_options_add_include(cos_tree_options *opts,
+                                        const char *pattern,
+                                        cos_error **err);
+
+/**
+ * Adds an exclude pattern (as for includes): the files it selects neither move nor are deleted.
+ */
+cos_status cos_tree_options_add_exclude(cos_tree_options *opts,
+                                        const char *pattern,
+                                        cos_error **err);
+
+/**
+ * Sync: skip files whose size and CRC-64 already match on the other side (one HEAD each). Default off.
+ */
+cos_status cos_tree_options_set_skip_unchanged(cos_tree_options *opts,
+                                               bool on,
+                                               cos_error **err);
+
+/**
+ * Mirror: delete, on the destination side, the files under the tree that the source does not have and the
+ * patterns select. Default off.
+ */
+cos_status cos_tree_options_set_delete_extras(cos_tree_options *opts,
+                                              bool on,
+                                              cos_error **err);
+
+/**
+ * Uploads the regular files under the local directory `dir` (recursively; links to files followed, to
+ * directories not) to `prefix` + their path relative to `dir` (a `/` is added after a non-empty prefix
+ * without one). The library's own `*.cos-checkpoint` / `*.cos-partial` files are never uploaded. Large
+ * files go as parallel multipart uploads. `progress` (may be NULL) covers the whole tree; returning
+ * non-zero cancels it (`COS_CANCELLED`).
+ *
+ * One file's failure stops no other: the call returns `COS_OK` when it ran through the tree, and
+ * `*report` (required) says what happened to every file — check `cos_tree_report_failed_count`. It fails
+ * as a whole (no report) only when the directory cannot be read, the listing a sync needs fails, or it
+ * was cancelled. `opts` may be NULL (defaults).
+ */
+cos_status cos_client_upload_prefix(const cos_client *client,
+                                    const char *bucket,
+                                    const char *prefix,
+                                    const char *dir,
+                                    const cos_tree_options *opts,
+                                    cos_progress_fn progress,
+                                    void *userdata,
+                                    cos_tree_report **report,
+                                    cos_error **err);
+
+/**
+ * Downloads the objects under `prefix` (NULL: the whole bucket) into the local directory `dir`, at
+ * `dir/<key without prefix>`, creating subdirectories, each file verified and renamed into place when
+ * complete. A key that would land outside `dir` fails the call before anything is written. Sync and
+ * mirror options apply as for uploads (a local file of the object's size and CRC-64 stays; local files no
+ * object maps to are deleted). Report, progress and failures as for `cos_client_upload_prefix`.
+ */
+cos_status cos_client_download_tree(const cos_client *client,
+                                    const char *bucket,
+                                    const char *prefix,
+                                    const char *dir,
+                                    const cos_tree_options *opts,
+                                    cos_progress_fn progress,
+                                    void *userdata,
+                                    cos_tree_report **report,
+                                    cos_error **err);
+
+/**
+ * Number of files in the report; 0 for NULL.
+ */
+size_t cos_tree_report_count(const cos_tree_report *report);
+
+/**
+ * Number of files that failed; 0 for NULL.
+ */
+size_t cos_tree_report_failed_count(const cos_tree_report *report);
+
+/**
+ * Bytes of the files transferred; 0 for NULL.
+ */
+uint64_t cos_tree_report_bytes_transferred(const cos_tree_report *report);
+
+/**
+ * Key of file `index` (empty for a local file whose name is not UTF-8), or NULL when out of range.
+ */
+const char *cos_tree_report_key(const cos_tree_report *report, size_t index);
+
+/**
+ * Local path of file `index` (empty for an object deleted by a sync up), or NULL when out of range.
+ */
+const char *cos_tree_report_path(const cos_tree_report *report, size_t index);
+
+/**
+ * Size in bytes of file `index` (the source side's), 0 when out of range or for NULL.
+ */
+uint64_t cos_tree_report_size(const cos_tree_report *report, size_t index);
+
+/**
+ * What happened to file `index`; `COS_TREE_FAILED` when out of range or for NULL.
+ */
+cos_tree_outcome cos_tree_report_outcome(const cos_tree_report *report, size_t index);
+
+/**
+ * Why file `index` failed, read with the `cos_error_*` accessors (status, code, request id, ...); NULL
+ * when it did not fail, out of range or for NULL. Owned by the report: do not free it.
+ */
+const cos_error *cos_tree_report_error(const cos_tree_report *report,
+                                       size_t index);
+
+/**
+ * Frees a report. NULL does nothing.
+ */
+void cos_tree_report_free(cos_tree_report *report);
 
 #ifdef __cplusplus
 }  // extern "C"

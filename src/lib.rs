@@ -41,7 +41,10 @@ pub use ops::{PurgeOptions, PurgeProgress, PurgeReport};
 pub use ops::{RawRequest, RawResponse, RawTarget};
 pub use ops::{VersionCursor, VersionPages, VersionsParams};
 pub use options::RequestOptions;
-pub use transfer::{CancelToken, Checkpoint, ObjectReader, ObjectWriter, TransferOptions, MAX_CONCURRENCY};
+pub use transfer::{
+    CancelToken, Checkpoint, ObjectReader, ObjectWriter, Outcome, TransferOptions, TreeEntry, TreeOptions, TreeReport,
+    MAX_CONCURRENCY,
+};
 pub use transport::Body;
 pub use xml::Acl;
 pub use xml::Grant;

@@ -20,8 +20,13 @@ pub struct cos_error {
 
 impl cos_error {
     pub(super) fn boxed(error: Error) -> *mut cos_error {
+        Box::into_raw(Box::new(cos_error::new(error)))
+    }
+
+    /// An error owned by another handle (a tree report's failed file), read with the same accessors.
+    pub(super) fn new(error: Error) -> cos_error {
         let opt = |s: Option<&str>| s.map(c_string);
-        Box::into_raw(Box::new(cos_error {
+        cos_error {
             message: c_string(error.message()),
             code: opt(error.code()),
             request_id: opt(error.request_id()),
@@ -30,7 +35,7 @@ impl cos_error {
             raw_xml: opt(error.raw_body()),
             digest: c_string(&error.digest()),
             error,
-        }))
+        }
     }
 }
 

@@ -47,6 +47,7 @@ mod copy_source;
 mod presign;
 mod raw;
 mod select;
+mod tree;
 
 pub use acl::*;
 pub use append::*;
@@ -69,6 +70,7 @@ pub use subresource::*;
 pub use symlink::*;
 pub use tagging::*;
 pub use transfer::*;
+pub use tree::*;
 pub use versioning::*;
 
 /// Runs the body of an export: clears `*err`, catches panics, and turns a failure into a status and an error.

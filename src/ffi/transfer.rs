@@ -179,7 +179,7 @@ pub extern "C" fn cos_transfer_options_set_cancel_token(
     })
 }
 
-fn transfer_options(opts: *const cos_transfer_options) -> TransferOptions {
+pub(super) fn transfer_options(opts: *const cos_transfer_options) -> TransferOptions {
     // SAFETY: NULL or live options.
     unsafe { opts.as_ref() }.map(|o| o.inner.clone()).unwrap_or_default()
 }

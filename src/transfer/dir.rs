@@ -1,9 +1,8 @@
 //! `download_prefix`: every object under a prefix into a local directory, never outside it.
 
-use super::{Call, TransferOptions};
+use super::{TransferOptions, TreeOptions};
 use crate::client::Client;
-use crate::error::{Error, Result};
-use crate::ops::{ListCursor, ListParams};
+use crate::error::Result;
 use std::path::{Component, Path, PathBuf};
 
 /// Where the object `key` goes under `dir`, given the listed `prefix`: `dir` joined with the rest of the key.
@@ -28,47 +27,13 @@ pub fn local_path(dir: &Path, prefix: &str, key: &str) -> Option<PathBuf> {
 impl Client {
     /// Downloads every object whose key starts with `prefix` into `dir`, at `dir/<key without prefix>`,
     /// creating subdirectories, each file with [`Client::download_file`] (verified, renamed into place when
-    /// complete). Keys that would land outside `dir` (such as `a/../../etc/passwd`) are refused before
-    /// anything is written: the call fails naming the key. Returns the number of files written.
+    /// complete), 8 files in flight. Keys that would land outside `dir` (such as `a/../../etc/passwd`) are
+    /// refused before anything is written: the call fails naming the key. Every file is tried; if any
+    /// failed, the call fails with the first failure. Returns the number of files written.
+    /// [`Client::download_tree`] is the full form (patterns, sync, a report of every file).
     pub fn download_prefix(&self, bucket: &str, prefix: &str, dir: &Path, opts: &TransferOptions) -> Result<usize> {
-        opts.check()?;
-        crate::ops::honour::check("download_prefix", &opts.request, crate::ops::honour::Accepts::DOWNLOAD)?;
-        if dir.as_os_str().is_empty() {
-            // "" would mean the current directory, which the caller hardly meant to fill.
-            return Err(Error::invalid("dir is empty"));
-        }
-        // One deadline for the whole call: the listing pages and every file's HEAD and parts share it.
-        let call = Call::new(self.config());
-        let mut cursor = ListCursor::new(bucket, ListParams { prefix: prefix.to_string(), ..ListParams::default() });
-        let mut targets = Vec::new();
-        while let Some(page) = cursor.next_page_in(self, &call) {
-            for object in page?.objects {
-                if object.key.ends_with('/') {
-                    continue; // a "directory" marker object
-                }
-                match local_path(dir, prefix, &object.key) {
-                    Some(path) => targets.push((object.key, path)),
-                    None => {
-                        return Err(Error::invalid(format!(
-                            "key {:?} would be written outside {}; nothing was downloaded",
-                            object.key,
-                            dir.display()
-                        )))
-                    }
-                }
-            }
-        }
-        let mut opts = opts.clone();
-        opts.checkpoint_path = None; // one checkpoint per file, beside it
-        for (key, path) in &targets {
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| Error::io(&format!("creating {}", parent.display()), &e))?;
-            }
-            self.download_file_in(&call, bucket, key, path, &opts, None)
-                .map_err(|e| call.stamp(e).context(&format!("key {key:?}")))?;
-        }
-        Ok(targets.len())
+        let tree = TreeOptions { transfer: opts.clone(), ..TreeOptions::default() };
+        Ok(self.download_tree(bucket, prefix, dir, &tree, None)?.into_result()?.entries.len())
     }
 }
 

@@ -9,14 +9,17 @@ mod checkpoint;
 mod copy;
 mod dir;
 mod download;
+pub mod pattern;
 mod pool;
 mod stream;
+mod tree;
 mod upload;
 
 pub(crate) use crate::ops::Call;
 pub use crate::ops::ObjectReader;
 pub use dir::local_path;
 pub use stream::ObjectWriter;
+pub use tree::{Outcome, TreeEntry, TreeOptions, TreeReport};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::{MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE};

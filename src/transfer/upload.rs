@@ -42,7 +42,7 @@ impl Client {
         self.upload_file_in(&call, bucket, key, path, opts, progress).map_err(|e| call.stamp(e))
     }
 
-    fn upload_file_in(
+    pub(crate) fn upload_file_in(
         &self,
         call: &Call<'_>,
         bucket: &str,

@@ -75,6 +75,11 @@ OPTIONAL = {
     ("cos_client_upload_from_reader", "info"): "documented",
     ("cos_object_writer_finish", "info"): "documented",
     ("cos_client_download_prefix", "prefix"): "documented",
+    ("cos_client_upload_prefix", "prefix"): "documented",
+    ("cos_client_upload_prefix", "progress"): "documented",
+    ("cos_client_download_tree", "prefix"): "documented",
+    ("cos_client_download_tree", "progress"): "documented",
+    ("cos_tree_options_set_transfer_options", "transfer"): "documented",
     ("cos_client_download_prefix", "count"): "documented",
     ("cos_client_append_object", "next_position"): "documented",
     ("cos_client_append_object", "info"): "documented",
@@ -249,6 +254,7 @@ STRING_VALUES = {
     "quote_character": '"\\""',
     "quote_escape_character": '"\\""',
     "comments": '"#"',
+    "pattern": '"*.txt"',
 }
 STRING_OVERRIDES = {
     ("cos_client_put_object_from_file", "path"): "upload_path",
@@ -257,6 +263,10 @@ STRING_OVERRIDES = {
     ("cos_client_upload_file", "path"): "upload_path",
     ("cos_client_download_file", "path"): "download_path",
     ("cos_client_download_prefix", "dir"): "download_dir",
+    ("cos_client_upload_prefix", "dir"): "tree_upload_dir",
+    ("cos_client_upload_prefix", "prefix"): '"tree-up/"',
+    ("cos_client_download_tree", "dir"): "download_dir",
+    ("cos_client_download_tree", "prefix"): '"tree-up/"',
     ("cos_raw_request_set_path", "path"): '"/"',
     ("cos_raw_request_set_body_file", "path"): "upload_path",
     ("cos_client_download_prefix", "prefix"): '"dp/"',
@@ -345,6 +355,7 @@ SCALAR_VALUES = {
     ("bool", "sign_host"): "true",
     ("bool", "resume"): "false",  # nothing is sent; resuming needs an appendable object (the setup's "apw")
     ("size_t", "index"): "0",
+    ("size_t", "files"): "4",
     ("size_t", "rule"): "0",  # setup() gives every lifecycle and CORS handle a rule 0
     ("uint32_t", "days"): "30",
     ("bool", "enabled"): "true",
@@ -410,6 +421,9 @@ HANDLES = {
     "cos_select_reader *": "select_reader",
     "const cos_select_reader *": "select_reader",
     "const cos_select_stats *": "select_stats",
+    "const cos_tree_options *": "tree_opts",
+    "cos_tree_options *": "scratch_tree_opts",
+    "const cos_tree_report *": "tree_report",
 }
 
 # Out-parameters `T **` and how to free what they receive.
@@ -440,6 +454,7 @@ OUTS = {
     "cos_version_delete_result **": "cos_version_delete_result_free",
     "cos_select_stats **": "cos_select_stats_free",
     "cos_select_reader **": "cos_select_reader_free",
+    "cos_tree_report **": "cos_tree_report_free",
 }
 
 # Constructors `T *x_new(void)` and their free functions.
@@ -457,6 +472,7 @@ CONSTRUCTED = {
     "cos_presign_options *": "cos_presign_options_free",
     "cos_raw_request *": "cos_raw_request_free",
     "cos_select_request *": "cos_select_request_free",
+    "cos_tree_options *": "cos_tree_options_free",
 }
 
 # Scalar out-parameters `T *` (written on success; the value is not checked here).
@@ -489,6 +505,8 @@ ZERO_OF_RETURN = {
     "int64_t": "0",
     "bool": "false",
     "cos_status": "COS_OK",
+    "const cos_error *": "NULL",
+    "cos_tree_outcome": "COS_TREE_FAILED",
 }
 
 
@@ -958,6 +976,10 @@ static uint8_t read_buffer[64];
 static char upload_path[4096];
 static char download_path[4096];
 static char download_dir[4096];
+static char tree_upload_dir[4096];
+static cos_tree_options *tree_opts;
+static cos_tree_options *scratch_tree_opts;
+static cos_tree_report *tree_report;
 static uint8_t sse_key[32];
 static int userdata_target;
 static const char *const one_key[] = {"x"};
@@ -1243,6 +1265,7 @@ static void setup(const char *dir) {
     snprintf(upload_path, sizeof upload_path, "%s/upload.txt", dir);
     snprintf(download_path, sizeof download_path, "%s/download.txt", dir);
     snprintf(download_dir, sizeof download_dir, "%s/prefix-download", dir);
+    snprintf(tree_upload_dir, sizeof tree_upload_dir, "%s/tree-upload", dir);
     f = fopen(upload_path, "wb");
     if (f == NULL || fputs("x", f) < 0 || fclose(f) != 0) {
         fprintf(stderr, "setup: cannot write %s\n", upload_path);
@@ -1345,6 +1368,21 @@ static void setup(const char *dir) {
         must("restore cold", cos_client_restore_object(client, BUCKET, "cold", 1, COS_RESTORE_TIER_STANDARD, NULL,
                                                        &err), &err);
     }
+    {
+        /* A directory of one file for upload_prefix; its report is the one every report accessor reads. */
+        char file[4200];
+        FILE *t;
+        snprintf(file, sizeof file, "%s/t.txt", tree_upload_dir);
+        if (mkdir(tree_upload_dir, 0700) != 0 || (t = fopen(file, "wb")) == NULL || fputs("t", t) < 0 ||
+            fclose(t) != 0) {
+            fprintf(stderr, "setup: cannot write %s\n", file);
+            exit(2);
+        }
+        tree_opts = cos_tree_options_new();
+        scratch_tree_opts = cos_tree_options_new();
+        must("upload tree", cos_client_upload_prefix(client, BUCKET, "tree-up/", tree_upload_dir, NULL, NULL, NULL,
+                                                     &tree_report, &err), &err);
+    }
     rc = cos_client_get_object(client, BUCKET, "missing", &bytes, &error);
     if (rc != COS_SERVICE_ERROR || error == NULL) {
         fprintf(stderr, "setup: a GET of a missing key did not fail with a service error\n");
@@ -1407,6 +1445,9 @@ static void teardown(void) {
         must("delete the purge bucket", cos_client_delete_bucket_recursive(client, PURGE_BUCKET, NULL, NULL, NULL, &err),
              &err);
     }
+    cos_tree_report_free(tree_report);
+    cos_tree_options_free(scratch_tree_opts);
+    cos_tree_options_free(tree_opts);
     cos_upload_list_free(upload_list);
     cos_transfer_options_free(scratch_topts);
     cos_transfer_options_free(topts);
