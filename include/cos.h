@@ -675,6 +675,51 @@ cos_status cos_client_config_set_switch_domain(cos_client_config *config,
                                                bool on,
                                                cos_error **err);
 
+/**
+ * Trusts the certificate authorities in the PEM file `path` for https (one or more certificates, as
+ * curl's `--cacert`). Certificate authorities given this way (file, directory, PEM buffer) replace the
+ * compiled-in Mozilla roots; each call adds one more source. The file is read by `cos_client_new`, which
+ * fails with `COS_INVALID_ARGUMENT` (or `COS_IO_ERROR`) naming it when it cannot be read or holds no
+ * certificate. `cos_client_config_from_env` adds `SSL_CERT_FILE` the same way.
+ */
+cos_status cos_client_config_add_ca_file(cos_client_config *config,
+                                         const char *path,
+                                         cos_error **err);
+
+/**
+ * Trusts the PEM certificates in the directory `path` (as curl's `--capath`; files that are not
+ * certificates are skipped, a directory with none fails `cos_client_new`). `cos_client_config_from_env`
+ * adds each directory of `SSL_CERT_DIR` (separated by `:`) the same way.
+ */
+cos_status cos_client_config_add_ca_dir(cos_client_config *config,
+                                        const char *path,
+                                        cos_error **err);
+
+/**
+ * Trusts the certificates in `len` bytes of PEM text at `pem` (copied). Text that holds no certificate is
+ * refused here with `COS_INVALID_ARGUMENT`.
+ */
+cos_status cos_client_config_add_ca_pem(cos_client_config *config,
+                                        const uint8_t *pem,
+                                        size_t len,
+                                        cos_error **err);
+
+/**
+ * Also trusts the operating system's certificate store (on Linux the system bundle, found as OpenSSL
+ * finds it). Off by default: the compiled-in Mozilla roots are used unless certificate authorities are
+ * given.
+ */
+cos_status cos_client_config_set_native_roots(cos_client_config *config,
+                                              bool on,
+                                              cos_error **err);
+
+/**
+ * Forgets every certificate authority given so far, `SSL_CERT_FILE` / `SSL_CERT_DIR` from
+ * `cos_client_config_from_env` included, and turns the system store off: back to the compiled-in roots.
+ */
+cos_status cos_client_config_clear_trust(cos_client_config *config,
+                                         cos_error **err);
+
 /* ================================================================================================
  * Buckets
  * ================================================================================================ */

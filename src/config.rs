@@ -3,6 +3,7 @@
 use crate::error::{Error, Result};
 pub use crate::http::StallProtection;
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// `http` or `https`. https is the default, with certificate verification always on.
@@ -39,6 +40,30 @@ impl fmt::Debug for Credentials {
     }
 }
 
+/// Which certificate authorities https connections trust. Certificates given here (files, directories,
+/// buffers) replace the compiled-in Mozilla roots, as curl's `--cacert` replaces its bundle; `native_roots`
+/// adds the operating system's store; with neither, the Mozilla roots (webpki-roots) are used.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TlsTrust {
+    /// PEM files of one or more certificates (`SSL_CERT_FILE`, curl's `--cacert`).
+    pub ca_files: Vec<PathBuf>,
+    /// Directories whose PEM files are certificates (`SSL_CERT_DIR`, curl's `--capath`); files that hold no
+    /// certificate are skipped.
+    pub ca_dirs: Vec<PathBuf>,
+    /// PEM text of one or more certificates.
+    pub ca_pem: Vec<Vec<u8>>,
+    /// The operating system's trust store (rustls-native-certs: the system bundle on Linux, itself following
+    /// `SSL_CERT_FILE` / `SSL_CERT_DIR`).
+    pub native_roots: bool,
+}
+
+impl TlsTrust {
+    /// Whether any certificate authority was given (the compiled-in roots are then not used).
+    pub fn is_custom(&self) -> bool {
+        !self.ca_files.is_empty() || !self.ca_dirs.is_empty() || !self.ca_pem.is_empty()
+    }
+}
+
 /// A validated configuration. Build it with [`Config::builder`] or [`Config::from_env`].
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -69,6 +94,8 @@ pub struct Config {
     pub clock_offset: i64,
     /// How long a request signature stays valid, in seconds.
     pub sign_validity: u32,
+    /// The certificate authorities https trusts.
+    pub tls: TlsTrust,
 }
 
 impl Config {
@@ -117,6 +144,7 @@ pub struct ConfigBuilder {
     user_agent: Option<String>,
     clock_offset: i64,
     sign_validity: Option<u32>,
+    tls: TlsTrust,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -165,6 +193,13 @@ impl ConfigBuilder {
         }
         if let Some(s) = env("COS_SCHEME") {
             b.scheme(&s)?;
+        }
+        // As OpenSSL (and so curl) reads them: one bundle file, and a list of directories.
+        if let Some(file) = env("SSL_CERT_FILE") {
+            b.ca_file(Path::new(&file));
+        }
+        for dir in env("SSL_CERT_DIR").iter().flat_map(|d| d.split(':')).filter(|d| !d.is_empty()) {
+            b.ca_dir(Path::new(dir));
         }
         Ok(b)
     }
@@ -240,6 +275,33 @@ impl ConfigBuilder {
         self.user_agent = Some(ua.to_string());
         self
     }
+    /// Trusts the certificate authorities in a PEM file (replacing the compiled-in roots; see [`TlsTrust`]).
+    /// Read when the client is made.
+    pub fn ca_file(&mut self, path: &Path) -> &mut Self {
+        self.tls.ca_files.push(path.to_path_buf());
+        self
+    }
+    /// Trusts the PEM certificates in a directory (see [`TlsTrust`]). Read when the client is made.
+    pub fn ca_dir(&mut self, path: &Path) -> &mut Self {
+        self.tls.ca_dirs.push(path.to_path_buf());
+        self
+    }
+    /// Trusts the certificates in PEM text; refuses text that holds none.
+    pub fn ca_pem(&mut self, pem: &[u8]) -> Result<&mut Self> {
+        crate::http::tls::parse_pem("the PEM buffer", pem)?;
+        self.tls.ca_pem.push(pem.to_vec());
+        Ok(self)
+    }
+    /// Also trusts the operating system's store.
+    pub fn native_roots(&mut self, on: bool) -> &mut Self {
+        self.tls.native_roots = on;
+        self
+    }
+    /// Forgets every certificate authority given so far (the environment's included).
+    pub fn clear_trust(&mut self) -> &mut Self {
+        self.tls = TlsTrust::default();
+        self
+    }
     pub fn clock_offset(&mut self, seconds: i64) -> &mut Self {
         self.clock_offset = seconds;
         self
@@ -313,6 +375,7 @@ impl ConfigBuilder {
             user_agent: self.user_agent.clone().unwrap_or_else(|| format!("cos-rust-c/{}", env!("CARGO_PKG_VERSION"))),
             clock_offset: self.clock_offset,
             sign_validity: self.sign_validity.unwrap_or(3600),
+            tls: self.tls.clone(),
         })
     }
 }

@@ -45,6 +45,9 @@ options (each --flag VALUE may also be written --flag=VALUE):
                           signature windows, the Date header and recorded times use it; default 0
   --restore-delay-ms MS   how long a restore of an ARCHIVE / DEEP_ARCHIVE object (POST ?restore) is
                           in progress before the object can be read; default 0 (at once)
+  --tls-cert PEM          with --tls-key: serve https on --listen (TLS 1.2/1.3); the second stdout
+                          line is then `plain http on IP:PORT`, the same server without TLS
+  --tls-key PEM           the certificate's private key (PKCS#8, PKCS#1 or SEC1 PEM)
   --verbose, -v           one line per request on stderr (host, path, status, length, time, fault)
   --version               print the version and exit
   --help, -h              print this text and exit
@@ -98,6 +101,9 @@ pub struct Config {
     pub clock_skew: i64,
     /// How long a RestoreObject takes to complete, in milliseconds (0: at once).
     pub restore_delay_ms: u64,
+    /// PEM certificate chain and private key: serve https on `listen` (see tls.rs).
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -116,6 +122,8 @@ impl Default for Config {
             rate_limit: None,
             clock_skew: 0,
             restore_delay_ms: 0,
+            tls_cert: None,
+            tls_key: None,
         }
     }
 }
@@ -150,7 +158,8 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Parsed, String> 
                 None
             }
             "--listen" | "--data-dir" | "--secret-id" | "--secret-key" | "--temp-secret-id" | "--temp-secret-key"
-            | "--session-token" | "--region" | "--rate-limit" | "--clock-skew" | "--restore-delay-ms" => {
+            | "--session-token" | "--region" | "--rate-limit" | "--clock-skew" | "--restore-delay-ms"
+            | "--tls-cert" | "--tls-key" => {
                 let value = match inline {
                     Some(v) => v,
                     // A flag where the value should be means the value was forgotten.
@@ -171,6 +180,9 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Parsed, String> 
             return Ok(done);
         }
     }
+    if cfg.tls_cert.is_some() != cfg.tls_key.is_some() {
+        return Err("--tls-cert and --tls-key go together".to_string());
+    }
     Ok(Parsed::Run(Box::new(cfg)))
 }
 
@@ -187,6 +199,8 @@ fn set(cfg: &mut Config, flag: &str, value: String) -> Result<(), String> {
             cfg.listen = value;
         }
         "--data-dir" => cfg.data_dir = Some(PathBuf::from(value)),
+        "--tls-cert" => cfg.tls_cert = Some(PathBuf::from(value)),
+        "--tls-key" => cfg.tls_key = Some(PathBuf::from(value)),
         "--secret-id" => cfg.secret_id = value,
         "--secret-key" => cfg.secret_key = value,
         "--temp-secret-id" => cfg.temp_secret_id = value,

@@ -21,6 +21,7 @@ mod faults;
 mod http;
 mod operations;
 mod storage;
+mod tls;
 mod util;
 mod xml;
 
@@ -53,15 +54,40 @@ fn main() {
         }),
         None => storage::store::Store::memory(),
     };
-    let listener = TcpListener::bind(&cfg.listen).unwrap_or_else(|e| {
-        eprintln!("cos-emulator: cannot listen on {}: {e}", cfg.listen);
-        std::process::exit(1);
-    });
-    let addr = listener.local_addr().expect("bound socket has an address");
+    let bind = |address: &str| {
+        TcpListener::bind(address).unwrap_or_else(|e| {
+            eprintln!("cos-emulator: cannot listen on {address}: {e}");
+            std::process::exit(1);
+        })
+    };
+    let tls = match (&cfg.tls_cert, &cfg.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::server_config(cert, key).unwrap_or_else(|e| {
+            eprintln!("cos-emulator: {e}");
+            std::process::exit(1);
+        })),
+        _ => None,
+    };
+    let announced = bind(&cfg.listen);
+    let addr = announced.local_addr().expect("bound socket has an address");
+    // With TLS, the announced address is the TLS front and the server itself listens on a loopback port of
+    // its own (the second line), which the front relays to and tests may use for the control API.
+    let listener = match tls {
+        None => announced,
+        Some(config) => {
+            let plain = bind("127.0.0.1:0");
+            let plain_addr = plain.local_addr().expect("bound socket has an address");
+            let verbose = cfg.verbose;
+            std::thread::spawn(move || tls::front(announced, plain_addr, config, verbose));
+            plain
+        }
+    };
     {
         // The first stdout line is the contract with whoever started us: flush it at once.
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "listening on {addr}");
+        if listener.local_addr().ok() != Some(addr) {
+            let _ = writeln!(out, "plain http on {}", listener.local_addr().expect("bound"));
+        }
         let _ = out.flush();
     }
 

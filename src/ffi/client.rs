@@ -1,7 +1,8 @@
 //! `cos_client` and `cos_client_config`: configuring and creating a client.
 
 use super::{
-    arg_opt_str, arg_out, arg_ref, arg_str, boxed, call, cos_error, cos_status, free_box, guard, set_out, update,
+    arg_bytes, arg_opt_str, arg_out, arg_ref, arg_str, boxed, call, cos_error, cos_status, free_box, guard, set_out,
+    update,
 };
 use crate::config::ConfigBuilder;
 use crate::Client;
@@ -304,6 +305,85 @@ pub extern "C" fn cos_client_config_set_switch_domain(
 ) -> cos_status {
     update(err, "config", config, |c| {
         c.inner.switch_domain(on);
+        Ok(())
+    })
+}
+
+/// Trusts the certificate authorities in the PEM file `path` for https (one or more certificates, as
+/// curl's `--cacert`). Certificate authorities given this way (file, directory, PEM buffer) replace the
+/// compiled-in Mozilla roots; each call adds one more source. The file is read by `cos_client_new`, which
+/// fails with `COS_INVALID_ARGUMENT` (or `COS_IO_ERROR`) naming it when it cannot be read or holds no
+/// certificate. `cos_client_config_from_env` adds `SSL_CERT_FILE` the same way.
+#[no_mangle]
+pub extern "C" fn cos_client_config_add_ca_file(
+    config: *mut cos_client_config,
+    path: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "config", config, |c| {
+        c.inner.ca_file(std::path::Path::new(arg_str("path", path)?));
+        Ok(())
+    })
+}
+
+/// Trusts the PEM certificates in the directory `path` (as curl's `--capath`; files that are not
+/// certificates are skipped, a directory with none fails `cos_client_new`). `cos_client_config_from_env`
+/// adds each directory of `SSL_CERT_DIR` (separated by `:`) the same way.
+#[no_mangle]
+pub extern "C" fn cos_client_config_add_ca_dir(
+    config: *mut cos_client_config,
+    path: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "config", config, |c| {
+        c.inner.ca_dir(std::path::Path::new(arg_str("path", path)?));
+        Ok(())
+    })
+}
+
+/// Trusts the certificates in `len` bytes of PEM text at `pem` (copied). Text that holds no certificate is
+/// refused here with `COS_INVALID_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn cos_client_config_add_ca_pem(
+    config: *mut cos_client_config,
+    pem: *const u8,
+    len: usize,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "config", config, |c| {
+        let pem = arg_bytes("pem", pem, len)?;
+        if pem.is_empty() {
+            return Err(crate::Error::invalid("pem is empty: it must hold at least one certificate"));
+        }
+        c.inner.ca_pem(pem)?;
+        Ok(())
+    })
+}
+
+/// Also trusts the operating system's certificate store (on Linux the system bundle, found as OpenSSL
+/// finds it). Off by default: the compiled-in Mozilla roots are used unless certificate authorities are
+/// given.
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_native_roots(
+    config: *mut cos_client_config,
+    on: bool,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "config", config, |c| {
+        c.inner.native_roots(on);
+        Ok(())
+    })
+}
+
+/// Forgets every certificate authority given so far, `SSL_CERT_FILE` / `SSL_CERT_DIR` from
+/// `cos_client_config_from_env` included, and turns the system store off: back to the compiled-in roots.
+#[no_mangle]
+pub extern "C" fn cos_client_config_clear_trust(
+    config: *mut cos_client_config,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "config", config, |c| {
+        c.inner.clear_trust();
         Ok(())
     })
 }

@@ -17,13 +17,14 @@ mod body;
 mod conn;
 mod head;
 mod pool;
-mod tls;
+pub(crate) mod tls;
 
 pub(crate) use body::BodyReader;
 pub(crate) use conn::Limits;
 pub use conn::StallProtection;
 pub(crate) use head::ResponseHead;
 
+use crate::config::TlsTrust;
 use crate::error::{Error, ErrorKind, Result};
 use conn::{Clock, Conn, IO_BUFFER};
 use pool::{Key, Pool};
@@ -73,8 +74,8 @@ const COALESCE: usize = 64 * 1024;
 const EARLY_ANSWER_WAIT: Duration = Duration::from_secs(2);
 
 impl HttpClient {
-    pub fn new(limits: Limits, fixed_addrs: Option<Vec<SocketAddr>>) -> Result<HttpClient> {
-        Ok(HttpClient { pool: Arc::new(Pool::new()), tls: tls::client_config()?, limits, fixed_addrs })
+    pub fn new(limits: Limits, fixed_addrs: Option<Vec<SocketAddr>>, trust: &TlsTrust) -> Result<HttpClient> {
+        Ok(HttpClient { pool: Arc::new(Pool::new()), tls: tls::client_config(trust)?, limits, fixed_addrs })
     }
 
     /// Sends one request, once, and returns the response head with its unread body.

@@ -112,7 +112,12 @@ impl Transport {
             .flat_map(|s| [s.clone(), encode::component(s)])
             .collect::<Vec<_>>();
         let secrets = Arc::new(secrets);
-        Ok(Transport { http: HttpClient::new(limits, fixed)?, config, secrets, learned_offset: AtomicI64::new(0) })
+        Ok(Transport {
+            http: HttpClient::new(limits, fixed, &config.tls)?,
+            config,
+            secrets,
+            learned_offset: AtomicI64::new(0),
+        })
     }
 
     /// Every secret an error could echo: the secret key and session token, plain and URL-encoded.

@@ -178,6 +178,7 @@ NULL_EMPTY_BUFFER = {
     "cos_object_reader_read": "any",
     "cos_select_reader_read": "any",
     "cos_request_options_set_sse_customer_key": "invalid",  # an SSE-C key is 32 bytes
+    "cos_client_config_add_ca_pem": "invalid",  # no certificate in it
     "cos_copy_source_set_sse_customer_key": "invalid",
 }
 
@@ -264,6 +265,9 @@ STRING_OVERRIDES = {
     ("cos_client_download_file", "path"): "download_path",
     ("cos_client_download_prefix", "dir"): "download_dir",
     ("cos_client_upload_prefix", "dir"): "tree_upload_dir",
+    # Recorded only: the scratch configuration the setters change never makes a client.
+    ("cos_client_config_add_ca_file", "path"): "upload_path",
+    ("cos_client_config_add_ca_dir", "path"): '"/nonexistent-ca-dir"',
     ("cos_client_upload_prefix", "prefix"): '"tree-up/"',
     ("cos_client_download_tree", "dir"): "download_dir",
     ("cos_client_download_tree", "prefix"): '"tree-up/"',
@@ -577,8 +581,10 @@ def classify(fname, ret, params):
             if not nxt or nxt[0] != "size_t":
                 raise Unknown(f"{fname}: byte pointer `{n}` is not followed by its size_t length")
             is_key = fname in ("cos_request_options_set_sse_customer_key", "cos_copy_source_set_sse_customer_key")
-            slots.append(Slot("bytes", t, n, len_name=nxt[1], value="sse_key" if is_key else "(const uint8_t *)\"x\"",
-                              length="32" if is_key else "1"))
+            value, length = ("sse_key", "32") if is_key else ('(const uint8_t *)"x"', "1")
+            if fname == "cos_client_config_add_ca_pem":
+                value, length = "(const uint8_t *)ca_pem_text", "sizeof ca_pem_text - 1"
+            slots.append(Slot("bytes", t, n, len_name=nxt[1], value=value, length=length))
             i += 1
         elif t == "uint8_t *":
             if not nxt or nxt[0] != "size_t":
@@ -977,6 +983,19 @@ static char upload_path[4096];
 static char download_path[4096];
 static char download_dir[4096];
 static char tree_upload_dir[4096];
+/* A self-signed CA certificate (public part only) for cos_client_config_add_ca_pem. */
+static const char ca_pem_text[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBlzCCAT2gAwIBAgIUC8AJTf3rmgBcLtV03E/jEbRZ5fIwCgYIKoZIzj0EAwIw\n"
+    "IDEeMBwGA1UEAwwVY29zIGJhZC1pbnB1dCB0ZXN0IENBMCAXDTI2MTIwMzA2NDQw\n"
+    "MloYDzIxMjYxMTA5MDY0NDAyWjAgMR4wHAYDVQQDDBVjb3MgYmFkLWlucHV0IHRl\n"
+    "c3QgQ0EwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAAS+yoSBKYBbL4ITX2Pw+tN3\n"
+    "kMQRC8gPr+zs99EJyA20QDrY42pddve0tPBKFGTd468fRhgU9IFVmRcXfjo97l1D\n"
+    "o1MwUTAdBgNVHQ4EFgQUBJcMVAmqyteuhXCMyEI3W+ycmV8wHwYDVR0jBBgwFoAU\n"
+    "BJcMVAmqyteuhXCMyEI3W+ycmV8wDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQD\n"
+    "AgNIADBFAiEA7ckJKrZdCLv2ib7diA4VEXQJ7daI8vgI08eVooIu0Q4CIGe3nik+\n"
+    "LQ0qHuI7/ZayFLI2WNi2VJOBtyqjx7jMkx6J\n"
+    "-----END CERTIFICATE-----\n";
 static cos_tree_options *tree_opts;
 static cos_tree_options *scratch_tree_opts;
 static cos_tree_report *tree_report;

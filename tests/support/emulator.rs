@@ -171,6 +171,9 @@ pub struct Emulator {
     child: Child,
     /// `127.0.0.1:PORT`
     pub address: String,
+    /// With `--tls-cert`: the same server without TLS (the address then serves https), which `control`
+    /// uses.
+    pub plain_address: Option<String>,
     stderr: Option<Arc<StderrLog>>,
 }
 
@@ -207,9 +210,17 @@ impl Emulator {
         cmd.stdout(Stdio::piped()).stderr(if how.capture { Stdio::piped() } else { Stdio::inherit() });
         let mut child = cmd.spawn().unwrap_or_else(|e| panic!("start cos-emulator ({}): {e}", bin.display()));
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("piped stdout"))
-            .read_line(&mut line)
-            .expect("read the emulator's first line");
+        let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        stdout.read_line(&mut line).expect("read the emulator's first line");
+        let plain_address = how.args.iter().any(|a| a.starts_with("--tls-cert")).then(|| {
+            let mut plain = String::new();
+            stdout.read_line(&mut plain).expect("read the emulator's second line");
+            plain
+                .trim()
+                .strip_prefix("plain http on ")
+                .unwrap_or_else(|| panic!("unexpected second line from cos-emulator: {plain:?}"))
+                .to_string()
+        });
         let address = line
             .trim()
             .strip_prefix("listening on ")
@@ -230,7 +241,7 @@ impl Emulator {
             });
             log
         });
-        Emulator { child, address, stderr }
+        Emulator { child, address, plain_address, stderr }
     }
 
     pub fn port(&self) -> u16 {
@@ -272,7 +283,7 @@ impl Emulator {
 
     /// Sends a control request; returns (status, body).
     pub fn control(&self, method: &str, path_and_query: &str) -> (u16, String) {
-        control(&self.address, method, path_and_query)
+        control(self.plain_address.as_ref().unwrap_or(&self.address), method, path_and_query)
     }
 
     /// Adds a fault (`kind=...&count=...&method=...&key=...&sub=...`, see the emulator's README); panics when
