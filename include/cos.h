@@ -94,6 +94,11 @@ typedef enum {
    * TLS handshake broke. Not retried. The message says what failed.
    */
   COS_TLS_ERROR = 10,
+  /**
+   * The HTTP proxy refused the request: 407 (its credentials are wrong or missing) or an error answer to
+   * CONNECT; `cos_error_http_status` is the proxy's status. Not a COS error; not retried.
+   */
+  COS_PROXY_ERROR = 11,
 } cos_status;
 
 /**
@@ -719,6 +724,27 @@ cos_status cos_client_config_set_native_roots(cos_client_config *config,
  */
 cos_status cos_client_config_clear_trust(cos_client_config *config,
                                          cos_error **err);
+
+/**
+ * Sends http and https requests through the HTTP proxy at `url`, `http://[user[:password]@]host[:port]`
+ * (port 1080 by default, as curl's; user and password percent-decoded, sent as Basic credentials, never in
+ * a message): http requests in absolute form, https ones through a CONNECT tunnel. NULL turns proxies off,
+ * whatever the environment said. `cos_client_config_from_env` reads `http_proxy`, `HTTPS_PROXY`,
+ * `ALL_PROXY` and `NO_PROXY` as curl does (lower or upper case, except `http_proxy`), unless `COS_ADDRESS` is
+ * set (a fixed address is a direct connection). A refusal by the proxy is `COS_PROXY_ERROR`.
+ */
+cos_status cos_client_config_set_proxy(cos_client_config *config,
+                                       const char *url,
+                                       cos_error **err);
+
+/**
+ * The hosts that bypass the proxy, a comma-separated list as `NO_PROXY` has it: `*` for every host, host
+ * names (with their subdomains; a leading `.` changes nothing), IP addresses, each optionally `:port`.
+ * Replaces the list the environment gave.
+ */
+cos_status cos_client_config_set_no_proxy(cos_client_config *config,
+                                          const char *list,
+                                          cos_error **err);
 
 /* ================================================================================================
  * Buckets

@@ -64,6 +64,42 @@ impl TlsTrust {
     }
 }
 
+/// HTTP proxies: one for http requests, one for https requests (through CONNECT), and the hosts that go
+/// direct. Proxy URLs are `http://[user[:password]@]host[:port]` (port 1080 by default, as curl's).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ProxySettings {
+    pub http: Option<String>,
+    pub https: Option<String>,
+    /// `NO_PROXY` entries: `*`, host names (with their subdomains), IP addresses, each optionally `:port`.
+    pub no_proxy: Vec<String>,
+}
+
+impl ProxySettings {
+    /// The proxies the variables `lookup` gives describe, read as curl reads them: `http_proxy` in lower
+    /// case only (an upper-case HTTP_PROXY may come from a CGI request header), the others in either case,
+    /// the lower-case spelling first; `ALL_PROXY` for a scheme without its own.
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> ProxySettings {
+        let either = |name: &str| lookup(&name.to_ascii_lowercase()).or_else(|| lookup(name));
+        let all = either("ALL_PROXY");
+        ProxySettings {
+            http: lookup("http_proxy").or_else(|| all.clone()),
+            https: either("HTTPS_PROXY").or(all),
+            no_proxy: either("NO_PROXY").map(|l| split_list(&l)).unwrap_or_default(),
+        }
+    }
+}
+
+impl fmt::Debug for ProxySettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redact = |u: &Option<String>| u.as_deref().map(crate::http::proxy::redact);
+        f.debug_struct("ProxySettings")
+            .field("http", &redact(&self.http))
+            .field("https", &redact(&self.https))
+            .field("no_proxy", &self.no_proxy)
+            .finish()
+    }
+}
+
 /// A validated configuration. Build it with [`Config::builder`] or [`Config::from_env`].
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -96,6 +132,7 @@ pub struct Config {
     pub sign_validity: u32,
     /// The certificate authorities https trusts.
     pub tls: TlsTrust,
+    pub proxy: ProxySettings,
 }
 
 impl Config {
@@ -145,6 +182,10 @@ pub struct ConfigBuilder {
     clock_offset: i64,
     sign_validity: Option<u32>,
     tls: TlsTrust,
+    proxy: ProxySettings,
+    /// The proxies came from the environment: a fixed address (`COS_ADDRESS`, a direct connection by
+    /// definition) then overrides them, so a CI machine's proxy never captures a test's loopback server.
+    proxy_from_env: bool,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -194,6 +235,8 @@ impl ConfigBuilder {
         if let Some(s) = env("COS_SCHEME") {
             b.scheme(&s)?;
         }
+        b.proxy = ProxySettings::from_lookup(&env);
+        b.proxy_from_env = true;
         // As OpenSSL (and so curl) reads them: one bundle file, and a list of directories.
         if let Some(file) = env("SSL_CERT_FILE") {
             b.ca_file(Path::new(&file));
@@ -297,6 +340,20 @@ impl ConfigBuilder {
         self.tls.native_roots = on;
         self
     }
+    /// Sends http and https requests through the proxy at `url` (`None`: no proxy, whatever the environment
+    /// said). Checked by [`ConfigBuilder::build`].
+    pub fn proxy(&mut self, url: Option<&str>) -> &mut Self {
+        self.proxy.http = url.map(str::to_string);
+        self.proxy.https = url.map(str::to_string);
+        self.proxy_from_env = false;
+        self
+    }
+    /// The hosts that go direct, a comma-separated `NO_PROXY` list (replacing the environment's).
+    pub fn no_proxy(&mut self, list: &str) -> &mut Self {
+        self.proxy.no_proxy = split_list(list);
+        self.proxy_from_env = false;
+        self
+    }
     /// Forgets every certificate authority given so far (the environment's included).
     pub fn clear_trust(&mut self) -> &mut Self {
         self.tls = TlsTrust::default();
@@ -353,6 +410,9 @@ impl ConfigBuilder {
             }
             Some(Some(s)) => Some(s),
         };
+        for url in [&self.proxy.http, &self.proxy.https].into_iter().flatten() {
+            crate::http::proxy::Proxy::parse(url)?;
+        }
         if let Some(a) = &self.address {
             if !a.contains(':') || a.chars().any(|c| c.is_whitespace() || c == '/') {
                 return Err(Error::invalid(format!("address must be host:port, got {a:?}")));
@@ -376,8 +436,18 @@ impl ConfigBuilder {
             clock_offset: self.clock_offset,
             sign_validity: self.sign_validity.unwrap_or(3600),
             tls: self.tls.clone(),
+            proxy: if self.proxy_from_env && self.address.is_some() {
+                ProxySettings::default()
+            } else {
+                self.proxy.clone()
+            },
         })
     }
+}
+
+/// The entries of a comma-separated list, trimmed, empty ones dropped.
+fn split_list(list: &str) -> Vec<String> {
+    list.split(',').map(str::trim).filter(|e| !e.is_empty()).map(str::to_string).collect()
 }
 
 fn validate_region(region: &str) -> Result<()> {
@@ -451,6 +521,40 @@ pub fn normalize_key(key: &str) -> Result<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn proxies_from_the_environment_as_curl_reads_them() {
+        let from = |vars: &[(&str, &str)]| {
+            let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            ProxySettings::from_lookup(&move |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+        };
+        let p = from(&[("HTTP_PROXY", "http://cgi"), ("HTTPS_PROXY", "http://up:1"), ("NO_PROXY", "a, .b ,")]);
+        assert_eq!(p.http, None, "upper-case HTTP_PROXY is ignored, as curl ignores it");
+        assert_eq!(p.https.as_deref(), Some("http://up:1"));
+        assert_eq!(p.no_proxy, ["a", ".b"]);
+        let p = from(&[("https_proxy", "http://low:1"), ("HTTPS_PROXY", "http://up:1"), ("ALL_PROXY", "http://all:2")]);
+        assert_eq!(p.https.as_deref(), Some("http://low:1"), "lower case first");
+        assert_eq!(p.http.as_deref(), Some("http://all:2"), "ALL_PROXY for a scheme without its own");
+        let p = from(&[("http_proxy", "http://h:3"), ("all_proxy", "http://a:4"), ("no_proxy", "*")]);
+        assert_eq!((p.http.as_deref(), p.https.as_deref()), (Some("http://h:3"), Some("http://a:4")));
+        assert_eq!(p.no_proxy, ["*"]);
+        assert_eq!(from(&[]), ProxySettings::default());
+    }
+
+    #[test]
+    fn a_fixed_address_overrides_the_environment_s_proxy_but_not_the_configured_one() {
+        let mut b = base();
+        b.proxy = ProxySettings { https: Some("http://p:1".into()), ..ProxySettings::default() };
+        b.proxy_from_env = true;
+        assert_eq!(b.build().unwrap().proxy.https.as_deref(), Some("http://p:1"), "no address yet: kept");
+        b.address("127.0.0.1:9");
+        assert_eq!(b.build().unwrap().proxy, ProxySettings::default());
+        b.proxy(Some("http://u:secret@p:2"));
+        let config = b.build().unwrap();
+        assert_eq!(config.proxy.https.as_deref(), Some("http://u:secret@p:2"));
+        assert!(!format!("{config:?}").contains(":secret@"), "{config:?}");
+        assert!(base().proxy(Some("socks5://p:1")).build().is_err());
+    }
 
     fn base() -> ConfigBuilder {
         let mut b = Config::builder();

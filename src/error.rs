@@ -32,6 +32,9 @@ pub enum ErrorKind {
     /// TLS failed: the server's certificate was refused (unknown issuer, expired, another host's name) or
     /// the handshake broke. Never retried: the next attempt would meet the same certificate.
     Tls,
+    /// The HTTP proxy refused: 407 (authentication), or an error answer to CONNECT. The proxy's status is
+    /// the error's HTTP status. Not a COS error, and not retried.
+    Proxy,
 }
 
 /// Most of an error body is noise once it is this large; a hostile server must not grow memory without limit.

@@ -22,7 +22,7 @@ mod transport;
 pub mod xml;
 
 pub use client::Client;
-pub use config::{Config, ConfigBuilder, Credentials, Scheme, StallProtection, TlsTrust};
+pub use config::{Config, ConfigBuilder, Credentials, ProxySettings, Scheme, StallProtection, TlsTrust};
 pub use error::{Error, ErrorKind, Result};
 pub use headers::RestoreState;
 pub use headers::{Headers, ObjectInfo};

@@ -387,3 +387,40 @@ pub extern "C" fn cos_client_config_clear_trust(
         Ok(())
     })
 }
+
+/// Sends http and https requests through the HTTP proxy at `url`, `http://[user[:password]@]host[:port]`
+/// (port 1080 by default, as curl's; user and password percent-decoded, sent as Basic credentials, never in
+/// a message): http requests in absolute form, https ones through a CONNECT tunnel. NULL turns proxies off,
+/// whatever the environment said. `cos_client_config_from_env` reads `http_proxy`, `HTTPS_PROXY`,
+/// `ALL_PROXY` and `NO_PROXY` as curl does (lower or upper case, except `http_proxy`), unless `COS_ADDRESS` is
+/// set (a fixed address is a direct connection). A refusal by the proxy is `COS_PROXY_ERROR`.
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_proxy(
+    config: *mut cos_client_config,
+    url: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "config", config, |c| {
+        let url = arg_opt_str("url", url)?;
+        if let Some(u) = url {
+            crate::http::proxy::Proxy::parse(u)?;
+        }
+        c.inner.proxy(url);
+        Ok(())
+    })
+}
+
+/// The hosts that bypass the proxy, a comma-separated list as `NO_PROXY` has it: `*` for every host, host
+/// names (with their subdomains; a leading `.` changes nothing), IP addresses, each optionally `:port`.
+/// Replaces the list the environment gave.
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_no_proxy(
+    config: *mut cos_client_config,
+    list: *const c_char,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "config", config, |c| {
+        c.inner.no_proxy(arg_str("list", list)?);
+        Ok(())
+    })
+}

@@ -35,6 +35,9 @@ pub enum cos_status {
     /// TLS failed: the server's certificate was refused (unknown issuer, expired, another host's name) or the
     /// TLS handshake broke. Not retried. The message says what failed.
     COS_TLS_ERROR = 10,
+    /// The HTTP proxy refused the request: 407 (its credentials are wrong or missing) or an error answer to
+    /// CONNECT; `cos_error_http_status` is the proxy's status. Not a COS error; not retried.
+    COS_PROXY_ERROR = 11,
 }
 
 impl From<ErrorKind> for cos_status {
@@ -50,6 +53,7 @@ impl From<ErrorKind> for cos_status {
             ErrorKind::Internal => cos_status::COS_INTERNAL_ERROR,
             ErrorKind::Service => cos_status::COS_SERVICE_ERROR,
             ErrorKind::Tls => cos_status::COS_TLS_ERROR,
+            ErrorKind::Proxy => cos_status::COS_PROXY_ERROR,
         }
     }
 }
@@ -81,6 +85,7 @@ fn status_name(status: cos_status_arg) -> &'static str {
         8 => "COS_INTERNAL_ERROR: internal error\0",
         9 => "COS_SERVICE_ERROR: COS answered with an error\0",
         10 => "COS_TLS_ERROR: TLS failure (certificate refused or handshake failed)\0",
+        11 => "COS_PROXY_ERROR: the HTTP proxy refused\0",
         _ => UNKNOWN,
     }
 }

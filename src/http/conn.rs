@@ -193,6 +193,7 @@ impl Conn {
         key: Key,
         addrs: &[SocketAddr],
         tls: Option<(&Arc<rustls::ClientConfig>, &str)>,
+        tunnel: Option<(&super::proxy::Proxy, &str)>,
         limits: Limits,
         deadline: Option<Instant>,
     ) -> Result<Conn> {
@@ -207,8 +208,14 @@ impl Conn {
                 }
             }
             match TcpStream::connect_timeout(addr, t) {
-                Ok(tcp) => {
+                Ok(mut tcp) => {
                     let _ = tcp.set_nodelay(true);
+                    if let Some((proxy, authority)) = tunnel {
+                        tcp.set_read_timeout(Some(t))
+                            .and_then(|_| tcp.set_write_timeout(Some(t)))
+                            .map_err(|e| Error::new(ErrorKind::Network, format!("socket setup: {e}")))?;
+                        super::proxy::connect_tunnel(&mut tcp, proxy, authority)?;
+                    }
                     let stream = match tls {
                         None => Stream::Plain(tcp),
                         Some((config, name)) => Stream::Tls(Box::new(tls::handshake(config, name, tcp, t)?)),

@@ -17,6 +17,7 @@ mod body;
 mod conn;
 mod head;
 mod pool;
+pub(crate) mod proxy;
 pub(crate) mod tls;
 
 pub(crate) use body::BodyReader;
@@ -24,10 +25,11 @@ pub(crate) use conn::Limits;
 pub use conn::StallProtection;
 pub(crate) use head::ResponseHead;
 
-use crate::config::TlsTrust;
+use crate::config::{ProxySettings, TlsTrust};
 use crate::error::{Error, ErrorKind, Result};
 use conn::{Clock, Conn, IO_BUFFER};
 use pool::{Key, Pool};
+use proxy::Proxy;
 use std::io::{self, Read};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
@@ -66,6 +68,14 @@ pub(crate) struct HttpClient {
     limits: Limits,
     /// Every host connects to these instead of resolving its name (`COS_ADDRESS`).
     fixed_addrs: Option<Vec<SocketAddr>>,
+    proxies: Proxies,
+}
+
+/// The proxies of a client, parsed from its [`ProxySettings`].
+struct Proxies {
+    http: Option<Proxy>,
+    https: Option<Proxy>,
+    no_proxy: Vec<String>,
 }
 
 /// Request bodies up to this size go out in the same write as the head.
@@ -74,18 +84,59 @@ const COALESCE: usize = 64 * 1024;
 const EARLY_ANSWER_WAIT: Duration = Duration::from_secs(2);
 
 impl HttpClient {
-    pub fn new(limits: Limits, fixed_addrs: Option<Vec<SocketAddr>>, trust: &TlsTrust) -> Result<HttpClient> {
-        Ok(HttpClient { pool: Arc::new(Pool::new()), tls: tls::client_config(trust)?, limits, fixed_addrs })
+    pub fn new(
+        limits: Limits,
+        fixed_addrs: Option<Vec<SocketAddr>>,
+        trust: &TlsTrust,
+        proxy: &ProxySettings,
+    ) -> Result<HttpClient> {
+        let parse = |url: &Option<String>| url.as_deref().map(Proxy::parse).transpose();
+        let proxies =
+            Proxies { http: parse(&proxy.http)?, https: parse(&proxy.https)?, no_proxy: proxy.no_proxy.clone() };
+        Ok(HttpClient { pool: Arc::new(Pool::new()), tls: tls::client_config(trust)?, limits, fixed_addrs, proxies })
+    }
+
+    /// The proxy a request to `authority` goes through, if any.
+    fn proxy_for(&self, https: bool, key: &Key) -> Option<&Proxy> {
+        let proxy = if https { self.proxies.https.as_ref() } else { self.proxies.http.as_ref() }?;
+        (!proxy::bypassed(&self.proxies.no_proxy, &key.host, key.port)).then_some(proxy)
+    }
+
+    /// Whether a request to `authority` goes through a proxy.
+    pub fn proxied(&self, https: bool, authority: &str) -> bool {
+        split_authority(authority, https).is_ok_and(|key| self.proxy_for(https, &key).is_some())
     }
 
     /// Sends one request, once, and returns the response head with its unread body.
     pub fn send(&self, ex: Exchange<'_>) -> Result<HttpResponse> {
-        let key = split_authority(ex.authority, ex.https)?;
+        let target_key = split_authority(ex.authority, ex.https)?;
+        let proxy = self.proxy_for(ex.https, &target_key);
         let mut head = Vec::with_capacity(1024);
-        head::write_request_head(&mut head, ex.method, ex.target, ex.headers)?;
+        // Through a proxy, http goes in absolute form to the proxy (with its credentials); https through a
+        // CONNECT tunnel, inside which the request is as it would be direct.
+        let (key, absolute) = match proxy {
+            Some(p) if !ex.https => {
+                let key = Key { https: false, host: p.host.clone(), port: p.port, proxy: true };
+                let mut headers = ex.headers.to_vec();
+                if let Some(auth) = &p.authorization {
+                    headers.push(("Proxy-Authorization".into(), auth.clone()));
+                }
+                let target = format!("http://{}{}", ex.authority, ex.target);
+                head::write_request_head(&mut head, ex.method, &target, &headers)?;
+                (key, true)
+            }
+            Some(_) => {
+                head::write_request_head(&mut head, ex.method, ex.target, ex.headers)?;
+                (Key { proxy: true, ..target_key }, false)
+            }
+            None => {
+                head::write_request_head(&mut head, ex.method, ex.target, ex.headers)?;
+                (target_key, false)
+            }
+        };
         let mut conn = match self.pool.take(&key) {
             Some(conn) => conn,
-            None => Box::new(self.connect(key, ex.deadline)?),
+            None => Box::new(self.connect(key, ex.deadline, proxy)?),
         };
         conn.clock = Clock::new(self.limits, ex.deadline);
         conn.clock.watch();
@@ -103,24 +154,35 @@ impl HttpClient {
             }
         }
         conn.clock.pause();
-        self.read_response(conn, ex.method, true)
+        let response = self.read_response(conn, ex.method, true)?;
+        if absolute && response.head.status == 407 {
+            let p = proxy.expect("absolute form means a proxy");
+            let what = format!("{} http://{}{}", ex.method, ex.authority, ex.target);
+            return Err(proxy::refusal(&format!("proxy {}:{}", p.host, p.port), 407, "", &what));
+        }
+        Ok(response)
     }
 
-    fn connect(&self, key: Key, deadline: Option<Instant>) -> Result<Conn> {
-        let resolved;
-        let addrs = match &self.fixed_addrs {
-            Some(addrs) => addrs.as_slice(),
-            None => {
-                resolved = (key.host.trim_start_matches('[').trim_end_matches(']'), key.port)
-                    .to_socket_addrs()
-                    .map_err(|e| Error::new(ErrorKind::Network, format!("cannot resolve {}: {e}", key.host)))?
-                    .collect::<Vec<_>>();
-                resolved.as_slice()
-            }
+    /// A new connection for `key`: to the host (or the fixed addresses), or to `proxy` (which resolves the
+    /// target itself), through a CONNECT tunnel for https.
+    fn connect(&self, key: Key, deadline: Option<Instant>, proxy: Option<&Proxy>) -> Result<Conn> {
+        let resolve = |host: &str, port: u16| -> Result<Vec<SocketAddr>> {
+            Ok((host.trim_start_matches('[').trim_end_matches(']'), port)
+                .to_socket_addrs()
+                .map_err(|e| Error::new(ErrorKind::Network, format!("cannot resolve {host}: {e}")))?
+                .collect())
+        };
+        let (addrs, via) = match (proxy, &self.fixed_addrs) {
+            (Some(p), _) => (resolve(&p.host, p.port)?, format!("proxy {}:{}", p.host, p.port)),
+            (None, Some(addrs)) => (addrs.clone(), key.host.clone()),
+            (None, None) => (resolve(&key.host, key.port)?, key.host.clone()),
         };
         let host = key.host.clone();
         let tls = key.https.then_some((&self.tls, host.as_str()));
-        Conn::open(key, addrs, tls, self.limits, deadline).map_err(|e| e.context(&format!("connecting to {host}")))
+        let authority = format!("{}:{}", key.host, key.port);
+        let tunnel = proxy.filter(|_| key.https).map(|p| (p, authority.as_str()));
+        Conn::open(key, &addrs, tls, tunnel, self.limits, deadline)
+            .map_err(|e| e.context(&format!("connecting to {via}")))
     }
 
     fn read_response(&self, mut conn: Box<Conn>, method: &str, reuse: bool) -> Result<HttpResponse> {
@@ -221,5 +283,5 @@ fn split_authority(authority: &str, https: bool) -> Result<Key> {
     if host.is_empty() {
         return Err(Error::invalid(format!("no host in {authority:?}")));
     }
-    Ok(Key { https, host: host.to_string(), port })
+    Ok(Key { https, host: host.to_string(), port, proxy: false })
 }

@@ -18,6 +18,9 @@ pub(super) struct Key {
     pub https: bool,
     pub host: String,
     pub port: u16,
+    /// Through a proxy: for http the key names the proxy itself, for https the target reached by CONNECT.
+    /// Proxied and direct connections never serve each other's requests.
+    pub proxy: bool,
 }
 
 pub(crate) struct Pool {

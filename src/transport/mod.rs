@@ -113,7 +113,7 @@ impl Transport {
             .collect::<Vec<_>>();
         let secrets = Arc::new(secrets);
         Ok(Transport {
-            http: HttpClient::new(limits, fixed, &config.tls)?,
+            http: HttpClient::new(limits, fixed, &config.tls, &config.proxy)?,
             config,
             secrets,
             learned_offset: AtomicI64::new(0),
@@ -261,7 +261,15 @@ impl Transport {
         backup: bool,
         deadline: Option<Instant>,
     ) -> Result<Response> {
-        let host = self.attempt_host(req.target, backup);
+        let mut host = self.attempt_host(req.target, backup);
+        let https = self.config.scheme == crate::config::Scheme::Https;
+        // A proxy connects to the host it is given, so with a fixed address (COS_ADDRESS) the port goes
+        // into the host the proxy sees, which is also the Host header and so what is signed.
+        if let Some(port) = self.config.address.as_deref().and_then(|a| a.rsplit_once(':')).map(|(_, p)| p) {
+            if !host.contains(':') && self.http.proxied(https, &host) {
+                host = format!("{host}:{port}");
+            }
+        }
         let path = match req.target {
             Target::Object(_, key) => encode::object_path(key),
             Target::Endpoint(_, path) if !path.is_empty() => encode::object_path(path),

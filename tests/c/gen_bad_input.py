@@ -76,6 +76,7 @@ OPTIONAL = {
     ("cos_object_writer_finish", "info"): "documented",
     ("cos_client_download_prefix", "prefix"): "documented",
     ("cos_client_upload_prefix", "prefix"): "documented",
+    ("cos_client_config_set_proxy", "url"): "documented",
     ("cos_client_upload_prefix", "progress"): "documented",
     ("cos_client_download_tree", "prefix"): "documented",
     ("cos_client_download_tree", "progress"): "documented",
@@ -267,6 +268,8 @@ STRING_OVERRIDES = {
     ("cos_client_upload_prefix", "dir"): "tree_upload_dir",
     # Recorded only: the scratch configuration the setters change never makes a client.
     ("cos_client_config_add_ca_file", "path"): "upload_path",
+    ("cos_client_config_set_proxy", "url"): '"http://user:pw@127.0.0.1:3128"',
+    ("cos_client_config_set_no_proxy", "list"): '"localhost,.internal"',
     ("cos_client_config_add_ca_dir", "path"): '"/nonexistent-ca-dir"',
     ("cos_client_upload_prefix", "prefix"): '"tree-up/"',
     ("cos_client_download_tree", "dir"): "download_dir",

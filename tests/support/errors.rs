@@ -15,6 +15,7 @@ pub fn c_status(kind: ErrorKind) -> u32 {
         ErrorKind::Internal => 8,
         ErrorKind::Service => 9,
         ErrorKind::Tls => 10,
+        ErrorKind::Proxy => 11,
     }
 }
 

@@ -10,6 +10,7 @@
 //! - [`errors`]: the shape every `cos::Error` must have, and the C status of each kind;
 //! - [`transfer`]: progress logs and checkpoint files of transfers;
 //! - [`proxy`]: [`Proxy`], a TCP relay that counts, gates, slows, rewrites and cuts bytes;
+//! - [`squid`]: [`Squid`], a real HTTP proxy (with or without Basic auth) on loopback;
 //! - [`tls`]: [`Pki`], a private CA with server certificates (openssl), and an https emulator;
 //! - [`hostile`]: a scripted misbehaving HTTP server (used as `support::hostile::...`).
 #![allow(dead_code)]
@@ -19,10 +20,11 @@ mod emulator;
 mod errors;
 pub mod hostile;
 mod proxy;
+mod squid;
 mod tempdir;
 mod tls;
 mod transfer;
 
 // A test file uses some of these, never all.
 #[allow(unused_imports)]
-pub use {data::*, emulator::*, errors::*, proxy::*, tempdir::*, tls::*, transfer::*};
+pub use {data::*, emulator::*, errors::*, proxy::*, squid::*, tempdir::*, tls::*, transfer::*};
