@@ -136,6 +136,26 @@ typedef enum {
 } cos_tree_outcome;
 
 /**
+ * How much a log line matters, from the most to the least.
+ */
+typedef enum {
+  /**
+   * Not used for request attempts today; reserved for failures of the client itself.
+   */
+  COS_SEVERITY_ERROR = 0,
+  /**
+   * A request attempt that failed (it may be retried: the next attempt's line says why it was made).
+   */
+  COS_SEVERITY_WARN = 1,
+  /**
+   * A request attempt that got an answer: one line each.
+   */
+  COS_SEVERITY_INFO = 2,
+  COS_SEVERITY_DEBUG = 3,
+  COS_SEVERITY_TRACE = 4,
+} cos_log_severity;
+
+/**
  * How fast COS restores an archived object. Values are never renumbered.
  */
 typedef enum {
@@ -422,6 +442,13 @@ typedef int (*cos_progress_fn)(void *userdata, uint64_t done, uint64_t total);
  * continue, non-zero to stop with `COS_CANCELLED`. Runs on the calling thread; it must not unwind.
  */
 typedef int (*cos_select_progress_fn)(void *userdata, const cos_select_stats *stats);
+
+/**
+ * Receives one log line: `message` is NUL-terminated UTF-8, valid during the call only. Called on the
+ * thread that made the request — a transfer's worker threads included, possibly several at once — so it
+ * must be thread-safe; it must not unwind, throw or longjmp, and must not call back into this client.
+ */
+typedef void (*cos_log_fn)(void *userdata, cos_log_severity level, const char *message);
 
 #ifdef __cplusplus
 extern "C" {
@@ -3739,6 +3766,24 @@ const cos_error *cos_tree_report_error(const cos_tree_report *report,
  * Frees a report. NULL does nothing.
  */
 void cos_tree_report_free(cos_tree_report *report);
+
+/* ================================================================================================
+ * Logging: a per-client callback, one line per request attempt
+ * ================================================================================================ */
+
+/**
+ * Sends the log lines of clients made from `config` to `log` with `userdata`: one line per request
+ * attempt (method, host, path, status, request id, attempt number, bytes sent and received, latency, and
+ * for a retry why it was made), at `max_level` and above (`COS_SEVERITY_INFO` gives every attempt,
+ * `COS_SEVERITY_WARN` only failed ones). Lines never contain a secret key, signature, session token, SSE-C key,
+ * header value or query string. `log` NULL turns logging off (the default). Each client logs to its own
+ * callback; there is no process-wide logger.
+ */
+cos_status cos_client_config_set_log(cos_client_config *config,
+                                     cos_log_fn log,
+                                     void *userdata,
+                                     cos_log_severity max_level,
+                                     cos_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

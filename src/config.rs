@@ -133,6 +133,8 @@ pub struct Config {
     /// The certificate authorities https trusts.
     pub tls: TlsTrust,
     pub proxy: ProxySettings,
+    /// Where this client's log lines go; `None`: nowhere.
+    pub logger: Option<crate::observe::Logger>,
 }
 
 impl Config {
@@ -186,6 +188,7 @@ pub struct ConfigBuilder {
     /// The proxies came from the environment: a fixed address (`COS_ADDRESS`, a direct connection by
     /// definition) then overrides them, so a CI machine's proxy never captures a test's loopback server.
     proxy_from_env: bool,
+    logger: Option<crate::observe::Logger>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -354,6 +357,11 @@ impl ConfigBuilder {
         self.proxy_from_env = false;
         self
     }
+    /// Sends this client's log lines to `logger` (`None`: nowhere, the default).
+    pub fn logger(&mut self, logger: Option<crate::observe::Logger>) -> &mut Self {
+        self.logger = logger;
+        self
+    }
     /// Forgets every certificate authority given so far (the environment's included).
     pub fn clear_trust(&mut self) -> &mut Self {
         self.tls = TlsTrust::default();
@@ -436,6 +444,7 @@ impl ConfigBuilder {
             clock_offset: self.clock_offset,
             sign_validity: self.sign_validity.unwrap_or(3600),
             tls: self.tls.clone(),
+            logger: self.logger.clone(),
             proxy: if self.proxy_from_env && self.address.is_some() {
                 ProxySettings::default()
             } else {

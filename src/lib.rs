@@ -13,6 +13,7 @@ pub mod eventstream;
 pub mod ffi;
 pub mod headers;
 mod http;
+pub mod observe;
 mod ops;
 pub mod options;
 mod retry;

@@ -17,7 +17,7 @@ pub struct cos_client {
 
 /// Settings for `cos_client_new`. Validation happens in `cos_client_new`. One thread at a time.
 pub struct cos_client_config {
-    inner: ConfigBuilder,
+    pub(super) inner: ConfigBuilder,
 }
 
 /// Creates a client from the environment: `COS_SECRET_ID`, `COS_SECRET_KEY`, `COS_SESSION_TOKEN` (optional),

@@ -48,6 +48,7 @@ mod presign;
 mod raw;
 mod select;
 mod tree;
+mod log;
 
 pub use acl::*;
 pub use append::*;
@@ -58,6 +59,7 @@ pub use cors::*;
 pub use error::*;
 pub use lifecycle::*;
 pub use list::*;
+pub use log::*;
 pub use multipart::*;
 pub use object::*;
 pub use options::*;

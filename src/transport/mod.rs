@@ -6,6 +6,7 @@ use crate::crc64::Crc64;
 use crate::encode;
 use crate::error::{Error, ErrorKind, Result, ServiceFields, MAX_ERROR_BODY};
 use crate::http::{Exchange, HttpClient, Limits, Payload};
+use crate::observe::{attempt_line, Attempt, LogLevel, Logger};
 use crate::retry::{self, Verdict};
 use crate::sign;
 use crate::xml;
@@ -174,9 +175,16 @@ impl Transport {
         let mut attempt = 0;
         let mut backup_host = false;
         let mut clock_fixed = false;
+        // Why the attempt about to be made follows the previous one (for the log).
+        let mut retry_of: Option<String> = None;
         loop {
             attempt += 1;
-            let err = match self.send_once(&mut req, attempt > 1, compare_crc, backup_host, deadline) {
+            let started = Instant::now();
+            let result = self.send_once(&mut req, attempt > 1, compare_crc, backup_host, deadline);
+            if let Some(logger) = &self.config.logger {
+                self.log_attempt(logger, &req, attempt, backup_host, retry_of.as_deref(), started, &result);
+            }
+            let err = match result {
                 Ok(mut resp) => {
                     resp.attempts = attempt;
                     return Ok(resp);
@@ -200,6 +208,7 @@ impl Transport {
                         }
                         clock_fixed = true;
                         attempt -= 1;
+                        retry_of = Some("the clock was corrected from the server's Date".into());
                         continue;
                     }
                     None => return Err(err),
@@ -234,8 +243,50 @@ impl Transport {
             if deadline.is_some_and(|d| Instant::now() + wait >= d) {
                 return Err(err.note("the operation deadline left no time for another attempt"));
             }
+            retry_of = Some(format!("{} (waited {} ms)", failure_summary(&err), wait.as_millis()));
             std::thread::sleep(wait);
         }
+    }
+
+    /// One line for one attempt: where it went and what came back, never a header value or query string.
+    #[allow(clippy::too_many_arguments)]
+    fn log_attempt(
+        &self,
+        logger: &Logger,
+        req: &Request<'_>,
+        attempt: u32,
+        backup: bool,
+        retry_of: Option<&str>,
+        started: Instant,
+        result: &Result<Response>,
+    ) {
+        let host = self.attempt_host(req.target, backup);
+        let path = match req.target {
+            Target::Object(_, key) => encode::object_path(key),
+            Target::Endpoint(_, path) if !path.is_empty() => encode::object_path(path),
+            _ => "/".to_string(),
+        };
+        let a = Attempt {
+            method: req.method,
+            host: &host,
+            path: &path,
+            attempt,
+            retry_of,
+            bytes_sent: req.body.size(),
+            elapsed: started.elapsed(),
+        };
+        let (level, line) = match result {
+            Ok(resp) => {
+                let received = resp.headers.get("content-length").and_then(|v| v.parse().ok());
+                let line = attempt_line(&a, Some(resp.status), resp.headers.get("x-cos-request-id"), received, None);
+                (LogLevel::Info, line)
+            }
+            Err(e) => {
+                let status = (e.http_status() > 0).then_some(e.http_status());
+                (LogLevel::Warn, attempt_line(&a, status, e.request_id(), None, Some(&failure_summary(e))))
+            }
+        };
+        logger.log(level, &line);
     }
 
     /// Whether a server time falls outside the window this client signs: `[now - 60, now + validity]`.
@@ -444,5 +495,16 @@ impl Transport {
             raw_body: None,
             server_time: server_time(&response.headers),
         }))
+    }
+}
+
+/// What went wrong, for a log line: a COS error by status and code (its message may echo the request), any
+/// other by kind and message.
+fn failure_summary(err: &Error) -> String {
+    match err.kind() {
+        ErrorKind::Service => {
+            format!("HTTP {} {}", err.http_status(), err.code().unwrap_or("(no code)"))
+        }
+        kind => format!("{kind:?}: {}", err.message()),
     }
 }

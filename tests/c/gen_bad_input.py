@@ -63,6 +63,7 @@ OPTIONAL = {
     ("cos_transfer_options_set_checkpoint_path", "path"): "documented",
     ("cos_transfer_options_set_cancel_token", "token"): "documented",
     ("cos_client_upload_file", "progress"): "documented",
+    ("cos_client_config_set_log", "log"): "documented",
     ("cos_client_upload_file", "info"): "documented",
     ("cos_client_download_file", "progress"): "documented",
     ("cos_client_download_file", "info"): "documented",
@@ -368,6 +369,7 @@ SCALAR_VALUES = {
     ("bool", "enabled"): "true",
     ("cos_status", "status"): "COS_OK",
     ("cos_restore_tier", "tier"): "COS_RESTORE_TIER_STANDARD",
+    ("cos_log_severity", "max_level"): "COS_SEVERITY_INFO",
     ("uint32_t", "compression"): "COS_SELECT_COMPRESSION_NONE",
     ("uint32_t", "file_header_info"): "COS_SELECT_FILE_HEADER_NONE",
     ("uint32_t", "json_type"): "COS_SELECT_JSON_LINES",
@@ -496,8 +498,10 @@ SCALAR_OUTS = {
 FREED = {t[:-1] for t in OUTS} | set(CONSTRUCTED) | {"cos_error *"}
 
 CALLBACKS = {"cos_read_fn": "dummy_read", "cos_write_fn": "dummy_write", "cos_progress_fn": "dummy_progress",
+             "cos_log_fn": "dummy_log",
              "cos_select_progress_fn": "dummy_select_progress"}
-SCALARS = {"size_t", "uint32_t", "uint64_t", "int64_t", "int32_t", "bool", "cos_status", "cos_restore_tier"}
+SCALARS = {"size_t", "uint32_t", "uint64_t", "int64_t", "int32_t", "bool", "cos_status", "cos_restore_tier",
+           "cos_log_severity"}
 
 ZERO_OF_RETURN = {
     "const char *": "NULL",
@@ -1027,6 +1031,12 @@ static int dummy_read(void *userdata, uint8_t *buf, size_t cap, size_t *written)
         *written = 0;
     }
     return 0;
+}
+
+static void dummy_log(void *userdata, cos_log_severity level, const char *message) {
+    (void)userdata;
+    (void)level;
+    (void)message;
 }
 
 static int dummy_write(void *userdata, const uint8_t *data, size_t len) {

@@ -1,0 +1,91 @@
+//! Per-client logging: a callback the client calls with one line per request attempt (method, host,
+//! path, status, request id, attempt number, bytes, latency, and for a retry the reason for it), at a
+//! level. Each client has its own logger, or none (the default: nothing is formatted). Lines never hold
+//! a secret: no Authorization value, key, token, query string or header value is written.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How much a line matters, from the most to the least.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    Error = 0,
+    Warn = 1,
+    Info = 2,
+    Debug = 3,
+    Trace = 4,
+}
+
+impl LogLevel {
+    pub fn from_u32(n: u32) -> Option<LogLevel> {
+        [LogLevel::Error, LogLevel::Warn, LogLevel::Info, LogLevel::Debug, LogLevel::Trace].get(n as usize).copied()
+    }
+}
+
+/// Receives a line at a level.
+pub type LogSink = Arc<dyn Fn(LogLevel, &str) + Send + Sync>;
+
+/// Where a client's lines go: `sink` gets every line at `max_level` or more important. Called on the
+/// thread that made the request (a transfer's worker threads included), possibly several at once.
+#[derive(Clone)]
+pub struct Logger {
+    pub max_level: LogLevel,
+    pub sink: LogSink,
+}
+
+impl fmt::Debug for Logger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Logger").field("max_level", &self.max_level).finish_non_exhaustive()
+    }
+}
+
+impl Logger {
+    pub fn enabled(&self, level: LogLevel) -> bool {
+        level <= self.max_level
+    }
+
+    pub fn log(&self, level: LogLevel, line: &str) {
+        if self.enabled(level) {
+            (self.sink)(level, line);
+        }
+    }
+}
+
+/// One attempt of a request, as logged.
+pub(crate) struct Attempt<'a> {
+    pub method: &'a str,
+    pub host: &'a str,
+    pub path: &'a str,
+    pub attempt: u32,
+    /// Why this attempt was made after the previous one failed.
+    pub retry_of: Option<&'a str>,
+    pub bytes_sent: Option<u64>,
+    pub elapsed: Duration,
+}
+
+/// The line for an attempt that got an answer with `status` (or failed with `failure`).
+pub(crate) fn attempt_line(
+    a: &Attempt<'_>,
+    status: Option<u16>,
+    request_id: Option<&str>,
+    bytes_received: Option<u64>,
+    failure: Option<&str>,
+) -> String {
+    let mut line = format!("{} {}{} attempt {}", a.method, a.host, a.path, a.attempt);
+    match status {
+        Some(s) => line.push_str(&format!(" -> {s}")),
+        None => line.push_str(" -> no answer"),
+    }
+    line.push_str(&format!(" in {} ms", a.elapsed.as_millis()));
+    line.push_str(&format!(", request id {}", request_id.unwrap_or("-")));
+    line.push_str(&format!(", sent {}", a.bytes_sent.map_or("-".into(), |n| format!("{n} B"))));
+    line.push_str(&format!(", received {}", bytes_received.map_or("-".into(), |n| format!("{n} B"))));
+    if let Some(reason) = a.retry_of {
+        line.push_str(&format!(", retry after: {reason}"));
+    }
+    if let Some(f) = failure {
+        line.push_str(&format!(", failed: {f}"));
+    }
+    line
+}

@@ -1,0 +1,52 @@
+/* The per-client log callback through the header, against the emulator in the COS_* environment
+ * (tests/observe_logging.rs): lines for a put and a get, levels passed, userdata passed back, a bad level
+ * refused, logging turned off again. Prints "log: N checks, 0 failed" and exits 0 when all passed. */
+#include <stdint.h>
+#include <stdio.h>
+
+#include "checks.h"
+
+struct seen {
+    int lines, warn;
+    int put_line;
+};
+
+static void on_log(void *userdata, cos_log_severity level, const char *message) {
+    struct seen *s = (struct seen *)userdata;
+    s->lines++;
+    s->warn += level == COS_SEVERITY_WARN;
+    if (strstr(message, "PUT ") == message && strstr(message, "/k attempt 1 -> 200") != NULL) {
+        s->put_line++;
+    }
+}
+
+int main(void) {
+    cos_error *err = NULL;
+    cos_client_config *config = NULL;
+    cos_client *client = NULL;
+    cos_bytes *bytes = NULL;
+    struct seen seen = {0, 0, 0};
+    CHECK_OK(cos_client_config_from_env(&config, &err));
+    CHECK_INVALID(cos_client_config_set_log(config, on_log, &seen, (cos_log_severity)9, &err), "max_level");
+    CHECK_OK(cos_client_config_set_log(config, on_log, &seen, COS_SEVERITY_INFO, &err));
+    CHECK_OK(cos_client_new(config, &client, &err));
+    CHECK_OK(cos_client_create_bucket(client, "clog-1250000000", &err));
+    CHECK_OK(cos_client_put_object(client, "clog-1250000000", "k", (const uint8_t *)"v", 1, &err));
+    CHECK_OK(cos_client_get_object(client, "clog-1250000000", "k", &bytes, &err));
+    cos_bytes_free(bytes);
+    CHECK(seen.lines == 3 && seen.put_line == 1 && seen.warn == 0);
+    CHECK_RC(cos_client_get_object(client, "clog-1250000000", "missing", &bytes, &err), COS_SERVICE_ERROR);
+    clear(&err);
+    CHECK(seen.lines == 4 && seen.warn == 1);
+    cos_client_free(client);
+
+    /* NULL turns it off. */
+    CHECK_OK(cos_client_config_set_log(config, NULL, NULL, COS_SEVERITY_TRACE, &err));
+    CHECK_OK(cos_client_new(config, &client, &err));
+    CHECK_OK(cos_client_put_object(client, "clog-1250000000", "k2", (const uint8_t *)"v", 1, &err));
+    CHECK(seen.lines == 4);
+    cos_client_free(client);
+    cos_client_config_free(config);
+    printf("log: %d checks, %d failed\n", checks, failures);
+    return failures == 0 ? 0 : 1;
+}
