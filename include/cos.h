@@ -720,6 +720,24 @@ cos_status cos_client_config_set_native_roots(cos_client_config *config,
 cos_status cos_client_config_clear_trust(cos_client_config *config,
                                          cos_error **err);
 
+/**
+ * The connection pool: at most `max_idle_per_host` idle keep-alive connections per host (default 64;
+ * 0 closes each connection after its request), each reused for at most `idle_timeout_ms` after its last
+ * request (default 30000; 0 keeps the default).
+ */
+cos_status cos_client_config_set_pool(cos_client_config *config,
+                                      uint32_t max_idle_per_host,
+                                      uint32_t idle_timeout_ms,
+                                      cos_error **err);
+
+/**
+ * TCP keep-alive on every new connection: probes after `idle_ms` without traffic, then every `idle_ms`
+ * (whole seconds, at least 1 s; default 60000). 0 turns it off.
+ */
+cos_status cos_client_config_set_tcp_keepalive(cos_client_config *config,
+                                               uint32_t idle_ms,
+                                               cos_error **err);
+
 /* ================================================================================================
  * Buckets
  * ================================================================================================ */

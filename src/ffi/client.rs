@@ -387,3 +387,34 @@ pub extern "C" fn cos_client_config_clear_trust(
         Ok(())
     })
 }
+
+/// The connection pool: at most `max_idle_per_host` idle keep-alive connections per host (default 64;
+/// 0 closes each connection after its request), each reused for at most `idle_timeout_ms` after its last
+/// request (default 30000; 0 keeps the default).
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_pool(
+    config: *mut cos_client_config,
+    max_idle_per_host: u32,
+    idle_timeout_ms: u32,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "config", config, |c| {
+        c.inner.max_idle_per_host(max_idle_per_host as usize);
+        c.inner.idle_timeout(Duration::from_millis(idle_timeout_ms.into()));
+        Ok(())
+    })
+}
+
+/// TCP keep-alive on every new connection: probes after `idle_ms` without traffic, then every `idle_ms`
+/// (whole seconds, at least 1 s; default 60000). 0 turns it off.
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_tcp_keepalive(
+    config: *mut cos_client_config,
+    idle_ms: u32,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "config", config, |c| {
+        c.inner.tcp_keepalive(Some(Duration::from_millis(idle_ms.into())));
+        Ok(())
+    })
+}

@@ -74,8 +74,15 @@ const COALESCE: usize = 64 * 1024;
 const EARLY_ANSWER_WAIT: Duration = Duration::from_secs(2);
 
 impl HttpClient {
-    pub fn new(limits: Limits, fixed_addrs: Option<Vec<SocketAddr>>, trust: &TlsTrust) -> Result<HttpClient> {
-        Ok(HttpClient { pool: Arc::new(Pool::new()), tls: tls::client_config(trust)?, limits, fixed_addrs })
+    /// `pool` is the idle connections kept per host and how long they may be reused.
+    pub fn new(
+        limits: Limits,
+        fixed_addrs: Option<Vec<SocketAddr>>,
+        trust: &TlsTrust,
+        pool: (usize, Duration),
+    ) -> Result<HttpClient> {
+        let pool = Arc::new(Pool::new(pool.0, pool.1));
+        Ok(HttpClient { pool, tls: tls::client_config(trust)?, limits, fixed_addrs })
     }
 
     /// Sends one request, once, and returns the response head with its unread body.

@@ -6,12 +6,6 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Idle connections kept per host; more go closed.
-const MAX_IDLE_PER_HOST: usize = 64;
-/// An idle connection older than this is closed rather than reused: servers drop idle ones after about a
-/// minute, and a request sent just as they do fails.
-const MAX_IDLE_AGE: Duration = Duration::from_secs(30);
-
 /// Which connections may serve a request: same scheme, host (the TLS name) and port.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(super) struct Key {
@@ -22,6 +16,10 @@ pub(super) struct Key {
 
 pub(crate) struct Pool {
     state: Mutex<State>,
+    /// Idle connections kept per host; more go closed (the oldest first). 0 keeps none.
+    max_idle_per_host: usize,
+    /// An idle connection older than this is closed rather than reused (`Config::idle_timeout`).
+    idle_timeout: Duration,
 }
 
 struct State {
@@ -31,8 +29,9 @@ struct State {
 }
 
 impl Pool {
-    pub(super) fn new() -> Pool {
-        Pool { state: Mutex::new(State { pid: std::process::id(), idle: HashMap::new() }) }
+    pub(super) fn new(max_idle_per_host: usize, idle_timeout: Duration) -> Pool {
+        let state = Mutex::new(State { pid: std::process::id(), idle: HashMap::new() });
+        Pool { state, max_idle_per_host, idle_timeout }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -51,7 +50,7 @@ impl Pool {
         let mut state = self.lock();
         let list = state.idle.get_mut(key)?;
         while let Some((conn, since)) = list.pop() {
-            if since.elapsed() < MAX_IDLE_AGE && conn.is_reusable() {
+            if since.elapsed() < self.idle_timeout && conn.is_reusable() {
                 return Some(conn);
             }
         }
@@ -59,10 +58,13 @@ impl Pool {
     }
 
     pub(super) fn put(&self, conn: Box<Conn>) {
+        if self.max_idle_per_host == 0 {
+            return;
+        }
         let key = conn.key.clone();
         let mut state = self.lock();
         let list = state.idle.entry(key).or_default();
-        if list.len() >= MAX_IDLE_PER_HOST {
+        while list.len() >= self.max_idle_per_host {
             list.remove(0);
         }
         list.push((conn, Instant::now()));
