@@ -521,8 +521,15 @@ cos_status cos_client_new_from_env(cos_client **out,
 
 /**
  * Creates a client from `config` (which stays owned by the caller and may be freed right after).
+ *
+ * fork(): a client may be used in a child process after fork(). The child never reuses the parent's
+ * pooled connections (two processes writing into one keep-alive stream or TLS session would corrupt
+ * both): its first request opens a connection of its own, and the parent's stay usable by the parent.
+ * As with any library, fork only while no other thread is inside a call.
  */
-cos_status cos_client_new(const cos_client_config *config, cos_client **out, cos_error **err);
+cos_status cos_client_new(const cos_client_config *config,
+                          cos_client **out,
+                          cos_error **err);
 
 /**
  * Frees a client and closes its connections. NULL does nothing. No call may be running on it.
@@ -598,6 +605,7 @@ cos_status cos_client_config_set_service_host(cos_client_config *config,
 
 /**
  * "host:port" to connect to instead of resolving the request's host; the Host header is unchanged.
+ * Several, comma-separated ("10.0.0.1:80,10.0.0.2:80"), are tried in turn until one accepts.
  */
 cos_status cos_client_config_set_address(cos_client_config *config,
                                          const char *address,

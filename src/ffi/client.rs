@@ -38,6 +38,11 @@ pub extern "C" fn cos_client_new_from_env(out: *mut *mut cos_client, err: *mut *
 }
 
 /// Creates a client from `config` (which stays owned by the caller and may be freed right after).
+///
+/// fork(): a client may be used in a child process after fork(). The child never reuses the parent's
+/// pooled connections (two processes writing into one keep-alive stream or TLS session would corrupt
+/// both): its first request opens a connection of its own, and the parent's stay usable by the parent.
+/// As with any library, fork only while no other thread is inside a call.
 #[no_mangle]
 pub extern "C" fn cos_client_new(
     config: *const cos_client_config,
@@ -171,6 +176,7 @@ pub extern "C" fn cos_client_config_set_service_host(
 }
 
 /// "host:port" to connect to instead of resolving the request's host; the Host header is unchanged.
+/// Several, comma-separated ("10.0.0.1:80,10.0.0.2:80"), are tried in turn until one accepts.
 #[no_mangle]
 pub extern "C" fn cos_client_config_set_address(
     config: *mut cos_client_config,
