@@ -70,3 +70,59 @@ impl Pool {
         list.push((conn, Instant::now()));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::conn::Limits;
+    use std::net::{TcpListener, TcpStream};
+
+    /// `n` connections to a local listener, with the accepted ends kept open so each stays reusable.
+    fn conns(n: usize) -> (Vec<Box<Conn>>, Vec<TcpStream>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let key = Key { https: false, host: "127.0.0.1".into(), port: addr.port() };
+        let limits = Limits {
+            connect_timeout: Duration::from_secs(5),
+            io_timeout: Duration::from_secs(5),
+            stall: None,
+            keepalive: None,
+        };
+        let mut out = Vec::new();
+        let mut peers = Vec::new();
+        for _ in 0..n {
+            out.push(Box::new(Conn::open(key.clone(), &[addr], None, limits, None).unwrap()));
+            peers.push(listener.accept().unwrap().0);
+        }
+        (out, peers)
+    }
+
+    fn drain(pool: &Pool, key: &Key) -> usize {
+        std::iter::from_fn(|| pool.take(key)).count()
+    }
+
+    #[test]
+    fn the_idle_limit_caps_what_is_kept_and_zero_keeps_none() {
+        let (list, _peers) = conns(5);
+        let key = list[0].key.clone();
+        let pool = Pool::new(2, Duration::from_secs(30));
+        list.into_iter().for_each(|c| pool.put(c));
+        assert_eq!(drain(&pool, &key), 2, "two of five kept");
+
+        let (list, _peers) = conns(2);
+        let key = list[0].key.clone();
+        let none = Pool::new(0, Duration::from_secs(30));
+        list.into_iter().for_each(|c| none.put(c));
+        assert_eq!(drain(&none, &key), 0, "a limit of zero keeps none");
+    }
+
+    #[test]
+    fn a_connection_idle_past_the_timeout_is_not_handed_out() {
+        let (list, _peers) = conns(1);
+        let key = list[0].key.clone();
+        let pool = Pool::new(8, Duration::from_millis(50));
+        list.into_iter().for_each(|c| pool.put(c));
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(drain(&pool, &key), 0);
+    }
+}
