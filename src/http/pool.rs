@@ -78,7 +78,7 @@ mod tests {
     use std::net::{TcpListener, TcpStream};
 
     /// `n` connections to a local listener, with the accepted ends kept open so each stays reusable.
-    fn conns(n: usize) -> (Vec<Box<Conn>>, Vec<TcpStream>) {
+    fn conns(n: usize) -> (Vec<Conn>, Vec<TcpStream>) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let key = Key { https: false, host: "127.0.0.1".into(), port: addr.port() };
@@ -91,7 +91,7 @@ mod tests {
         let mut out = Vec::new();
         let mut peers = Vec::new();
         for _ in 0..n {
-            out.push(Box::new(Conn::open(key.clone(), &[addr], None, limits, None).unwrap()));
+            out.push(Conn::open(key.clone(), &[addr], None, limits, None).unwrap());
             peers.push(listener.accept().unwrap().0);
         }
         (out, peers)
@@ -106,13 +106,13 @@ mod tests {
         let (list, _peers) = conns(5);
         let key = list[0].key.clone();
         let pool = Pool::new(2, Duration::from_secs(30));
-        list.into_iter().for_each(|c| pool.put(c));
+        list.into_iter().for_each(|c| pool.put(Box::new(c)));
         assert_eq!(drain(&pool, &key), 2, "two of five kept");
 
         let (list, _peers) = conns(2);
         let key = list[0].key.clone();
         let none = Pool::new(0, Duration::from_secs(30));
-        list.into_iter().for_each(|c| none.put(c));
+        list.into_iter().for_each(|c| none.put(Box::new(c)));
         assert_eq!(drain(&none, &key), 0, "a limit of zero keeps none");
     }
 
@@ -121,7 +121,7 @@ mod tests {
         let (list, _peers) = conns(1);
         let key = list[0].key.clone();
         let pool = Pool::new(8, Duration::from_millis(50));
-        list.into_iter().for_each(|c| pool.put(c));
+        list.into_iter().for_each(|c| pool.put(Box::new(c)));
         std::thread::sleep(Duration::from_millis(200));
         assert_eq!(drain(&pool, &key), 0);
     }
