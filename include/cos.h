@@ -553,8 +553,15 @@ cos_status cos_client_new_from_env(cos_client **out,
 
 /**
  * Creates a client from `config` (which stays owned by the caller and may be freed right after).
+ *
+ * fork(): a client may be used in a child process after fork(). The child never reuses the parent's
+ * pooled connections (two processes writing into one keep-alive stream or TLS session would corrupt
+ * both): its first request opens a connection of its own, and the parent's stay usable by the parent.
+ * As with any library, fork only while no other thread is inside a call.
  */
-cos_status cos_client_new(const cos_client_config *config, cos_client **out, cos_error **err);
+cos_status cos_client_new(const cos_client_config *config,
+                          cos_client **out,
+                          cos_error **err);
 
 /**
  * Frees a client and closes its connections. NULL does nothing. No call may be running on it.
@@ -630,6 +637,7 @@ cos_status cos_client_config_set_service_host(cos_client_config *config,
 
 /**
  * "host:port" to connect to instead of resolving the request's host; the Host header is unchanged.
+ * Several, comma-separated ("10.0.0.1:80,10.0.0.2:80"), are tried in turn until one accepts.
  */
 cos_status cos_client_config_set_address(cos_client_config *config,
                                          const char *address,
@@ -772,6 +780,24 @@ cos_status cos_client_config_set_proxy(cos_client_config *config,
 cos_status cos_client_config_set_no_proxy(cos_client_config *config,
                                           const char *list,
                                           cos_error **err);
+
+/**
+ * The connection pool: at most `max_idle_per_host` idle keep-alive connections per host (default 64;
+ * 0 closes each connection after its request), each reused for at most `idle_timeout_ms` after its last
+ * request (default 30000; 0 keeps the default).
+ */
+cos_status cos_client_config_set_pool(cos_client_config *config,
+                                      uint32_t max_idle_per_host,
+                                      uint32_t idle_timeout_ms,
+                                      cos_error **err);
+
+/**
+ * TCP keep-alive on every new connection: probes after `idle_ms` without traffic, then every `idle_ms`
+ * (whole seconds, at least 1 s; default 60000). 0 turns it off.
+ */
+cos_status cos_client_config_set_tcp_keepalive(cos_client_config *config,
+                                               uint32_t idle_ms,
+                                               cos_error **err);
 
 /* ================================================================================================
  * Buckets

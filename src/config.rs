@@ -112,7 +112,8 @@ pub struct Config {
     pub domain: Option<String>,
     /// Host of the service API (list buckets); default `service.cos.myqcloud.com`.
     pub service_host: String,
-    /// `host:port` to connect to instead of resolving the host; the Host header is unchanged.
+    /// `host:port` to connect to instead of resolving the host; the Host header is unchanged. Several,
+    /// comma-separated, are tried in turn (as are several DNS answers) until one accepts the connection.
     pub address: Option<String>,
     pub connect_timeout: Duration,
     pub read_timeout: Duration,
@@ -135,6 +136,14 @@ pub struct Config {
     pub proxy: ProxySettings,
     /// Where this client's log lines go; `None`: nowhere.
     pub logger: Option<crate::observe::Logger>,
+    /// Idle keep-alive connections kept per host (default 64); 0 closes each connection after its request.
+    pub max_idle_per_host: usize,
+    /// An idle connection older than this is closed rather than reused (default 30 s): servers drop idle
+    /// ones after about a minute, and a request sent just as they do fails.
+    pub idle_timeout: Duration,
+    /// TCP keep-alive probes after this long without traffic (SO_KEEPALIVE, TCP_KEEPIDLE; default 60 s as
+    /// curl's), so a peer or NAT that vanished is noticed on a long-idle or long-waiting connection; `None` = off.
+    pub tcp_keepalive: Option<Duration>,
 }
 
 impl Config {
@@ -189,6 +198,10 @@ pub struct ConfigBuilder {
     /// definition) then overrides them, so a CI machine's proxy never captures a test's loopback server.
     proxy_from_env: bool,
     logger: Option<crate::observe::Logger>,
+    max_idle_per_host: Option<usize>,
+    idle_timeout: Option<Duration>,
+    /// `Some(None)`: turned off; `None`: the default.
+    tcp_keepalive: Option<Option<Duration>>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -375,6 +388,21 @@ impl ConfigBuilder {
         self.sign_validity = Some(seconds);
         self
     }
+    /// Idle connections kept per host (see [`Config::max_idle_per_host`]); 0 keeps none.
+    pub fn max_idle_per_host(&mut self, n: usize) -> &mut Self {
+        self.max_idle_per_host = Some(n);
+        self
+    }
+    /// How long an idle connection may be reused (see [`Config::idle_timeout`]); zero keeps the default.
+    pub fn idle_timeout(&mut self, t: Duration) -> &mut Self {
+        self.idle_timeout = Some(t);
+        self
+    }
+    /// TCP keep-alive idle time (see [`Config::tcp_keepalive`]); `None` or zero turns it off.
+    pub fn tcp_keepalive(&mut self, idle: Option<Duration>) -> &mut Self {
+        self.tcp_keepalive = Some(idle.filter(|t| !t.is_zero()));
+        self
+    }
 
     pub fn build(&self) -> Result<Config> {
         let region = self.region.clone().unwrap_or_default();
@@ -422,9 +450,13 @@ impl ConfigBuilder {
             crate::http::proxy::Proxy::parse(url)?;
         }
         if let Some(a) = &self.address {
-            if !a.contains(':') || a.chars().any(|c| c.is_whitespace() || c == '/') {
-                return Err(Error::invalid(format!("address must be host:port, got {a:?}")));
+            if a.split(',').any(|a| !a.contains(':')) || a.chars().any(|c| c.is_whitespace() || c == '/') {
+                return Err(Error::invalid(format!("address must be host:port[,host:port...], got {a:?}")));
             }
+        }
+        let keepalive = self.tcp_keepalive.unwrap_or(Some(Duration::from_secs(60)));
+        if keepalive.is_some_and(|t| t.as_secs() < 1 || t.as_secs() > i32::MAX as u64) {
+            return Err(Error::invalid("the TCP keep-alive idle time must be between 1 s and 2^31 s"));
         }
         Ok(Config {
             region,
@@ -450,6 +482,9 @@ impl ConfigBuilder {
             } else {
                 self.proxy.clone()
             },
+            max_idle_per_host: self.max_idle_per_host.unwrap_or(64),
+            idle_timeout: self.idle_timeout.filter(|t| !t.is_zero()).unwrap_or(Duration::from_secs(30)),
+            tcp_keepalive: keepalive,
         })
     }
 }

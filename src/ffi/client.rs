@@ -38,6 +38,11 @@ pub extern "C" fn cos_client_new_from_env(out: *mut *mut cos_client, err: *mut *
 }
 
 /// Creates a client from `config` (which stays owned by the caller and may be freed right after).
+///
+/// fork(): a client may be used in a child process after fork(). The child never reuses the parent's
+/// pooled connections (two processes writing into one keep-alive stream or TLS session would corrupt
+/// both): its first request opens a connection of its own, and the parent's stay usable by the parent.
+/// As with any library, fork only while no other thread is inside a call.
 #[no_mangle]
 pub extern "C" fn cos_client_new(
     config: *const cos_client_config,
@@ -171,6 +176,7 @@ pub extern "C" fn cos_client_config_set_service_host(
 }
 
 /// "host:port" to connect to instead of resolving the request's host; the Host header is unchanged.
+/// Several, comma-separated ("10.0.0.1:80,10.0.0.2:80"), are tried in turn until one accepts.
 #[no_mangle]
 pub extern "C" fn cos_client_config_set_address(
     config: *mut cos_client_config,
@@ -421,6 +427,37 @@ pub extern "C" fn cos_client_config_set_no_proxy(
 ) -> cos_status {
     update(err, "config", config, |c| {
         c.inner.no_proxy(arg_str("list", list)?);
+        Ok(())
+    })
+}
+
+/// The connection pool: at most `max_idle_per_host` idle keep-alive connections per host (default 64;
+/// 0 closes each connection after its request), each reused for at most `idle_timeout_ms` after its last
+/// request (default 30000; 0 keeps the default).
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_pool(
+    config: *mut cos_client_config,
+    max_idle_per_host: u32,
+    idle_timeout_ms: u32,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "config", config, |c| {
+        c.inner.max_idle_per_host(max_idle_per_host as usize);
+        c.inner.idle_timeout(Duration::from_millis(idle_timeout_ms.into()));
+        Ok(())
+    })
+}
+
+/// TCP keep-alive on every new connection: probes after `idle_ms` without traffic, then every `idle_ms`
+/// (whole seconds, at least 1 s; default 60000). 0 turns it off.
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_tcp_keepalive(
+    config: *mut cos_client_config,
+    idle_ms: u32,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "config", config, |c| {
+        c.inner.tcp_keepalive(Some(Duration::from_millis(idle_ms.into())));
         Ok(())
     })
 }

@@ -37,6 +37,8 @@ pub(crate) struct Limits {
     /// The longest one read or write may wait for a byte.
     pub io_timeout: Duration,
     pub stall: Option<StallProtection>,
+    /// TCP keep-alive idle time for new connections; `None` = off.
+    pub keepalive: Option<Duration>,
 }
 
 /// The timing state of the exchange running on a connection.
@@ -175,6 +177,29 @@ impl Stream {
     }
 }
 
+/// Turns on TCP keep-alive: the first probe after `idle` without traffic, then every `idle` (at least 1 s)
+/// again. Best effort like TCP_NODELAY: a socket that refuses works without it.
+fn set_keepalive(tcp: &TcpStream, idle: Duration) {
+    let fd = tcp.as_raw_fd();
+    let secs = libc::c_int::try_from(idle.as_secs().max(1)).unwrap_or(libc::c_int::MAX);
+    for (level, name, value) in [
+        (libc::SOL_SOCKET, libc::SO_KEEPALIVE, 1),
+        (libc::IPPROTO_TCP, libc::TCP_KEEPIDLE, secs),
+        (libc::IPPROTO_TCP, libc::TCP_KEEPINTVL, secs),
+    ] {
+        // SAFETY: `fd` is the open socket `tcp` owns; the option value is one c_int that outlives the call.
+        unsafe {
+            libc::setsockopt(
+                fd,
+                level,
+                name,
+                (&value as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            );
+        }
+    }
+}
+
 /// A connection to one host, with a read buffer holding what came beyond what was consumed.
 pub(crate) struct Conn {
     stream: Stream,
@@ -210,6 +235,9 @@ impl Conn {
             match TcpStream::connect_timeout(addr, t) {
                 Ok(mut tcp) => {
                     let _ = tcp.set_nodelay(true);
+                    if let Some(idle) = limits.keepalive {
+                        set_keepalive(&tcp, idle);
+                    }
                     if let Some((proxy, authority)) = tunnel {
                         tcp.set_read_timeout(Some(t))
                             .and_then(|_| tcp.set_write_timeout(Some(t)))

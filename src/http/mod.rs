@@ -84,16 +84,19 @@ const COALESCE: usize = 64 * 1024;
 const EARLY_ANSWER_WAIT: Duration = Duration::from_secs(2);
 
 impl HttpClient {
+    /// `pool` is the idle connections kept per host and how long they may be reused.
     pub fn new(
         limits: Limits,
         fixed_addrs: Option<Vec<SocketAddr>>,
         trust: &TlsTrust,
         proxy: &ProxySettings,
+        pool: (usize, Duration),
     ) -> Result<HttpClient> {
         let parse = |url: &Option<String>| url.as_deref().map(Proxy::parse).transpose();
         let proxies =
             Proxies { http: parse(&proxy.http)?, https: parse(&proxy.https)?, no_proxy: proxy.no_proxy.clone() };
-        Ok(HttpClient { pool: Arc::new(Pool::new()), tls: tls::client_config(trust)?, limits, fixed_addrs, proxies })
+        let pool = Arc::new(Pool::new(pool.0, pool.1));
+        Ok(HttpClient { pool, tls: tls::client_config(trust)?, limits, fixed_addrs, proxies })
     }
 
     /// The proxy a request to `authority` goes through, if any.

@@ -6,12 +6,6 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Idle connections kept per host; more go closed.
-const MAX_IDLE_PER_HOST: usize = 64;
-/// An idle connection older than this is closed rather than reused: servers drop idle ones after about a
-/// minute, and a request sent just as they do fails.
-const MAX_IDLE_AGE: Duration = Duration::from_secs(30);
-
 /// Which connections may serve a request: same scheme, host (the TLS name) and port.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(super) struct Key {
@@ -25,6 +19,10 @@ pub(super) struct Key {
 
 pub(crate) struct Pool {
     state: Mutex<State>,
+    /// Idle connections kept per host; more go closed (the oldest first). 0 keeps none.
+    max_idle_per_host: usize,
+    /// An idle connection older than this is closed rather than reused (`Config::idle_timeout`).
+    idle_timeout: Duration,
 }
 
 struct State {
@@ -34,8 +32,9 @@ struct State {
 }
 
 impl Pool {
-    pub(super) fn new() -> Pool {
-        Pool { state: Mutex::new(State { pid: std::process::id(), idle: HashMap::new() }) }
+    pub(super) fn new(max_idle_per_host: usize, idle_timeout: Duration) -> Pool {
+        let state = Mutex::new(State { pid: std::process::id(), idle: HashMap::new() });
+        Pool { state, max_idle_per_host, idle_timeout }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -54,7 +53,7 @@ impl Pool {
         let mut state = self.lock();
         let list = state.idle.get_mut(key)?;
         while let Some((conn, since)) = list.pop() {
-            if since.elapsed() < MAX_IDLE_AGE && conn.is_reusable() {
+            if since.elapsed() < self.idle_timeout && conn.is_reusable() {
                 return Some(conn);
             }
         }
@@ -62,12 +61,71 @@ impl Pool {
     }
 
     pub(super) fn put(&self, conn: Box<Conn>) {
+        if self.max_idle_per_host == 0 {
+            return;
+        }
         let key = conn.key.clone();
         let mut state = self.lock();
         let list = state.idle.entry(key).or_default();
-        if list.len() >= MAX_IDLE_PER_HOST {
+        while list.len() >= self.max_idle_per_host {
             list.remove(0);
         }
         list.push((conn, Instant::now()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::conn::Limits;
+    use std::net::{TcpListener, TcpStream};
+
+    /// `n` connections to a local listener, with the accepted ends kept open so each stays reusable.
+    fn conns(n: usize) -> (Vec<Conn>, Vec<TcpStream>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let key = Key { https: false, host: "127.0.0.1".into(), port: addr.port(), proxy: false };
+        let limits = Limits {
+            connect_timeout: Duration::from_secs(5),
+            io_timeout: Duration::from_secs(5),
+            stall: None,
+            keepalive: None,
+        };
+        let mut out = Vec::new();
+        let mut peers = Vec::new();
+        for _ in 0..n {
+            out.push(Conn::open(key.clone(), &[addr], None, None, limits, None).unwrap());
+            peers.push(listener.accept().unwrap().0);
+        }
+        (out, peers)
+    }
+
+    fn drain(pool: &Pool, key: &Key) -> usize {
+        std::iter::from_fn(|| pool.take(key)).count()
+    }
+
+    #[test]
+    fn the_idle_limit_caps_what_is_kept_and_zero_keeps_none() {
+        let (list, _peers) = conns(5);
+        let key = list[0].key.clone();
+        let pool = Pool::new(2, Duration::from_secs(30));
+        list.into_iter().for_each(|c| pool.put(Box::new(c)));
+        assert_eq!(drain(&pool, &key), 2, "two of five kept");
+
+        let (list, _peers) = conns(2);
+        let key = list[0].key.clone();
+        let none = Pool::new(0, Duration::from_secs(30));
+        list.into_iter().for_each(|c| none.put(Box::new(c)));
+        assert_eq!(drain(&none, &key), 0, "a limit of zero keeps none");
+    }
+
+    #[test]
+    fn a_connection_idle_past_the_timeout_is_not_handed_out() {
+        let (list, _peers) = conns(1);
+        let key = list[0].key.clone();
+        let pool = Pool::new(8, Duration::from_millis(50));
+        list.into_iter().for_each(|c| pool.put(Box::new(c)));
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(drain(&pool, &key), 0);
     }
 }

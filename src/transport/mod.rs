@@ -91,15 +91,19 @@ impl Transport {
             connect_timeout: config.connect_timeout,
             io_timeout: config.read_timeout,
             stall: config.stall_protection,
+            keepalive: config.tcp_keepalive,
         };
         // With a connect address every host connects there; the URL (and so Host and TLS SNI) is unchanged.
         let fixed = match &config.address {
-            Some(address) => {
-                let addrs: Vec<SocketAddr> = address
-                    .to_socket_addrs()
-                    .map_err(|e| Error::invalid(format!("address {address:?} does not resolve: {e}")))?
-                    .take(16)
-                    .collect();
+            Some(list) => {
+                let mut addrs: Vec<SocketAddr> = Vec::new();
+                for address in list.split(',') {
+                    let resolved = address
+                        .to_socket_addrs()
+                        .map_err(|e| Error::invalid(format!("address {address:?} does not resolve: {e}")))?;
+                    addrs.extend(resolved.take(16));
+                }
+                let address = list;
                 if addrs.is_empty() {
                     return Err(Error::invalid(format!("address {address:?} resolves to nothing")));
                 }
@@ -114,7 +118,13 @@ impl Transport {
             .collect::<Vec<_>>();
         let secrets = Arc::new(secrets);
         Ok(Transport {
-            http: HttpClient::new(limits, fixed, &config.tls, &config.proxy)?,
+            http: HttpClient::new(
+                limits,
+                fixed,
+                &config.tls,
+                &config.proxy,
+                (config.max_idle_per_host, config.idle_timeout),
+            )?,
             config,
             secrets,
             learned_offset: AtomicI64::new(0),

@@ -375,6 +375,9 @@ SCALAR_VALUES = {
     ("uint32_t", "json_type"): "COS_SELECT_JSON_LINES",
     ("bool", "allow_quoted_record_delimiter"): "false",
     ("bool", "quote_all"): "false",
+    ("uint32_t", "max_idle_per_host"): "64",
+    ("uint32_t", "idle_timeout_ms"): "30000",
+    ("uint32_t", "idle_ms"): "60000",
 }
 
 # Handles passed for `T *` parameters (created at start-up by the generated program). Options handles named

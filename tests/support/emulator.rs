@@ -377,12 +377,14 @@ pub fn control(address: &str, method: &str, path_and_query: &str) -> (u16, Strin
 }
 
 /// The emulator's counters (`GET /__emulator/stats`): `requests`, `retries` (requests carrying
-/// `x-cos-sdk-retry: true`), `faults` (faults fired), and one count per HTTP method seen.
+/// `x-cos-sdk-retry: true`), `faults` (faults fired), `connections` (connections that carried a COS request), and one count
+/// per HTTP method seen.
 #[derive(Debug, Default, Clone)]
 pub struct Stats {
     pub requests: u64,
     pub retries: u64,
     pub faults: u64,
+    pub connections: u64,
     pub methods: Vec<(String, u64)>,
     /// Every line, counters and methods alike.
     lines: BTreeMap<String, u64>,
@@ -399,6 +401,7 @@ impl Stats {
                 "requests" => s.requests = n,
                 "retries" => s.retries = n,
                 "faults" => s.faults = n,
+                "connections" => s.connections = n,
                 method => s.methods.push((method.to_string(), n)),
             }
         }

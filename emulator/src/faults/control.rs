@@ -21,6 +21,8 @@ pub struct Stats {
     requests: AtomicU64,
     retries: AtomicU64,
     faults: AtomicU64,
+    /// Connections that carried a COS request: how a client's connection reuse (its pool) is seen from outside.
+    connections: AtomicU64,
     methods: Mutex<BTreeMap<String, u64>>,
 }
 
@@ -34,17 +36,22 @@ impl Stats {
         *methods.entry(req.method.clone()).or_default() += 1;
     }
 
+    pub fn connection_used(&self) {
+        self.connections.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub fn fault_fired(&self) {
         self.faults.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// `requests N`, `retries N`, `faults N`, then one `<METHOD> N` line per method seen.
+    /// `requests N`, `retries N`, `faults N`, `connections N`, then one `<METHOD> N` line per method seen.
     pub fn render(&self) -> String {
         let mut s = format!(
-            "requests {}\nretries {}\nfaults {}\n",
+            "requests {}\nretries {}\nfaults {}\nconnections {}\n",
             self.requests.load(Ordering::Relaxed),
             self.retries.load(Ordering::Relaxed),
-            self.faults.load(Ordering::Relaxed)
+            self.faults.load(Ordering::Relaxed),
+            self.connections.load(Ordering::Relaxed)
         );
         for (method, n) in self.methods.lock().unwrap_or_else(|e| e.into_inner()).iter() {
             s.push_str(&format!("{method} {n}\n"));
@@ -56,6 +63,7 @@ impl Stats {
         self.requests.store(0, Ordering::Relaxed);
         self.retries.store(0, Ordering::Relaxed);
         self.faults.store(0, Ordering::Relaxed);
+        self.connections.store(0, Ordering::Relaxed);
         self.methods.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 }

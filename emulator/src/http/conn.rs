@@ -31,6 +31,8 @@ pub fn serve(server: &Server, stream: TcpStream) {
     // The cap is per connection and per direction, like a network path's.
     let mut in_limit = server.cfg.rate_limit.map(RateLimiter::new);
     let mut out_limit = server.cfg.rate_limit.map(RateLimiter::new);
+    // Counted on its first COS request: the control API's own connections would blur a client's count.
+    let mut counted = false;
     loop {
         let req = match request::read_head(&mut reader) {
             Ok(req) => req,
@@ -54,6 +56,10 @@ pub fn serve(server: &Server, stream: TcpStream) {
                 return;
             }
         };
+        if !counted && !control::is_control(&req) {
+            counted = true;
+            server.stats.connection_used();
+        }
         match serve_one(server, &req, &mut reader, &mut writer, in_limit.as_mut(), out_limit.as_mut()) {
             After::Continue => {}
             After::Close => return,
