@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// (module of `src/ffi`, section title), in header order. `src/ffi/mod.rs` declares the modules in this
 /// order too, because cbindgen emits functions in the order it parses them.
-const SECTIONS: [(&str, &str); 24] = [
+const SECTIONS: [(&str, &str); 25] = [
     ("status", "Version and status"),
     ("error", "Errors: cos_error and its accessors"),
     ("client", "The client and its configuration"),
@@ -35,6 +35,7 @@ const SECTIONS: [(&str, &str); 24] = [
     ("select", "SELECT object content: CSV / JSON queries and their event stream"),
     ("tree", "Directory trees: upload a directory to a prefix, download a prefix, sync both ways"),
     ("log", "Logging: a per-client callback, one line per request attempt"),
+    ("credentials", "Credential providers: a callback, the CVM instance role, the environment"),
 ];
 
 fn main() {

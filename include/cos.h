@@ -277,6 +277,12 @@ typedef struct cos_cors cos_cors;
 typedef struct cos_cors_preflight cos_cors_preflight;
 
 /**
+ * What a credentials callback fills in with `cos_credentials_set` (or `cos_credentials_fail`). Valid only
+ * during the callback.
+ */
+typedef struct cos_credentials cos_credentials;
+
+/**
  * The outcome of `cos_client_delete_objects`, key by key. Strings are valid until `cos_delete_result_free`.
  */
 typedef struct cos_delete_result cos_delete_result;
@@ -449,6 +455,16 @@ typedef int (*cos_select_progress_fn)(void *userdata, const cos_select_stats *st
  * must be thread-safe; it must not unwind, throw or longjmp, and must not call back into this client.
  */
 typedef void (*cos_log_fn)(void *userdata, cos_log_severity level, const char *message);
+
+/**
+ * Gives the client credentials: fill `out` with `cos_credentials_set` and return 0, or return non-zero
+ * (after `cos_credentials_fail` with a reason, if you like) to fail the operation that needed them. Called
+ * before the cached credentials expire (about half their lifetime before, at most 5 minutes), from the
+ * thread of whichever request needs them, never twice at once; meanwhile other requests go on with the
+ * current credentials while they are valid. It must not unwind, throw or longjmp, and must not call back
+ * into the client.
+ */
+typedef int (*cos_credentials_fn)(void *userdata, cos_credentials *out);
 
 #ifdef __cplusplus
 extern "C" {
@@ -3810,6 +3826,66 @@ cos_status cos_client_config_set_log(cos_client_config *config,
                                      void *userdata,
                                      cos_log_severity max_level,
                                      cos_error **err);
+
+/* ================================================================================================
+ * Credential providers: a callback, the CVM instance role, the environment
+ * ================================================================================================ */
+
+/**
+ * A credentials handle of your own, to call your provider callback outside a client (to test it, say). Never
+ * NULL; free it with `cos_credentials_free`.
+ */
+cos_credentials *cos_credentials_new(void);
+
+/**
+ * Frees a handle from `cos_credentials_new` (never one a callback was given). NULL does nothing.
+ */
+void cos_credentials_free(cos_credentials *credentials);
+
+/**
+ * Sets the credentials a callback gives: SecretId, SecretKey, the session token (NULL for permanent keys)
+ * and their expiry in Unix seconds (0: they never expire).
+ */
+cos_status cos_credentials_set(cos_credentials *out,
+                               const char *secret_id,
+                               const char *secret_key,
+                               const char *session_token,
+                               int64_t expires_unix,
+                               cos_error **err);
+
+/**
+ * Records why a callback could not give credentials: the message of the error the operation fails with.
+ */
+cos_status cos_credentials_fail(cos_credentials *out,
+                                const char *reason,
+                                cos_error **err);
+
+/**
+ * Takes credentials from `provider` (called with `userdata`) instead of fixed ones; see
+ * `cos_credentials_fn` for when it is called. NULL goes back to the fixed credentials.
+ */
+cos_status cos_client_config_set_credentials_provider(cos_client_config *config,
+                                                      cos_credentials_fn provider,
+                                                      void *userdata,
+                                                      cos_error **err);
+
+/**
+ * Takes credentials from the CAM role of this CVM instance, through the instance metadata service at
+ * `metadata_url` (NULL: `http://metadata.tencentyun.com/latest/meta-data/cam/security-credentials/`) for
+ * the role `role` (NULL: the one the service names), refreshed before they expire.
+ */
+cos_status cos_client_config_use_instance_role(cos_client_config *config,
+                                               const char *metadata_url,
+                                               const char *role,
+                                               cos_error **err);
+
+/**
+ * Takes credentials from `COS_SECRET_ID`, `COS_SECRET_KEY` and `COS_SESSION_TOKEN`, read again every
+ * `reread_ms` (0: every 60 s), so that a process whose environment is updated picks up new keys.
+ */
+cos_status cos_client_config_use_env_credentials(cos_client_config *config,
+                                                 uint32_t reread_ms,
+                                                 cos_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -136,6 +136,8 @@ pub struct Config {
     pub proxy: ProxySettings,
     /// Where this client's log lines go; `None`: nowhere.
     pub logger: Option<crate::observe::Logger>,
+    /// Where credentials come from when not fixed (`credentials` is then unused).
+    pub credential_provider: Option<crate::credentials::ProviderHandle>,
     /// Idle keep-alive connections kept per host (default 64); 0 closes each connection after its request.
     pub max_idle_per_host: usize,
     /// An idle connection older than this is closed rather than reused (default 30 s): servers drop idle
@@ -198,6 +200,7 @@ pub struct ConfigBuilder {
     /// definition) then overrides them, so a CI machine's proxy never captures a test's loopback server.
     proxy_from_env: bool,
     logger: Option<crate::observe::Logger>,
+    credential_provider: Option<crate::credentials::ProviderHandle>,
     max_idle_per_host: Option<usize>,
     idle_timeout: Option<Duration>,
     /// `Some(None)`: turned off; `None`: the default.
@@ -370,6 +373,14 @@ impl ConfigBuilder {
         self.proxy_from_env = false;
         self
     }
+    /// Takes credentials from `provider` (refreshed before they expire) instead of fixed ones.
+    pub fn credential_provider(
+        &mut self,
+        provider: Option<std::sync::Arc<dyn crate::credentials::CredentialProvider>>,
+    ) -> &mut Self {
+        self.credential_provider = provider.map(crate::credentials::ProviderHandle);
+        self
+    }
     /// Sends this client's log lines to `logger` (`None`: nowhere, the default).
     pub fn logger(&mut self, logger: Option<crate::observe::Logger>) -> &mut Self {
         self.logger = logger;
@@ -413,7 +424,7 @@ impl ConfigBuilder {
             validate_region(&region)?;
         }
         let creds = &self.credentials;
-        if creds.secret_id.is_empty() || creds.secret_key.is_empty() {
+        if self.credential_provider.is_none() && (creds.secret_id.is_empty() || creds.secret_key.is_empty()) {
             return Err(Error::invalid("secret id and secret key are required"));
         }
         for (name, value) in [("secret id", &creds.secret_id), ("secret key", &creds.secret_key)] {
@@ -477,6 +488,7 @@ impl ConfigBuilder {
             sign_validity: self.sign_validity.unwrap_or(3600),
             tls: self.tls.clone(),
             logger: self.logger.clone(),
+            credential_provider: self.credential_provider.clone(),
             proxy: if self.proxy_from_env && self.address.is_some() {
                 ProxySettings::default()
             } else {

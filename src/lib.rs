@@ -7,6 +7,7 @@
 pub mod client;
 pub mod config;
 pub mod crc64;
+pub mod credentials;
 pub mod encode;
 pub mod error;
 pub mod eventstream;

@@ -49,6 +49,7 @@ mod raw;
 mod select;
 mod tree;
 mod log;
+mod credentials;
 
 pub use acl::*;
 pub use append::*;
@@ -56,6 +57,7 @@ pub use bucket::*;
 pub use client::*;
 pub use copy_source::*;
 pub use cors::*;
+pub use credentials::*;
 pub use error::*;
 pub use lifecycle::*;
 pub use list::*;

@@ -159,8 +159,9 @@ impl Client {
     /// (signed, so it cannot be swapped). The URL's user must send `opts`' headers with the same values.
     pub fn presign(&self, method: &str, bucket: &str, key: &str, opts: &PresignOptions) -> Result<String> {
         let config = self.config();
+        let creds = self.transport.credentials()?;
         let mut params = opts.params.clone();
-        if let Some(token) = &config.credentials.session_token {
+        if let Some(token) = &creds.session_token {
             params.push(("x-cos-security-token".to_string(), token.clone()));
         }
         for (name, _) in &opts.headers {
@@ -171,9 +172,9 @@ impl Client {
                 )));
             }
         }
-        let (signature, encoded_path) = self.signature(method, bucket, key, &params, &opts.headers, opts)?;
+        let (signature, encoded_path) = self.signature(&creds, method, bucket, key, &params, &opts.headers, opts)?;
         let mut url = format!("{}://{}{encoded_path}", config.scheme.as_str(), config.bucket_host(bucket));
-        let auth = signature.query_params(&config.credentials.secret_id);
+        let auth = signature.query_params(&creds.secret_id);
         let all =
             auth.iter().map(|(k, v)| (*k, v.as_str())).chain(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         for (i, (k, v)) in all.enumerate() {
@@ -194,8 +195,9 @@ impl Client {
     pub fn authorization(&self, method: &str, bucket: &str, key: &str, opts: &PresignOptions) -> Result<String> {
         let signed: Vec<(String, String)> =
             opts.headers.iter().filter(|(k, _)| sign::is_signed_header(k)).cloned().collect();
-        let (signature, _) = self.signature(method, bucket, key, &opts.params, &signed, opts)?;
-        Ok(signature.authorization(&self.config().credentials.secret_id))
+        let creds = self.transport.credentials()?;
+        let (signature, _) = self.signature(&creds, method, bucket, key, &opts.params, &signed, opts)?;
+        Ok(signature.authorization(&creds.secret_id))
     }
 
     /// The unsigned URL of an object (the Python SDK's `get_object_url`): scheme, the bucket's host (or the
@@ -208,8 +210,10 @@ impl Client {
 
     /// Signs `method` on the resource with `params` and `headers` (plus the host, when `opts` says so and
     /// no Host header is given) for `opts`' window. Returns the signature and the URL path.
+    #[allow(clippy::too_many_arguments)]
     fn signature(
         &self,
+        creds: &crate::Credentials,
         method: &str,
         bucket: &str,
         key: &str,
@@ -235,7 +239,7 @@ impl Client {
             headers.push(("host".to_string(), config.bucket_host(bucket)));
         }
         let signature = sign::sign(
-            &config.credentials.secret_key,
+            &creds.secret_key,
             &sign::SignRequest { method, path: &path, params, headers: &headers, start, end },
         );
         Ok((signature, encoded_path))

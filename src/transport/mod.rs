@@ -1,8 +1,9 @@
 //! Sends signed requests over a shared keep-alive pool, retries what is safe to retry, and turns failed
 //! responses into [`Error`]s.
 
-use crate::config::Config;
+use crate::config::{Config, Credentials};
 use crate::crc64::Crc64;
+use crate::credentials::CredentialSource;
 use crate::encode;
 use crate::error::{Error, ErrorKind, Result, ServiceFields, MAX_ERROR_BODY};
 use crate::http::{Exchange, HttpClient, Limits, Payload};
@@ -80,6 +81,8 @@ pub(crate) struct Transport {
     http: HttpClient,
     /// The secret key and session token, plain and URL-encoded: redacted from every error.
     secrets: Arc<Vec<String>>,
+    /// Fixed credentials, or a provider's behind a cache.
+    credentials: CredentialSource,
     /// Server time minus local time, learned from a `Date` header when COS said the clock was off. Shared by
     /// all threads; the only state of a client that changes after creation.
     learned_offset: AtomicI64,
@@ -125,15 +128,16 @@ impl Transport {
                 &config.proxy,
                 (config.max_idle_per_host, config.idle_timeout),
             )?,
+            credentials: CredentialSource::new(&config.credentials, config.credential_provider.clone().map(|p| p.0)),
             config,
             secrets,
             learned_offset: AtomicI64::new(0),
         })
     }
 
-    /// Every secret an error could echo: the secret key and session token, plain and URL-encoded.
-    fn secret_list(&self) -> Vec<&str> {
-        self.secrets.iter().map(String::as_str).collect()
+    /// The credentials to sign with now (a provider's are fetched or refreshed here).
+    pub(crate) fn credentials(&self) -> Result<Arc<Credentials>> {
+        self.credentials.current()
     }
 
     fn host(&self, target: Target<'_>) -> String {
@@ -322,6 +326,18 @@ impl Transport {
         backup: bool,
         deadline: Option<Instant>,
     ) -> Result<Response> {
+        let creds = self.credentials()?;
+        // A provider's credentials change: what errors must not echo changes with them.
+        let secrets = match &self.credentials {
+            CredentialSource::Fixed(_) => self.secrets.clone(),
+            CredentialSource::Provider { .. } => Arc::new(
+                [Some(&creds.secret_key), creds.session_token.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|s| [s.clone(), encode::component(s)])
+                    .collect(),
+            ),
+        };
         let mut host = self.attempt_host(req.target, backup);
         let https = self.config.scheme == crate::config::Scheme::Https;
         // A proxy connects to the host it is given, so with a fixed address (COS_ADDRESS) the port goes
@@ -353,7 +369,7 @@ impl Transport {
         if let Some(len) = req.body.size() {
             headers.push(("Content-Length".into(), len.to_string()));
         }
-        if let Some(token) = self.config.credentials.session_token.as_ref().filter(|_| !req.anonymous) {
+        if let Some(token) = creds.session_token.as_ref().filter(|_| !req.anonymous) {
             headers.push(("x-cos-security-token".into(), token.clone()));
         }
         if is_retry {
@@ -367,7 +383,7 @@ impl Transport {
         };
         let now = self.now();
         let signature = sign::sign(
-            &self.config.credentials.secret_key,
+            &creds.secret_key,
             &sign::SignRequest {
                 method: req.method,
                 path: &decoded_path,
@@ -378,7 +394,7 @@ impl Transport {
             },
         );
         if !req.anonymous {
-            headers.push(("Authorization".into(), signature.authorization(&self.config.credentials.secret_id)));
+            headers.push(("Authorization".into(), signature.authorization(&creds.secret_id)));
         }
 
         let mut crc = Crc64::new();
@@ -417,7 +433,7 @@ impl Transport {
             }
         };
         let resp = result.map_err(|err| {
-            let mut secrets = self.secret_list();
+            let mut secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
             secrets.push(&signature.signature);
             match (&self.config.address, err.kind()) {
                 (Some(a), ErrorKind::Network | ErrorKind::Timeout) => err.note(&format!("connecting to {a}")),
@@ -425,7 +441,7 @@ impl Transport {
             }
             .redact(&secrets)
         })?;
-        let mut response = into_response(resp, self.secrets.clone(), signature.signature.clone());
+        let mut response = into_response(resp, secrets.clone(), signature.signature.clone());
         if response.status >= 400 {
             return Err(self.service_error(req, response));
         }

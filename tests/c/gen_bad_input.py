@@ -64,6 +64,10 @@ OPTIONAL = {
     ("cos_transfer_options_set_cancel_token", "token"): "documented",
     ("cos_client_upload_file", "progress"): "documented",
     ("cos_client_config_set_log", "log"): "documented",
+    ("cos_client_config_set_credentials_provider", "provider"): "documented",
+    ("cos_credentials_set", "session_token"): "documented",
+    ("cos_client_config_use_instance_role", "metadata_url"): "documented",
+    ("cos_client_config_use_instance_role", "role"): "documented",
     ("cos_client_upload_file", "info"): "documented",
     ("cos_client_download_file", "progress"): "documented",
     ("cos_client_download_file", "info"): "documented",
@@ -271,6 +275,12 @@ STRING_OVERRIDES = {
     ("cos_client_config_add_ca_file", "path"): "upload_path",
     ("cos_client_config_set_proxy", "url"): '"http://user:pw@127.0.0.1:3128"',
     ("cos_client_config_set_no_proxy", "list"): '"localhost,.internal"',
+    ("cos_credentials_set", "secret_id"): '"AKIDexample"',
+    ("cos_credentials_set", "secret_key"): '"example-key"',
+    ("cos_credentials_set", "session_token"): '"token"',
+    ("cos_credentials_fail", "reason"): '"no keys"',
+    ("cos_client_config_use_instance_role", "metadata_url"): '"http://127.0.0.1:1/meta/"',
+    ("cos_client_config_use_instance_role", "role"): '"role"',
     ("cos_client_config_add_ca_dir", "path"): '"/nonexistent-ca-dir"',
     ("cos_client_upload_prefix", "prefix"): '"tree-up/"',
     ("cos_client_download_tree", "dir"): "download_dir",
@@ -351,6 +361,8 @@ SCALAR_VALUES = {
     ("uint32_t", "grace_ms"): "20000",
     ("uint64_t", "first"): "0",
     ("int64_t", "last"): "-1",
+    ("int64_t", "expires_unix"): "0",
+    ("uint32_t", "reread_ms"): "0",
     ("uint64_t", "last"): "0",
     ("int64_t", "start_unix"): "1700000000",
     ("int64_t", "unix_seconds"): "1700000000",
@@ -436,6 +448,7 @@ HANDLES = {
     "const cos_tree_options *": "tree_opts",
     "cos_tree_options *": "scratch_tree_opts",
     "const cos_tree_report *": "tree_report",
+    "cos_credentials *": "scratch_credentials",
 }
 
 # Out-parameters `T **` and how to free what they receive.
@@ -485,6 +498,7 @@ CONSTRUCTED = {
     "cos_raw_request *": "cos_raw_request_free",
     "cos_select_request *": "cos_select_request_free",
     "cos_tree_options *": "cos_tree_options_free",
+    "cos_credentials *": "cos_credentials_free",
 }
 
 # Scalar out-parameters `T *` (written on success; the value is not checked here).
@@ -501,7 +515,7 @@ SCALAR_OUTS = {
 FREED = {t[:-1] for t in OUTS} | set(CONSTRUCTED) | {"cos_error *"}
 
 CALLBACKS = {"cos_read_fn": "dummy_read", "cos_write_fn": "dummy_write", "cos_progress_fn": "dummy_progress",
-             "cos_log_fn": "dummy_log",
+             "cos_log_fn": "dummy_log", "cos_credentials_fn": "dummy_credentials",
              "cos_select_progress_fn": "dummy_select_progress"}
 SCALARS = {"size_t", "uint32_t", "uint64_t", "int64_t", "int32_t", "bool", "cos_status", "cos_restore_tier",
            "cos_log_severity"}
@@ -1009,6 +1023,7 @@ static const char ca_pem_text[] =
 static cos_tree_options *tree_opts;
 static cos_tree_options *scratch_tree_opts;
 static cos_tree_report *tree_report;
+static cos_credentials *scratch_credentials;
 static uint8_t sse_key[32];
 static int userdata_target;
 static const char *const one_key[] = {"x"};
@@ -1034,6 +1049,12 @@ static int dummy_read(void *userdata, uint8_t *buf, size_t cap, size_t *written)
         *written = 0;
     }
     return 0;
+}
+
+static int dummy_credentials(void *userdata, cos_credentials *out) {
+    (void)userdata;
+    (void)out;
+    return 1;
 }
 
 static void dummy_log(void *userdata, cos_log_severity level, const char *message) {
@@ -1413,6 +1434,7 @@ static void setup(const char *dir) {
             fprintf(stderr, "setup: cannot write %s\n", file);
             exit(2);
         }
+        scratch_credentials = cos_credentials_new();
         tree_opts = cos_tree_options_new();
         scratch_tree_opts = cos_tree_options_new();
         must("upload tree", cos_client_upload_prefix(client, BUCKET, "tree-up/", tree_upload_dir, NULL, NULL, NULL,
@@ -1481,6 +1503,7 @@ static void teardown(void) {
              &err);
     }
     cos_tree_report_free(tree_report);
+    cos_credentials_free(scratch_credentials);
     cos_tree_options_free(scratch_tree_opts);
     cos_tree_options_free(tree_opts);
     cos_upload_list_free(upload_list);

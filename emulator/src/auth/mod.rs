@@ -6,12 +6,14 @@
 //! parameters named in `q-url-param-list` and the headers named in `q-header-list`, each taken
 //! from the request itself. Anything listed but absent makes the signature mismatch.
 
+pub mod issued;
 pub mod signature;
 
 use crate::cli::Config;
 use crate::error::CosError;
 use crate::http::request::Request;
 use crate::util::{cos_encode, parse_http_date};
+use issued::Issued;
 use signature::{canonical_pairs, compute_signature, AuthFields};
 
 /// A `Date` header further than this from the server's clock is RequestTimeTooSkewed (15 min).
@@ -30,7 +32,7 @@ fn parse_window(s: &str) -> Option<(u64, u64)> {
 }
 
 /// Check the request's credentials and signature at time `now` (Unix seconds).
-pub fn verify(cfg: &Config, req: &Request, now: u64) -> Result<(), CosError> {
+pub fn verify(cfg: &Config, issued: &Issued, req: &Request, now: u64) -> Result<(), CosError> {
     let presigned = req.query_param("q-sign-algorithm").is_some() || req.query_param("q-ak").is_some();
     let fields = match req.header("authorization") {
         Some(h) if !h.trim().is_empty() => AuthFields::from_header(h),
@@ -47,10 +49,23 @@ pub fn verify(cfg: &Config, req: &Request, now: u64) -> Result<(), CosError> {
         ));
     }
 
+    let token = req.header("x-cos-security-token").or_else(|| req.query_param("x-cos-security-token"));
+    let minted = issued.find(&fields.ak);
     let secret_key = if fields.ak == cfg.secret_id {
         &cfg.secret_key
+    } else if let Some(k) = &minted {
+        if token.map(|t| t.as_bytes()) != Some(k.token.as_bytes()) {
+            return Err(CosError::new(
+                403,
+                "InvalidAccessKeyId",
+                "The session token does not belong to this SecretId.",
+            ));
+        }
+        if now > k.expires {
+            return Err(CosError::new(400, "ExpiredToken", "The provided token has expired."));
+        }
+        &k.secret_key
     } else if fields.ak == cfg.temp_secret_id {
-        let token = req.header("x-cos-security-token").or_else(|| req.query_param("x-cos-security-token"));
         if token.map(|t| t.as_bytes()) != Some(cfg.session_token.as_bytes()) {
             return Err(CosError::new(
                 403,
@@ -168,31 +183,37 @@ mod tests {
         // The Python SDK sends ( and ) escaped; both forms decode to the same signed path.
         for path in ["/exampleobject(%E8%85%BE%E8%AE%AF%E4%BA%91)", "/exampleobject%28%E8%85%BE%E8%AE%AF%E4%BA%91%29"] {
             let req = request("PUT", path, &[], &headers);
-            assert!(verify(&config(), &req, 1_557_989_200).is_ok());
+            assert!(verify(&config(), &Default::default(), &req, 1_557_989_200).is_ok());
         }
         // Outside the window.
         let req = request("PUT", "/exampleobject(%E8%85%BE%E8%AE%AF%E4%BA%91)", &[], &headers);
-        let e = verify(&config(), &req, 1_557_996_352).unwrap_err();
+        let e = verify(&config(), &Default::default(), &req, 1_557_996_352).unwrap_err();
         assert_eq!((e.code, e.message.as_str()), ("AccessDenied", "Request has expired"));
         // Inside the window, but the Date header is more than 15 minutes from the server's clock.
         let req = request("PUT", "/exampleobject(%E8%85%BE%E8%AE%AF%E4%BA%91)", &[], &headers);
-        assert!(verify(&config(), &req, 1_557_989_151 + 900).is_ok());
-        let e = verify(&config(), &req, 1_557_989_151 + 901).unwrap_err();
+        assert!(verify(&config(), &Default::default(), &req, 1_557_989_151 + 900).is_ok());
+        let e = verify(&config(), &Default::default(), &req, 1_557_989_151 + 901).unwrap_err();
         assert_eq!((e.status, e.code), (403, "RequestTimeTooSkewed"));
         // A changed signed header.
         let mut tampered = headers.clone();
         tampered[0].1 = "Thu, 16 May 2019 06:45:52 GMT";
         let req = request("PUT", "/exampleobject(%E8%85%BE%E8%AE%AF%E4%BA%91)", &[], &tampered);
-        assert_eq!(verify(&config(), &req, 1_557_989_200).unwrap_err().code, "SignatureDoesNotMatch");
+        assert_eq!(
+            verify(&config(), &Default::default(), &req, 1_557_989_200).unwrap_err().code,
+            "SignatureDoesNotMatch"
+        );
         // A listed header missing from the request.
         let missing: Vec<_> = headers.iter().filter(|(k, _)| *k != "x-cos-acl").cloned().collect();
         let req = request("PUT", "/exampleobject(%E8%85%BE%E8%AE%AF%E4%BA%91)", &[], &missing);
-        assert_eq!(verify(&config(), &req, 1_557_989_200).unwrap_err().code, "SignatureDoesNotMatch");
+        assert_eq!(
+            verify(&config(), &Default::default(), &req, 1_557_989_200).unwrap_err().code,
+            "SignatureDoesNotMatch"
+        );
         // Unknown key id.
         let mut other = config();
         other.secret_id = "AKIDsomeoneElse".into();
         let req = request("PUT", "/exampleobject(%E8%85%BE%E8%AE%AF%E4%BA%91)", &[], &headers);
-        assert_eq!(verify(&other, &req, 1_557_989_200).unwrap_err().code, "InvalidAccessKeyId");
+        assert_eq!(verify(&other, &Default::default(), &req, 1_557_989_200).unwrap_err().code, "InvalidAccessKeyId");
     }
 
     /// The official download request, and the same credentials delivered as a presigned URL.
@@ -203,16 +224,19 @@ mod tests {
         let headers = [("Date", "Thu, 16 May 2019 06:55:53 GMT"), ("Host", HOST), ("Authorization", auth)];
         let path = "/exampleobject(%E8%85%BE%E8%AE%AF%E4%BA%91)";
         let req = request("GET", path, &query, &headers);
-        assert!(verify(&config(), &req, 1_557_989_800).is_ok());
+        assert!(verify(&config(), &Default::default(), &req, 1_557_989_800).is_ok());
 
         let mut presigned: Vec<(&str, &str)> = auth.split('&').map(|p| p.split_once('=').unwrap()).collect();
         presigned.extend_from_slice(&query);
         let req = request("GET", path, &presigned, &headers[..2]);
-        assert!(verify(&config(), &req, 1_557_989_800).is_ok());
+        assert!(verify(&config(), &Default::default(), &req, 1_557_989_800).is_ok());
         // A signed parameter altered in the URL.
         presigned.last_mut().unwrap().1 = "max-age=601";
         let req = request("GET", path, &presigned, &headers[..2]);
-        assert_eq!(verify(&config(), &req, 1_557_989_800).unwrap_err().code, "SignatureDoesNotMatch");
+        assert_eq!(
+            verify(&config(), &Default::default(), &req, 1_557_989_800).unwrap_err().code,
+            "SignatureDoesNotMatch"
+        );
     }
 
     /// A host signed without the port still verifies when the Host header carries one.
@@ -227,17 +251,17 @@ mod tests {
         );
         let with_port = format!("{HOST}:8080");
         let req = request("GET", "/k", &[], &[("Host", &with_port), ("Authorization", &auth)]);
-        assert!(verify(&cfg, &req, 150).is_ok());
+        assert!(verify(&cfg, &Default::default(), &req, 150).is_ok());
         let other = format!("other{HOST}:8080");
         let req = request("GET", "/k", &[], &[("Host", &other), ("Authorization", &auth)]);
-        assert_eq!(verify(&cfg, &req, 150).unwrap_err().code, "SignatureDoesNotMatch");
+        assert_eq!(verify(&cfg, &Default::default(), &req, 150).unwrap_err().code, "SignatureDoesNotMatch");
     }
 
     #[test]
     fn missing_authorization_and_temporary_credentials() {
         let cfg = Config::default();
         let req = request("GET", "/k", &[], &[("Host", HOST)]);
-        assert_eq!(verify(&cfg, &req, 0).unwrap_err().code, "AccessDenied");
+        assert_eq!(verify(&cfg, &Default::default(), &req, 0).unwrap_err().code, "AccessDenied");
         // Sign with the temporary key, then check the token rule.
         let headers = pairs(&[("host", HOST), ("x-cos-security-token", &cfg.session_token)]);
         let sig = compute_signature(&cfg.temp_secret_key, "100;200", "100;200", "get", "/k", &[], &headers);
@@ -251,9 +275,9 @@ mod tests {
             &[],
             &[("Host", HOST), ("x-cos-security-token", &cfg.session_token), ("Authorization", &auth)],
         );
-        assert!(verify(&cfg, &ok, 150).is_ok());
+        assert!(verify(&cfg, &Default::default(), &ok, 150).is_ok());
         let no_token = request("GET", "/k", &[], &[("Host", HOST), ("Authorization", &auth)]);
-        let e = verify(&cfg, &no_token, 150).unwrap_err();
+        let e = verify(&cfg, &Default::default(), &no_token, 150).unwrap_err();
         assert_eq!(e.code, "InvalidAccessKeyId");
         assert!(e.message.contains("x-cos-security-token"));
     }

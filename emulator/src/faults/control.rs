@@ -5,6 +5,7 @@
 use crate::http::request::Request;
 use crate::http::wire::Response;
 use crate::operations::router::Server;
+use crate::util;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -86,9 +87,41 @@ pub fn handle(server: &Server, req: &Request) -> Response {
             server.stats.reset();
             Response::text(200, "reset\n")
         }
-        (_, "faults" | "stats" | "stats/reset") => Response::text(405, "method not allowed\n"),
+        // STS-like temporary credentials, valid for `ttl_ms` (default 2000): the JSON a CVM's instance
+        // metadata service returns, which is also what the metadata route below serves.
+        ("POST", "credentials") => {
+            let ttl_ms = req.query_param("ttl_ms").and_then(|v| v.parse::<u64>().ok()).unwrap_or(2000);
+            mint(server, ttl_ms)
+        }
+        // The instance metadata service of a CVM with the role `cos-emulator-role`, under this prefix.
+        ("GET", "meta-data/cam/security-credentials") => Response::text(200, "cos-emulator-role"),
+        ("GET", "meta-data/cam/security-credentials/cos-emulator-role") => mint(server, 2000),
+        (_, "faults" | "stats" | "stats/reset" | "credentials") => Response::text(405, "method not allowed\n"),
         _ => Response::text(404, format!("unknown control path {}\n", req.raw_path)),
     }
+}
+
+/// Mints a temporary key valid for `ttl_ms` from now and answers with it as the metadata service does.
+fn mint(server: &Server, ttl_ms: u64) -> Response {
+    let now = server.now();
+    // Whole seconds, as COS signs: a key lives at least until the end of the second its TTL ends in.
+    let expires = now + ttl_ms.div_ceil(1000);
+    let key = crate::auth::issued::IssuedKey {
+        secret_id: format!("AKIDtemp{:016x}", util::random_u64()),
+        secret_key: format!("{:016x}{:016x}", util::random_u64(), util::random_u64()),
+        token: format!("token{:016x}", util::random_u64()),
+        expires,
+    };
+    let body = format!(
+        "{{\"TmpSecretId\":\"{}\",\"TmpSecretKey\":\"{}\",\"Token\":\"{}\",\"ExpiredTime\":{},\"Expiration\":\"{}\",\"Code\":\"Success\"}}",
+        key.secret_id,
+        key.secret_key,
+        key.token,
+        expires,
+        util::iso8601(expires)
+    );
+    server.issued.add(key, now);
+    Response::text(200, body).header("Content-Type", "application/json")
 }
 
 #[cfg(test)]
@@ -117,9 +150,9 @@ mod tests {
         s.record(&request("PUT", "/a", &[("x-cos-sdk-retry", "true")]));
         s.record(&request("PUT", "/a", &[]));
         s.fault_fired();
-        assert_eq!(s.render(), "requests 3\nretries 1\nfaults 1\nGET 1\nPUT 2\n");
+        assert_eq!(s.render(), "requests 3\nretries 1\nfaults 1\nconnections 0\nGET 1\nPUT 2\n");
         s.reset();
-        assert_eq!(s.render(), "requests 0\nretries 0\nfaults 0\n");
+        assert_eq!(s.render(), "requests 0\nretries 0\nfaults 0\nconnections 0\n");
         assert!(is_control(&request("GET", "/__emulator/stats", &[])));
         assert!(!is_control(&request("GET", "/__emulator", &[])));
     }

@@ -253,7 +253,7 @@ mod tests {
         let (status, _, body) = exchange(&mut c, &get, b"").unwrap();
         assert_eq!(status, 403, "{}", String::from_utf8_lossy(&body));
         let (_, _, stats) = exchange(&mut c, "GET /__emulator/stats HTTP/1.1\r\nHost: x\r\n\r\n", b"").unwrap();
-        assert_eq!(String::from_utf8_lossy(&stats), "requests 3\nretries 3\nfaults 2\nGET 3\n");
+        assert_eq!(String::from_utf8_lossy(&stats), "requests 3\nretries 3\nfaults 2\nconnections 1\nGET 3\n");
         let (_, _, list) = exchange(&mut c, "GET /__emulator/faults HTTP/1.1\r\nHost: x\r\n\r\n", b"").unwrap();
         assert!(list.is_empty());
     }

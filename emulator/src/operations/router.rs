@@ -48,11 +48,13 @@ pub struct Server {
     pub store: Store,
     pub faults: Faults,
     pub stats: Stats,
+    /// Temporary credentials minted through the control API.
+    pub issued: crate::auth::issued::Issued,
 }
 
 impl Server {
     pub fn new(cfg: Config, store: Store) -> Server {
-        Server { cfg, store, faults: Faults::default(), stats: Stats::default() }
+        Server { cfg, store, faults: Faults::default(), stats: Stats::default(), issued: Default::default() }
     }
 
     /// The emulator's clock: real time shifted by `--clock-skew`. Signature windows, the Date
@@ -267,7 +269,7 @@ fn dispatch(server: &Server, req: &Request, body: &mut BodyReader, now: u64) -> 
     // A CORS preflight is never signed (browsers cannot sign it): it is answered before authentication.
     let preflight = req.method == "OPTIONS";
     if !preflight {
-        auth::verify(&server.cfg, req, now)?;
+        auth::verify(&server.cfg, &server.issued, req, now)?;
     }
 
     let (bucket, host_region) = parse_host(&host_header);
