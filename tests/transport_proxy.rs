@@ -123,6 +123,7 @@ fn the_proxy_s_own_error_pages_are_proxy_errors() {
         assert_eq!((e.kind(), e.http_status(), e.code()), (ErrorKind::Proxy, 503, None), "https {https}: {e:?}");
         assert!(e.message().contains(&format!("proxy 127.0.0.1:{}", squid.port)), "{e}");
         assert!(e.message().contains("HTTP 503"), "{e}");
+        assert_eq!(e.attempts(), 1, "a proxy error is not retried");
     }
     let log = squid.wait_logged("CONNECT");
     assert!(log.contains(&format!("HEAD http://{}:{dead}/", bucket_host())), "{log}");
