@@ -110,6 +110,26 @@ fn no_proxy_goes_direct_and_a_dead_proxy_is_named() {
     round_trip(&Client::new(b.build().unwrap()).unwrap(), "NO_PROXY=*");
 }
 
+#[test]
+fn the_proxy_s_own_error_pages_are_proxy_errors() {
+    // Nothing listens at the target: squid answers 503 itself, to the absolute-form GET with its HTML error
+    // page and to the CONNECT. Neither is a COS error, and both name the proxy.
+    let squid = Squid::start(&[&bucket_host()], None);
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    for https in [false, true] {
+        let mut b = config(&format!("127.0.0.1:{dead}"), https);
+        b.proxy(Some(&squid.url(None)));
+        let e = Client::new(b.build().unwrap()).unwrap().head_bucket(BUCKET).unwrap_err();
+        assert_eq!((e.kind(), e.http_status(), e.code()), (ErrorKind::Proxy, 503, None), "https {https}: {e:?}");
+        assert!(e.message().contains(&format!("proxy 127.0.0.1:{}", squid.port)), "{e}");
+        assert!(e.message().contains("HTTP 503"), "{e}");
+        assert_eq!(e.attempts(), 1, "a proxy error is not retried");
+    }
+    let log = squid.wait_logged("CONNECT");
+    assert!(log.contains(&format!("HEAD http://{}:{dead}/", bucket_host())), "{log}");
+    assert!(log.contains(&format!("CONNECT {}:{dead}", bucket_host())), "{log}");
+}
+
 /// `tests/c/proxy.c`: the proxy setters through the header, a GET through squid and a 407.
 #[test]
 fn proxy_from_c() {

@@ -158,10 +158,11 @@ impl HttpClient {
         }
         conn.clock.pause();
         let response = self.read_response(conn, ex.method, true)?;
-        if absolute && response.head.status == 407 {
+        if absolute && proxy::from_the_proxy(&response.head) {
             let p = proxy.expect("absolute form means a proxy");
             let what = format!("{} http://{}{}", ex.method, ex.authority, ex.target);
-            return Err(proxy::refusal(&format!("proxy {}:{}", p.host, p.port), 407, "", &what));
+            let status = response.head.status;
+            return Err(proxy::refusal(&format!("proxy {}:{}", p.host, p.port), status, "", &what));
         }
         Ok(response)
     }

@@ -140,6 +140,14 @@ pub fn connect_tunnel(tcp: &mut TcpStream, proxy: &Proxy, authority: &str) -> Re
     Err(refusal(&where_, status, parsed.reason.unwrap_or(""), &format!("CONNECT {authority}")))
 }
 
+/// Whether an answer to an absolute-form request is the proxy's own rather than the target's: a 407, or
+/// any other error status without `x-cos-request-id`, which COS puts on every answer and a proxy on none
+/// (squid's 503 for a target it cannot reach, its 403 for a host it does not allow). Such an answer's body
+/// is the proxy's HTML page, not COS XML, so it must not be parsed as a service error.
+pub fn from_the_proxy(head: &super::head::ResponseHead) -> bool {
+    head.status == 407 || (head.status >= 400 && head.get("x-cos-request-id").is_none())
+}
+
 /// The error for a proxy's refusal with `status`.
 pub fn refusal(proxy: &str, status: u16, reason: &str, what: &str) -> Error {
     let why = if status == 407 {
@@ -172,6 +180,22 @@ mod tests {
         let e = Proxy::parse("socks5://u:secret@p:1").unwrap_err();
         assert!(!e.message().contains("secret"), "{e}");
         assert_eq!(redact("http://u:secret@p:1"), "http://u:<redacted>@p:1");
+    }
+
+    #[test]
+    fn the_proxy_s_own_answers_are_told_from_the_target_s() {
+        let head = |status: u16, headers: &[(&str, &str)]| super::super::head::ResponseHead {
+            status,
+            http11: true,
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        };
+        let cos = [("x-cos-request-id", "NjQ")];
+        assert!(from_the_proxy(&head(407, &cos)), "a 407 is always the proxy's");
+        assert!(from_the_proxy(&head(503, &[("x-squid-error", "ERR_CONNECT_FAIL 111")])));
+        assert!(from_the_proxy(&head(403, &[])));
+        assert!(!from_the_proxy(&head(503, &cos)), "COS's own 503 (SlowDown) stays a service error");
+        assert!(!from_the_proxy(&head(404, &cos)));
+        assert!(!from_the_proxy(&head(200, &[])), "a success is the target's, whatever its headers");
     }
 
     #[test]
