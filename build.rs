@@ -34,7 +34,7 @@ const SECTIONS: [(&str, &str); 25] = [
     ("raw", "Raw signed requests for what the library does not model"),
     ("select", "SELECT object content: CSV / JSON queries and their event stream"),
     ("tree", "Directory trees: upload a directory to a prefix, download a prefix, sync both ways"),
-    ("log", "Logging: a per-client callback, one line per request attempt"),
+    ("log", "Logging and metrics: per-client callbacks, one line and one set of figures per request"),
     ("credentials", "Credential providers: a callback, the CVM instance role, the environment"),
 ];
 

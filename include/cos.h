@@ -352,6 +352,12 @@ typedef struct cos_presign_options cos_presign_options;
 typedef struct cos_raw_request cos_raw_request;
 
 /**
+ * What one request cost (see `cos_client_config_set_observer`). Valid only during the observer's call;
+ * its strings too.
+ */
+typedef struct cos_request_metrics cos_request_metrics;
+
+/**
  * Options for one or more requests: content type, metadata, storage class, ACL, encryption, traffic
  * limit, conditions, range, and any extra header or query parameter. Pass NULL wherever options are
  * accepted to use the defaults (CRC-64 checked, no Content-MD5). One thread at a time may change it; once
@@ -455,6 +461,13 @@ typedef int (*cos_select_progress_fn)(void *userdata, const cos_select_stats *st
  * must be thread-safe; it must not unwind, throw or longjmp, and must not call back into this client.
  */
 typedef void (*cos_log_fn)(void *userdata, cos_log_severity level, const char *message);
+
+/**
+ * Receives the metrics of each request when it finished (its response head arrived, or it failed for
+ * good), on the thread that made it (transfer workers included, possibly several at once): thread-safe,
+ * no unwinding, no calls back into this client.
+ */
+typedef void (*cos_observer_fn)(void *userdata, const cos_request_metrics *metrics);
 
 /**
  * Gives the client credentials: fill `out` with `cos_credentials_set` and return 0, or return non-zero
@@ -3810,7 +3823,7 @@ const cos_error *cos_tree_report_error(const cos_tree_report *report,
 void cos_tree_report_free(cos_tree_report *report);
 
 /* ================================================================================================
- * Logging: a per-client callback, one line per request attempt
+ * Logging and metrics: per-client callbacks, one line and one set of figures per request
  * ================================================================================================ */
 
 /**
@@ -3826,6 +3839,78 @@ cos_status cos_client_config_set_log(cos_client_config *config,
                                      void *userdata,
                                      cos_log_severity max_level,
                                      cos_error **err);
+
+/**
+ * Gives the metrics of every request of clients made from `config` to `observer` with `userdata`:
+ * attempts, the request id of each, bytes sent and received, time to connect, to the response head and
+ * in all. A transfer is many requests: each is observed. NULL turns it off (the default: nothing is
+ * measured).
+ */
+cos_status cos_client_config_set_observer(cos_client_config *config,
+                                          cos_observer_fn observer,
+                                          void *userdata,
+                                          cos_error **err);
+
+/**
+ * The request's method ("GET", ...); NULL for NULL.
+ */
+const char *cos_request_metrics_method(const cos_request_metrics *m);
+
+/**
+ * The host it went to; NULL for NULL.
+ */
+const char *cos_request_metrics_host(const cos_request_metrics *m);
+
+/**
+ * The URL path (no query string); NULL for NULL.
+ */
+const char *cos_request_metrics_path(const cos_request_metrics *m);
+
+/**
+ * The final HTTP status, 0 when no answer came (or for NULL).
+ */
+uint16_t cos_request_metrics_status(const cos_request_metrics *m);
+
+/**
+ * Attempts made (1 without retries); 0 for NULL.
+ */
+uint32_t cos_request_metrics_attempts(const cos_request_metrics *m);
+
+/**
+ * How many attempts got an answer with a request id; 0 for NULL.
+ */
+size_t cos_request_metrics_request_id_count(const cos_request_metrics *m);
+
+/**
+ * The request id of the `index`-th answered attempt, or NULL when out of range.
+ */
+const char *cos_request_metrics_request_id(const cos_request_metrics *m, size_t index);
+
+/**
+ * Request body bytes sent, summed over the attempts; 0 for NULL.
+ */
+uint64_t cos_request_metrics_bytes_sent(const cos_request_metrics *m);
+
+/**
+ * The final response's declared body length (Content-Length), 0 when unknown or for NULL.
+ */
+uint64_t cos_request_metrics_bytes_received(const cos_request_metrics *m);
+
+/**
+ * Microseconds opening the final attempt's connection took (TCP, proxy tunnel, TLS); -1 when a pooled
+ * connection carried it, or for NULL.
+ */
+int64_t cos_request_metrics_connect_us(const cos_request_metrics *m);
+
+/**
+ * Microseconds from the final attempt's start to its response head; 0 for NULL.
+ */
+uint64_t cos_request_metrics_first_byte_us(const cos_request_metrics *m);
+
+/**
+ * Microseconds from the first attempt's start to the final response head, waits included; 0 for NULL.
+ */
+uint64_t cos_request_metrics_total_us(const cos_request_metrics *m);
 
 /* ================================================================================================
  * Credential providers: a callback, the CVM instance role, the environment

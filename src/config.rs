@@ -138,6 +138,8 @@ pub struct Config {
     pub logger: Option<crate::observe::Logger>,
     /// Where credentials come from when not fixed (`credentials` is then unused).
     pub credential_provider: Option<crate::credentials::ProviderHandle>,
+    /// Receives every request's metrics; `None`: nothing is measured.
+    pub observer: Option<crate::observe::Observer>,
     /// Idle keep-alive connections kept per host (default 64); 0 closes each connection after its request.
     pub max_idle_per_host: usize,
     /// An idle connection older than this is closed rather than reused (default 30 s): servers drop idle
@@ -201,6 +203,7 @@ pub struct ConfigBuilder {
     proxy_from_env: bool,
     logger: Option<crate::observe::Logger>,
     credential_provider: Option<crate::credentials::ProviderHandle>,
+    observer: Option<crate::observe::Observer>,
     max_idle_per_host: Option<usize>,
     idle_timeout: Option<Duration>,
     /// `Some(None)`: turned off; `None`: the default.
@@ -381,6 +384,11 @@ impl ConfigBuilder {
         self.credential_provider = provider.map(crate::credentials::ProviderHandle);
         self
     }
+    /// Gives every request's metrics to `observer` (`None`: none measured, the default).
+    pub fn observer(&mut self, observer: Option<crate::observe::Observer>) -> &mut Self {
+        self.observer = observer;
+        self
+    }
     /// Sends this client's log lines to `logger` (`None`: nowhere, the default).
     pub fn logger(&mut self, logger: Option<crate::observe::Logger>) -> &mut Self {
         self.logger = logger;
@@ -489,6 +497,7 @@ impl ConfigBuilder {
             tls: self.tls.clone(),
             logger: self.logger.clone(),
             credential_provider: self.credential_provider.clone(),
+            observer: self.observer.clone(),
             proxy: if self.proxy_from_env && self.address.is_some() {
                 ProxySettings::default()
             } else {

@@ -89,3 +89,38 @@ pub(crate) fn attempt_line(
     }
     line
 }
+
+/// What one request cost, retries included: given to the client's observer once the request finished (its
+/// response head arrived, or it failed for good), without parsing any log.
+#[derive(Clone, Debug, Default)]
+pub struct RequestMetrics {
+    pub method: String,
+    pub host: String,
+    /// The URL path (no query string).
+    pub path: String,
+    /// The final HTTP status; `None` when no answer came.
+    pub status: Option<u16>,
+    pub attempts: u32,
+    /// The `x-cos-request-id` of every attempt that got an answer, in order.
+    pub request_ids: Vec<String>,
+    /// Request body bytes, summed over the attempts that sent one.
+    pub bytes_sent: u64,
+    /// The final response's body length as it declared it (`Content-Length`); 0 when unknown.
+    pub bytes_received: u64,
+    /// Opening the final attempt's connection (TCP, proxy tunnel, TLS); `None` when a pooled one carried it.
+    pub connect: Option<Duration>,
+    /// From the final attempt's start to its response head.
+    pub first_byte: Duration,
+    /// From the first attempt's start to the final head (waits between attempts included).
+    pub total: Duration,
+}
+
+/// Receives the metrics of every request of a client, on the thread that made it.
+#[derive(Clone)]
+pub struct Observer(pub Arc<dyn Fn(&RequestMetrics) + Send + Sync>);
+
+impl fmt::Debug for Observer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Observer")
+    }
+}

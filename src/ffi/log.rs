@@ -1,9 +1,10 @@
-//! Per-client logging from C: `cos_client_config_set_log` and its levels.
+//! Per-client logging and metrics from C: `cos_client_config_set_log` with its levels, and
+//! `cos_client_config_set_observer` with `cos_request_metrics`.
 
 use super::client::cos_client_config;
-use super::{c_string, cos_error, cos_status, update};
+use super::{c_string, cos_error, cos_status, read, update};
 use crate::observe::{LogLevel, Logger};
-use std::ffi::{c_char, c_void};
+use std::ffi::{c_char, c_void, CString};
 use std::sync::Arc;
 
 /// How much a log line matters, from the most to the least.
@@ -74,4 +75,124 @@ pub extern "C" fn cos_client_config_set_log(
         c.inner.logger(logger);
         Ok(())
     })
+}
+
+/// What one request cost (see `cos_client_config_set_observer`). Valid only during the observer's call;
+/// its strings too.
+pub struct cos_request_metrics {
+    m: crate::observe::RequestMetrics,
+    method: CString,
+    host: CString,
+    path: CString,
+    request_ids: Vec<CString>,
+}
+
+/// Receives the metrics of each request when it finished (its response head arrived, or it failed for
+/// good), on the thread that made it (transfer workers included, possibly several at once): thread-safe,
+/// no unwinding, no calls back into this client.
+pub type cos_observer_fn = Option<unsafe extern "C" fn(userdata: *mut c_void, metrics: *const cos_request_metrics)>;
+
+/// Gives the metrics of every request of clients made from `config` to `observer` with `userdata`:
+/// attempts, the request id of each, bytes sent and received, time to connect, to the response head and
+/// in all. A transfer is many requests: each is observed. NULL turns it off (the default: nothing is
+/// measured).
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_observer(
+    config: *mut cos_client_config,
+    observer: cos_observer_fn,
+    userdata: *mut c_void,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "config", config, |c| {
+        let observer = observer.map(|f| {
+            let userdata = UserData(userdata);
+            crate::observe::Observer(Arc::new(move |m: &crate::observe::RequestMetrics| {
+                let metrics = cos_request_metrics {
+                    method: c_string(&m.method),
+                    host: c_string(&m.host),
+                    path: c_string(&m.path),
+                    request_ids: m.request_ids.iter().map(|id| c_string(id)).collect(),
+                    m: m.clone(),
+                };
+                let userdata = &userdata;
+                // SAFETY: the caller's callback with its own userdata, under its documented contract.
+                unsafe { f(userdata.0, &metrics) };
+            }))
+        });
+        c.inner.observer(observer);
+        Ok(())
+    })
+}
+
+/// The request's method ("GET", ...); NULL for NULL.
+#[no_mangle]
+pub extern "C" fn cos_request_metrics_method(m: *const cos_request_metrics) -> *const c_char {
+    read(m, std::ptr::null(), |m| m.method.as_ptr())
+}
+
+/// The host it went to; NULL for NULL.
+#[no_mangle]
+pub extern "C" fn cos_request_metrics_host(m: *const cos_request_metrics) -> *const c_char {
+    read(m, std::ptr::null(), |m| m.host.as_ptr())
+}
+
+/// The URL path (no query string); NULL for NULL.
+#[no_mangle]
+pub extern "C" fn cos_request_metrics_path(m: *const cos_request_metrics) -> *const c_char {
+    read(m, std::ptr::null(), |m| m.path.as_ptr())
+}
+
+/// The final HTTP status, 0 when no answer came (or for NULL).
+#[no_mangle]
+pub extern "C" fn cos_request_metrics_status(m: *const cos_request_metrics) -> u16 {
+    read(m, 0, |m| m.m.status.unwrap_or(0))
+}
+
+/// Attempts made (1 without retries); 0 for NULL.
+#[no_mangle]
+pub extern "C" fn cos_request_metrics_attempts(m: *const cos_request_metrics) -> u32 {
+    read(m, 0, |m| m.m.attempts)
+}
+
+/// How many attempts got an answer with a request id; 0 for NULL.
+#[no_mangle]
+pub extern "C" fn cos_request_metrics_request_id_count(m: *const cos_request_metrics) -> usize {
+    read(m, 0, |m| m.request_ids.len())
+}
+
+/// The request id of the `index`-th answered attempt, or NULL when out of range.
+#[no_mangle]
+pub extern "C" fn cos_request_metrics_request_id(m: *const cos_request_metrics, index: usize) -> *const c_char {
+    read(m, std::ptr::null(), |m| m.request_ids.get(index).map_or(std::ptr::null(), |s| s.as_ptr()))
+}
+
+/// Request body bytes sent, summed over the attempts; 0 for NULL.
+#[no_mangle]
+pub extern "C" fn cos_request_metrics_bytes_sent(m: *const cos_request_metrics) -> u64 {
+    read(m, 0, |m| m.m.bytes_sent)
+}
+
+/// The final response's declared body length (Content-Length), 0 when unknown or for NULL.
+#[no_mangle]
+pub extern "C" fn cos_request_metrics_bytes_received(m: *const cos_request_metrics) -> u64 {
+    read(m, 0, |m| m.m.bytes_received)
+}
+
+/// Microseconds opening the final attempt's connection took (TCP, proxy tunnel, TLS); -1 when a pooled
+/// connection carried it, or for NULL.
+#[no_mangle]
+pub extern "C" fn cos_request_metrics_connect_us(m: *const cos_request_metrics) -> i64 {
+    read(m, -1, |m| m.m.connect.map_or(-1, |d| d.as_micros() as i64))
+}
+
+/// Microseconds from the final attempt's start to its response head; 0 for NULL.
+#[no_mangle]
+pub extern "C" fn cos_request_metrics_first_byte_us(m: *const cos_request_metrics) -> u64 {
+    read(m, 0, |m| m.m.first_byte.as_micros() as u64)
+}
+
+/// Microseconds from the first attempt's start to the final response head, waits included; 0 for NULL.
+#[no_mangle]
+pub extern "C" fn cos_request_metrics_total_us(m: *const cos_request_metrics) -> u64 {
+    read(m, 0, |m| m.m.total.as_micros() as u64)
 }

@@ -59,6 +59,8 @@ pub(crate) struct Exchange<'a> {
 pub(crate) struct HttpResponse {
     pub head: ResponseHead,
     pub body: BodyReader,
+    /// How long opening a new connection took (TCP, proxy tunnel, TLS); `None` for a pooled one.
+    pub connect: Option<Duration>,
 }
 
 /// Connections, TLS configuration and limits shared by every thread of one client.
@@ -137,9 +139,12 @@ impl HttpClient {
                 (target_key, false)
             }
         };
-        let mut conn = match self.pool.take(&key) {
-            Some(conn) => conn,
-            None => Box::new(self.connect(key, ex.deadline, proxy)?),
+        let (mut conn, connect) = match self.pool.take(&key) {
+            Some(conn) => (conn, None),
+            None => {
+                let started = Instant::now();
+                (Box::new(self.connect(key, ex.deadline, proxy)?), Some(started.elapsed()))
+            }
         };
         conn.clock = Clock::new(self.limits, ex.deadline);
         conn.clock.watch();
@@ -157,7 +162,8 @@ impl HttpClient {
             }
         }
         conn.clock.pause();
-        let response = self.read_response(conn, ex.method, true)?;
+        let mut response = self.read_response(conn, ex.method, true)?;
+        response.connect = connect;
         if absolute && proxy::from_the_proxy(&response.head) {
             let p = proxy.expect("absolute form means a proxy");
             let what = format!("{} http://{}{}", ex.method, ex.authority, ex.target);
@@ -203,7 +209,7 @@ impl HttpClient {
                 head.has_token("connection", "keep-alive")
             };
             let pool = (reuse && keep_alive).then(|| self.pool.clone());
-            return Ok(HttpResponse { body: BodyReader::new(conn, framing, pool), head });
+            return Ok(HttpResponse { body: BodyReader::new(conn, framing, pool), head, connect: None });
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::credentials::CredentialSource;
 use crate::encode;
 use crate::error::{Error, ErrorKind, Result, ServiceFields, MAX_ERROR_BODY};
 use crate::http::{Exchange, HttpClient, Limits, Payload};
-use crate::observe::{attempt_line, Attempt, LogLevel, Logger};
+use crate::observe::{attempt_line, Attempt, LogLevel, Logger, RequestMetrics};
 use crate::retry::{self, Verdict};
 use crate::sign;
 use crate::xml;
@@ -183,7 +183,43 @@ impl Transport {
 
     /// `send`, computing the body's CRC-64 when `req.verify_crc` is set but comparing it with COS's only when
     /// `compare_crc` is (so a caller can collect CRCs with verification turned off).
-    pub fn send_with(&self, mut req: Request<'_>, compare_crc: bool) -> Result<Response> {
+    pub fn send_with(&self, req: Request<'_>, compare_crc: bool) -> Result<Response> {
+        let Some(observer) = self.config.observer.clone() else {
+            return self.send_attempts(req, compare_crc, None);
+        };
+        let (host, path) = self.where_to(&req, false);
+        let mut m = RequestMetrics { method: req.method.to_string(), host, path, ..RequestMetrics::default() };
+        let started = Instant::now();
+        let result = self.send_attempts(req, compare_crc, Some(&mut m));
+        m.total = started.elapsed();
+        match &result {
+            Ok(resp) => {
+                m.status = Some(resp.status);
+                m.bytes_received = resp.headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+            }
+            Err(e) => m.status = (e.http_status() > 0).then_some(e.http_status()),
+        }
+        (observer.0)(&m);
+        result
+    }
+
+    /// The host and URL path a request goes to (on the backup domain once failed over to it).
+    fn where_to(&self, req: &Request<'_>, backup: bool) -> (String, String) {
+        let path = match req.target {
+            Target::Object(_, key) => encode::object_path(key),
+            Target::Endpoint(_, path) if !path.is_empty() => encode::object_path(path),
+            _ => "/".to_string(),
+        };
+        (self.attempt_host(req.target, backup), path)
+    }
+
+    /// The attempts of `send_with`, recording each in `metrics` when there is an observer.
+    fn send_attempts(
+        &self,
+        mut req: Request<'_>,
+        compare_crc: bool,
+        mut metrics: Option<&mut RequestMetrics>,
+    ) -> Result<Response> {
         let deadline = req.deadline.or_else(|| self.config.deadline());
         let max_attempts = self.config.max_retries + 1;
         let mut attempt = 0;
@@ -197,6 +233,17 @@ impl Transport {
             let result = self.send_once(&mut req, attempt > 1, compare_crc, backup_host, deadline);
             if let Some(logger) = &self.config.logger {
                 self.log_attempt(logger, &req, attempt, backup_host, retry_of.as_deref(), started, &result);
+            }
+            if let Some(m) = metrics.as_deref_mut() {
+                m.attempts += 1;
+                m.first_byte = started.elapsed();
+                m.bytes_sent += req.body.size().unwrap_or(0);
+                let id = match &result {
+                    Ok(resp) => resp.headers.get("x-cos-request-id").map(str::to_string),
+                    Err(e) => e.request_id().map(str::to_string),
+                };
+                m.request_ids.extend(id);
+                m.connect = result.as_ref().ok().and_then(|r| r.connect);
             }
             let err = match result {
                 Ok(mut resp) => {
@@ -274,12 +321,7 @@ impl Transport {
         started: Instant,
         result: &Result<Response>,
     ) {
-        let host = self.attempt_host(req.target, backup);
-        let path = match req.target {
-            Target::Object(_, key) => encode::object_path(key),
-            Target::Endpoint(_, path) if !path.is_empty() => encode::object_path(path),
-            _ => "/".to_string(),
-        };
+        let (host, path) = self.where_to(req, backup);
         let a = Attempt {
             method: req.method,
             host: &host,

@@ -17,6 +17,8 @@ pub(crate) struct Response {
     pub body_crc: Option<u64>,
     /// How many attempts it took to get this response.
     pub attempts: u32,
+    /// How long opening its connection took; `None` when a pooled one carried it.
+    pub connect: Option<std::time::Duration>,
     pub(super) body: Box<dyn Read + Send + Sync + 'static>,
     /// What errors about this response must not repeat: the client's secrets and this request's signature.
     pub(super) secrets: Arc<Vec<String>>,
@@ -109,12 +111,13 @@ pub(super) fn bodyless_error(method: &str, target: Target<'_>, status: u16) -> (
 }
 
 pub(super) fn into_response(resp: HttpResponse, secrets: Arc<Vec<String>>, signature: String) -> Response {
-    let HttpResponse { head, body } = resp;
+    let HttpResponse { head, body, connect } = resp;
     Response {
         status: head.status,
         headers: Headers::new(head.headers),
         body_crc: None,
         attempts: 1,
+        connect,
         body: Box::new(body),
         secrets,
         signature,

@@ -64,6 +64,7 @@ OPTIONAL = {
     ("cos_transfer_options_set_cancel_token", "token"): "documented",
     ("cos_client_upload_file", "progress"): "documented",
     ("cos_client_config_set_log", "log"): "documented",
+    ("cos_client_config_set_observer", "observer"): "documented",
     ("cos_client_config_set_credentials_provider", "provider"): "documented",
     ("cos_credentials_set", "session_token"): "documented",
     ("cos_client_config_use_instance_role", "metadata_url"): "documented",
@@ -158,6 +159,7 @@ MAY_FAIL_WHEN_VALID = {
 
 # What an accessor returns for a NULL handle, when it is not the type's zero.
 NULL_RESULT = {
+    "cos_request_metrics_connect_us": "-1",
     "cos_object_info_content_length": "-1",  # documented: -1 when absent
     "cos_cors_rule_max_age": "-1",  # documented: -1 when absent
     "cos_cors_preflight_max_age": "-1",  # documented: -1 when absent
@@ -449,6 +451,9 @@ HANDLES = {
     "cos_tree_options *": "scratch_tree_opts",
     "const cos_tree_report *": "tree_report",
     "cos_credentials *": "scratch_credentials",
+    # Exists only during an observer's call (tests/c/log.c reads a real one): NULL here, every accessor's
+    # fallback checked.
+    "const cos_request_metrics *": "NULL",
 }
 
 # Out-parameters `T **` and how to free what they receive.
@@ -515,7 +520,7 @@ SCALAR_OUTS = {
 FREED = {t[:-1] for t in OUTS} | set(CONSTRUCTED) | {"cos_error *"}
 
 CALLBACKS = {"cos_read_fn": "dummy_read", "cos_write_fn": "dummy_write", "cos_progress_fn": "dummy_progress",
-             "cos_log_fn": "dummy_log", "cos_credentials_fn": "dummy_credentials",
+             "cos_log_fn": "dummy_log", "cos_credentials_fn": "dummy_credentials", "cos_observer_fn": "dummy_observer",
              "cos_select_progress_fn": "dummy_select_progress"}
 SCALARS = {"size_t", "uint32_t", "uint64_t", "int64_t", "int32_t", "bool", "cos_status", "cos_restore_tier",
            "cos_log_severity"}
@@ -532,6 +537,7 @@ ZERO_OF_RETURN = {
     "int32_t": "0",
     "int64_t": "0",
     "bool": "false",
+    "uint16_t": "0",
     "cos_status": "COS_OK",
     "const cos_error *": "NULL",
     "cos_tree_outcome": "COS_TREE_FAILED",
@@ -1049,6 +1055,11 @@ static int dummy_read(void *userdata, uint8_t *buf, size_t cap, size_t *written)
         *written = 0;
     }
     return 0;
+}
+
+static void dummy_observer(void *userdata, const cos_request_metrics *metrics) {
+    (void)userdata;
+    (void)metrics;
 }
 
 static int dummy_credentials(void *userdata, cos_credentials *out) {
