@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// (module of `src/ffi`, section title), in header order. `src/ffi/mod.rs` declares the modules in this
 /// order too, because cbindgen emits functions in the order it parses them.
-const SECTIONS: [(&str, &str); 23] = [
+const SECTIONS: [(&str, &str); 24] = [
     ("status", "Version and status"),
     ("error", "Errors: cos_error and its accessors"),
     ("client", "The client and its configuration"),
@@ -34,6 +34,10 @@ const SECTIONS: [(&str, &str); 23] = [
     ("raw", "Raw signed requests for what the library does not model"),
     ("select", "SELECT object content: CSV / JSON queries and their event stream"),
     ("tree", "Directory trees: upload a directory to a prefix, download a prefix, sync both ways"),
+    (
+        "operation",
+        "Non-blocking calls: start a call on the client's worker pool, then poll, wait, cancel, or wait on its fd",
+    ),
 ];
 
 fn main() {

@@ -96,6 +96,8 @@ pub struct Config {
     pub sign_validity: u32,
     /// The certificate authorities https trusts.
     pub tls: TlsTrust,
+    /// Worker threads of the client's background pool (non-blocking calls), started on first use.
+    pub background_workers: usize,
 }
 
 impl Config {
@@ -145,6 +147,7 @@ pub struct ConfigBuilder {
     clock_offset: i64,
     sign_validity: Option<u32>,
     tls: TlsTrust,
+    background_workers: Option<usize>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -298,6 +301,11 @@ impl ConfigBuilder {
         self
     }
     /// Forgets every certificate authority given so far (the environment's included).
+    /// Worker threads of the background pool that runs non-blocking calls (0: the default, 4).
+    pub fn background_workers(&mut self, n: usize) -> &mut Self {
+        self.background_workers = Some(n);
+        self
+    }
     pub fn clear_trust(&mut self) -> &mut Self {
         self.tls = TlsTrust::default();
         self
@@ -376,6 +384,16 @@ impl ConfigBuilder {
             clock_offset: self.clock_offset,
             sign_validity: self.sign_validity.unwrap_or(3600),
             tls: self.tls.clone(),
+            background_workers: match self.background_workers {
+                None | Some(0) => crate::background::DEFAULT_WORKERS,
+                Some(n) if n > crate::background::MAX_WORKERS => {
+                    return Err(Error::invalid(format!(
+                        "background workers must be at most {}, got {n}",
+                        crate::background::MAX_WORKERS
+                    )))
+                }
+                Some(n) => n,
+            },
         })
     }
 }

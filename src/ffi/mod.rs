@@ -48,6 +48,7 @@ mod presign;
 mod raw;
 mod select;
 mod tree;
+mod operation;
 
 pub use acl::*;
 pub use append::*;
@@ -60,6 +61,7 @@ pub use lifecycle::*;
 pub use list::*;
 pub use multipart::*;
 pub use object::*;
+pub use operation::*;
 pub use options::*;
 pub use presign::*;
 pub use raw::*;
