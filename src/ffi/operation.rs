@@ -113,6 +113,13 @@ fn start(
     Ok(())
 }
 
+/// Copies of the bucket and key, checked now as the call would check them, so that a bad name fails the
+/// start function rather than the operation. The call gets them as given (it normalises the key itself).
+fn names(c: &Client, bucket: &str, key: &str) -> Result<(String, String)> {
+    c.object_name(bucket, key)?;
+    Ok((bucket.to_string(), key.to_string()))
+}
+
 fn info(info: ObjectInfo) -> Output {
     Output { info: Some(info), ..Output::default() }
 }
@@ -132,9 +139,9 @@ pub extern "C" fn cos_client_start_put_object(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (_, bucket, key) = object_args(client, bucket, key)?;
+        let (c, bucket, key) = object_args(client, bucket, key)?;
         let data = Shared(arg_bytes("data", data, len)?.as_ptr() as *mut u8);
-        let (bucket, key, opts) = (bucket.to_string(), key.to_string(), options_or_default(opts).into_owned());
+        let ((bucket, key), opts) = (names(c, bucket, key)?, options_or_default(opts).into_owned());
         start(arg_client(client)?, callback, userdata, out, move |c, _| {
             // SAFETY: checked by arg_bytes at start; the caller keeps it valid until completion.
             let data = unsafe { std::slice::from_raw_parts(data.get(), len) };
@@ -161,8 +168,8 @@ pub extern "C" fn cos_client_start_get_object(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (_, bucket, key) = object_args(client, bucket, key)?;
-        let (bucket, key, opts) = (bucket.to_string(), key.to_string(), options_or_default(opts).into_owned());
+        let (c, bucket, key) = object_args(client, bucket, key)?;
+        let ((bucket, key), opts) = (names(c, bucket, key)?, options_or_default(opts).into_owned());
         start(arg_client(client)?, callback, userdata, out, move |c, _| {
             let (data, object) = c.get_object(&bucket, &key, &opts)?;
             Ok(Output { bytes: Some(data), info: Some(object), ..Output::default() })
@@ -183,8 +190,8 @@ pub extern "C" fn cos_client_start_head_object(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (_, bucket, key) = object_args(client, bucket, key)?;
-        let (bucket, key, opts) = (bucket.to_string(), key.to_string(), options_or_default(opts).into_owned());
+        let (c, bucket, key) = object_args(client, bucket, key)?;
+        let ((bucket, key), opts) = (names(c, bucket, key)?, options_or_default(opts).into_owned());
         start(arg_client(client)?, callback, userdata, out, move |c, _| c.head_object(&bucket, &key, &opts).map(info))
     })
 }
@@ -202,8 +209,8 @@ pub extern "C" fn cos_client_start_delete_object(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (_, bucket, key) = object_args(client, bucket, key)?;
-        let (bucket, key, opts) = (bucket.to_string(), key.to_string(), options_or_default(opts).into_owned());
+        let (c, bucket, key) = object_args(client, bucket, key)?;
+        let ((bucket, key), opts) = (names(c, bucket, key)?, options_or_default(opts).into_owned());
         start(arg_client(client)?, callback, userdata, out, move |c, _| c.delete_object(&bucket, &key, &opts).map(info))
     })
 }
@@ -223,7 +230,8 @@ pub extern "C" fn cos_client_start_list_objects(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (_, bucket) = bucket_args(client, bucket)?;
+        let (c, bucket) = bucket_args(client, bucket)?;
+        c.bucket(bucket)?;
         let (bucket, params) = (bucket.to_string(), list_params(prefix, delimiter, marker, max_keys)?);
         start(arg_client(client)?, callback, userdata, out, move |c, _| {
             Ok(Output { list: Some(c.list_objects(&bucket, &params)?), ..Output::default() })
@@ -246,9 +254,10 @@ pub extern "C" fn cos_client_start_copy_object(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (_, bucket, key) = object_args(client, bucket, key)?;
+        let (c, bucket, key) = object_args(client, bucket, key)?;
         let (src_bucket, src_key) = source_args(src_bucket, src_key)?;
-        let names = [bucket, key, src_bucket, src_key].map(str::to_string);
+        let ((bucket, key), (src_bucket, src_key)) = (names(c, bucket, key)?, names(c, src_bucket, src_key)?);
+        let names = [bucket, key, src_bucket, src_key];
         let opts = options_or_default(opts).into_owned();
         start(arg_client(client)?, callback, userdata, out, move |c, _| {
             let [bucket, key, src_bucket, src_key] = &names;
@@ -281,8 +290,8 @@ pub extern "C" fn cos_client_start_upload_file(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (_, bucket, key) = object_args(client, bucket, key)?;
-        let (bucket, key, path) = (bucket.to_string(), key.to_string(), PathBuf::from(arg_str("path", path)?));
+        let (c, bucket, key) = object_args(client, bucket, key)?;
+        let ((bucket, key), path) = (names(c, bucket, key)?, PathBuf::from(arg_str("path", path)?));
         let opts = background_transfer(opts);
         start(arg_client(client)?, callback, userdata, out, move |c, cancel| {
             c.upload_file(&bucket, &key, &path, &opts(cancel), None).map(info)
@@ -305,8 +314,8 @@ pub extern "C" fn cos_client_start_download_file(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (_, bucket, key) = object_args(client, bucket, key)?;
-        let (bucket, key, path) = (bucket.to_string(), key.to_string(), PathBuf::from(arg_str("path", path)?));
+        let (c, bucket, key) = object_args(client, bucket, key)?;
+        let ((bucket, key), path) = (names(c, bucket, key)?, PathBuf::from(arg_str("path", path)?));
         let opts = background_transfer(opts);
         start(arg_client(client)?, callback, userdata, out, move |c, cancel| {
             c.download_file(&bucket, &key, &path, &opts(cancel), None).map(info)
@@ -327,8 +336,8 @@ pub extern "C" fn cos_client_start_open_reader(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (_, bucket, key) = object_args(client, bucket, key)?;
-        let (bucket, key, opts) = (bucket.to_string(), key.to_string(), options_or_default(opts).into_owned());
+        let (c, bucket, key) = object_args(client, bucket, key)?;
+        let ((bucket, key), opts) = (names(c, bucket, key)?, options_or_default(opts).into_owned());
         start(arg_client(client)?, callback, userdata, out, move |c, _| {
             Ok(Output { reader: Some(cos_object_reader::open(c, &bucket, &key, &opts)?), ..Output::default() })
         })
@@ -459,24 +468,21 @@ impl cos_operation {
     }
 }
 
-/// One part of a completed operation's output, moved out by `pick`.
+/// One part of a completed operation's output, moved out by `pick` into `out`.
 fn take<T>(
     op: *const cos_operation,
     what: &str,
     out: *mut *mut T,
-    err: *mut *mut cos_error,
     pick: impl FnOnce(&mut Output) -> Option<T>,
-) -> cos_status {
-    call(err, || {
-        arg_out("out", out)?;
-        let op = super::arg_ref("op", op)?;
-        let mut output = op.output()?;
-        let value = output.as_mut().and_then(pick).ok_or_else(|| {
-            Error::invalid(format!("the operation has no {what} (it gives none, or it was taken already)"))
-        })?;
-        set_out(out, value);
-        Ok(())
-    })
+) -> Result<()> {
+    arg_out("out", out)?;
+    let op = super::arg_ref("op", op)?;
+    let mut output = op.output()?;
+    let value = output.as_mut().and_then(pick).ok_or_else(|| {
+        Error::invalid(format!("the operation has no {what} (it gives none, or it was taken already)"))
+    })?;
+    set_out(out, value);
+    Ok(())
 }
 
 /// Moves the response headers of a completed operation to `*out` (free with `cos_object_info_free`). Fails
@@ -488,7 +494,7 @@ pub extern "C" fn cos_operation_take_info(
     out: *mut *mut cos_object_info,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    take(op, "headers", out, err, |o| o.info.take().map(cos_object_info::new))
+    call(err, || take(op, "headers", out, |o| o.info.take().map(cos_object_info::new)))
 }
 
 /// Moves the data of a completed `cos_client_start_get_object` to `*out` (free with `cos_bytes_free`).
@@ -498,7 +504,7 @@ pub extern "C" fn cos_operation_take_bytes(
     out: *mut *mut cos_bytes,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    take(op, "data", out, err, |o| o.bytes.take().map(|data| cos_bytes { data }))
+    call(err, || take(op, "data", out, |o| o.bytes.take().map(|data| cos_bytes { data })))
 }
 
 /// Moves the page of a completed `cos_client_start_list_objects` to `*out` (free with `cos_object_list_free`).
@@ -508,7 +514,7 @@ pub extern "C" fn cos_operation_take_list(
     out: *mut *mut cos_object_list,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    take(op, "listing", out, err, |o| o.list.take().map(cos_object_list::new))
+    call(err, || take(op, "listing", out, |o| o.list.take().map(cos_object_list::new)))
 }
 
 /// Moves the reader of a completed `cos_client_start_open_reader` to `*out` (free with
@@ -519,7 +525,7 @@ pub extern "C" fn cos_operation_take_reader(
     out: *mut *mut cos_object_reader,
     err: *mut *mut cos_error,
 ) -> cos_status {
-    take(op, "reader", out, err, |o| o.reader.take())
+    call(err, || take(op, "reader", out, |o| o.reader.take()))
 }
 
 /// The byte count of a completed `cos_object_reader_start_read` (0: the whole object was read and
