@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// (module of `src/ffi`, section title), in header order. `src/ffi/mod.rs` declares the modules in this
 /// order too, because cbindgen emits functions in the order it parses them.
-const SECTIONS: [(&str, &str); 25] = [
+const SECTIONS: [(&str, &str); 26] = [
     ("status", "Version and status"),
     ("error", "Errors: cos_error and its accessors"),
     ("client", "The client and its configuration"),
@@ -36,6 +36,10 @@ const SECTIONS: [(&str, &str); 25] = [
     ("tree", "Directory trees: upload a directory to a prefix, download a prefix, sync both ways"),
     ("log", "Logging and metrics: per-client callbacks, one line and one set of figures per request"),
     ("credentials", "Credential providers: a callback, the CVM instance role, the environment"),
+    (
+        "operation",
+        "Non-blocking calls: start a call on the client's worker pool, then poll, wait, cancel, or wait on its fd",
+    ),
 ];
 
 fn main() {

@@ -156,6 +156,29 @@ typedef enum {
 } cos_log_severity;
 
 /**
+ * Where an operation is. `COS_OP_NONE` is only for a NULL handle.
+ */
+typedef enum {
+  COS_OP_NONE = 0,
+  /**
+   * Waiting for a worker of the client's pool.
+   */
+  COS_OP_QUEUED = 1,
+  /**
+   * Running on a worker (or its callback is running).
+   */
+  COS_OP_RUNNING = 2,
+  /**
+   * Completed: `cos_operation_status` gives its outcome, success or failure.
+   */
+  COS_OP_DONE = 3,
+  /**
+   * Cancelled before it ran, or stopped by a cancel while running (`COS_CANCELLED`).
+   */
+  COS_OP_CANCELLED = 4,
+} cos_op_state;
+
+/**
  * How fast COS restores an archived object. Values are never renumbered.
  */
 typedef enum {
@@ -328,6 +351,12 @@ typedef struct cos_object_reader cos_object_reader;
 typedef struct cos_object_writer cos_object_writer;
 
 /**
+ * A call running in the background. Any thread may poll, wait for or cancel it; take its results from one
+ * thread at a time. It stays valid after its client is freed; free it with `cos_operation_free`.
+ */
+typedef struct cos_operation cos_operation;
+
+/**
  * One uploaded part: number, ETag, size, CRC-64. Strings valid until `cos_part_free`.
  */
 typedef struct cos_part cos_part;
@@ -479,6 +508,16 @@ typedef void (*cos_observer_fn)(void *userdata, const cos_request_metrics *metri
  */
 typedef int (*cos_credentials_fn)(void *userdata, cos_credentials *out);
 
+/**
+ * Called exactly once when an operation completes, with its final state (`COS_OP_DONE` or
+ * `COS_OP_CANCELLED`) and status (`COS_OK` or the failure; the error itself: `cos_operation_status`
+ * after completion). It runs on a worker thread of the client's pool, or, for an operation cancelled
+ * while still queued, on the thread that cancelled it (`cos_operation_cancel`, `cos_client_free`). It runs
+ * before `cos_operation_wait` returns and before the descriptor becomes readable, so it must not wait for
+ * its own operation, and it must not unwind, throw or longjmp.
+ */
+typedef void (*cos_operation_fn)(void *userdata, cos_op_state state, cos_status status);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -593,7 +632,12 @@ cos_status cos_client_new(const cos_client_config *config,
                           cos_error **err);
 
 /**
- * Frees a client and closes its connections. NULL does nothing. No call may be running on it.
+ * Frees a client and closes its connections. NULL does nothing. No blocking call may be running on it.
+ * Non-blocking calls still in flight are cancelled: queued ones complete as `COS_OP_CANCELLED` at once
+ * (their callbacks run on this thread), running ones have their cancel tokens tripped and are waited for
+ * (a transfer stops promptly, another call after its current request, bounded by the timeouts). Their
+ * `cos_operation` handles stay valid and must still be freed. Called from a completion callback, it
+ * cannot wait for the worker it runs on: the running calls then finish on their own, after this returns.
  */
 void cos_client_free(cos_client *client);
 
@@ -827,6 +871,15 @@ cos_status cos_client_config_set_pool(cos_client_config *config,
 cos_status cos_client_config_set_tcp_keepalive(cos_client_config *config,
                                                uint32_t idle_ms,
                                                cos_error **err);
+
+/**
+ * Worker threads of the client's background pool, which runs the non-blocking calls
+ * (`cos_client_start_*`): at most this many run at once, the rest wait in a FIFO queue. 0 keeps the
+ * default of 4; at most 256. The threads start on the first non-blocking call.
+ */
+cos_status cos_client_config_set_background_workers(cos_client_config *config,
+                                                    uint32_t workers,
+                                                    cos_error **err);
 
 /* ================================================================================================
  * Buckets
@@ -3971,6 +4024,244 @@ cos_status cos_client_config_use_instance_role(cos_client_config *config,
 cos_status cos_client_config_use_env_credentials(cos_client_config *config,
                                                  uint32_t reread_ms,
                                                  cos_error **err);
+
+/* ================================================================================================
+ * Non-blocking calls: start a call on the client's worker pool, then poll, wait, cancel, or wait on its fd
+ * ================================================================================================ */
+
+/**
+ * Starts `cos_client_put_object_ex`. `data` is not copied: it must stay valid until completion.
+ */
+cos_status cos_client_start_put_object(const cos_client *client,
+                                       const char *bucket,
+                                       const char *key,
+                                       const uint8_t *data,
+                                       size_t len,
+                                       const cos_request_options *opts,
+                                       cos_operation_fn callback,
+                                       void *userdata,
+                                       cos_operation **out,
+                                       cos_error **err);
+
+/**
+ * Starts `cos_client_get_object_ex`: take the data with `cos_operation_take_bytes` and the headers with
+ * `cos_operation_take_info`.
+ */
+cos_status cos_client_start_get_object(const cos_client *client,
+                                       const char *bucket,
+                                       const char *key,
+                                       const cos_request_options *opts,
+                                       cos_operation_fn callback,
+                                       void *userdata,
+                                       cos_operation **out,
+                                       cos_error **err);
+
+/**
+ * Starts `cos_client_head_object`: take the headers with `cos_operation_take_info`.
+ */
+cos_status cos_client_start_head_object(const cos_client *client,
+                                        const char *bucket,
+                                        const char *key,
+                                        const cos_request_options *opts,
+                                        cos_operation_fn callback,
+                                        void *userdata,
+                                        cos_operation **out,
+                                        cos_error **err);
+
+/**
+ * Starts `cos_client_delete_object_ex`: the response headers go to `cos_operation_take_info`.
+ */
+cos_status cos_client_start_delete_object(const cos_client *client,
+                                          const char *bucket,
+                                          const char *key,
+                                          const cos_request_options *opts,
+                                          cos_operation_fn callback,
+                                          void *userdata,
+                                          cos_operation **out,
+                                          cos_error **err);
+
+/**
+ * Starts `cos_client_list_objects`: take the page with `cos_operation_take_list`.
+ */
+cos_status cos_client_start_list_objects(const cos_client *client,
+                                         const char *bucket,
+                                         const char *prefix,
+                                         const char *delimiter,
+                                         const char *marker,
+                                         uint32_t max_keys,
+                                         cos_operation_fn callback,
+                                         void *userdata,
+                                         cos_operation **out,
+                                         cos_error **err);
+
+/**
+ * Starts `cos_client_copy_object` (one CopyObject): the headers go to `cos_operation_take_info`.
+ */
+cos_status cos_client_start_copy_object(const cos_client *client,
+                                        const char *bucket,
+                                        const char *key,
+                                        const char *src_bucket,
+                                        const char *src_key,
+                                        const cos_request_options *opts,
+                                        cos_operation_fn callback,
+                                        void *userdata,
+                                        cos_operation **out,
+                                        cos_error **err);
+
+/**
+ * Starts `cos_client_upload_file` (without progress reports): `cos_operation_cancel` stops it promptly,
+ * keeping its checkpoint; a cancel token attached to `opts` is not used (the operation has its own).
+ */
+cos_status cos_client_start_upload_file(const cos_client *client,
+                                        const char *bucket,
+                                        const char *key,
+                                        const char *path,
+                                        const cos_transfer_options *opts,
+                                        cos_operation_fn callback,
+                                        void *userdata,
+                                        cos_operation **out,
+                                        cos_error **err);
+
+/**
+ * Starts `cos_client_download_file` (without progress reports); cancelling works as for
+ * `cos_client_start_upload_file`.
+ */
+cos_status cos_client_start_download_file(const cos_client *client,
+                                          const char *bucket,
+                                          const char *key,
+                                          const char *path,
+                                          const cos_transfer_options *opts,
+                                          cos_operation_fn callback,
+                                          void *userdata,
+                                          cos_operation **out,
+                                          cos_error **err);
+
+/**
+ * Starts `cos_object_reader_open`: take the reader with `cos_operation_take_reader`.
+ */
+cos_status cos_client_start_open_reader(const cos_client *client,
+                                        const char *bucket,
+                                        const char *key,
+                                        const cos_request_options *opts,
+                                        cos_operation_fn callback,
+                                        void *userdata,
+                                        cos_operation **out,
+                                        cos_error **err);
+
+/**
+ * Starts `cos_object_reader_read` on `client`'s pool: the count goes to `cos_operation_read_count`. Neither
+ * `reader` nor `buf` may be used or freed until the operation completes; one read at a time per reader.
+ */
+cos_status cos_object_reader_start_read(const cos_client *client,
+                                        cos_object_reader *reader,
+                                        uint8_t *buf,
+                                        size_t cap,
+                                        cos_operation_fn callback,
+                                        void *userdata,
+                                        cos_operation **out,
+                                        cos_error **err);
+
+/**
+ * Starts `cos_object_writer_write` on `client`'s pool. Neither `writer` nor `data` may be used or freed
+ * until the operation completes; one write (or finish) at a time per writer.
+ */
+cos_status cos_object_writer_start_write(const cos_client *client,
+                                         cos_object_writer *writer,
+                                         const uint8_t *data,
+                                         size_t len,
+                                         cos_operation_fn callback,
+                                         void *userdata,
+                                         cos_operation **out,
+                                         cos_error **err);
+
+/**
+ * Starts `cos_object_writer_finish` on `client`'s pool: the headers go to `cos_operation_take_info`. The
+ * writer may not be used until the operation completes.
+ */
+cos_status cos_object_writer_start_finish(const cos_client *client,
+                                          cos_object_writer *writer,
+                                          cos_operation_fn callback,
+                                          void *userdata,
+                                          cos_operation **out,
+                                          cos_error **err);
+
+/**
+ * The operation's state; `COS_OP_NONE` for NULL. Never blocks.
+ */
+cos_op_state cos_operation_poll(const cos_operation *op);
+
+/**
+ * Waits until the operation completes (its callback returned) or `timeout_ms` passes (negative: no
+ * limit; 0: just look). True when it completed; false on timeout and for NULL.
+ */
+bool cos_operation_wait(const cos_operation *op, int64_t timeout_ms);
+
+/**
+ * Cancels the operation: a queued one never runs and completes at once as `COS_OP_CANCELLED` (its
+ * callback runs on this thread, before this returns); a running transfer (upload/download file) stops
+ * promptly; another running call stops its upload mid-body or ends after its current request (bounded by
+ * the client's timeouts), and completes as `COS_OP_DONE` if it succeeded anyway. A completed one is left
+ * as it is. Any thread; NULL does nothing.
+ */
+void cos_operation_cancel(const cos_operation *op);
+
+/**
+ * A file descriptor that becomes readable when the operation completes and stays readable: add it to
+ * epoll/poll/select, libuv (uv_poll) or Go's poller for reading. Owned by the operation: never read,
+ * write or close it; valid until `cos_operation_free`. -1 for NULL.
+ */
+int cos_operation_fd(const cos_operation *op);
+
+/**
+ * The outcome of a completed operation, as the blocking call would have returned it: `COS_OK`, or its
+ * status with the error in `*err`. `COS_INVALID_ARGUMENT` ("has not finished") while it is not complete.
+ */
+cos_status cos_operation_status(const cos_operation *op,
+                                cos_error **err);
+
+/**
+ * Moves the response headers of a completed operation to `*out` (free with `cos_object_info_free`). Fails
+ * as the operation did; `COS_INVALID_ARGUMENT` while it runs, for an operation without headers, or when
+ * taken already. The other `cos_operation_take_*` work the same way.
+ */
+cos_status cos_operation_take_info(const cos_operation *op,
+                                   cos_object_info **out,
+                                   cos_error **err);
+
+/**
+ * Moves the data of a completed `cos_client_start_get_object` to `*out` (free with `cos_bytes_free`).
+ */
+cos_status cos_operation_take_bytes(const cos_operation *op,
+                                    cos_bytes **out,
+                                    cos_error **err);
+
+/**
+ * Moves the page of a completed `cos_client_start_list_objects` to `*out` (free with `cos_object_list_free`).
+ */
+cos_status cos_operation_take_list(const cos_operation *op,
+                                   cos_object_list **out,
+                                   cos_error **err);
+
+/**
+ * Moves the reader of a completed `cos_client_start_open_reader` to `*out` (free with
+ * `cos_object_reader_free`).
+ */
+cos_status cos_operation_take_reader(const cos_operation *op,
+                                     cos_object_reader **out,
+                                     cos_error **err);
+
+/**
+ * The byte count of a completed `cos_object_reader_start_read` (0: the whole object was read and
+ * verified), as `cos_object_reader_read` gives it. May be read more than once.
+ */
+cos_status cos_operation_read_count(const cos_operation *op, size_t *n, cos_error **err);
+
+/**
+ * Frees an operation handle. A running operation is not stopped by this (call `cos_operation_cancel`
+ * first) and keeps using the buffers it was given until it completes: free the handle any time, but keep
+ * those buffers until then. NULL does nothing.
+ */
+void cos_operation_free(cos_operation *op);
 
 #ifdef __cplusplus
 }  // extern "C"

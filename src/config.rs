@@ -148,6 +148,8 @@ pub struct Config {
     /// TCP keep-alive probes after this long without traffic (SO_KEEPALIVE, TCP_KEEPIDLE; default 60 s as
     /// curl's), so a peer or NAT that vanished is noticed on a long-idle or long-waiting connection; `None` = off.
     pub tcp_keepalive: Option<Duration>,
+    /// Worker threads of the client's background pool (non-blocking calls), started on first use.
+    pub background_workers: usize,
 }
 
 impl Config {
@@ -208,6 +210,7 @@ pub struct ConfigBuilder {
     idle_timeout: Option<Duration>,
     /// `Some(None)`: turned off; `None`: the default.
     tcp_keepalive: Option<Option<Duration>>,
+    background_workers: Option<usize>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -395,6 +398,11 @@ impl ConfigBuilder {
         self
     }
     /// Forgets every certificate authority given so far (the environment's included).
+    /// Worker threads of the background pool that runs non-blocking calls (0: the default, 4).
+    pub fn background_workers(&mut self, n: usize) -> &mut Self {
+        self.background_workers = Some(n);
+        self
+    }
     pub fn clear_trust(&mut self) -> &mut Self {
         self.tls = TlsTrust::default();
         self
@@ -506,6 +514,16 @@ impl ConfigBuilder {
             max_idle_per_host: self.max_idle_per_host.unwrap_or(64),
             idle_timeout: self.idle_timeout.filter(|t| !t.is_zero()).unwrap_or(Duration::from_secs(30)),
             tcp_keepalive: keepalive,
+            background_workers: match self.background_workers {
+                None | Some(0) => crate::background::DEFAULT_WORKERS,
+                Some(n) if n > crate::background::MAX_WORKERS => {
+                    return Err(Error::invalid(format!(
+                        "background workers must be at most {}, got {n}",
+                        crate::background::MAX_WORKERS
+                    )))
+                }
+                Some(n) => n,
+            },
         })
     }
 }

@@ -4,6 +4,7 @@
 //! operations (buckets, objects, listing, copy, batch delete, presigned URLs), [`sign`] implements the COS
 //! request signature, and every failure is an [`Error`] carrying what COS said.
 
+pub mod background;
 pub mod client;
 pub mod config;
 pub mod crc64;

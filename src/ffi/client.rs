@@ -13,6 +13,15 @@ use std::time::Duration;
 /// keep-alive connection pool shared by all of them. Free it with `cos_client_free` once no call is running.
 pub struct cos_client {
     pub(super) inner: Client,
+    /// Runs the non-blocking calls (`cos_client_start_*`); its threads start on the first one.
+    pub(super) background: crate::background::Pool,
+}
+
+impl cos_client {
+    fn wrap(inner: Client) -> crate::Result<cos_client> {
+        let background = crate::background::Pool::new(inner.config().background_workers)?;
+        Ok(cos_client { inner, background })
+    }
 }
 
 /// Settings for `cos_client_new`. Validation happens in `cos_client_new`. One thread at a time.
@@ -32,7 +41,7 @@ pub struct cos_client_config {
 pub extern "C" fn cos_client_new_from_env(out: *mut *mut cos_client, err: *mut *mut cos_error) -> cos_status {
     call(err, || {
         arg_out("out", out)?;
-        set_out(out, cos_client { inner: Client::from_env()? });
+        set_out(out, cos_client::wrap(Client::from_env()?)?);
         Ok(())
     })
 }
@@ -52,12 +61,17 @@ pub extern "C" fn cos_client_new(
     call(err, || {
         let config = arg_ref("config", config)?;
         arg_out("out", out)?;
-        set_out(out, cos_client { inner: Client::new(config.inner.build()?)? });
+        set_out(out, cos_client::wrap(Client::new(config.inner.build()?)?)?);
         Ok(())
     })
 }
 
-/// Frees a client and closes its connections. NULL does nothing. No call may be running on it.
+/// Frees a client and closes its connections. NULL does nothing. No blocking call may be running on it.
+/// Non-blocking calls still in flight are cancelled: queued ones complete as `COS_OP_CANCELLED` at once
+/// (their callbacks run on this thread), running ones have their cancel tokens tripped and are waited for
+/// (a transfer stops promptly, another call after its current request, bounded by the timeouts). Their
+/// `cos_operation` handles stay valid and must still be freed. Called from a completion callback, it
+/// cannot wait for the worker it runs on: the running calls then finish on their own, after this returns.
 #[no_mangle]
 pub extern "C" fn cos_client_free(client: *mut cos_client) {
     free_box(client)
@@ -458,6 +472,21 @@ pub extern "C" fn cos_client_config_set_tcp_keepalive(
 ) -> cos_status {
     update(err, "config", config, |c| {
         c.inner.tcp_keepalive(Some(Duration::from_millis(idle_ms.into())));
+        Ok(())
+    })
+}
+
+/// Worker threads of the client's background pool, which runs the non-blocking calls
+/// (`cos_client_start_*`): at most this many run at once, the rest wait in a FIFO queue. 0 keeps the
+/// default of 4; at most 256. The threads start on the first non-blocking call.
+#[no_mangle]
+pub extern "C" fn cos_client_config_set_background_workers(
+    config: *mut cos_client_config,
+    workers: u32,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "config", config, |c| {
+        c.inner.background_workers(workers as usize);
         Ok(())
     })
 }

@@ -19,7 +19,7 @@ pub struct cos_object_list {
 }
 
 impl cos_object_list {
-    fn new(list: ObjectList) -> cos_object_list {
+    pub(super) fn new(list: ObjectList) -> cos_object_list {
         let each = |f: fn(&crate::ObjectSummary) -> &str| list.objects.iter().map(|o| c_string(f(o))).collect();
         cos_object_list {
             keys: each(|o| &o.key),
@@ -40,7 +40,7 @@ pub struct cos_object_iter {
     cursor: ListCursor,
 }
 
-fn list_params(
+pub(super) fn list_params(
     prefix: *const c_char,
     delimiter: *const c_char,
     marker: *const c_char,

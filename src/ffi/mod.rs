@@ -50,6 +50,7 @@ mod select;
 mod tree;
 mod log;
 mod credentials;
+mod operation;
 
 pub use acl::*;
 pub use append::*;
@@ -64,6 +65,7 @@ pub use list::*;
 pub use log::*;
 pub use multipart::*;
 pub use object::*;
+pub use operation::*;
 pub use options::*;
 pub use presign::*;
 pub use raw::*;

@@ -303,8 +303,22 @@ pub extern "C" fn cos_client_upload_from_reader(
 
 /// A pull-style download (what Go's io.Reader maps onto). One thread at a time.
 pub struct cos_object_reader {
-    inner: ObjectReader,
+    pub(super) inner: ObjectReader,
     info: cos_object_info,
+}
+
+impl cos_object_reader {
+    /// Sends the GET (shared by `cos_object_reader_open` and its non-blocking form).
+    pub(super) fn open(
+        client: &crate::Client,
+        bucket: &str,
+        key: &str,
+        opts: &crate::RequestOptions,
+    ) -> crate::Result<cos_object_reader> {
+        let inner = ObjectReader::open(client, bucket, key, opts)?;
+        let info = cos_object_info::new(inner.info().clone());
+        Ok(cos_object_reader { inner, info })
+    }
 }
 
 /// Starts downloading an object (sends the GET). `opts` may be NULL.
@@ -320,9 +334,7 @@ pub extern "C" fn cos_object_reader_open(
     call(err, || {
         let (client, bucket, key) = object_args(client, bucket, key)?;
         arg_out("out", out)?;
-        let inner = ObjectReader::open(client, bucket, key, &super::options::options_or_default(opts))?;
-        let info = cos_object_info::new(inner.info().clone());
-        set_out(out, cos_object_reader { inner, info });
+        set_out(out, cos_object_reader::open(client, bucket, key, &super::options::options_or_default(opts))?);
         Ok(())
     })
 }
@@ -367,7 +379,7 @@ pub extern "C" fn cos_object_reader_free(reader: *mut cos_object_reader) {
 
 /// A push-style upload (what Go's io.Writer maps onto). One thread at a time.
 pub struct cos_object_writer {
-    inner: ObjectWriter,
+    pub(super) inner: ObjectWriter,
 }
 
 /// Prepares an upload to `bucket`/`key`; nothing is sent until a part fills or `cos_object_writer_finish`.

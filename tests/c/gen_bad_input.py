@@ -43,6 +43,21 @@ PURGE_BUCKET = "badinput-purge-1250000000"
 # Pointer parameters that may be NULL (besides `err`, options handles and `void *userdata`, which are
 # optional everywhere). Keys: (function, parameter). The value says where the header documents it.
 OPTIONAL = {
+    ("cos_client_start_put_object", "callback"): "documented",
+    ("cos_client_start_get_object", "callback"): "documented",
+    ("cos_client_start_head_object", "callback"): "documented",
+    ("cos_client_start_delete_object", "callback"): "documented",
+    ("cos_client_start_list_objects", "callback"): "documented",
+    ("cos_client_start_copy_object", "callback"): "documented",
+    ("cos_client_start_upload_file", "callback"): "documented",
+    ("cos_client_start_download_file", "callback"): "documented",
+    ("cos_client_start_open_reader", "callback"): "documented",
+    ("cos_object_reader_start_read", "callback"): "documented",
+    ("cos_object_writer_start_write", "callback"): "documented",
+    ("cos_object_writer_start_finish", "callback"): "documented",
+    ("cos_client_start_list_objects", "prefix"): "documented",
+    ("cos_client_start_list_objects", "delimiter"): "documented",
+    ("cos_client_start_list_objects", "marker"): "documented",
     ("cos_client_head_bucket", "info"): "documented",
     ("cos_client_put_object_ex", "info"): "documented",
     ("cos_client_get_object_ex", "info"): "documented",
@@ -155,6 +170,13 @@ MAY_FAIL_WHEN_VALID = {
     "cos_client_create_bucket_with_config",
     # not empty (BucketNotEmpty): the test object is in it
     "cos_client_delete_bucket",
+    # the shared operation's results: the first valid call moves them out, later ones find them gone; and
+    # a head has no data, listing, reader or count
+    "cos_operation_take_info",
+    "cos_operation_take_bytes",
+    "cos_operation_take_list",
+    "cos_operation_take_reader",
+    "cos_operation_read_count",
 }
 
 # What an accessor returns for a NULL handle, when it is not the type's zero.
@@ -165,6 +187,7 @@ NULL_RESULT = {
     "cos_cors_preflight_max_age": "-1",  # documented: -1 when absent
     "cos_object_info_tag_count": "-1",  # documented: -1 when absent
     "cos_object_info_restore_ongoing": "-1",  # documented: -1 when nothing is said about a restore
+    "cos_operation_fd": "-1",  # documented: -1 for NULL
 }
 
 # Empty strings that must be refused before anything is sent (parameter names, any function).
@@ -184,6 +207,9 @@ NULL_EMPTY_BUFFER = {
     "cos_client_object_subresource": "ok",
     "cos_raw_request_set_body": "ok",
     "cos_object_reader_read": "any",
+    "cos_client_start_put_object": "ok",
+    "cos_object_writer_start_write": "ok",
+    "cos_object_reader_start_read": "any",  # refused as in cos_object_reader_read: cap 0 is no buffer
     "cos_select_reader_read": "any",
     "cos_request_options_set_sse_customer_key": "invalid",  # an SSE-C key is 32 bytes
     "cos_client_config_add_ca_pem": "invalid",  # no certificate in it
@@ -207,7 +233,7 @@ PRE_RESET = {
 MULTIPART = {"cos_client_create_multipart_upload", "cos_client_object_subresource", "cos_client_list_multipart_uploads", "cos_part_list_push"}
 
 # Void functions other than *_free that take one handle and accept NULL.
-VOID_ACTIONS = {"cos_cancel_token_cancel"}
+VOID_ACTIONS = {"cos_cancel_token_cancel", "cos_operation_cancel"}
 
 # Known bugs: the generated program reports these cases as "KNOWN BUG" instead of failing, and FAILS when
 # one of them starts to pass, so that the entry is removed when the bug is fixed. Keys: case labels.
@@ -271,6 +297,8 @@ STRING_OVERRIDES = {
     ("cos_client_upload_part_from_file", "path"): "upload_path",
     ("cos_client_upload_file", "path"): "upload_path",
     ("cos_client_download_file", "path"): "download_path",
+    ("cos_client_start_upload_file", "path"): "upload_path",
+    ("cos_client_start_download_file", "path"): "download_path",
     ("cos_client_download_prefix", "dir"): "download_dir",
     ("cos_client_upload_prefix", "dir"): "tree_upload_dir",
     # Recorded only: the scratch configuration the setters change never makes a client.
@@ -340,6 +368,8 @@ STRING_OVERRIDES = {
 
 SCALAR_VALUES = {
     ("uint32_t", "max_keys"): "0",
+    ("uint32_t", "workers"): "2",
+    ("int64_t", "timeout_ms"): "0",
     ("uint32_t", "page_size"): "2",
     ("uint32_t", "expires_s"): "60",
     ("uint32_t", "connect_ms"): "1000",
@@ -454,6 +484,7 @@ HANDLES = {
     # Exists only during an observer's call (tests/c/log.c reads a real one): NULL here, every accessor's
     # fallback checked.
     "const cos_request_metrics *": "NULL",
+    "const cos_operation *": "operation",
 }
 
 # Out-parameters `T **` and how to free what they receive.
@@ -485,6 +516,8 @@ OUTS = {
     "cos_select_stats **": "cos_select_stats_free",
     "cos_select_reader **": "cos_select_reader_free",
     "cos_tree_report **": "cos_tree_report_free",
+    # Waits first: a started call keeps using the shared handles and buffers until it completes.
+    "cos_operation **": "finish_operation",
 }
 
 # Constructors `T *x_new(void)` and their free functions.
@@ -517,11 +550,11 @@ SCALAR_OUTS = {
 
 # Parameters of free functions (consumed: only NULL is passed here): what a constructor, an out-parameter or
 # a failed call (`cos_error`) hands out.
-FREED = {t[:-1] for t in OUTS} | set(CONSTRUCTED) | {"cos_error *"}
+FREED = {t[:-1] for t in OUTS} | set(CONSTRUCTED) | {"cos_error *", "cos_operation *"}
 
 CALLBACKS = {"cos_read_fn": "dummy_read", "cos_write_fn": "dummy_write", "cos_progress_fn": "dummy_progress",
              "cos_log_fn": "dummy_log", "cos_credentials_fn": "dummy_credentials", "cos_observer_fn": "dummy_observer",
-             "cos_select_progress_fn": "dummy_select_progress"}
+             "cos_select_progress_fn": "dummy_select_progress", "cos_operation_fn": "dummy_op_done"}
 SCALARS = {"size_t", "uint32_t", "uint64_t", "int64_t", "int32_t", "bool", "cos_status", "cos_restore_tier",
            "cos_log_severity"}
 
@@ -541,6 +574,8 @@ ZERO_OF_RETURN = {
     "cos_status": "COS_OK",
     "const cos_error *": "NULL",
     "cos_tree_outcome": "COS_TREE_FAILED",
+    "cos_op_state": "COS_OP_NONE",
+    "int": "0",
 }
 
 
@@ -983,6 +1018,8 @@ static cos_part_list *part_list;
 static cos_part_list *scratch_part_list;
 static cos_upload_list *upload_list;
 static cos_object_reader *reader;
+/* A finished head of BUCKET/x, for the cos_operation_* accessors. */
+static cos_operation *operation;
 static cos_object_writer *writer;
 static cos_appender *appender;
 static cos_lifecycle *lifecycle;
@@ -1079,6 +1116,17 @@ static int dummy_write(void *userdata, const uint8_t *data, size_t len) {
     (void)data;
     (void)len;
     return 0;
+}
+
+static void dummy_op_done(void *userdata, cos_op_state state, cos_status status) {
+    (void)userdata;
+    (void)state;
+    (void)status;
+}
+
+static void finish_operation(cos_operation *op) {
+    cos_operation_wait(op, -1);
+    cos_operation_free(op);
 }
 
 static int dummy_progress(void *userdata, uint64_t done, uint64_t total) {
@@ -1384,6 +1432,8 @@ static void setup(const char *dir) {
                                                                &upload_list, &err), &err);
     }
     must("open reader", cos_object_reader_open(client, BUCKET, "x", NULL, &reader, &err), &err);
+    must("start head", cos_client_start_head_object(client, BUCKET, "x", NULL, NULL, NULL, &operation, &err), &err);
+    cos_operation_wait(operation, -1);
     must("open writer", cos_object_writer_open(client, BUCKET, "w", NULL, &writer, &err), &err);
     /* Its own key: only its successful appends move its position, and reset_state() leaves the key alone. */
     must("new appender", cos_appender_new(client, BUCKET, "apw", NULL, false, &appender, &err), &err);
@@ -1506,6 +1556,7 @@ static void teardown(void) {
     cos_appender_free(appender);
     cos_object_writer_free(writer);
     cos_object_reader_free(reader);
+    cos_operation_free(operation);
     delete_bucket();
     reset_purge_bucket();
     {
