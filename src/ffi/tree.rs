@@ -171,6 +171,18 @@ pub extern "C" fn cos_tree_options_set_delete_extras(
     })
 }
 
+/// The client, bucket, prefix (NULL: "") and directory arguments of a tree call, checked in that order.
+fn tree_args<'a>(
+    client: *const cos_client,
+    bucket: *const c_char,
+    prefix: *const c_char,
+    dir: *const c_char,
+) -> crate::Result<(&'a crate::Client, &'a str, &'a str, &'a Path)> {
+    let (client, bucket) = bucket_args(client, bucket)?;
+    let prefix = arg_opt_str("prefix", prefix)?.unwrap_or_default();
+    Ok((client, bucket, prefix, Path::new(arg_str("dir", dir)?)))
+}
+
 /// Runs a tree transfer with the C progress callback and stores its report.
 fn tree(
     opts: *const cos_tree_options,
@@ -217,9 +229,7 @@ pub extern "C" fn cos_client_upload_prefix(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (client, bucket) = bucket_args(client, bucket)?;
-        let prefix = arg_opt_str("prefix", prefix)?.unwrap_or_default();
-        let dir = Path::new(arg_str("dir", dir)?);
+        let (client, bucket, prefix, dir) = tree_args(client, bucket, prefix, dir)?;
         tree(opts, progress, userdata, report, |o, p| client.upload_prefix(bucket, prefix, dir, o, p))
     })
 }
@@ -242,9 +252,7 @@ pub extern "C" fn cos_client_download_tree(
     err: *mut *mut cos_error,
 ) -> cos_status {
     call(err, || {
-        let (client, bucket) = bucket_args(client, bucket)?;
-        let prefix = arg_opt_str("prefix", prefix)?.unwrap_or_default();
-        let dir = Path::new(arg_str("dir", dir)?);
+        let (client, bucket, prefix, dir) = tree_args(client, bucket, prefix, dir)?;
         tree(opts, progress, userdata, report, |o, p| client.download_tree(bucket, prefix, dir, o, p))
     })
 }

@@ -118,6 +118,13 @@ impl TreeReport {
     }
 }
 
+/// What every tree call refuses before it starts: bad options, options `call` cannot honour, a bad bucket.
+fn check_call(call: &str, bucket: &str, opts: &TreeOptions, accepts: crate::ops::honour::Accepts) -> Result<()> {
+    opts.check()?;
+    crate::ops::honour::check(call, &opts.transfer.request, accepts)?;
+    crate::config::validate_bucket(bucket)
+}
+
 /// A file to move: its key, local path and size (the source side's).
 struct Job {
     key: String,
@@ -139,9 +146,7 @@ impl Client {
         opts: &TreeOptions,
         progress: Option<Progress<'_>>,
     ) -> Result<TreeReport> {
-        opts.check()?;
-        crate::ops::honour::check("upload_prefix", &opts.transfer.request, crate::ops::honour::Accepts::UPLOAD)?;
-        crate::config::validate_bucket(bucket)?;
+        check_call("upload_prefix", bucket, opts, crate::ops::honour::Accepts::UPLOAD)?;
         let base = key_under(prefix, "");
         let mut entries = Vec::new();
         let mut jobs = Vec::new();
@@ -201,9 +206,7 @@ impl Client {
         opts: &TreeOptions,
         progress: Option<Progress<'_>>,
     ) -> Result<TreeReport> {
-        opts.check()?;
-        crate::ops::honour::check("download_prefix", &opts.transfer.request, crate::ops::honour::Accepts::DOWNLOAD)?;
-        crate::config::validate_bucket(bucket)?;
+        check_call("download_prefix", bucket, opts, crate::ops::honour::Accepts::DOWNLOAD)?;
         if dir.as_os_str().is_empty() {
             // "" would mean the current directory, which the caller hardly meant to fill.
             return Err(Error::invalid("dir is empty"));
