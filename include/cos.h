@@ -417,6 +417,13 @@ typedef struct cos_select_stats cos_select_stats;
 typedef struct cos_tag_set cos_tag_set;
 
 /**
+ * The figures of the transfers whose options carry it (`cos_transfer_options_set_metrics`), summed over
+ * all their requests. Read it after they returned; free it with `cos_transfer_metrics_free` (the options
+ * keep their own reference, so either may be freed first).
+ */
+typedef struct cos_transfer_metrics cos_transfer_metrics;
+
+/**
  * How to run a transfer: part size, parallelism, request options, checkpoint, cancel token. Copied by each
  * call that uses it; one thread at a time may change it.
  */
@@ -3964,6 +3971,51 @@ uint64_t cos_request_metrics_first_byte_us(const cos_request_metrics *m);
  * Microseconds from the first attempt's start to the final response head, waits included; 0 for NULL.
  */
 uint64_t cos_request_metrics_total_us(const cos_request_metrics *m);
+
+/**
+ * A new, empty metrics handle. Never NULL.
+ */
+cos_transfer_metrics *cos_transfer_metrics_new(void);
+
+/**
+ * Frees a metrics handle. NULL does nothing.
+ */
+void cos_transfer_metrics_free(cos_transfer_metrics *metrics);
+
+/**
+ * Makes every transfer run with `opts` add its figures to `metrics` (NULL: stop).
+ */
+cos_status cos_transfer_options_set_metrics(cos_transfer_options *opts,
+                                            const cos_transfer_metrics *metrics,
+                                            cos_error **err);
+
+/**
+ * Requests sent, retries included; 0 for NULL.
+ */
+uint64_t cos_transfer_metrics_attempts(const cos_transfer_metrics *metrics);
+
+/**
+ * Request body bytes sent over every attempt; 0 for NULL.
+ */
+uint64_t cos_transfer_metrics_bytes_sent(const cos_transfer_metrics *metrics);
+
+/**
+ * Response body bytes as the answers declared them (Content-Length), over every answered attempt; 0 for
+ * NULL.
+ */
+uint64_t cos_transfer_metrics_bytes_received(const cos_transfer_metrics *metrics);
+
+/**
+ * How many answered attempts have a request id; 0 for NULL.
+ */
+size_t cos_transfer_metrics_request_id_count(const cos_transfer_metrics *metrics);
+
+/**
+ * Request id `index`, in the order the answers came, valid until the handle is freed; NULL when out of
+ * range or for NULL.
+ */
+const char *cos_transfer_metrics_request_id(const cos_transfer_metrics *metrics,
+                                            size_t index);
 
 /* ================================================================================================
  * Credential providers: a callback, the CVM instance role, the environment

@@ -124,3 +124,57 @@ impl fmt::Debug for Observer {
         f.write_str("Observer")
     }
 }
+
+/// The figures of one transfer (or several: every transfer whose options carry it adds to it), summed over
+/// all its requests: given in [`crate::TransferOptions::metrics`], read when the transfer returned.
+#[derive(Debug, Default)]
+pub struct TransferMetrics {
+    attempts: std::sync::atomic::AtomicU64,
+    bytes_sent: std::sync::atomic::AtomicU64,
+    bytes_received: std::sync::atomic::AtomicU64,
+    /// C strings, so that the C accessors can hand out pointers that stay valid (a CString's bytes never
+    /// move, even when the vector grows).
+    request_ids: std::sync::Mutex<Vec<std::ffi::CString>>,
+}
+
+impl TransferMetrics {
+    pub(crate) fn record(&self, bytes_sent: u64, bytes_received: u64, request_id: Option<&str>) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.attempts.fetch_add(1, Relaxed);
+        self.bytes_sent.fetch_add(bytes_sent, Relaxed);
+        self.bytes_received.fetch_add(bytes_received, Relaxed);
+        if let Some(id) = request_id.and_then(|id| std::ffi::CString::new(id).ok()) {
+            self.request_ids.lock().unwrap_or_else(|p| p.into_inner()).push(id);
+        }
+    }
+
+    /// Requests sent, retries included.
+    pub fn attempts(&self) -> u64 {
+        self.attempts.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Request body bytes sent, over every attempt.
+    pub fn bytes_sent(&self) -> u64 {
+        self.bytes_sent.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Response body bytes as the answers declared them (Content-Length), over every answered attempt.
+    pub fn bytes_received(&self) -> u64 {
+        self.bytes_received.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The request id of every answered attempt, in the order the answers came.
+    pub fn request_ids(&self) -> Vec<String> {
+        let ids = self.request_ids.lock().unwrap_or_else(|p| p.into_inner());
+        ids.iter().map(|id| id.to_string_lossy().into_owned()).collect()
+    }
+
+    /// Request id `index` as a C string that lives as long as `self`.
+    pub(crate) fn request_id_ptr(&self, index: usize) -> Option<*const std::ffi::c_char> {
+        self.request_ids.lock().unwrap_or_else(|p| p.into_inner()).get(index).map(|id| id.as_ptr())
+    }
+
+    pub(crate) fn request_id_count(&self) -> usize {
+        self.request_ids.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+}

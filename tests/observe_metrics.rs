@@ -74,3 +74,38 @@ fn a_multipart_upload_is_every_one_of_its_requests() {
     assert_eq!(parts.iter().map(|m| m.bytes_sent).sum::<u64>(), 5 * MIB + 100);
     assert!(seen.iter().all(|m| m.request_ids.len() == m.attempts as usize && m.first_byte <= m.total));
 }
+
+#[test]
+fn a_transfer_sums_its_requests_into_its_metrics() {
+    let emu = Emulator::start();
+    let client = emu.client();
+    client.create_bucket(BUCKET, &RequestOptions::new()).unwrap();
+    let dir = TempDir::new("transfer-metrics");
+    let size = 4 * MIB + 10;
+    let file = dir.file("up.bin", &data(size as usize, 8));
+    let metrics = Arc::new(cos::observe::TransferMetrics::default());
+    let opts = TransferOptions {
+        part_size: MIB,
+        concurrency: 2,
+        metrics: Some(metrics.clone()),
+        ..TransferOptions::default()
+    };
+    emu.reset_stats();
+    // One part answered 503 once: it is sent again, and the figures show it.
+    emu.fault("kind=status&status=503&code=InternalError&count=1&method=PUT&sub=partNumber");
+    client.upload_file(BUCKET, "up.bin", &file, &opts, None).unwrap();
+    let stats = emu.stats();
+    assert_eq!(metrics.attempts(), stats.requests, "{stats:?}");
+    assert_eq!(metrics.request_ids().len() as u64, stats.requests);
+    assert!(metrics.request_ids().iter().all(|id| !id.is_empty()));
+    // The parts, one part again, and the small XML of the completion.
+    assert!(metrics.bytes_sent() > size + MIB && metrics.bytes_sent() <= size + MIB + 4096, "{}", metrics.bytes_sent());
+
+    let down = Arc::new(cos::observe::TransferMetrics::default());
+    let opts = TransferOptions { part_size: MIB, metrics: Some(down.clone()), ..TransferOptions::default() };
+    emu.reset_stats();
+    client.download_file(BUCKET, "up.bin", &dir.path("down.bin"), &opts, None).unwrap();
+    assert_eq!(down.attempts(), emu.stats().requests);
+    assert_eq!(down.bytes_received(), size, "the ranges add up to the object; the HEAD has no body");
+    assert_eq!(down.bytes_sent(), 0);
+}

@@ -2,7 +2,8 @@
 //! `cos_client_config_set_observer` with `cos_request_metrics`.
 
 use super::client::cos_client_config;
-use super::{c_string, cos_error, cos_status, read, update};
+use super::transfer::cos_transfer_options;
+use super::{boxed, c_string, cos_error, cos_status, free_box, guard, read, update};
 use crate::observe::{LogLevel, Logger};
 use std::ffi::{c_char, c_void, CString};
 use std::sync::Arc;
@@ -195,4 +196,69 @@ pub extern "C" fn cos_request_metrics_first_byte_us(m: *const cos_request_metric
 #[no_mangle]
 pub extern "C" fn cos_request_metrics_total_us(m: *const cos_request_metrics) -> u64 {
     read(m, 0, |m| m.m.total.as_micros() as u64)
+}
+
+/// The figures of the transfers whose options carry it (`cos_transfer_options_set_metrics`), summed over
+/// all their requests. Read it after they returned; free it with `cos_transfer_metrics_free` (the options
+/// keep their own reference, so either may be freed first).
+pub struct cos_transfer_metrics {
+    inner: Arc<crate::observe::TransferMetrics>,
+}
+
+/// A new, empty metrics handle. Never NULL.
+#[no_mangle]
+pub extern "C" fn cos_transfer_metrics_new() -> *mut cos_transfer_metrics {
+    guard(std::ptr::null_mut(), || boxed(cos_transfer_metrics { inner: Arc::default() }))
+}
+
+/// Frees a metrics handle. NULL does nothing.
+#[no_mangle]
+pub extern "C" fn cos_transfer_metrics_free(metrics: *mut cos_transfer_metrics) {
+    free_box(metrics)
+}
+
+/// Makes every transfer run with `opts` add its figures to `metrics` (NULL: stop).
+#[no_mangle]
+pub extern "C" fn cos_transfer_options_set_metrics(
+    opts: *mut cos_transfer_options,
+    metrics: *const cos_transfer_metrics,
+    err: *mut *mut cos_error,
+) -> cos_status {
+    update(err, "opts", opts, |o| {
+        // SAFETY: NULL or a live handle from cos_transfer_metrics_new.
+        o.inner.metrics = unsafe { metrics.as_ref() }.map(|m| m.inner.clone());
+        Ok(())
+    })
+}
+
+/// Requests sent, retries included; 0 for NULL.
+#[no_mangle]
+pub extern "C" fn cos_transfer_metrics_attempts(metrics: *const cos_transfer_metrics) -> u64 {
+    read(metrics, 0, |m| m.inner.attempts())
+}
+
+/// Request body bytes sent over every attempt; 0 for NULL.
+#[no_mangle]
+pub extern "C" fn cos_transfer_metrics_bytes_sent(metrics: *const cos_transfer_metrics) -> u64 {
+    read(metrics, 0, |m| m.inner.bytes_sent())
+}
+
+/// Response body bytes as the answers declared them (Content-Length), over every answered attempt; 0 for
+/// NULL.
+#[no_mangle]
+pub extern "C" fn cos_transfer_metrics_bytes_received(metrics: *const cos_transfer_metrics) -> u64 {
+    read(metrics, 0, |m| m.inner.bytes_received())
+}
+
+/// How many answered attempts have a request id; 0 for NULL.
+#[no_mangle]
+pub extern "C" fn cos_transfer_metrics_request_id_count(metrics: *const cos_transfer_metrics) -> usize {
+    read(metrics, 0, |m| m.inner.request_id_count())
+}
+
+/// Request id `index`, in the order the answers came, valid until the handle is freed; NULL when out of
+/// range or for NULL.
+#[no_mangle]
+pub extern "C" fn cos_transfer_metrics_request_id(metrics: *const cos_transfer_metrics, index: usize) -> *const c_char {
+    read(metrics, std::ptr::null(), |m| m.inner.request_id_ptr(index).unwrap_or(std::ptr::null()))
 }

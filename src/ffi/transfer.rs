@@ -27,7 +27,7 @@ pub struct cos_cancel_token {
 /// How to run a transfer: part size, parallelism, request options, checkpoint, cancel token. Copied by each
 /// call that uses it; one thread at a time may change it.
 pub struct cos_transfer_options {
-    inner: TransferOptions,
+    pub(super) inner: TransferOptions,
 }
 
 /// A new cancel token. Never NULL.

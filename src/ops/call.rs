@@ -36,6 +36,8 @@ pub(crate) struct Call<'a> {
     sent: AtomicU32,
     /// The call a part belongs to: its requests count there too.
     parent: Option<&'a Call<'a>>,
+    /// Where a transfer sums the figures of its requests (parts inherit it).
+    pub metrics: Option<std::sync::Arc<crate::observe::TransferMetrics>>,
 }
 
 impl Call<'static> {
@@ -54,7 +56,14 @@ impl Call<'static> {
 
     /// A call with a deadline fixed earlier (an [`crate::ObjectReader`] resuming within the call that opened it).
     pub fn at(deadline: Option<Instant>, timeout: Option<Duration>) -> Call<'static> {
-        Call { deadline, bound: timeout.map(Bound::Operation), stop: None, sent: AtomicU32::new(0), parent: None }
+        Call {
+            deadline,
+            bound: timeout.map(Bound::Operation),
+            stop: None,
+            sent: AtomicU32::new(0),
+            parent: None,
+            metrics: None,
+        }
     }
 }
 
@@ -68,7 +77,14 @@ impl<'a> Call<'a> {
             (None, Some((p, b))) => (Some(p), Some(b)),
             _ => (self.deadline, self.bound),
         };
-        Call { deadline, bound, stop: stop.or(self.stop), sent: AtomicU32::new(0), parent: Some(self) }
+        Call {
+            deadline,
+            bound,
+            stop: stop.or(self.stop),
+            sent: AtomicU32::new(0),
+            parent: Some(self),
+            metrics: self.metrics.clone(),
+        }
     }
 
     pub fn deadline(&self) -> Option<Instant> {
@@ -155,6 +171,9 @@ impl<'a> Call<'a> {
     pub fn send_with(&self, transport: &Transport, mut req: Request<'_>, compare_crc: bool) -> Result<Response> {
         self.check()?;
         req.deadline = self.deadline;
+        if req.metrics.is_none() {
+            req.metrics = self.metrics.clone();
+        }
         let result = transport.send_with(req, compare_crc);
         self.count(match &result {
             Ok(resp) => resp.attempts,

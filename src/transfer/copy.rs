@@ -41,7 +41,8 @@ impl Client {
         progress: Option<Progress<'_>>,
     ) -> Result<ObjectInfo> {
         opts.check()?;
-        let call = Call::new(self.config());
+        let mut call = Call::new(self.config());
+        call.metrics = opts.metrics.clone();
         self.copy_in(&call, source, bucket, key, opts, progress).map_err(|e| call.stamp(e))
     }
 

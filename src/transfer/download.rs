@@ -39,7 +39,8 @@ impl Client {
     ) -> Result<ObjectInfo> {
         opts.check()?;
         crate::ops::honour::check("download_file", &opts.request, crate::ops::honour::Accepts::DOWNLOAD)?;
-        let call = Call::new(self.config());
+        let mut call = Call::new(self.config());
+        call.metrics = opts.metrics.clone();
         self.download_file_in(&call, bucket, key, path, opts, progress).map_err(|e| call.stamp(e))
     }
 

@@ -90,6 +90,8 @@ pub struct TransferOptions {
     /// initiation of an upload) to its last (the completion), and applies to every part as well; whichever
     /// comes first ends the part with `Timeout`.
     pub part_timeout: Option<Duration>,
+    /// Sums the figures of every request of the transfer (attempts, request ids, bytes); `None`: not kept.
+    pub metrics: Option<Arc<crate::observe::TransferMetrics>>,
 }
 
 impl Default for TransferOptions {
@@ -103,6 +105,7 @@ impl Default for TransferOptions {
             copy_threshold: MAX_PART_SIZE,
             cancel: None,
             part_timeout: None,
+            metrics: None,
         }
     }
 }

@@ -174,7 +174,8 @@ impl Client {
         };
         let skip = opts.skip_unchanged;
         entries.extend(run_files(jobs, opts, progress, &|job, o, p| {
-            let call = Call::new(self.config());
+            let mut call = Call::new(self.config());
+            call.metrics = o.metrics.clone();
             let result = (|| {
                 if skip && remote.get(&job.key) == Some(&job.size) && self.same_crc(&call, bucket, job, &o.request)? {
                     return Ok(Outcome::Skipped);
@@ -238,7 +239,8 @@ impl Client {
         };
         let skip = opts.skip_unchanged;
         let mut entries = run_files(jobs, opts, progress, &|job, o, p| {
-            let call = Call::new(self.config());
+            let mut call = Call::new(self.config());
+            call.metrics = o.metrics.clone();
             let result = (|| {
                 let local_size = std::fs::metadata(&job.path).ok().filter(|m| m.is_file()).map(|m| m.len());
                 if skip && local_size == Some(job.size) && self.same_crc(&call, bucket, job, &o.request)? {

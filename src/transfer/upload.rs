@@ -38,7 +38,8 @@ impl Client {
     ) -> Result<ObjectInfo> {
         opts.check()?;
         crate::ops::honour::check("upload_file", &opts.request, crate::ops::honour::Accepts::UPLOAD)?;
-        let call = Call::new(self.config());
+        let mut call = Call::new(self.config());
+        call.metrics = opts.metrics.clone();
         self.upload_file_in(&call, bucket, key, path, opts, progress).map_err(|e| call.stamp(e))
     }
 

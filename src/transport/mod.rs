@@ -56,6 +56,8 @@ pub(crate) struct Request<'a> {
     pub deadline: Option<Instant>,
     /// Sent without a signature or session token, as a browser sends it (a CORS preflight).
     pub anonymous: bool,
+    /// Where the transfer this request belongs to sums its figures.
+    pub metrics: Option<Arc<crate::observe::TransferMetrics>>,
 }
 
 impl<'a> Request<'a> {
@@ -71,6 +73,7 @@ impl<'a> Request<'a> {
             stop: None,
             deadline: None,
             anonymous: false,
+            metrics: None,
         }
     }
 }
@@ -195,7 +198,7 @@ impl Transport {
         match &result {
             Ok(resp) => {
                 m.status = Some(resp.status);
-                m.bytes_received = resp.headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+                m.bytes_received = body_length(m.method.as_str(), resp);
             }
             Err(e) => m.status = (e.http_status() > 0).then_some(e.http_status()),
         }
@@ -233,6 +236,13 @@ impl Transport {
             let result = self.send_once(&mut req, attempt > 1, compare_crc, backup_host, deadline);
             if let Some(logger) = &self.config.logger {
                 self.log_attempt(logger, &req, attempt, backup_host, retry_of.as_deref(), started, &result);
+            }
+            if let Some(t) = &req.metrics {
+                let (received, id) = match &result {
+                    Ok(resp) => (body_length(req.method, resp), resp.headers.get("x-cos-request-id")),
+                    Err(e) => (0, e.request_id()),
+                };
+                t.record(req.body.size().unwrap_or(0), received, id);
             }
             if let Some(m) = metrics.as_deref_mut() {
                 m.attempts += 1;
@@ -564,6 +574,14 @@ impl Transport {
             server_time: server_time(&response.headers),
         }))
     }
+}
+
+/// The body length a response declares (a HEAD answer declares the object's, but has no body).
+fn body_length(method: &str, resp: &Response) -> u64 {
+    if method == "HEAD" {
+        return 0;
+    }
+    resp.headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0)
 }
 
 /// What went wrong, for a log line: a COS error by status and code (its message may echo the request), any

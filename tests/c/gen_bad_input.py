@@ -77,6 +77,7 @@ OPTIONAL = {
     ("cos_client_list_multipart_uploads", "upload_id_marker"): "documented",
     ("cos_transfer_options_set_checkpoint_path", "path"): "documented",
     ("cos_transfer_options_set_cancel_token", "token"): "documented",
+    ("cos_transfer_options_set_metrics", "metrics"): "documented",
     ("cos_client_upload_file", "progress"): "documented",
     ("cos_client_config_set_log", "log"): "documented",
     ("cos_client_config_set_observer", "observer"): "documented",
@@ -430,6 +431,7 @@ HANDLES = {
     "const cos_transfer_options *": "topts",
     "cos_transfer_options *": "scratch_topts",
     "const cos_cancel_token *": "cancel_token",
+    "const cos_transfer_metrics *": "transfer_metrics",
     "const cos_part *": "part",
     "const cos_part_list *": "part_list",
     "cos_part_list *": "scratch_part_list",
@@ -527,6 +529,7 @@ CONSTRUCTED = {
     "cos_transfer_options *": "cos_transfer_options_free",
     "cos_part_list *": "cos_part_list_free",
     "cos_cancel_token *": "cos_cancel_token_free",
+    "cos_transfer_metrics *": "cos_transfer_metrics_free",
     "cos_lifecycle *": "cos_lifecycle_free",
     "cos_cors *": "cos_cors_free",
     "cos_tag_set *": "cos_tag_set_free",
@@ -1013,6 +1016,7 @@ static cos_version_delete_result *version_delete_result;
 static cos_transfer_options *topts;
 static cos_transfer_options *scratch_topts;
 static cos_cancel_token *cancel_token;
+static cos_transfer_metrics *transfer_metrics;
 static cos_part *part;
 static cos_part_list *part_list;
 static cos_part_list *scratch_part_list;
@@ -1427,6 +1431,7 @@ static void setup(const char *dir) {
     topts = cos_transfer_options_new();
     scratch_topts = cos_transfer_options_new();
     cancel_token = cos_cancel_token_new();
+    transfer_metrics = cos_transfer_metrics_new();
     if (have_multipart) {
         must("list uploads", cos_client_list_multipart_uploads(client, BUCKET, NULL, NULL, NULL, NULL, 0,
                                                                &upload_list, &err), &err);
@@ -1572,6 +1577,7 @@ static void teardown(void) {
     cos_transfer_options_free(scratch_topts);
     cos_transfer_options_free(topts);
     cos_cancel_token_free(cancel_token);
+    cos_transfer_metrics_free(transfer_metrics);
     cos_part_list_free(scratch_part_list);
     cos_part_list_free(part_list);
     cos_part_free(part);

@@ -1,8 +1,10 @@
 /* The per-client log callback and request metrics through the header, against the emulator in the COS_* environment
  * (tests/observe_logging.rs): lines for a put and a get, levels passed, userdata passed back, a bad level
  * refused, logging turned off again. Prints "log: N checks, 0 failed" and exits 0 when all passed. */
+#define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "checks.h"
 
@@ -61,6 +63,25 @@ int main(void) {
     /* Four requests, one attempt each with its request id, one new connection (the rest pooled). */
     CHECK(metered.requests == 4 && metered.attempts == 4 && metered.with_ids == 4 && metered.connects == 1);
     CHECK(cos_request_metrics_attempts(NULL) == 0 && cos_request_metrics_connect_us(NULL) == -1);
+    {
+        /* A download's figures on its transfer options: the HEAD and the GET, their ids, the bytes. */
+        char path[256];
+        cos_transfer_options *topts = cos_transfer_options_new();
+        cos_transfer_metrics *tm = cos_transfer_metrics_new();
+        snprintf(path, sizeof path, "/tmp/cos-log-c-%ld.bin", (long)getpid());
+        CHECK_OK(cos_transfer_options_set_metrics(topts, tm, &err));
+        CHECK_OK(cos_transfer_options_set_resumable(topts, false, &err));
+        CHECK_OK(cos_client_download_file(client, "clog-1250000000", "k", path, topts, NULL, NULL, NULL, &err));
+        CHECK(cos_transfer_metrics_attempts(tm) == 2 && cos_transfer_metrics_request_id_count(tm) == 2);
+        CHECK(cos_transfer_metrics_request_id(tm, 1) != NULL && cos_transfer_metrics_request_id(tm, 2) == NULL);
+        CHECK(cos_transfer_metrics_bytes_received(tm) == 1 && cos_transfer_metrics_bytes_sent(tm) == 0);
+        cos_transfer_options_free(topts);
+        CHECK(cos_transfer_metrics_attempts(tm) == 2); /* the handle outlives the options */
+        cos_transfer_metrics_free(tm);
+        remove(path);
+        /* The same two requests reached the log and the observer. */
+        CHECK(seen.lines == 6 && metered.requests == 6);
+    }
     cos_client_free(client);
 
     /* NULL turns it off. */
@@ -68,7 +89,7 @@ int main(void) {
     CHECK_OK(cos_client_config_set_observer(config, NULL, NULL, &err));
     CHECK_OK(cos_client_new(config, &client, &err));
     CHECK_OK(cos_client_put_object(client, "clog-1250000000", "k2", (const uint8_t *)"v", 1, &err));
-    CHECK(seen.lines == 4 && metered.requests == 4);
+    CHECK(seen.lines == 6 && metered.requests == 6);
     cos_client_free(client);
     cos_client_config_free(config);
     printf("log: %d checks, %d failed\n", checks, failures);
