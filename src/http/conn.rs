@@ -50,13 +50,11 @@ pub(super) struct Clock {
     window: Option<(Instant, u64)>,
     /// Restart the stall window at the next byte (set while waiting for the answer).
     restart_on_data: bool,
-    /// The socket timeout last set, to skip the system call when it would not change anything useful.
-    applied: Option<Duration>,
 }
 
 impl Clock {
     pub(super) fn new(limits: Limits, deadline: Option<Instant>) -> Clock {
-        Clock { limits, deadline, window: None, restart_on_data: false, applied: None }
+        Clock { limits, deadline, window: None, restart_on_data: false }
     }
 
     /// Starts the stall window (when the request starts going out, and at the first byte of the answer).
@@ -125,26 +123,42 @@ impl Clock {
     }
 }
 
+/// The socket timeouts last set on a connection, kept across its exchanges: most operations can then skip
+/// the system call (two per request otherwise).
+#[derive(Default)]
+struct Applied {
+    read: Option<Duration>,
+    write: Option<Duration>,
+}
+
+/// How late a socket timeout may fire against the budget it was set for: a timer slack, not a change of
+/// any bound the caller sees (1/8 of the budget, at most 50 ms).
+fn slack(t: Duration) -> Duration {
+    (t / 8).min(Duration::from_millis(50))
+}
+
 /// Runs one socket operation, waiting again (within the clock's bounds) when it times out.
 fn io(
     stream: &mut Stream,
     clock: &mut Clock,
+    applied: &mut Applied,
     write: bool,
     mut op: impl FnMut(&mut Stream) -> io::Result<usize>,
 ) -> io::Result<usize> {
     let op_start = Instant::now();
     loop {
         let t = clock.budget(op_start)?;
-        // Waking early is harmless (the loop recomputes); waking late is not, so set the timeout when it must
-        // shrink, or when it is far too short.
-        if clock.applied.is_none_or(|a| a > t || a < t / 2) {
+        // Waking early is harmless (the loop recomputes); waking late only within the slack, so set the
+        // timeout when it must shrink, or when it is far too short.
+        let slot = if write { &mut applied.write } else { &mut applied.read };
+        if slot.is_none_or(|a| a > t + slack(t) || a < t / 2) {
             let tcp = stream.tcp();
             if write {
                 tcp.set_write_timeout(Some(t))?;
             } else {
                 tcp.set_read_timeout(Some(t))?;
             }
-            clock.applied = Some(t);
+            *slot = Some(t);
         }
         match op(stream) {
             Ok(n) => {
@@ -207,6 +221,7 @@ pub(crate) struct Conn {
     pos: usize,
     end: usize,
     pub(super) clock: Clock,
+    applied: Applied,
     /// The pool slot it belongs to.
     pub(super) key: Key,
 }
@@ -249,7 +264,8 @@ impl Conn {
                         Some((config, name)) => Stream::Tls(Box::new(tls::handshake(config, name, tcp, t)?)),
                     };
                     let buf = vec![0; IO_BUFFER].into_boxed_slice();
-                    return Ok(Conn { stream, buf, pos: 0, end: 0, clock: Clock::new(limits, deadline), key });
+                    let clock = Clock::new(limits, deadline);
+                    return Ok(Conn { stream, buf, pos: 0, end: 0, clock, applied: Applied::default(), key });
                 }
                 Err(e) => {
                     timed_out &= matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock);
@@ -275,10 +291,8 @@ impl Conn {
     }
 
     pub(super) fn write_all(&mut self, mut data: &[u8]) -> io::Result<()> {
-        // Read and write timeouts are set separately: forget the last one set when switching direction.
-        self.clock.applied = None;
         while !data.is_empty() {
-            let n = io(&mut self.stream, &mut self.clock, true, |s| match s {
+            let n = io(&mut self.stream, &mut self.clock, &mut self.applied, true, |s| match s {
                 Stream::Plain(s) => s.write(data),
                 Stream::Tls(s) => s.write(data),
             })?;
@@ -290,7 +304,6 @@ impl Conn {
         if let Stream::Tls(s) = &mut self.stream {
             s.flush()?;
         }
-        self.clock.applied = None;
         Ok(())
     }
 
@@ -303,7 +316,7 @@ impl Conn {
             (self.pos, self.end) = (0, self.end - self.pos);
         }
         let (buf, end) = (&mut self.buf, self.end);
-        let n = io(&mut self.stream, &mut self.clock, false, |s| match s {
+        let n = io(&mut self.stream, &mut self.clock, &mut self.applied, false, |s| match s {
             Stream::Plain(s) => s.read(&mut buf[end..]),
             Stream::Tls(s) => tls_read(s, &mut buf[end..]),
         })?;
@@ -343,7 +356,7 @@ impl Conn {
     /// Reads body bytes into `out`: from the buffer first, else straight from the socket for large reads.
     pub(super) fn read_body(&mut self, out: &mut [u8]) -> io::Result<usize> {
         if self.pos == self.end && out.len() >= DIRECT_READ {
-            return io(&mut self.stream, &mut self.clock, false, |s| match s {
+            return io(&mut self.stream, &mut self.clock, &mut self.applied, false, |s| match s {
                 Stream::Plain(s) => s.read(out),
                 Stream::Tls(s) => tls_read(s, out),
             });

@@ -3,8 +3,28 @@
 
 use super::conn::Conn;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
+
+/// How many fork()s led to this process: bumped in the child by a pthread_atfork handler, so a pool can
+/// tell it was inherited with one atomic load instead of a getpid() system call on every request.
+static FORK_GENERATION: AtomicU64 = AtomicU64::new(0);
+
+extern "C" fn count_fork_in_child() {
+    FORK_GENERATION.fetch_add(1, Ordering::Relaxed);
+}
+
+/// The current fork generation; the first call registers the handler (before any pool exists, so before
+/// any fork that could inherit one).
+fn fork_generation() -> u64 {
+    static REGISTER: Once = Once::new();
+    // SAFETY: the handler only touches an atomic, which is async-signal-safe as fork() children require.
+    REGISTER.call_once(|| unsafe {
+        libc::pthread_atfork(None, None, Some(count_fork_in_child));
+    });
+    FORK_GENERATION.load(Ordering::Relaxed)
+}
 
 /// Which connections may serve a request: same scheme, host (the TLS name) and port.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -26,24 +46,25 @@ pub(crate) struct Pool {
 }
 
 struct State {
-    /// The process that owns the connections; a different one after fork().
-    pid: u32,
+    /// The fork generation of the process that owns the connections; a different one after fork().
+    generation: u64,
     idle: HashMap<Key, Vec<(Box<Conn>, Instant)>>,
 }
 
 impl Pool {
     pub(super) fn new(max_idle_per_host: usize, idle_timeout: Duration) -> Pool {
-        let state = Mutex::new(State { pid: std::process::id(), idle: HashMap::new() });
+        let state = Mutex::new(State { generation: fork_generation(), idle: HashMap::new() });
         Pool { state, max_idle_per_host, idle_timeout }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         // A panic while holding the lock leaves only idle connections behind: still safe to use.
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let pid = std::process::id();
-        if state.pid != pid {
+        let generation = fork_generation();
+        if state.generation != generation {
+            // Dropping closes the child's copies of the sockets only; the parent's stay open and pooled.
             state.idle.clear();
-            state.pid = pid;
+            state.generation = generation;
         }
         state
     }
