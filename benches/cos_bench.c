@@ -17,6 +17,10 @@
  *   cos_bench small    BUCKET PREFIX COUNT SIZE
  *       COUNT PUTs of SIZE bytes (put_object), then COUNT GETs of them (get_object), one thread, one client
  *       (keep-alive); requests per second and latency percentiles of each phase
+ *   cos_bench presign-list BUCKET PREFIX COUNT METHOD      prints COUNT URLs (keys PREFIX000000...), not JSON
+ *   cos_bench tree-up   DIR BUCKET PREFIX FILES_IN_FLIGHT    upload_prefix
+ *   cos_bench tree-down BUCKET PREFIX DIR FILES_IN_FLIGHT    download_tree
+ *       "count" is the number of files moved; a tree with any failed file fails the run
  *   cos_bench delete   BUCKET KEY...
  *
  * Every JSON line also carries "vmhwm_kib" (peak RSS of this process, from /proc/self/status at exit).
@@ -79,7 +83,9 @@ static int usage(void) {
             "usage: cos_bench mkbucket BUCKET | presign BUCKET KEY METHOD [EXPIRES_S]\n"
             "     | put BUCKET KEY FILE [--buffer] [--no-crc] | get BUCKET KEY [--to-file PATH] [--no-crc]\n"
             "     | upload|download BUCKET KEY FILE PART_SIZE CONCURRENCY [--no-crc]\n"
-            "     | small BUCKET PREFIX COUNT SIZE | delete BUCKET KEY...\n");
+            "     | small BUCKET PREFIX COUNT SIZE | delete BUCKET KEY...\n"
+            "     | presign-list BUCKET PREFIX COUNT METHOD\n"
+            "     | tree-up DIR BUCKET PREFIX FILES | tree-down BUCKET PREFIX DIR FILES\n");
     return 2;
 }
 
@@ -334,6 +340,63 @@ static int cmd_small(cos_client *c, char **argv) {
     return 0;
 }
 
+/* upload_prefix (up) or download_tree of a whole tree with FILES in flight, one JSON line with the count. */
+static int cmd_tree(cos_client *c, char **argv, int up) {
+    const char *dir = up ? argv[2] : argv[4], *bucket = up ? argv[3] : argv[2], *prefix = up ? argv[4] : argv[3];
+    cos_tree_options *opts = cos_tree_options_new();
+    cos_tree_report *report = NULL;
+    cos_error *err = NULL;
+    cos_status rc;
+    char extra[64];
+    double t0, c0;
+
+    if ((rc = cos_tree_options_set_files_in_flight(opts, strtoul(argv[5], NULL, 10), &err))) {
+        return fail("set_files_in_flight", rc, err);
+    }
+    t0 = now_s();
+    c0 = cpu_s();
+    rc = up ? cos_client_upload_prefix(c, bucket, prefix, dir, opts, NULL, NULL, &report, &err)
+            : cos_client_download_tree(c, bucket, prefix, dir, opts, NULL, NULL, &report, &err);
+    t0 = now_s() - t0;
+    c0 = cpu_s() - c0;
+    cos_tree_options_free(opts);
+    if (rc) {
+        return fail(up ? "upload_prefix" : "download_tree", rc, err);
+    }
+    if (cos_tree_report_failed_count(report) > 0) {
+        const cos_error *first = NULL;
+        for (size_t i = 0; first == NULL && i < cos_tree_report_count(report); i++) {
+            first = cos_tree_report_error(report, i);
+        }
+        fprintf(stderr, "cos_bench: %zu files failed, e.g. %s\n", cos_tree_report_failed_count(report),
+                first && cos_error_digest(first) ? cos_error_digest(first) : "?");
+        cos_tree_report_free(report);
+        return 1;
+    }
+    snprintf(extra, sizeof extra, "\"count\":%zu", cos_tree_report_count(report));
+    print_result(up ? "upload_prefix" : "download_tree", cos_tree_report_bytes_transferred(report), t0, c0, extra);
+    cos_tree_report_free(report);
+    return 0;
+}
+
+/* COUNT presigned URLs of PREFIX%06zu, one per line (for curl -K and curl --parallel). */
+static int cmd_presign_list(cos_client *c, char **argv) {
+    size_t count = strtoul(argv[4], NULL, 10);
+    char key[512];
+    for (size_t i = 0; i < count; i++) {
+        char *url = NULL;
+        cos_error *err = NULL;
+        cos_status rc;
+        snprintf(key, sizeof key, "%s%06zu", argv[3], i);
+        if ((rc = cos_client_presign_url(c, argv[5], argv[2], key, (int64_t)time(NULL) - 60, 7200, &url, &err))) {
+            return fail("presign_url", rc, err);
+        }
+        printf("%s\n", url);
+        cos_string_free(url);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     cos_client *c = NULL;
     cos_error *err = NULL;
@@ -377,6 +440,10 @@ int main(int argc, char **argv) {
         ret = cmd_transfer(c, argc, argv, cmd[0] == 'u');
     } else if (strcmp(cmd, "small") == 0 && argc >= 6) {
         ret = cmd_small(c, argv);
+    } else if (strcmp(cmd, "presign-list") == 0 && argc >= 6) {
+        ret = cmd_presign_list(c, argv);
+    } else if ((strcmp(cmd, "tree-up") == 0 || strcmp(cmd, "tree-down") == 0) && argc >= 6) {
+        ret = cmd_tree(c, argv, cmd[5] == 'u');
     } else if (strcmp(cmd, "delete") == 0 && argc >= 4) {
         ret = 0;
         for (int i = 3; i < argc && ret == 0; i++) {

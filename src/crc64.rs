@@ -38,10 +38,13 @@ pub fn combine(crc_a: u64, crc_b: u64, len_b: u64) -> u64 {
 }
 
 /// The CRC of consecutive parts given as (crc, len), in order. Building the operator for a length is the
-/// expensive step, so it is built once per distinct length (all parts but the last usually share one).
+/// expensive step, so it is built once per distinct length (all parts but the last usually share one), and
+/// not at all for the first part (which nothing precedes): a one-part object costs nothing.
 pub fn combine_all(parts: impl IntoIterator<Item = (u64, u64)>) -> u64 {
+    let mut parts = parts.into_iter();
+    let Some((first, _)) = parts.next() else { return 0 };
     let mut shift: Option<(u64, Shift)> = None;
-    parts.into_iter().fold(0, |crc, (part_crc, len)| {
+    parts.fold(first, |crc, (part_crc, len)| {
         let op = match &shift {
             Some((l, op)) if *l == len => op,
             _ => &shift.insert((len, Shift::new(len))).1,

@@ -78,9 +78,13 @@ impl Client {
             ("part_size", part_size.to_string()),
         ]);
         let io = |what: &str, e: std::io::Error| Error::io(&format!("{what} {}", temp.display()), &e);
-        let temp_ok = std::fs::metadata(&temp).is_ok_and(|m| m.len() == size);
-        let mut state = match cp.load_matching(&identity) {
-            Some(mut saved) if temp_ok => {
+        // A one-part download has nothing a checkpoint could resume (its part restarts either way), so it
+        // writes none: that saves two fsyncs and two renames per file, which is most of what a small file
+        // costs (a tree of them especially).
+        let checkpointed = size > part_size && cp.path().is_some();
+        let temp_ok = checkpointed && std::fs::metadata(&temp).is_ok_and(|m| m.len() == size);
+        let mut state = match cp.load_matching(&identity).filter(|_| temp_ok) {
+            Some(mut saved) => {
                 // Trust no byte on disk unchecked: a power cut or another program may have damaged them.
                 let file = File::open(&temp).map_err(|e| io("reopening", e))?;
                 saved.parts.retain(|&n, p| part_intact(&file, (u64::from(n) - 1) * part_size, p.size, p.crc64));
@@ -95,7 +99,9 @@ impl Client {
                 check_space(&temp, size)?;
                 File::create(&temp).and_then(|f| f.set_len(size)).map_err(|e| io("creating", e))?;
                 let state = State { fields: identity, parts: BTreeMap::new() };
-                cp.save(&state)?;
+                if checkpointed {
+                    cp.save(&state)?;
+                }
                 state
             }
         };
@@ -115,9 +121,12 @@ impl Client {
             result.map_err(|e| if part.sent() > 0 { e.with_attempts(part.sent()) } else { e })
         };
         let mut record = |job: &Job, crc: u64| {
+            state.parts.insert(job.number, PartRecord { etag: String::new(), crc64: Some(crc), size: job.len });
+            if !checkpointed {
+                return Ok(());
+            }
             // The part's bytes must be on disk before the checkpoint says they are.
             file.sync_data().map_err(|e| io("writing", e))?;
-            state.parts.insert(job.number, PartRecord { etag: String::new(), crc64: Some(crc), size: job.len });
             cp.save(&state)
         };
         if let Err(e) = run_parts(jobs, opts.concurrency, &run, &work, &mut record, progress) {

@@ -19,6 +19,10 @@ pub(crate) struct Job {
 const REPORT_INTERVAL: Duration = Duration::from_millis(100);
 const REPORT_BYTES: u64 = 64 * 1024;
 
+/// A transfer of one part this small runs it on the calling thread: a thread costs more than such a part
+/// (a tree of small files starts thousands), and its progress would come in one step anyway.
+const INLINE_BYTES: u64 = 1024 * 1024;
+
 /// Shared state of a running transfer: how many bytes are done and whether to stop.
 pub(crate) struct Run<'a> {
     pub done: AtomicU64,
@@ -53,6 +57,11 @@ pub(crate) fn run_parts<T: Send>(
     on_done: &mut dyn FnMut(&Job, T) -> Result<()>,
     mut progress: Option<Progress<'_>>,
 ) -> Result<()> {
+    if let [job] = jobs[..] {
+        if job.len <= INLINE_BYTES {
+            return run_inline(job, run, work, on_done, progress);
+        }
+    }
     let workers = concurrency.max(1).min(jobs.len().max(1));
     let queue = Mutex::new(jobs.into_iter().rev().collect::<Vec<Job>>());
     let (tx, rx) = mpsc::channel::<(Job, Result<T>)>();
@@ -111,6 +120,24 @@ pub(crate) fn run_parts<T: Send>(
         if reported.0 != run.total && !report(run.total, run.total) {
             return Err(cancelled_error());
         }
+    }
+    Ok(())
+}
+
+/// `run_parts` of one small job, on the calling thread.
+fn run_inline<T>(
+    job: Job,
+    run: &Run<'_>,
+    work: &(dyn Fn(&Job) -> Result<T> + Sync),
+    on_done: &mut dyn FnMut(&Job, T) -> Result<()>,
+    progress: Option<Progress<'_>>,
+) -> Result<()> {
+    if run.stopping() {
+        return Err(cancelled_error());
+    }
+    work(&job).and_then(|value| on_done(&job, value)).map_err(|e| part_error(&job, e))?;
+    if run.stopping() || progress.is_some_and(|report| !report(run.total, run.total)) {
+        return Err(cancelled_error());
     }
     Ok(())
 }
