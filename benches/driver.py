@@ -6,10 +6,15 @@ Run it through `bash benches/run.sh [--quick] [options]`, which builds everythin
   * measures, side by side in one run and with the same data files (on /dev/shm when present):
       1. single-stream PUT/GET: the library (C API) vs curl with a presigned URL vs the Python SDK;
       2. upload_file/download_file with N parts in flight: the library vs the Python SDK (same part size);
-      3. small requests (PUT then GET): requests/s and latency percentiles, the library vs the Python SDK;
+      3. small requests (PUT then GET): requests/s, latency percentiles and CPU per request, the library vs the
+         Python SDK vs one curl process fetching presigned URLs from a -K file over keep-alive;
       4. upload_file/download_file against the rate-capped emulator, 1/2/4/8 parts in flight;
       5. peak RSS of a large upload_file/download_file (VmHWM of the C program, read by it just before exit);
-  * prints a table with the median of each series, its ratio to the reference and PASS/MISS per target,
+      6. many small objects: upload_prefix/download_tree of a directory of small files with N in flight vs
+         `curl --parallel --parallel-max N -K` vs the Python SDK on N threads: objects/s, CPU per object;
+  * interleaves the clients within each repetition (a rotating order) and prints a table with the median,
+    best and spread of each series, the client's own CPU time per GiB / request / object (the stable figure
+    on a shared machine), its ratio to the reference and PASS/MISS per target (speed or CPU),
     and writes every raw repetition plus the machine, date and git commit to benches/results/latest.json.
 
 The library side is benches/cos_bench.c (one process per measurement; only the call itself is timed). curl
@@ -18,401 +23,19 @@ is timed by its own `%{time_total}`, the Python SDK in-process around the call. 
 
 import argparse
 import datetime
-import importlib.metadata
 import json
-import logging
 import os
-import platform
-import re
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import time
 import traceback
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_BIN = ROOT / "target" / "bench" / "cos_bench"
-# The release build of the workspace member cos-emulator (benches/run.sh builds it), or COS_EMULATOR_BIN as in the tests.
-EMULATOR_BIN = Path(os.environ.get("COS_EMULATOR_BIN") or ROOT / "target" / "release" / "cos-emulator")
-RESULTS_DIR = ROOT / "benches" / "results"
-
-SECRET_ID = "AKIDcosEmulatorDefault"
-SECRET_KEY = "cosEmulatorDefaultSecretKey"
-REGION = "ap-guangzhou"
-BUCKET = "bench-1250000000"
-MiB = 1 << 20
-GiB = 1 << 30
-
-for _var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-    os.environ.pop(_var, None)
-os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
-
-try:
-    from qcloud_cos import CosConfig, CosS3Client
-except ImportError:  # reported per measurement; the library and curl rows still run
-    CosConfig = CosS3Client = None
-logging.getLogger("qcloud_cos").addHandler(logging.NullHandler())
-logging.getLogger("qcloud_cos").propagate = False
-
-
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Environment
-
-
-def sh(*cmd):
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=30).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-
-
-def machine_info():
-    cpu_model = None
-    flags = ""
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name") and cpu_model is None:
-                cpu_model = line.split(":", 1)[1].strip()
-            elif line.startswith("flags") and not flags:
-                flags = line.split(":", 1)[1]
-    mem_kib = None
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith("MemTotal:"):
-                mem_kib = int(line.split()[1])
-    try:
-        sdk = importlib.metadata.version("cos-python-sdk-v5")
-    except importlib.metadata.PackageNotFoundError:
-        sdk = None
-    return {
-        "nproc": len(os.sched_getaffinity(0)),
-        "cpu_model": cpu_model,
-        "cpu_has_pclmulqdq": "pclmulqdq" in flags.split(),
-        "mem_total_kib": mem_kib,
-        "mem_total_gib": round(mem_kib / (1 << 20), 1) if mem_kib else None,
-        "kernel": platform.release(),
-        "hostname": platform.node(),
-        "python": platform.python_version(),
-        "cos_python_sdk_v5": sdk,
-        "curl": (sh("curl", "--version") or "").splitlines()[0] if sh("curl", "--version") else None,
-        "rustc": sh("rustc", "--version"),
-        "cc": (sh("cc", "--version") or "").splitlines()[0] if sh("cc", "--version") else None,
-    }
-
-
-def git_info():
-    status = sh("git", "status", "--porcelain") or ""
-    return {
-        "commit": sh("git", "rev-parse", "HEAD"),
-        "describe": sh("git", "log", "-1", "--format=%h %s"),
-        "dirty": bool(status),
-        "dirty_paths": [line[3:] for line in status.splitlines()][:50],
-    }
-
-
-def data_dir():
-    base = Path("/dev/shm")
-    if not (base.is_dir() and os.access(base, os.W_OK)):
-        base = Path(os.environ.get("TMPDIR", "/tmp"))
-    d = base / ("cos-bench-%d" % os.getpid())
-    d.mkdir(parents=True, exist_ok=True)
-    return d
-
-
-def make_file(path, size):
-    """A file of `size` pseudo-random bytes (a 16 MiB random block repeated with a changing first word)."""
-    block = bytearray(os.urandom(16 * MiB))
-    with open(path, "wb") as f:
-        written, n = 0, 0
-        while written < size:
-            block[0:8] = n.to_bytes(8, "little")
-            chunk = memoryview(block)[: min(len(block), size - written)]
-            f.write(chunk)
-            written += len(chunk)
-            n += 1
-    return path
-
-
-# --------------------------------------------------------------------------------------------------------------
-# The emulator
-
-
-class Emulator:
-    def __init__(self, extra_args, name):
-        self.name = name
-        self.args = [str(EMULATOR_BIN), "--listen", "127.0.0.1:0"] + list(extra_args)
-        self.stderr = open(data_dir_path / ("emulator-%s.log" % name), "wb")
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=self.stderr)
-        line = self.proc.stdout.readline().decode()
-        m = re.search(r"listening on ([0-9.]+):(\d+)", line)
-        if not m:
-            self.stop()
-            raise RuntimeError("%s did not start: %r" % (" ".join(self.args), line))
-        self.host, self.port = m.group(1), int(m.group(2))
-        self.stopped = False
-        self.address = "%s:%d" % (self.host, self.port)
-
-    def stop(self):
-        self.stopped = True
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.stderr.close()
-
-    def alive(self):
-        return self.proc.poll() is None
-
-
-def emulator_flags():
-    try:
-        text = subprocess.run([str(EMULATOR_BIN), "--help"], capture_output=True, text=True, timeout=10)
-        text = text.stdout + text.stderr
-    except (OSError, subprocess.SubprocessError):
-        text = ""
-    return {"no_md5": "--no-md5" in text, "rate_limit": "--rate-limit" in text, "help": text}
-
-
-# --------------------------------------------------------------------------------------------------------------
-# The three clients
-
-
-def c_env(emu):
-    env = dict(os.environ)
-    env.update(
-        COS_SECRET_ID=SECRET_ID,
-        COS_SECRET_KEY=SECRET_KEY,
-        COS_REGION=REGION,
-        COS_SCHEME="http",
-        COS_ADDRESS=emu.address,
-    )
-    env.pop("COS_SESSION_TOKEN", None)
-    env.pop("COS_ENDPOINT", None)
-    env.pop("COS_DOMAIN", None)
-    return env
-
-
-def run_child(cmd, env=None, timeout=600):
-    """Runs cmd, returns (stdout, stderr, exit status, rusage of that child alone, wall seconds)."""
-    t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
-        raise RuntimeError("%s timed out after %ds" % (cmd[0], timeout))
-    # communicate() already reaped the child; wait4 is what gives its own rusage, so Popen must not reap.
-    wall = time.monotonic() - t0
-    return out.decode(), err.decode(), proc.returncode, proc_rusage.pop(proc.pid, None), wall
-
-
-# Popen reaps children with waitpid, which loses their rusage. Hook it so each child's rusage is kept.
-proc_rusage = {}
-_orig_try_wait = subprocess.Popen._try_wait
-
-
-def _try_wait_with_rusage(self, wait_flags):
-    try:
-        pid, sts, ru = os.wait4(self.pid, wait_flags)
-    except ChildProcessError:
-        pid, sts = self.pid, 0
-    else:
-        if pid == self.pid:
-            proc_rusage[pid] = ru
-    return (pid, sts)
-
-
-subprocess.Popen._try_wait = _try_wait_with_rusage
-
-
-def rusage_fields(ru):
-    """CPU time of the child from wait4. (Its ru_maxrss is not used: Linux carries the high-water mark of the
-    forked, pre-exec image over exec, so it reports this Python's size; peak RSS is VmHWM, which the C program
-    reads from /proc/self/status just before it exits.)"""
-    if ru is None:
-        return {}
-    return {"child_cpu_s": round(ru.ru_utime + ru.ru_stime, 6)}
-
-
-def lib(emu, *args, timeout=600):
-    """Runs the C benchmark program; returns its JSON result plus the child's rusage."""
-    cmd = [str(BENCH_BIN)] + [str(a) for a in args]
-    out, err, rc, ru, wall = run_child(cmd, env=c_env(emu), timeout=timeout)
-    if rc != 0:
-        raise RuntimeError("cos_bench %s failed (exit %d): %s" % (args[0], rc, err.strip()[-2000:]))
-    result = json.loads(out.strip().splitlines()[-1])
-    result.update(rusage_fields(ru))
-    result["process_wall_s"] = round(wall, 6)
-    return result
-
-
-def presign(emu, method, key):
-    out, err, rc, _, _ = run_child([str(BENCH_BIN), "presign", BUCKET, key, method, "3600"], env=c_env(emu))
-    if rc != 0:
-        raise RuntimeError("presign failed: %s" % err.strip())
-    return out.strip()
-
-
-def curl(emu, method, key, path=None, out="/dev/null"):
-    """curl with a presigned URL, connecting to the emulator (--connect-to) with the bucket's Host."""
-    url = presign(emu, method, key)
-    cmd = ["curl", "-sS", "--noproxy", "*", "--connect-to", "::%s" % emu.address, "-o", str(out),
-           "-w", "%{http_code} %{time_total} %{size_upload} %{size_download}"]
-    if method == "PUT":
-        cmd += ["-T", str(path)]
-    cmd.append(url)
-    out, err, rc, ru, wall = run_child(cmd)
-    if rc != 0:
-        raise RuntimeError("curl %s failed (exit %d): %s" % (method, rc, err.strip()))
-    code, total, up, down = out.split()
-    if code != "200":
-        raise RuntimeError("curl %s answered HTTP %s" % (method, code))
-    r = {"op": "curl_" + method.lower(), "bytes": int(float(up if method == "PUT" else down)),
-         "seconds": float(total), "process_wall_s": round(wall, 6)}
-    r.update(rusage_fields(ru))
-    r["cpu_s"] = r.get("child_cpu_s")
-    return r
-
-
-def curl_parallel(emu, method, keys, path=None, size=None):
-    """len(keys) curls at once, the ceiling of that many streams on this machine: PUTs of the file at `path`
-    to each key, or GETs of `size` bytes of keys[0] split into that many ranges. Timed from the first start
-    to the last exit (process start-up included, a few ms)."""
-    n = len(keys)
-    cmds = []
-    for i, key in enumerate(keys):
-        url = presign(emu, method, key)
-        cmd = ["curl", "-sS", "--noproxy", "*", "--connect-to", "::%s" % emu.address, "-o", "/dev/null",
-               "-w", "%{http_code} %{size_upload} %{size_download}"]
-        if method == "PUT":
-            cmd += ["-T", str(path)]
-        else:
-            first, last = i * size // n, (i + 1) * size // n - 1
-            cmd += ["-H", "Range: bytes=%d-%d" % (first, last)]
-        cmds.append(cmd + [url])
-    t0 = time.monotonic()
-    procs = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for c in cmds]
-    outs = [p.communicate(timeout=600) for p in procs]
-    wall = time.monotonic() - t0
-    total, cpu = 0, 0.0
-    for p, (out, err) in zip(procs, outs):
-        if p.returncode != 0:
-            raise RuntimeError("curl %s failed (exit %d): %s" % (method, p.returncode, err.decode().strip()))
-        code, up, down = out.decode().split()
-        if code not in ("200", "206"):
-            raise RuntimeError("curl %s answered HTTP %s" % (method, code))
-        total += int(float(up if method == "PUT" else down))
-        cpu += rusage_fields(proc_rusage.pop(p.pid, None)).get("child_cpu_s", 0.0)
-    return {"op": "curl_parallel_" + method.lower(), "streams": n, "bytes": total, "seconds": round(wall, 6),
-            "cpu_s": round(cpu, 6)}
-
-
-class PySdk:
-    """The official Python SDK, in this process, timed around each call."""
-
-    def __init__(self, emu):
-        if CosS3Client is None:
-            raise RuntimeError("qcloud_cos (cos-python-sdk-v5) is not installed in this Python")
-        conf = CosConfig(Region=REGION, SecretId=SECRET_ID, SecretKey=SECRET_KEY, Scheme="http",
-                         IP=emu.host, Port=emu.port)
-        self.client = CosS3Client(conf, retry=1)
-
-    @staticmethod
-    def _timed(op, nbytes, fn):
-        t0, c0 = time.monotonic(), time.process_time()
-        fn()
-        return {"op": op, "bytes": nbytes, "seconds": round(time.monotonic() - t0, 6),
-                "cpu_s": round(time.process_time() - c0, 6)}
-
-    def put(self, key, path):
-        def go():
-            with open(path, "rb") as f:
-                self.client.put_object(Bucket=BUCKET, Body=f, Key=key)
-        return self._timed("py_put_object", os.path.getsize(path), go)
-
-    def get(self, key):
-        got = [0]
-
-        def go():
-            resp = self.client.get_object(Bucket=BUCKET, Key=key)
-            with open(os.devnull, "wb") as sink:
-                for chunk in resp["Body"].get_stream(chunk_size=MiB):
-                    sink.write(chunk)
-                    got[0] += len(chunk)
-        r = self._timed("py_get_object", 0, go)
-        r["bytes"] = got[0]
-        return r
-
-    def upload_file(self, key, path, part_mib, threads):
-        return self._timed("py_upload_file", os.path.getsize(path), lambda: self.client.upload_file(
-            Bucket=BUCKET, Key=key, LocalFilePath=str(path), PartSize=part_mib, MAXThread=threads))
-
-    def download_file(self, key, path, part_mib, threads):
-        r = self._timed("py_download_file", 0, lambda: self.client.download_file(
-            Bucket=BUCKET, Key=key, DestFilePath=str(path), PartSize=part_mib, MAXThread=threads))
-        r["bytes"] = os.path.getsize(path)
-        return r
-
-    def small(self, prefix, count, size):
-        body = bytes((i * 131 + 7) & 0xFF for i in range(size))
-        out = {"op": "py_small", "bytes": 2 * count * size}
-        for phase in ("put", "get"):
-            lat = []
-            t0, c0 = time.monotonic(), time.process_time()
-            for i in range(count):
-                key = "%s%06d" % (prefix, i)
-                s = time.monotonic()
-                if phase == "put":
-                    self.client.put_object(Bucket=BUCKET, Body=body, Key=key)
-                else:
-                    data = self.client.get_object(Bucket=BUCKET, Key=key)["Body"].get_raw_stream().read()
-                    if len(data) != size:
-                        raise RuntimeError("%s: %d bytes, expected %d" % (key, len(data), size))
-                lat.append(time.monotonic() - s)
-            total, cpu = time.monotonic() - t0, time.process_time() - c0
-            lat.sort()
-            out[phase] = {"count": count, "seconds": round(total, 6), "cpu_s": round(cpu, 6),
-                          "rps": round(count / total, 1), "p50_us": round(pct(lat, 50) * 1e6, 1),
-                          "p99_us": round(pct(lat, 99) * 1e6, 1), "max_us": round(lat[-1] * 1e6, 1)}
-        return out
-
-    def delete(self, *keys):
-        for k in keys:
-            try:
-                self.client.delete_object(Bucket=BUCKET, Key=k)
-            except Exception:  # noqa: BLE001 - cleanup only
-                pass
-
-    def delete_prefix(self, prefix):
-        marker = ""
-        while True:
-            resp = self.client.list_objects(Bucket=BUCKET, Prefix=prefix, Marker=marker, MaxKeys=1000)
-            keys = [o["Key"] for o in resp.get("Contents", [])]
-            if keys:
-                self.client.delete_objects(Bucket=BUCKET, Delete={"Object": [{"Key": k} for k in keys],
-                                                                  "Quiet": "true"})
-            if resp.get("IsTruncated") != "true":
-                break
-            marker = resp.get("NextMarker") or keys[-1]
-
-
-def pct(sorted_values, p):
-    """Nearest-rank percentile (the same definition as cos_bench.c)."""
-    n = len(sorted_values)
-    rank = max(1, min(n, int(-(-p * n // 100))))
-    return sorted_values[rank - 1]
-
+from clients import (BENCH_BIN, BUCKET, EMULATOR_BIN, GiB, MiB, RESULTS_DIR, CosS3Client, Emulator, PySdk, curl,
+                     curl_batch, curl_parallel, data_dir, emulator_flags, git_info, lib, log, machine_info,
+                     make_file, make_tree)
 
 # --------------------------------------------------------------------------------------------------------------
 # Series and targets
@@ -422,10 +45,16 @@ class Series:
     """Repetitions of one measurement. `metric` extracts the number compared from each repetition's result;
     `ref` (another Series or a number) is what the median is compared with in the table's ratio column."""
 
-    def __init__(self, section, name, client, unit, metric, note="", ref=None, ref_label=None):
+    def __init__(self, section, name, client, unit, metric, note="", ref=None, ref_label=None, cpu=None,
+                 cpu_unit=None):
         self.section, self.name, self.client, self.unit, self.metric, self.note = \
             section, name, client, unit, metric, note
         self.ref, self.ref_label = ref, ref_label
+        # The client's own CPU per unit of work of each repetition: seconds per GiB for byte series unless
+        # `cpu` says otherwise (microseconds per request, per object).
+        if cpu is None and unit == "MB/s":
+            cpu, cpu_unit = (lambda r: r["cpu_s"] * GiB / r["bytes"]), "s/GiB"
+        self.cpu, self.cpu_unit = cpu, cpu_unit
         self.raw = []
 
     def add(self, fn):
@@ -460,10 +89,35 @@ class Series:
         v = self.values()
         return statistics.median(v) if v else None
 
-    def cpu_per_gib(self):
-        """Median CPU seconds per GiB moved (client side only), for byte-moving series."""
-        v = [r["cpu_s"] * GiB / r["bytes"] for r in self.raw
-             if "value" in r and self.unit == "MB/s" and r.get("cpu_s") is not None and r.get("bytes")]
+    def lower_is_better(self):
+        return self.unit in ("us", "MiB")
+
+    def best(self):
+        v = self.values()
+        return (min(v) if self.lower_is_better() else max(v)) if v else None
+
+    def spread(self):
+        """(max - min) / median of the repetitions; None with fewer than two."""
+        v, m = self.values(), self.median()
+        return (max(v) - min(v)) / m if len(v) >= 2 and m else None
+
+    def noisy(self):
+        return (self.spread() or 0) > NOISY_SPREAD
+
+    def cpu_values(self):
+        if self.cpu is None:
+            return []
+        out = []
+        for r in self.raw:
+            try:
+                out.append(self.cpu(r))
+            except (KeyError, TypeError, ZeroDivisionError):
+                pass
+        return [v for v in out if v is not None]
+
+    def cpu_median(self):
+        """Median client CPU per unit of work (user + system, all threads), in cpu_unit."""
+        v = self.cpu_values()
         return statistics.median(v) if v else None
 
     def ref_value(self):
@@ -477,8 +131,13 @@ class Series:
         return {"section": self.section, "name": self.name, "client": self.client, "unit": self.unit,
                 "note": self.note, "median": self.median(), "values": self.values(),
                 "reference": self.ref_value(), "reference_label": self.ref_label, "ratio": self.ratio(),
-                "client_cpu_s_per_gib": self.cpu_per_gib(),
+                "best": self.best(), "spread": self.spread(), "noisy": self.noisy(),
+                "client_cpu": self.cpu_median(), "client_cpu_unit": self.cpu_unit, "client_cpu_values": self.cpu_values(),
                 "errors": sum(1 for r in self.raw if "error" in r), "raw": self.raw}
+
+
+# Repetitions spread wider than this (max - min over the median) are flagged in the table.
+NOISY_SPREAD = 0.25
 
 
 def mbps(r):
@@ -496,10 +155,14 @@ class Bench:
         self.series.append(s)
         return s
 
-    def target(self, name, value_series, reference, ref_label, ratio_min=None, ratio_max=None):
-        """A target: median / reference >= ratio_min (or <= ratio_max). reference: a Series or a number."""
-        v = value_series.median()
-        ref = reference.median() if isinstance(reference, Series) else reference
+    def target(self, name, value_series, reference, ref_label, ratio_min=None, ratio_max=None, cpu=False):
+        """A target: median / reference >= ratio_min (or <= ratio_max). reference: a Series or a number.
+        With `cpu`, the two series' median CPU per unit of work are compared instead."""
+        if cpu:
+            v, ref, unit = value_series.cpu_median(), reference.cpu_median(), value_series.cpu_unit
+        else:
+            v, unit = value_series.median(), value_series.unit
+            ref = reference.median() if isinstance(reference, Series) else reference
         if v is None or ref is None or ref == 0:
             status, ratio = "ERROR", None
         else:
@@ -507,7 +170,7 @@ class Bench:
             ok = ratio >= ratio_min if ratio_min is not None else ratio <= ratio_max
             status = "PASS" if ok else "MISS"
         self.targets.append({
-            "name": name, "value": v, "unit": value_series.unit, "reference": ref, "reference_label": ref_label,
+            "name": name, "value": v, "unit": unit, "reference": ref, "reference_label": ref_label,
             "ratio": ratio,
             "requirement": (">= %g" % ratio_min) if ratio_min is not None else ("<= %g" % ratio_max),
             "status": status,
@@ -580,12 +243,15 @@ def section_single(b, emu, py, f_big):
             out_file.unlink(missing_ok=True)
     py.delete(src)
 
-    b.target("1 PUT: library >= 0.95 x curl", put_lib, put_curl, "curl PUT", 0.95)
+    b.target("1 PUT: library >= 1.0 x curl", put_lib, put_curl, "curl PUT", 1.0)
+    b.target("1 PUT: library CPU per GiB <= 1.2 x curl's", put_lib, put_curl, "curl PUT", ratio_max=1.2, cpu=True)
     b.target("1 GET: library >= 0.95 x curl", get_lib, get_curl, "curl GET", 0.95)
-    return put_curl, get_curl
+    b.target("1 GET: library >= 1.0 x python", get_lib, get_py, "python GET", 1.0)
+    b.target("1 GET: library CPU per GiB <= 1.2 x curl's", get_lib, get_curl, "curl GET", ratio_max=1.2, cpu=True)
+    return {"put_curl": put_curl, "get_curl": get_curl, "get_file": get_file}
 
 
-def section_transfer(b, emu, py, f_big, put_curl, get_curl):
+def section_transfer(b, emu, py, f_big, single):
     a = b.args
     size = os.path.getsize(f_big)
     part, conc = a.part_mib, a.concurrency
@@ -632,12 +298,18 @@ def section_transfer(b, emu, py, f_big, put_curl, get_curl):
     py.delete(src)
     f_slice.unlink()
 
-    if put_curl is not None:
-        b.target("2 upload_file: library >= 0.9 x curl single PUT", up_lib, put_curl, "curl PUT", 0.9)
+    if single:
+        b.target("2 upload_file: library >= 0.9 x curl single PUT", up_lib, single["put_curl"], "curl PUT", 0.9)
     b.target("2 upload_file: library >= 2 x python upload_file", up_lib, up_py, "python", 2)
-    if get_curl is not None:
-        b.target("2 download_file: library >= 0.9 x curl single GET", dn_lib, get_curl, "curl GET", 0.9)
+    if single:
+        b.target("2 download_file: library >= 0.9 x curl single GET", dn_lib, single["get_curl"], "curl GET", 0.9)
+        b.target("2 download_file: CPU per GiB <= 1.3 x get_object_to_file's", dn_lib, single["get_file"],
+                 "get_object_to_file", ratio_max=1.3, cpu=True)
     b.target("2 download_file: library >= 2 x python download_file", dn_lib, dn_py, "python", 2)
+
+
+def per_request_cpu(phase):
+    return lambda r: r[phase]["cpu_s"] / r[phase]["count"] * 1e6
 
 
 def section_small(b, emu, py):
@@ -645,18 +317,36 @@ def section_small(b, emu, py):
     n, size = a.small_count, a.small_size
     log("== 3. %d small (%d B) PUTs then GETs, one thread" % (n, size))
     S = "3 small requests"
+    clients = (("py", "python SDK"), ("curl", "curl -K, %d URLs, keep-alive" % n),
+               ("lib", "library (1 thread, keep-alive)"))
     series = {}
     for phase in ("put", "get"):
-        for who, client in (("py", "python SDK"), ("lib", "library (1 thread, keep-alive)")):
-            for kind, unit, field in (("rps", "req/s", "rps"), ("p50", "us", "p50_us"), ("p99", "us", "p99_us")):
-                ref = series.get(("py", phase, kind)) if who == "lib" else None
+        for who, client in clients:
+            kinds = [("rps", "req/s", "rps")] + ([] if who == "curl" else [("p50", "us", "p50_us"),
+                                                                           ("p99", "us", "p99_us")])
+            for kind, unit, field in kinds:
+                ref = series.get(("py", phase, kind)) if who != "py" else None
                 name = "%d x %s %d B: %s" % (n, phase.upper(), size, "req/s" if kind == "rps" else kind + " latency")
+                cpu = per_request_cpu(phase) if kind == "rps" else None
                 series[(who, phase, kind)] = b.new(
                     S, name, client, unit, lambda r, ph=phase, f=field: r[ph][f],
-                    "lower is better" if unit == "us" else "", ref=ref, ref_label="python" if ref else None)
+                    "lower is better" if unit == "us" else "", ref=ref, ref_label="python" if ref else None,
+                    cpu=cpu, cpu_unit="us/req" if cpu else None)
+    body = make_file(data_dir_path / "small-body.bin", size)
+
+    def curl_small(rep):
+        prefix = "small/curl%d/" % rep
+        out = {}
+        for phase, method in (("put", "PUT"), ("get", "GET")):
+            r = curl_batch(emu, method, prefix, n, data_dir_path, upload=body if method == "PUT" else None)
+            r["rps"] = round(n / r["seconds"], 1)
+            out[phase] = r
+        return out
+
     jobs = [
         ("lib", lambda rep: lib(emu, "small", BUCKET, "small/lib%d/" % rep, n, size)),
         ("py", lambda rep: py.small("small/py%d/" % rep, n, size)),
+        ("curl", curl_small),
     ]
     for rep in range(a.reps):
         for who, fn in rotate(jobs, rep):
@@ -669,9 +359,61 @@ def section_small(b, emu, py):
                 if w == who:
                     s.add_result(r)
             py.delete_prefix("small/%s%d/" % (who, rep))
+    body.unlink()
     for phase in ("put", "get"):
-        b.target("3 small %s: library >= 10 x python req/s" % phase.upper(), series[("lib", phase, "rps")],
-                 series[("py", phase, "rps")], "python", 10)
+        lib_rps = series[("lib", phase, "rps")]
+        b.target("3 small %s: library >= 10 x python req/s" % phase.upper(), lib_rps, series[("py", phase, "rps")],
+                 "python", 10)
+        b.target("3 small %s: library CPU per request <= 0.3 x curl -K's" % phase.upper(), lib_rps,
+                 series[("curl", phase, "rps")], "curl -K", ratio_max=0.3, cpu=True)
+
+
+def section_many(b, emu, py):
+    a = b.args
+    n, size, jobs = a.many_count, a.many_size, a.many_jobs
+    log("== 6. many small objects: %d files of %d B, %d in flight" % (n, size, jobs))
+    S = "6 many small objects, %d x %d B, %d in flight" % (n, size, jobs)
+    per_object = lambda r: r["cpu_s"] / r["count"] * 1e6  # noqa: E731
+    ops = lambda r: r["count"] / r["seconds"]  # noqa: E731
+    tree = make_tree(data_dir_path / "many-src", n, size)
+    out = data_dir_path / "many-out"
+    made = {}
+    for what, method in (("upload", "PUT"), ("download", "GET")):
+        curl_s = b.new(S, what, "curl --parallel-max %d -K" % jobs, "obj/s", ops, cpu=per_object, cpu_unit="us/obj")
+        py_s = b.new(S, what, "python, %d threads" % jobs, "obj/s", ops, cpu=per_object, cpu_unit="us/obj")
+        lib_s = b.new(S, what, "library " + ("upload_prefix" if method == "PUT" else "download_tree"), "obj/s", ops,
+                      ref=curl_s, ref_label="curl", cpu=per_object, cpu_unit="us/obj")
+        rss = b.new(S, what + " peak RSS", "library", "MiB", lambda r: r["vmhwm_kib"] / 1024, "lower is better")
+        made[method] = (lib_s, curl_s, py_s, rss)
+
+    def fresh_out():
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir()
+
+    for rep in range(a.reps):
+        # Each client uploads its own copy, downloads it back, and deletes it.
+        runs = [
+            ("lib", lambda p: lib(emu, "tree-up", tree, BUCKET, p, jobs),
+             lambda p: lib(emu, "tree-down", BUCKET, p, out, jobs)),
+            ("curl", lambda p: curl_batch(emu, "PUT", p, n, data_dir_path, upload=tree, parallel=jobs),
+             lambda p: curl_batch(emu, "GET", p, n, data_dir_path, out_dir=out, parallel=jobs)),
+            ("py", lambda p: py.many("PUT", p, n, tree, jobs), lambda p: py.many("GET", p, n, out, jobs)),
+        ]
+        for who, up, down in rotate(runs, rep):
+            prefix = "many/%s%d/" % (who, rep)
+            index = {"lib": 0, "curl": 1, "py": 2}[who]
+            for method, fn in (("PUT", up), ("GET", down)):
+                fresh_out()
+                r = made[method][index].add(lambda: fn(prefix))
+                if who == "lib":
+                    made[method][3].add_result(r)
+            py.delete_prefix(prefix)
+    shutil.rmtree(tree, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    for method, what in (("PUT", "upload_prefix"), ("GET", "download_tree")):
+        lib_s, curl_s, py_s, _ = made[method]
+        b.target("6 %s: library >= 1.0 x curl --parallel objects/s" % what, lib_s, curl_s, "curl", 1.0)
+        b.target("6 %s: library >= 5 x python (%d threads) objects/s" % (what, jobs), lib_s, py_s, "python", 5)
 
 
 def section_capped(b, cap_emu, f_cap):
@@ -757,8 +499,9 @@ def print_table(b, meta):
     print("data on %s; emulator %s; medians of %d repetitions (capped %d, RSS %d)%s" % (
         meta["data_dir_fs"], " ".join(meta["emulator"]["fast_args"]) or "(no fast flags)", b.args.reps,
         b.args.capped_reps, b.args.rss_reps, "  [--quick]" if b.args.quick else ""))
-    print("ratio: median / the reference named; cpu/GiB: the client's own CPU seconds per GiB moved (user+sys, all"
-          " threads)")
+    print("median and best of the repetitions; spread: (max - min) / median, '!' above %d %%; ratio: median / the"
+          " reference named; cpu: the client's own CPU time (user + system, all threads) per GiB, request or object,"
+          " median" % (NOISY_SPREAD * 100))
     loads = [r["loadavg_1min"] for s in b.series for r in s.raw if "loadavg_1min" in r]
     if loads:
         busy = max(loads) > 0.5 * m["nproc"] + 1
@@ -767,23 +510,25 @@ def print_table(b, meta):
     section = None
     w_name = max([len(s.name) for s in b.series] + [11])
     w_client = max([len(s.client) for s in b.series] + [6])
+    row = "  %-*s  %-*s  %9s %9s %-6s %7s  %-16s  %14s  %s"
     for s in b.series:
         if s.section != section:
             section = s.section
             print("\n[%s]" % section)
-            print("  %-*s  %-*s  %9s %-5s  %-16s  %7s  %s" % (w_name, "measurement", w_client, "client", "median",
-                                                              "", "ratio", "cpu/GiB", "repetitions"))
+            print(row % (w_name, "measurement", w_client, "client", "median", "best", "", "spread", "ratio", "cpu",
+                         "repetitions"))
         vals = ", ".join(fmt(v, s.unit) for v in s.values())
         errs = sum(1 for r in s.raw if "error" in r)
         if errs:
             vals += " (%d failed)" % errs
         ratio = s.ratio()
         ratio = "%.2f x %s" % (ratio, s.ref_label) if ratio is not None else ""
-        cpu = s.cpu_per_gib()
-        cpu = "%.2fs" % cpu if cpu is not None else ""
-        print("  %-*s  %-*s  %9s %-5s  %-16s  %7s  %s%s" % (w_name, s.name, w_client, s.client,
-                                                           fmt(s.median(), s.unit), s.unit, ratio, cpu, vals,
-                                                           ("  [" + s.note + "]") if s.note else ""))
+        spread = s.spread()
+        spread = "%.0f%%%s" % (spread * 100, "!" if s.noisy() else " ") if spread is not None else ""
+        cpu = s.cpu_median()
+        cpu = "%s %s" % (fmt(cpu, "us" if s.cpu_unit != "s/GiB" else ""), s.cpu_unit) if cpu is not None else ""
+        print(row % (w_name, s.name, w_client, s.client, fmt(s.median(), s.unit), fmt(s.best(), s.unit), s.unit,
+                     spread, ratio, cpu, vals) + (("  [" + s.note + "]") if s.note else ""))
     print("\n[targets]")
     w = max([len(t["name"]) for t in b.targets] + [6])
     for t in b.targets:
@@ -803,7 +548,7 @@ def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true",
                    help="smoke check: 256 MiB objects, 1 repetition, fewer small requests, 64 MiB capped object")
-    p.add_argument("--reps", type=int, help="repetitions of sections 1-3 (default 3, quick 1)")
+    p.add_argument("--reps", type=int, help="repetitions of sections 1-3 and 6 (default 5, quick 1)")
     p.add_argument("--capped-reps", type=int, help="repetitions of section 4 (default 3, quick 1)")
     p.add_argument("--rss-reps", type=int, help="repetitions of section 5 (default 3, quick 1)")
     p.add_argument("--size-mib", type=int, help="object size of sections 1-2 (default 1024, quick 256)")
@@ -816,13 +561,17 @@ def parse_args(argv):
     p.add_argument("--capped-part-mib", type=int, help="part size of section 4 (default 16, quick 4)")
     p.add_argument("--capped-concurrency", default="1,2,4,8", help="parts in flight in section 4")
     p.add_argument("--rss-mib", type=int, help="object size of section 5 (default 4096, quick 512)")
-    p.add_argument("--only", default="1,2,3,4,5", help="sections to run, e.g. 1,3")
+    p.add_argument("--many-count", type=int, help="files in section 6 (default 10000, quick 1000)")
+    p.add_argument("--many-size", type=int, default=4096, help="file size in section 6, bytes (default 4096)")
+    p.add_argument("--many-jobs", type=int, default=16, help="files in flight in section 6 (default 16)")
+    p.add_argument("--only", default="1,2,3,4,5,6", help="sections to run, e.g. 1,3")
     p.add_argument("--max-load", type=float,
                    help="first wait (up to 10 minutes) until the 1-minute load average is below this")
     p.add_argument("--output", default=str(RESULTS_DIR / "latest.json"), help="where to write the JSON")
     a = p.parse_args(argv)
     q = a.quick
-    a.reps = a.reps or (1 if q else 3)
+    a.reps = a.reps or (1 if q else 5)
+    a.many_count = a.many_count or (1000 if q else 10000)
     a.capped_reps = a.capped_reps or (1 if q else 3)
     a.rss_reps = a.rss_reps or (1 if q else 3)
     a.size_mib = a.size_mib or (256 if q else 1024)
@@ -871,7 +620,7 @@ def main(argv):
     b = Bench(a)
     emus = []
     try:
-        emu = Emulator(fast_args, "fast")
+        emu = Emulator(fast_args, "fast", data_dir_path)
         emus.append(emu)
         lib(emu, "mkbucket", BUCKET)
         py = PySdk(emu) if CosS3Client else None
@@ -880,15 +629,17 @@ def main(argv):
         f_big = None
         if a.only & {1, 2}:
             f_big = make_file(data_dir_path / "object-big.bin", a.size_mib * MiB)
-        put_curl = get_curl = None
+        single = None
         if 1 in a.only:
-            put_curl, get_curl = section_single(b, emu, py, f_big)
+            single = section_single(b, emu, py, f_big)
         if 2 in a.only:
-            section_transfer(b, emu, py, f_big, put_curl, get_curl)
+            section_transfer(b, emu, py, f_big, single)
         if f_big:
             f_big.unlink()
         if 3 in a.only:
             section_small(b, emu, py)
+        if 6 in a.only:
+            section_many(b, emu, py)
         if 4 in a.only:
             if not flags["rate_limit"]:
                 log("== 4. skipped: this cos-emulator has no --rate-limit")
@@ -899,7 +650,7 @@ def main(argv):
                                       "ratio": None, "requirement": ">= 0.9", "status": "SKIP"})
             else:
                 cap_args = fast_args + ["--rate-limit", str(a.rate_limit)]
-                cap_emu = Emulator(cap_args, "capped")
+                cap_emu = Emulator(cap_args, "capped", data_dir_path)
                 emus.append(cap_emu)
                 meta["emulator"]["capped_args"] = cap_args
                 lib(cap_emu, "mkbucket", BUCKET)

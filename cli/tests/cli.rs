@@ -208,19 +208,20 @@ fn tags_acl_lifecycle_versions_and_config_file() {
     assert!(String::from_utf8_lossy(&out.stdout).contains(B));
 }
 
-/// Kill `child` once the checkpoint beside `file` exists, i.e. part of the upload is recorded.
+/// Kill `child` once the checkpoint in `dir` records a finished part (however loaded the machine is).
 fn kill_when_checkpointed(mut child: Child, dir: &Path) {
     let start = Instant::now();
     loop {
-        let has_checkpoint = std::fs::read_dir(dir)
-            .unwrap()
-            .any(|e| e.unwrap().file_name().to_string_lossy().ends_with(".cos-checkpoint"));
-        if has_checkpoint || start.elapsed() > Duration::from_secs(30) {
+        let has_part = std::fs::read_dir(dir).unwrap().any(|e| {
+            let e = e.unwrap();
+            e.file_name().to_string_lossy().ends_with(".cos-checkpoint")
+                && std::fs::read_to_string(e.path()).is_ok_and(|text| text.lines().any(|l| l.starts_with("part ")))
+        });
+        if has_part || start.elapsed() > Duration::from_secs(30) {
             break;
         }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(10));
     }
-    std::thread::sleep(Duration::from_millis(600));
     let _ = child.kill();
     let _ = child.wait();
 }

@@ -12,7 +12,7 @@ mod lifecycle;
 mod list;
 mod multipart;
 mod presign;
-mod object;
+pub(crate) mod object;
 mod purge;
 mod raw;
 mod restore;

@@ -164,8 +164,20 @@ impl Client {
         path: &Path,
         opts: &RequestOptions,
     ) -> Result<ObjectInfo> {
+        self.get_object_to_file_in(&Call::new(self.config()), bucket, key, path, opts)
+    }
+
+    /// `get_object_to_file` within `call` (whose deadline and metrics may cover more than this one file).
+    pub(crate) fn get_object_to_file_in(
+        &self,
+        call: &Call<'_>,
+        bucket: &str,
+        key: &str,
+        path: &Path,
+        opts: &RequestOptions,
+    ) -> Result<ObjectInfo> {
         let tmp = temp_path(path)?;
-        let mut reader = ObjectReader::open_in(&Call::new(self.config()), self, bucket, key, opts)?;
+        let mut reader = ObjectReader::open_in(call, self, bucket, key, opts)?;
         let result = (|| {
             let file = File::create(&tmp).map_err(|e| Error::io(&format!("creating {}", tmp.display()), &e))?;
             let mut out = io::BufWriter::with_capacity(READ_CHUNK, file);
@@ -301,6 +313,11 @@ pub(crate) fn md5_base64(data: &[u8]) -> String {
 }
 
 /// `dir/.name.cos-<pid>-<n>.tmp` beside `path`, so the final rename stays on one file system.
+/// Whether a file name is one `temp_path` makes (left behind only by a killed process).
+pub(crate) fn is_temp_name(name: &str) -> bool {
+    name.starts_with('.') && name.ends_with(".tmp") && name.contains(".cos-")
+}
+
 fn temp_path(path: &Path) -> Result<std::path::PathBuf> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);

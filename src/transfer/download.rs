@@ -250,7 +250,8 @@ fn read_range(
     got: &mut u64,
     run: &Run<'_>,
 ) -> Result<()> {
-    let mut buf = vec![0u8; CHUNK];
+    // No bigger than the range: zeroing a whole chunk would cost a small file more than its bytes.
+    let mut buf = vec![0u8; want.clamp(1, CHUNK as u64) as usize];
     let mut done = 0u64;
     loop {
         if run.stopping() {

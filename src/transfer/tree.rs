@@ -9,10 +9,14 @@ use super::{cancelled_error, Call, CancelToken, Progress, TransferOptions};
 use crate::client::Client;
 use crate::crc64::Crc64;
 use crate::error::{Error, Result};
+use crate::ops::object::is_temp_name;
 use crate::ops::{ListCursor, ListParams};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+
+/// Files up to this size download in one GET (see `download_tree`).
+const SMALL_FILE: u64 = 1024 * 1024;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Mutex};
 use std::time::{Duration, Instant};
@@ -135,8 +139,8 @@ struct Job {
 impl Client {
     /// Uploads the regular files under `dir` (recursively; symbolic links to files are followed, to
     /// directories not) to `prefix` + their path relative to `dir` (`/`-separated; a `/` is added after a
-    /// non-empty prefix that lacks one). Files ending `.cos-checkpoint` or `.cos-partial` (the library's own)
-    /// are never uploaded. See [`TreeOptions`] for patterns, sync and mirror deletes. Returns the report;
+    /// non-empty prefix that lacks one). Files ending `.cos-checkpoint` or `.cos-partial`, and the temporary
+    /// files of downloads in progress (the library's own) are never uploaded. See [`TreeOptions`] for patterns, sync and mirror deletes. Returns the report;
     /// fails as a whole only when the tree cannot be read or listed, or when cancelled.
     pub fn upload_prefix(
         &self,
@@ -250,7 +254,13 @@ impl Client {
                     std::fs::create_dir_all(parent)
                         .map_err(|e| Error::io(&format!("creating {}", parent.display()), &e))?;
                 }
-                self.download_file_in(&call, bucket, &job.key, &job.path, o, Some(p))?;
+                if job.size <= SMALL_FILE {
+                    // One GET into a temporary file, its length and CRC-64 checked, renamed into place: a
+                    // small file needs no HEAD, checkpoint or parts (they cost more than its bytes).
+                    self.get_object_to_file_in(&call, bucket, &job.key, &job.path, &o.request)?;
+                } else {
+                    self.download_file_in(&call, bucket, &job.key, &job.path, o, Some(p))?;
+                }
                 Ok(Outcome::Transferred)
             })();
             result.map_err(|e| call.stamp(e).context(&format!("key {:?}", job.key)))
@@ -391,7 +401,7 @@ fn walk(dir: &Path) -> Result<Vec<(Option<String>, PathBuf, u64)>> {
             };
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            if name.ends_with(".cos-checkpoint") || name.ends_with(".cos-partial") {
+            if name.ends_with(".cos-checkpoint") || name.ends_with(".cos-partial") || is_temp_name(&name) {
                 continue;
             }
             let relative = path.strip_prefix(dir).ok().and_then(|r| {
@@ -482,6 +492,7 @@ mod tests {
         std::fs::write(dir.join("a/b/deep.bin"), b"22").unwrap();
         std::fs::write(dir.join("a/x.cos-partial"), b"").unwrap();
         std::fs::write(dir.join("a/y.cos-checkpoint"), b"").unwrap();
+        std::fs::write(dir.join("a/.z.bin.cos-41-0.tmp"), b"").unwrap();
         #[cfg(unix)]
         std::os::unix::fs::symlink(&dir, dir.join("a/loop")).unwrap();
         let found: Vec<(Option<String>, u64)> = walk(&dir).unwrap().into_iter().map(|(r, _, s)| (r, s)).collect();
