@@ -72,11 +72,8 @@ fn wrapper_program_runs_plain_and_under_sanitizers() {
 #[test]
 fn wrapper_program_under_valgrind() {
     let out = cbuild::out_dir("cpp-wrapper-valgrind");
-    let exe = Build { lang: Lang::Cxx, link: Link::Dynamic, sanitize: false }.compile_with_flags(
-        &source(),
-        &out,
-        PEDANTIC,
-    );
+    let exe =
+        Build { lang: Lang::Cxx, link: Link::Dynamic, sanitize: false }.compile_with_flags(&source(), &out, PEDANTIC);
     let valgrind = cbuild::valgrind();
     let wrapper: Vec<&str> = valgrind.iter().map(String::as_str).collect();
     run_once(&exe, &wrapper, Vec::new(), "wrapper (valgrind)");
@@ -115,4 +112,28 @@ fn header_compiles_alone_with_gcc_and_clang() {
             );
         }
     }
+}
+
+/// The C++ example of the README's Install section, extracted from it: it compiles pedantically, reports a
+/// missing bucket through cospp::Error (HTTP 404, NoSuchBucket, a request id) and, once the bucket exists,
+/// prints what it put.
+#[test]
+fn the_readme_cpp_example_builds_and_runs() {
+    let readme = std::fs::read_to_string(cbuild::root().join("README.md")).unwrap();
+    let start = readme.find("```cpp\n").expect("the README has a C++ example") + 7;
+    let program = &readme[start..start + readme[start..].find("```").unwrap()];
+    let out = cbuild::out_dir("readme-cpp");
+    let src = out.join("readme_example.cpp");
+    std::fs::write(&src, program).unwrap();
+    let exe = Build { lang: Lang::Cxx, link: Link::Dynamic, sanitize: true }.compile_with_flags(&src, &out, PEDANTIC);
+    let emu = Emulator::start();
+    let env =
+        [cbuild::cos_env(&emu.address, support::SECRET_ID, support::SECRET_KEY), cbuild::sanitizer_env()].concat();
+    let run = cbuild::run(&[], &exe, &[], &env, TIMEOUT);
+    assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.starts_with("404 NoSuchBucket ") && run.stderr.trim_end().len() > 20, "{}", run.stderr);
+    emu.client().create_bucket("examplebucket-1250000000", &RequestOptions::new()).unwrap();
+    let run = cbuild::run(&[], &exe, &[], &env, TIMEOUT);
+    run.assert_success("README C++ example");
+    assert_eq!(run.stdout, "hello\n");
 }
