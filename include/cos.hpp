@@ -11,7 +11,8 @@
  *   appended and throws; `cospp::check(status, err)` throws for a status you already have.
  * - Friendly classes for the common work: `cospp::Config`, `cospp::Client` (thread-safe like `cos_client`),
  *   `cospp::RequestOptions`, `cospp::TransferOptions`, `cospp::CancelToken`, `cospp::PresignOptions`,
- *   `cospp::ObjectReader` / `cospp::ObjectWriter`, `cospp::ObjectListing` (an input range over a paged
+ *   `cospp::ObjectReader` / `cospp::ObjectWriter` (and `cospp::ReadBuf` / `cospp::WriteBuf`, their
+ *   std::streambufs for iostreams), `cospp::ObjectListing` (an input range over a paged
  *   listing), `cospp::Operation` (a non-blocking call). Inputs are `std::string_view`; they are copied into
  *   NUL-terminated strings for the C API.
  * - Callbacks are `std::function`. No exception ever crosses into the C library: each trampoline is
@@ -40,6 +41,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <streambuf>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -286,6 +288,12 @@ inline std::optional<std::string> maybe(const char *s) {
 inline std::string take_string(char *s) {
     Owned<char> owned(s);
     return text(owned.get());
+}
+
+/// The bytes as a std::string (empty bytes may have no data pointer).
+inline std::string string_of(const cos_bytes *bytes) {
+    const std::size_t len = cos_bytes_len(bytes);
+    return len > 0 ? std::string(reinterpret_cast<const char *>(cos_bytes_data(bytes)), len) : std::string();
 }
 
 /// Keeps the first exception a callback threw until the C call it interrupted has returned.
@@ -852,6 +860,76 @@ private:
     Owned<cos_object_writer> w_;
 };
 
+/// A std::streambuf reading an object, for std::istream:
+/// `cospp::ReadBuf buf(client.open_reader(bucket, key));  std::istream in(&buf);`. A failed read throws
+/// from underflow(), which std::istream turns into badbit (or rethrows, when in.exceptions() has badbit).
+class ReadBuf : public std::streambuf {
+public:
+    explicit ReadBuf(ObjectReader reader, std::size_t buffer_size = 64 * 1024)
+        : reader_(std::move(reader)), buf_(buffer_size > 0 ? buffer_size : 1) {}
+    ObjectReader &reader() noexcept { return reader_; }
+
+protected:
+    int_type underflow() override {
+        if (gptr() < egptr()) {
+            return traits_type::to_int_type(*gptr());
+        }
+        const std::size_t n = reader_.read(buf_.data(), buf_.size());
+        if (n == 0) {
+            return traits_type::eof();  // the whole object was read and verified
+        }
+        setg(buf_.data(), buf_.data(), buf_.data() + n);
+        return traits_type::to_int_type(*gptr());
+    }
+
+private:
+    ObjectReader reader_;
+    std::vector<char> buf_;
+};
+
+/// A std::streambuf writing an object, for std::ostream; call finish() to complete the object (destroyed
+/// without it, the upload is abandoned, as for ObjectWriter). A failed write throws from overflow() or
+/// sync(), which std::ostream turns into badbit (or rethrows, when out.exceptions() has badbit).
+class WriteBuf : public std::streambuf {
+public:
+    explicit WriteBuf(ObjectWriter writer, std::size_t buffer_size = 64 * 1024)
+        : writer_(std::move(writer)), buf_(buffer_size > 0 ? buffer_size : 1) {
+        setp(buf_.data(), buf_.data() + buf_.size());
+    }
+    /// Sends what is buffered and completes the object.
+    Headers finish() {
+        send_buffer();
+        return writer_.finish();
+    }
+    ObjectWriter &writer() noexcept { return writer_; }
+
+protected:
+    int_type overflow(int_type ch) override {
+        send_buffer();
+        if (!traits_type::eq_int_type(ch, traits_type::eof())) {
+            *pptr() = traits_type::to_char_type(ch);
+            pbump(1);
+        }
+        return traits_type::not_eof(ch);
+    }
+    int sync() override {
+        send_buffer();
+        return 0;
+    }
+
+private:
+    void send_buffer() {
+        const auto n = static_cast<std::size_t>(pptr() - pbase());
+        setp(buf_.data(), buf_.data() + buf_.size());  // emptied first: a throwing write does not resend
+        if (n > 0) {
+            writer_.write(buf_.data(), n);
+        }
+    }
+
+    ObjectWriter writer_;
+    std::vector<char> buf_;
+};
+
 /// Every object under a prefix, fetched page by page as it is iterated (cos_object_iter): an input range,
 /// `for (const cospp::ObjectInfo &o : client.list_objects(bucket, "dir/")) ...`. A failing page throws from
 /// the increment (or from begin()).
@@ -942,8 +1020,7 @@ public:
         wait();
         Owned<cos_bytes> bytes;
         call(cos_operation_take_bytes, op_.get(), bytes.out());
-        const auto *data = cos_bytes_data(bytes.get());
-        return std::string(reinterpret_cast<const char *>(data), cos_bytes_len(bytes.get()));
+        return detail::string_of(bytes.get());
     }
     /// Waits, then the response headers (start_put, start_get, start_head, ...).
     Headers take_headers() const {
@@ -1038,14 +1115,14 @@ public:
     }
 
     std::string get(std::string_view bucket, std::string_view key, const RequestOptions *opts = nullptr) const {
-        Owned<cos_bytes> bytes = get_raw(bucket, key, opts);
-        return std::string(reinterpret_cast<const char *>(cos_bytes_data(bytes.get())), cos_bytes_len(bytes.get()));
+        return detail::string_of(get_raw(bucket, key, opts).get());
     }
     std::vector<std::uint8_t> get_bytes(std::string_view bucket, std::string_view key,
                                         const RequestOptions *opts = nullptr) const {
         Owned<cos_bytes> bytes = get_raw(bucket, key, opts);
         const std::uint8_t *data = cos_bytes_data(bytes.get());
-        return std::vector<std::uint8_t>(data, data + cos_bytes_len(bytes.get()));
+        const std::size_t len = cos_bytes_len(bytes.get());
+        return len > 0 ? std::vector<std::uint8_t>(data, data + len) : std::vector<std::uint8_t>();
     }
     /// Streams the object to `write` as it arrives (the CRC-64 is checked after the last byte).
     Headers get_to(std::string_view bucket, std::string_view key, WriteFn write,

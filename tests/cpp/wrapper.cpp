@@ -1,7 +1,7 @@
 // wrapper.cpp: drives every class of include/cos.hpp against a live cos-emulator, checking every result:
 // owners and their moves, a NoSuchKey as cospp::ServiceError with every accessor, a refused connection as
 // cospp::ClientError, the cospp::call / cospp::check escape hatches, options, put/get/head/delete/copy,
-// listings (pages, the lazy range, the pull API), reader and writer, tagging, versioning, presigned URLs,
+// listings (pages, the lazy range, the pull API), reader and writer (and their iostream buffers), tagging, versioning, presigned URLs,
 // non-blocking operations, managed transfers with a std::function progress, callbacks that throw (the
 // exception reaches the caller after the C call returned), log / observer / credentials callbacks, and 16
 // std::threads sharing one Client.
@@ -20,6 +20,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <istream>
+#include <ostream>
 #include <iterator>
 #include <mutex>
 #include <string>
@@ -277,6 +279,8 @@ void objects(const cospp::Client &client) {
     CHECK(client.get(BUCKET, "obj/text.txt") == "hello, c++");
     CHECK(client.get_bytes(BUCKET, "obj/bytes.bin") == bytes);
     CHECK(client.get(BUCKET, "obj/raw.bin") == "raw");
+    client.put(BUCKET, "obj/empty", std::string_view());
+    CHECK(client.get(BUCKET, "obj/empty").empty() && client.get_bytes(BUCKET, "obj/empty").empty());
     cospp::RequestOptions range;
     range.range(7, -1);
     CHECK(client.get(BUCKET, "obj/text.txt", &range) == "c++");
@@ -420,6 +424,32 @@ void reader_and_writer(const cospp::Client &client) {
     CHECK(n > 0 && n <= sizeof head && std::string(head, n) == body.substr(0, n));
     CHECK(std::string(head, n) + reader.read_all() == body);
     CHECK(reader.read(head, sizeof head) == 0);
+
+    // The same through iostreams, with small buffers so that both refill many times.
+    {
+        cospp::WriteBuf out_buf(client.open_writer(BUCKET, "stream/lines.txt"), 16);
+        std::ostream out(&out_buf);
+        for (int i = 0; i < 1000; i++) {
+            out << "line " << i << '\n';
+        }
+        CHECK(out.good());
+        CHECK(out_buf.finish().crc64().has_value());
+    }
+    cospp::ReadBuf in_buf(client.open_reader(BUCKET, "stream/lines.txt"), 100);
+    std::istream in(&in_buf);
+    std::string line;
+    int lines = 0;
+    bool in_order = true;
+    while (std::getline(in, line)) {
+        in_order = in_order && line == "line " + std::to_string(lines);
+        lines++;
+    }
+    CHECK(lines == 1000 && in_order && in.eof() && !in.bad());
+    {
+        cospp::WriteBuf unfinished(client.open_writer(BUCKET, "stream/unfinished.txt"));
+        std::ostream(&unfinished) << "never completed";
+    }
+    CHECK(!client.exists(BUCKET, "stream/unfinished.txt"));
 
     cospp::ObjectWriter aborted = client.open_writer(BUCKET, "stream/aborted.bin");
     aborted.write("never");
