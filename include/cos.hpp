@@ -395,6 +395,9 @@ public:
         static_cast<HeadersView &>(other) = HeadersView();
     }
     Headers &operator=(Headers &&other) noexcept {
+        if (this == &other) {
+            return *this;
+        }
         static_cast<HeadersView &>(*this) = HeadersView(other.get());
         info_ = std::move(other.info_);
         static_cast<HeadersView &>(other) = HeadersView();
@@ -405,7 +408,7 @@ private:
     Owned<cos_object_info> info_;
 };
 
-/// One object of a listing.
+/// One object of a listing. (The C `cos_object_info`, response headers, is Headers here.)
 struct ObjectInfo {
     std::string key;
     std::uint64_t size = 0;
@@ -997,6 +1000,9 @@ public:
         : op_(std::move(op)), body_(std::move(body)) {}
     Operation(Operation &&) noexcept = default;
     Operation &operator=(Operation &&other) noexcept {
+        if (this == &other) {
+            return *this;
+        }
         stop();
         op_ = std::move(other.op_);
         body_ = std::move(other.body_);

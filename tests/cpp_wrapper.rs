@@ -37,7 +37,7 @@ fn run_once(exe: &Path, wrapper: &[&str], extra_env: Vec<(String, String)>, what
         .lines()
         .find_map(|l| l.strip_prefix("wrapper: ")?.split(' ').next()?.parse().ok())
         .unwrap_or_else(|| panic!("{what}: no summary line:\n{}", run.stdout));
-    assert!(checks >= 130, "{what}: only {checks} checks ran:\n{}", run.stdout);
+    assert!(checks >= 150, "{what}: only {checks} checks ran:\n{}", run.stdout);
     eprintln!("{what}: {checks} checks in {:?}", run.elapsed);
 
     // What the program left behind, seen from Rust.

@@ -303,6 +303,29 @@ void objects(const cospp::Client &client) {
     head = std::move(moved);
     CHECK(head.content_length() == 10 && moved.get() == nullptr);
 
+    // Conditions, storage class and the other request options.
+    cospp::RequestOptions stale;
+    stale.if_match("\"not-the-etag\"");
+    auto precondition = expect_throw<cospp::ServiceError>("If-Match", [&] { client.get(BUCKET, "obj/text.txt", &stale); });
+    CHECK(precondition && precondition->status_code() == 412 && precondition->error_code() == "PreconditionFailed");
+    cospp::RequestOptions fresh;
+    fresh.if_none_match(put.etag());
+    auto not_modified = expect_throw<cospp::ServiceError>("If-None-Match", [&] { client.get(BUCKET, "obj/text.txt", &fresh); });
+    CHECK(not_modified && not_modified->status_code() == 304);
+    cospp::RequestOptions archived;
+    archived.storage_class("STANDARD_IA").acl("private").content_md5(true).verify_crc(false);
+    client.put(BUCKET, "obj/ia.txt", "infrequent", &archived);
+    CHECK(client.head(BUCKET, "obj/ia.txt").header("x-cos-storage-class") == std::optional<std::string>("STANDARD_IA"));
+    cospp::RequestOptions html;
+    html.query("response-content-type", "text/html");
+    CHECK(client.open_reader(BUCKET, "obj/ia.txt", &html).headers().header("content-type") ==
+          std::optional<std::string>("text/html"));
+    auto bad_option = expect_throw<cospp::ClientError>("a header the client sets", [&] {
+        cospp::RequestOptions o;
+        o.header("Authorization", "mine");
+    });
+    CHECK(bad_option && bad_option->status() == COS_INVALID_ARGUMENT);
+
     cospp::Headers copied = client.copy(BUCKET, "obj/copy.txt", BUCKET, "obj/text.txt");
     CHECK(client.get(BUCKET, "obj/copy.txt") == "hello, c++");
     CHECK(copied.crc64() == put.crc64());
@@ -534,7 +557,8 @@ void transfers(const cospp::Client &client, const std::string &dir) {
     cospp::RequestOptions request;
     request.content_type("application/octet-stream");
     cospp::TransferOptions opts;
-    opts.part_size(1024 * 1024).concurrency(2).request_options(request).resumable(false);
+    opts.part_size(1024 * 1024).concurrency(2).request_options(request).part_timeout_ms(60000);
+    opts.checkpoint_path(dir + "/upload.checkpoint").resumable(true);
 
     uint64_t last_done = 0, last_total = 0;
     bool monotonic = true;
@@ -547,6 +571,7 @@ void transfers(const cospp::Client &client, const std::string &dir) {
     });
     CHECK(calls >= 2 && monotonic && last_done == data.size() && last_total == data.size());
     CHECK(up.crc64().has_value());
+    CHECK(!std::ifstream(dir + "/upload.checkpoint").good());  // removed once the upload completed
     CHECK(client.head(BUCKET, "big/file.bin").header("content-type") ==
           std::optional<std::string>("application/octet-stream"));
 
@@ -608,6 +633,14 @@ void callbacks_on_the_config() {
 
     // Credentials from a std::function, and one that throws: the request fails with its message.
     const std::string id = env("COS_SECRET_ID"), key = env("COS_SECRET_KEY");
+    // The remaining setters, on a client that must still work.
+    cospp::Config tuned = cospp::Config::from_env();
+    tuned.user_agent("wrapper-test/1").operation_timeout_ms(60000).background_workers(2).endpoint(
+        "cos.ap-guangzhou.myqcloud.com");
+    CHECK(cospp::Client(tuned).get(BUCKET, "obj/text.txt") == "hello, c++");
+    auto bad_scheme = expect_throw<cospp::ClientError>("scheme ftp", [] { cospp::Config().scheme("ftp"); });
+    CHECK(bad_scheme && bad_scheme->status() == COS_INVALID_ARGUMENT);
+
     cospp::Config provided = cospp::Config::from_env();
     std::atomic<int> asked{0};
     provided.credentials_provider([&] {
