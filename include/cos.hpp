@@ -1077,7 +1077,7 @@ public:
         keep_alive_ = std::move(other.keep_alive_);
         return *this;
     }
-    /// cos_client_new_from_env: COS_SECRET_ID, COS_SECRET_KEY, COS_REGION, COS_SCHEME, COS_ADDRESS, ...
+    /// From the environment as cos_client_new_from_env reads it: COS_SECRET_ID, COS_SECRET_KEY, COS_REGION, ...
     static Client from_env() { return Client(Config::from_env()); }
 
     // Buckets
