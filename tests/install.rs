@@ -1,7 +1,8 @@
 //! `make install` as a C user meets it: the library installed into a temporary prefix (from the build cargo
 //! made for this run, `PROFILE=debug NO_BUILD=1`), the files and links checked, then the C quickstart built
 //! three ways — `pkg-config --cflags --libs cos`, `pkg-config --static` and a CMake project with
-//! `find_package(cos)` (both `cos::cos` and `cos::cos_static`) — and each run against the emulator; the
+//! `find_package(cos)` (both `cos::cos` and `cos::cos_static`) — and each run against the emulator, as is a
+//! C++ program using the installed `cos.hpp` (`tests/install/hello.cpp`, pkg-config's flags); the
 //! static archive linked beside another Rust static library; and `make uninstall` leaving nothing behind.
 //! Needs make, pkg-config and cmake (tests/run.sh installs them).
 
@@ -122,6 +123,7 @@ fn make_install_gives_a_library_that_pkg_config_and_cmake_find() {
 
     let expected = [
         "include/cos.h".into(),
+        "include/cos.hpp".into(),
         format!("lib/.debug/{real}.debug"),
         "lib/cmake/cos/cosConfig.cmake".into(),
         "lib/cmake/cos/cosConfigVersion.cmake".into(),
@@ -132,7 +134,7 @@ fn make_install_gives_a_library_that_pkg_config_and_cmake_find() {
         "lib/pkgconfig/cos.pc".into(),
     ];
     let mut installed = files(&prefix);
-    installed.retain(|f| f != "include/cos.hpp" && f != "bin/cos"); // installed once they exist
+    installed.retain(|f| f != "bin/cos"); // installed once it exists
     let mut expected = expected.to_vec();
     expected.sort();
     assert_eq!(installed, expected);
@@ -141,10 +143,9 @@ fn make_install_gives_a_library_that_pkg_config_and_cmake_find() {
     assert_eq!(std::fs::read_link(lib.join("libcos.so")).unwrap(), PathBuf::from(&soname));
     assert_eq!(std::fs::read_link(lib.join(&soname)).unwrap(), PathBuf::from(&real));
     assert_eq!(dynamic(&lib.join(&real), "SONAME"), std::slice::from_ref(&soname));
-    assert_eq!(
-        std::fs::read(prefix.join("include/cos.h")).unwrap(),
-        std::fs::read(cbuild::root().join("include/cos.h")).unwrap()
-    );
+    for header in ["include/cos.h", "include/cos.hpp"] {
+        assert_eq!(std::fs::read(prefix.join(header)).unwrap(), std::fs::read(cbuild::root().join(header)).unwrap());
+    }
 
     // The shipped .so: no debug info, a link to the separate debug file, only cos_* exported.
     let sections = readelf(&["-SW"], &lib.join(&real));
@@ -179,6 +180,17 @@ fn make_install_gives_a_library_that_pkg_config_and_cmake_find() {
     cc(&flags, &dynamic_exe);
     assert!(dynamic(&dynamic_exe, "NEEDED").contains(&soname));
     run_quickstart(&dynamic_exe, Some(&lib), "quickstart (pkg-config)");
+
+    // The C++ wrapper from the prefix: the same flags, `#include <cos.hpp>`.
+    let cpp_exe = tmp.path("hello-cpp");
+    let hello = cbuild::root().join("tests/install/hello.cpp");
+    sh(Command::new("c++").args(["-std=c++17", "-Wall", "-Werror"]).arg(hello).args(&flags).arg("-o").arg(&cpp_exe));
+    let emu = Emulator::start();
+    let mut env = cbuild::cos_env(&emu.address, support::SECRET_ID, support::SECRET_KEY);
+    env.push(("LD_LIBRARY_PATH".into(), lib.display().to_string()));
+    cbuild::run(&[], &cpp_exe, &[], &env, Duration::from_secs(60))
+        .assert_success("hello.cpp (pkg-config)")
+        .assert_line("hello.cpp (pkg-config)", "hello.cpp: got 14 bytes back, then NoSuchKey (HTTP 404)");
 
     // pkg-config --static: Libs.private brings what the Rust standard library needs; a fully static program.
     let mut flags = pkg_config(&prefix, &["--static", "--cflags", "--libs"]);

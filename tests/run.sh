@@ -4,16 +4,17 @@
 # official Python SDK), the C tests (examples, sanitizers, valgrind, bad input through the C ABI, symbol
 # checks), then a bounded fuzzing run of every response parser (FUZZ_SECONDS per target, default 10;
 # FUZZ_SECONDS=0 skips it). Installs what the tests need first, and only what is missing: Debian packages
-# (valgrind, g++, make, pkg-config, cmake, squid, openssl), the Python venv when tests/python/requirements.txt changed (tests/setup.sh keeps a stamp),
+# (valgrind, g++, clang, make, pkg-config, cmake, squid, openssl), the Python venv when tests/python/requirements.txt changed (tests/setup.sh keeps a stamp),
 # cargo-fuzz when it is not on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "== installing test dependencies"
 # Debian packages by the command each provides: valgrind, g++; make, pkg-config, cmake (tests/install.rs);
-# squid (tests/transport_proxy.rs); openssl (the private CA of tests/transport_tls.rs).
+# squid (tests/transport_proxy.rs); openssl (the private CA of tests/transport_tls.rs); clang++ (cos.hpp must
+# compile with both C++ compilers: tests/cpp_wrapper.rs).
 missing=()
-for pair in valgrind:valgrind g++:g++ make:make pkg-config:pkg-config cmake:cmake squid:squid openssl:openssl; do
+for pair in valgrind:valgrind g++:g++ clang++:clang make:make pkg-config:pkg-config cmake:cmake squid:squid openssl:openssl; do
   command -v "${pair%%:*}" > /dev/null || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then

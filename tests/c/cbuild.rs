@@ -103,6 +103,11 @@ impl Build {
 
     /// Compiles and links `src` into `out_dir/<stem>-<tag>`, panicking with the compiler's output on failure.
     pub fn compile(&self, src: &Path, out_dir: &Path) -> PathBuf {
+        self.compile_with_flags(src, out_dir, &[])
+    }
+
+    /// `compile` with `extra` compiler flags after the standard ones (e.g. `-pedantic` for C++).
+    pub fn compile_with_flags(&self, src: &Path, out_dir: &Path, extra: &[&str]) -> PathBuf {
         let stem = src.file_stem().unwrap().to_string_lossy();
         let exe = out_dir.join(format!("{stem}-{}", self.tag()));
         let lib = lib_dir();
@@ -118,7 +123,7 @@ impl Build {
                 c
             }
         };
-        cmd.arg("-g").arg("-I").arg(root().join("include"));
+        cmd.args(extra).arg("-g").arg("-I").arg(root().join("include"));
         if self.sanitize {
             cmd.args(["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-fno-sanitize-recover=undefined"]);
         }
