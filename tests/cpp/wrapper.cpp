@@ -569,7 +569,8 @@ void transfers(const cospp::Client &client, const std::string &dir) {
         last_total = total;
         calls++;
     });
-    CHECK(calls >= 2 && monotonic && last_done == data.size() && last_total == data.size());
+    // Reports come at most every 100 ms or 64 KiB: a fast upload may be reported once, at its end.
+    CHECK(calls >= 1 && monotonic && last_done == data.size() && last_total == data.size());
     CHECK(up.crc64().has_value());
     CHECK(!std::ifstream(dir + "/upload.checkpoint").good());  // removed once the upload completed
     CHECK(client.head(BUCKET, "big/file.bin").header("content-type") ==
