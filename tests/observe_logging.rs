@@ -92,6 +92,20 @@ fn levels_filter_and_clients_keep_their_own_lines() {
     assert_eq!(got.len(), 1);
     assert!(got[0].1.contains("HEAD") && got[0].1.contains("-> 404"), "{}", got[0].1);
     assert!(taken(&quiet_lines).is_empty());
+
+    // At Debug, each answered attempt also says which connection carried it: the first a new one.
+    let (debug, debug_lines) = logging_client(&emu, LogLevel::Debug, |_| {});
+    debug.put_object(BUCKET, "a", b"1", &o).unwrap();
+    debug.put_object(BUCKET, "b", b"2", &o).unwrap();
+    let got = taken(&debug_lines);
+    let levels: Vec<LogLevel> = got.iter().map(|(l, _)| *l).collect();
+    assert_eq!(levels, [LogLevel::Debug, LogLevel::Info, LogLevel::Debug, LogLevel::Info], "{got:?}");
+    assert!(
+        got[0].1.starts_with(&format!("PUT {HOST}/a attempt 1 went over a new connection, made in ")),
+        "{}",
+        got[0].1
+    );
+    assert_eq!(got[2].1, format!("PUT {HOST}/b attempt 1 went over a pooled connection"));
 }
 
 #[test]

@@ -341,6 +341,13 @@ impl Transport {
             bytes_sent: req.body.size(),
             elapsed: started.elapsed(),
         };
+        if let (Ok(resp), true) = (result, logger.enabled(LogLevel::Debug)) {
+            let how = match resp.connect {
+                Some(t) => format!("a new connection, made in {} us", t.as_micros()),
+                None => "a pooled connection".to_string(),
+            };
+            logger.log(LogLevel::Debug, &format!("{} {host}{path} attempt {attempt} went over {how}", req.method));
+        }
         let (level, line) = match result {
             Ok(resp) => {
                 let received = resp.headers.get("content-length").and_then(|v| v.parse().ok());
