@@ -1,0 +1,178 @@
+package cos
+
+/*
+#include "shims.h"
+*/
+import "C"
+
+import (
+	"context"
+	"runtime/cgo"
+)
+
+// CreateBucket creates a bucket ("<name>-<appid>"). opts may carry an ACL, grants, tags. A bucket you own
+// already fails with Code "BucketAlreadyOwnedByYou".
+func (c *Client) CreateBucket(ctx context.Context, bucket string, opts *RequestOptions) error {
+	var cs cstrings
+	defer cs.free()
+	b := cs.str(bucket)
+	if cs.err != nil {
+		return cs.err
+	}
+	o, err := opts.toC()
+	if err != nil {
+		return err
+	}
+	defer C.cos_request_options_free(o)
+	p, err := c.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.release()
+	var e *C.cos_error
+	return errorFrom(C.cos_client_create_bucket_ex(p, b, o, &e), e)
+}
+
+// DeleteBucket deletes an empty bucket ("BucketNotEmpty" otherwise; see DeleteBucketRecursive).
+func (c *Client) DeleteBucket(ctx context.Context, bucket string) error {
+	return c.bucketCall(ctx, bucket, func(p *C.cos_client, b *C.char, e **C.cos_error) C.cos_status {
+		return C.cos_client_delete_bucket(p, b, e)
+	})
+}
+
+// bucketCall runs one C call that takes only the client and a bucket name.
+func (c *Client) bucketCall(ctx context.Context, bucket string, f func(p *C.cos_client, b *C.char, e **C.cos_error) C.cos_status) error {
+	var cs cstrings
+	defer cs.free()
+	b := cs.str(bucket)
+	if cs.err != nil {
+		return cs.err
+	}
+	p, err := c.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.release()
+	var e *C.cos_error
+	st := f(p, b, &e)
+	return errorFrom(st, e)
+}
+
+// BucketExists tells whether the bucket exists (a 404 is false; any other failure, 403 included, is an
+// error).
+func (c *Client) BucketExists(ctx context.Context, bucket string) (bool, error) {
+	var exists C.bool
+	err := c.bucketCall(ctx, bucket, func(p *C.cos_client, b *C.char, e **C.cos_error) C.cos_status {
+		return C.cos_client_bucket_exists(p, b, &exists, e)
+	})
+	return bool(exists), err
+}
+
+// HeadBucket returns the bucket's headers (x-cos-bucket-region, ...); a missing bucket is a 404
+// *ServiceError with Code "NoSuchBucket".
+func (c *Client) HeadBucket(ctx context.Context, bucket string) (*ObjectInfo, error) {
+	var info *C.cos_object_info
+	err := c.bucketCall(ctx, bucket, func(p *C.cos_client, b *C.char, e **C.cos_error) C.cos_status {
+		return C.cos_client_head_bucket(p, b, &info, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return takeInfo(info), nil
+}
+
+// BucketLocation is the bucket's region (GET /?location).
+func (c *Client) BucketLocation(ctx context.Context, bucket string) (string, error) {
+	var region *C.char
+	err := c.bucketCall(ctx, bucket, func(p *C.cos_client, b *C.char, e **C.cos_error) C.cos_status {
+		return C.cos_client_get_bucket_location(p, b, &region, e)
+	})
+	return takeString(region), err
+}
+
+// BucketInfo is one bucket of ListBuckets.
+type BucketInfo struct {
+	Name, Region, CreationDate string
+	// Type is "cos", or "ofs" for an OFS bucket ("" when not reported).
+	Type string
+}
+
+// ListBuckets lists every bucket of the account, following the pages.
+func (c *Client) ListBuckets(ctx context.Context) ([]BucketInfo, error) {
+	p, err := c.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.release()
+	var list *C.cos_bucket_list
+	var e *C.cos_error
+	st := C.cos_client_list_all_buckets(p, nil, &list, &e)
+	if err := errorFrom(st, e); err != nil {
+		return nil, err
+	}
+	defer C.cos_bucket_list_free(list)
+	n := int(C.cos_bucket_list_count(list))
+	out := make([]BucketInfo, 0, n)
+	for i := 0; i < n; i++ {
+		j := C.size_t(i)
+		out = append(out, BucketInfo{
+			Name:         goStr(C.cos_bucket_list_name(list, j)),
+			Region:       goStr(C.cos_bucket_list_region(list, j)),
+			CreationDate: goStr(C.cos_bucket_list_creation_date(list, j)),
+			Type:         goStr(C.cos_bucket_list_bucket_type(list, j)),
+		})
+	}
+	return out, nil
+}
+
+// DeleteBucketRecursive removes every multipart upload, object version and delete marker of the bucket,
+// then the bucket; it returns how many entries were removed. ctx is checked between batches of 1000.
+func (c *Client) DeleteBucketRecursive(ctx context.Context, bucket string) (uint64, error) {
+	state := &callbackState{ctx: ctx}
+	h := cgo.NewHandle(state)
+	defer h.Delete()
+	var deleted C.uint64_t
+	var st C.cos_status
+	var e *C.cos_error
+	err := c.bucketCall(ctx, bucket, func(p *C.cos_client, b *C.char, pe **C.cos_error) C.cos_status {
+		// The error is taken apart by state.outcome below, which adds the context or a panic to it.
+		st = C.cosgo_delete_bucket_recursive(p, b, C.uintptr_t(h), &deleted, &e)
+		return C.COS_OK
+	})
+	if err != nil {
+		return 0, err
+	}
+	if err := state.outcome(st, e); err != nil {
+		return 0, err
+	}
+	return uint64(deleted), nil
+}
+
+// PutBucketPolicy sets the bucket's policy, a JSON document.
+func (c *Client) PutBucketPolicy(ctx context.Context, bucket, policy string) error {
+	var cs cstrings
+	defer cs.free()
+	pol := cs.str(policy)
+	if cs.err != nil {
+		return cs.err
+	}
+	return c.bucketCall(ctx, bucket, func(p *C.cos_client, b *C.char, e **C.cos_error) C.cos_status {
+		return C.cos_client_put_bucket_policy(p, b, pol, e)
+	})
+}
+
+// GetBucketPolicy is the bucket's policy (JSON as COS returns it); none is a 404 "NoSuchBucketPolicy".
+func (c *Client) GetBucketPolicy(ctx context.Context, bucket string) (string, error) {
+	var policy *C.char
+	err := c.bucketCall(ctx, bucket, func(p *C.cos_client, b *C.char, e **C.cos_error) C.cos_status {
+		return C.cos_client_get_bucket_policy(p, b, &policy, e)
+	})
+	return takeString(policy), err
+}
+
+// DeleteBucketPolicy deletes the bucket's policy.
+func (c *Client) DeleteBucketPolicy(ctx context.Context, bucket string) error {
+	return c.bucketCall(ctx, bucket, func(p *C.cos_client, b *C.char, e **C.cos_error) C.cos_status {
+		return C.cos_client_delete_bucket_policy(p, b, e)
+	})
+}

@@ -1,0 +1,3 @@
+module cos/bindings/go
+
+go 1.19

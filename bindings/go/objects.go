@@ -1,0 +1,323 @@
+package cos
+
+/*
+#include <stdlib.h>
+#include "cos.h"
+*/
+import "C"
+
+import (
+	"context"
+	"time"
+	"unsafe"
+)
+
+// One request each: put, get, head, delete, copy. The C calls cannot be interrupted once sent, so ctx is
+// checked before sending; the client's timeouts (Config.OperationTimeout) bound the request itself.
+
+// PutObject uploads data as one object (PUT Object; up to 5 GiB). opts may be nil.
+func (c *Client) PutObject(ctx context.Context, bucket, key string, data []byte, opts *RequestOptions) (*ObjectInfo, error) {
+	var cs cstrings
+	defer cs.free()
+	b, k := cs.str(bucket), cs.str(key)
+	if cs.err != nil {
+		return nil, cs.err
+	}
+	o, err := opts.toC()
+	if err != nil {
+		return nil, err
+	}
+	defer C.cos_request_options_free(o)
+	p, err := c.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.release()
+	ptr, n := bytesArg(data)
+	var info *C.cos_object_info
+	var e *C.cos_error
+	st := C.cos_client_put_object_ex(p, b, k, ptr, n, o, &info, &e)
+	if err := errorFrom(st, e); err != nil {
+		return nil, err
+	}
+	return takeInfo(info), nil
+}
+
+// GetObject downloads an object (or the opts.Range of it) into memory; its CRC-64 is checked.
+func (c *Client) GetObject(ctx context.Context, bucket, key string, opts *RequestOptions) ([]byte, *ObjectInfo, error) {
+	var cs cstrings
+	defer cs.free()
+	b, k := cs.str(bucket), cs.str(key)
+	if cs.err != nil {
+		return nil, nil, cs.err
+	}
+	o, err := opts.toC()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer C.cos_request_options_free(o)
+	p, err := c.acquire(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer c.release()
+	var out *C.cos_bytes
+	var info *C.cos_object_info
+	var e *C.cos_error
+	st := C.cos_client_get_object_ex(p, b, k, o, &out, &info, &e)
+	if err := errorFrom(st, e); err != nil {
+		return nil, nil, err
+	}
+	return takeBytes(out), takeInfo(info), nil
+}
+
+// HeadObject returns the object's headers. A missing object is a *ServiceError with StatusCode 404 and
+// Code "NoSuchResource" (a HEAD answer has no body to say more).
+func (c *Client) HeadObject(ctx context.Context, bucket, key string, opts *RequestOptions) (*ObjectInfo, error) {
+	var cs cstrings
+	defer cs.free()
+	b, k := cs.str(bucket), cs.str(key)
+	if cs.err != nil {
+		return nil, cs.err
+	}
+	o, err := opts.toC()
+	if err != nil {
+		return nil, err
+	}
+	defer C.cos_request_options_free(o)
+	p, err := c.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.release()
+	var info *C.cos_object_info
+	var e *C.cos_error
+	st := C.cos_client_head_object(p, b, k, o, &info, &e)
+	if err := errorFrom(st, e); err != nil {
+		return nil, err
+	}
+	return takeInfo(info), nil
+}
+
+// ObjectExists tells whether the object exists (a 404 is false, not an error).
+func (c *Client) ObjectExists(ctx context.Context, bucket, key string) (bool, error) {
+	var cs cstrings
+	defer cs.free()
+	b, k := cs.str(bucket), cs.str(key)
+	if cs.err != nil {
+		return false, cs.err
+	}
+	p, err := c.acquire(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer c.release()
+	var exists C.bool
+	var e *C.cos_error
+	st := C.cos_client_object_exists(p, b, k, &exists, &e)
+	if err := errorFrom(st, e); err != nil {
+		return false, err
+	}
+	return bool(exists), nil
+}
+
+// DeleteObject deletes an object (a missing key succeeds, as in COS). opts may name a version; the info
+// says whether a delete marker was made (versioned buckets).
+func (c *Client) DeleteObject(ctx context.Context, bucket, key string, opts *RequestOptions) (*ObjectInfo, error) {
+	var cs cstrings
+	defer cs.free()
+	b, k := cs.str(bucket), cs.str(key)
+	if cs.err != nil {
+		return nil, cs.err
+	}
+	o, err := opts.toC()
+	if err != nil {
+		return nil, err
+	}
+	defer C.cos_request_options_free(o)
+	p, err := c.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.release()
+	var info *C.cos_object_info
+	var e *C.cos_error
+	st := C.cos_client_delete_object_ex(p, b, k, o, &info, &e)
+	if err := errorFrom(st, e); err != nil {
+		return nil, err
+	}
+	return takeInfo(info), nil
+}
+
+// DeleteError is one key COS refused to delete in DeleteObjects.
+type DeleteError struct {
+	Key, Code, Message string
+}
+
+// DeleteResult is the outcome of DeleteObjects, key by key (Deleted is empty in quiet mode).
+type DeleteResult struct {
+	Deleted []string
+	Errors  []DeleteError
+}
+
+// DeleteObjects deletes keys (DeleteObjects, sent in batches of 1000). The call succeeds when every request
+// succeeded; keys COS refused are in the result's Errors.
+func (c *Client) DeleteObjects(ctx context.Context, bucket string, keys []string, quiet bool) (*DeleteResult, error) {
+	var cs cstrings
+	defer cs.free()
+	b := cs.str(bucket)
+	// The key array is C memory: a Go array of C pointers could be passed too, but C memory keeps the
+	// cgo pointer check out of the question for any number of keys.
+	var arr **C.char
+	if len(keys) > 0 {
+		arr = (**C.char)(C.malloc(C.size_t(len(keys)) * C.size_t(unsafe.Sizeof((*C.char)(nil)))))
+		defer C.free(unsafe.Pointer(arr))
+		slots := unsafe.Slice(arr, len(keys))
+		for i, k := range keys {
+			slots[i] = cs.str(k)
+		}
+	}
+	if cs.err != nil {
+		return nil, cs.err
+	}
+	p, err := c.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.release()
+	var out *C.cos_delete_result
+	var e *C.cos_error
+	st := C.cos_client_delete_objects(p, b, arr, C.size_t(len(keys)), C.bool(quiet), &out, &e)
+	if err := errorFrom(st, e); err != nil {
+		return nil, err
+	}
+	defer C.cos_delete_result_free(out)
+	res := &DeleteResult{}
+	for i := 0; i < int(C.cos_delete_result_deleted_count(out)); i++ {
+		res.Deleted = append(res.Deleted, goStr(C.cos_delete_result_deleted_key(out, C.size_t(i))))
+	}
+	for i := 0; i < int(C.cos_delete_result_error_count(out)); i++ {
+		j := C.size_t(i)
+		res.Errors = append(res.Errors, DeleteError{
+			Key:     goStr(C.cos_delete_result_error_key(out, j)),
+			Code:    goStr(C.cos_delete_result_error_code(out, j)),
+			Message: goStr(C.cos_delete_result_error_message(out, j)),
+		})
+	}
+	return res, nil
+}
+
+// CopyObject is one server-side CopyObject to bucket/key from srcBucket/srcKey (client's region, up to
+// 5 GiB). opts may set MetadataDirective "Replaced" with new metadata, a storage class, an ACL, ...; Copy is
+// the managed form for any size.
+func (c *Client) CopyObject(ctx context.Context, bucket, key, srcBucket, srcKey string, opts *RequestOptions) (*ObjectInfo, error) {
+	var cs cstrings
+	defer cs.free()
+	b, k, sb, sk := cs.str(bucket), cs.str(key), cs.str(srcBucket), cs.str(srcKey)
+	if cs.err != nil {
+		return nil, cs.err
+	}
+	o, err := opts.toC()
+	if err != nil {
+		return nil, err
+	}
+	defer C.cos_request_options_free(o)
+	p, err := c.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.release()
+	var info *C.cos_object_info
+	var e *C.cos_error
+	st := C.cos_client_copy_object(p, b, k, sb, sk, o, &info, &e)
+	if err := errorFrom(st, e); err != nil {
+		return nil, err
+	}
+	return takeInfo(info), nil
+}
+
+// PresignOptions adjusts a presigned URL: its window and what it signs.
+type PresignOptions struct {
+	// Start fixes the window's start (zero: now, the window starting 60 s earlier as the client signs).
+	Start time.Time
+	// Expires is the validity (0: 300 s).
+	Expires time.Duration
+	// Params are query parameters put in the URL and signed (response-content-disposition, versionId, ...).
+	Params map[string]string
+	// Headers are headers the URL's user must send with exactly these values.
+	Headers map[string]string
+	// NoSignHost leaves the host unsigned.
+	NoSignHost bool
+}
+
+// PresignURL is a presigned URL for method ("GET", "PUT", ...) on bucket/key (key "" addresses the bucket),
+// with the session token as a signed parameter when the client has one. Nothing is sent.
+func (c *Client) PresignURL(method, bucket, key string, opts *PresignOptions) (string, error) {
+	var cs cstrings
+	defer cs.free()
+	m, b, k := cs.str(method), cs.str(bucket), cs.str(key)
+	po := C.cos_presign_options_new()
+	defer C.cos_presign_options_free(po)
+	var fe firstError
+	var e *C.cos_error
+	if opts != nil {
+		if !opts.Start.IsZero() {
+			fe.add(C.cos_presign_options_set_start(po, C.int64_t(opts.Start.Unix()), &e), &e)
+		}
+		if opts.Expires > 0 {
+			secs := opts.Expires / time.Second
+			if secs < 1 {
+				secs = 1
+			}
+			fe.add(C.cos_presign_options_set_expires(po, C.uint32_t(secs), &e), &e)
+		}
+		for _, name := range sortedKeys(opts.Params) {
+			fe.add(C.cos_presign_options_add_param(po, cs.str(name), cs.str(opts.Params[name]), &e), &e)
+		}
+		for _, name := range sortedKeys(opts.Headers) {
+			fe.add(C.cos_presign_options_add_header(po, cs.str(name), cs.str(opts.Headers[name]), &e), &e)
+		}
+		if opts.NoSignHost {
+			fe.add(C.cos_presign_options_set_sign_host(po, C.bool(false), &e), &e)
+		}
+	}
+	if cs.err != nil {
+		return "", cs.err
+	}
+	if fe.err != nil {
+		return "", fe.err
+	}
+	p, err := c.acquire(nil)
+	if err != nil {
+		return "", err
+	}
+	defer c.release()
+	var url *C.char
+	st := C.cos_client_presign_url_ex(p, m, b, k, po, &url, &e)
+	if err := errorFrom(st, e); err != nil {
+		return "", err
+	}
+	return takeString(url), nil
+}
+
+// ObjectURL is the unsigned URL of an object (scheme, the bucket's host, the encoded key).
+func (c *Client) ObjectURL(bucket, key string) (string, error) {
+	var cs cstrings
+	defer cs.free()
+	b, k := cs.str(bucket), cs.str(key)
+	if cs.err != nil {
+		return "", cs.err
+	}
+	p, err := c.acquire(nil)
+	if err != nil {
+		return "", err
+	}
+	defer c.release()
+	var url *C.char
+	var e *C.cos_error
+	st := C.cos_client_object_url(p, b, k, &url, &e)
+	if err := errorFrom(st, e); err != nil {
+		return "", err
+	}
+	return takeString(url), nil
+}

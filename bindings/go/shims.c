@@ -1,0 +1,44 @@
+// See shims.h. Compiled by cgo with the package's flags (pkg-config cos).
+#include "shims.h"
+
+// The //export functions of callbacks.go (their prototypes are also in cgo's _cgo_export.h).
+extern int cosgoProgress(uintptr_t h, uint64_t done, uint64_t total);
+extern int cosgoRead(uintptr_t h, uint8_t *buf, size_t cap, size_t *written);
+
+static int cosgo_progress(void *userdata, uint64_t done, uint64_t total) {
+    return cosgoProgress((uintptr_t)userdata, done, total);
+}
+
+static int cosgo_read(void *userdata, uint8_t *buf, size_t cap, size_t *written) {
+    return cosgoRead((uintptr_t)userdata, buf, cap, written);
+}
+
+cos_status cosgo_upload_file(const cos_client *client, const char *bucket, const char *key, const char *path,
+                             const cos_transfer_options *opts, uintptr_t h, cos_object_info **info,
+                             cos_error **err) {
+    return cos_client_upload_file(client, bucket, key, path, opts, cosgo_progress, (void *)h, info, err);
+}
+
+cos_status cosgo_download_file(const cos_client *client, const char *bucket, const char *key, const char *path,
+                               const cos_transfer_options *opts, uintptr_t h, cos_object_info **info,
+                               cos_error **err) {
+    return cos_client_download_file(client, bucket, key, path, opts, cosgo_progress, (void *)h, info, err);
+}
+
+cos_status cosgo_copy(const cos_client *client, const char *bucket, const char *key, const char *src_bucket,
+                      const char *src_key, const cos_transfer_options *opts, uintptr_t h, cos_object_info **info,
+                      cos_error **err) {
+    return cos_client_copy(client, bucket, key, src_bucket, src_key, opts, cosgo_progress, (void *)h, info, err);
+}
+
+cos_status cosgo_upload_from_reader(const cos_client *client, const char *bucket, const char *key,
+                                    const cos_transfer_options *opts, uintptr_t h, cos_object_info **info,
+                                    cos_error **err) {
+    return cos_client_upload_from_reader(client, bucket, key, cosgo_read, (void *)h, opts, cosgo_progress, (void *)h,
+                                         info, err);
+}
+
+cos_status cosgo_delete_bucket_recursive(const cos_client *client, const char *bucket, uintptr_t h,
+                                         uint64_t *deleted, cos_error **err) {
+    return cos_client_delete_bucket_recursive(client, bucket, cosgo_progress, (void *)h, deleted, err);
+}
