@@ -1,0 +1,109 @@
+package cos
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestVersionAndStatusNames(t *testing.T) {
+	if v := Version(); strings.Count(v, ".") != 2 {
+		t.Fatalf("Version() = %q", v)
+	}
+	if StatusCancelled.String() != "COS_CANCELLED" || StatusServiceError.String() != "COS_SERVICE_ERROR" {
+		t.Fatalf("names: %v %v", StatusCancelled, StatusServiceError)
+	}
+	if Status(999).String() != "Status(999)" {
+		t.Fatalf("unknown: %v", Status(999))
+	}
+	if !strings.HasPrefix(StatusServiceError.Describe(), "COS_SERVICE_ERROR") {
+		t.Fatalf("Describe: %q", StatusServiceError.Describe())
+	}
+	if StatusOf(nil) != StatusOK || StatusOf(errors.New("x")) != StatusInternalError {
+		t.Fatal("StatusOf")
+	}
+}
+
+func TestClientFromConfigAndFromEnv(t *testing.T) {
+	ctx := context.Background()
+	addr := emulatorAddr(t, envEmulator)
+	c := newClient(t)
+	bucket := newBucket(t, c, "env")
+	if _, err := c.PutObject(ctx, bucket, "hello.txt", []byte("hello from config"), nil); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Setenv("COS_SECRET_ID", secretID)
+	t.Setenv("COS_SECRET_KEY", secretKey)
+	t.Setenv("COS_REGION", region)
+	t.Setenv("COS_SCHEME", "http")
+	t.Setenv("COS_ADDRESS", addr)
+	envClient, err := NewClientFromEnv()
+	if err != nil {
+		t.Fatalf("NewClientFromEnv: %v", err)
+	}
+	defer envClient.Close()
+	if got := string(mustGet(t, envClient, bucket, "hello.txt")); got != "hello from config" {
+		t.Fatalf("through the env client: %q", got)
+	}
+
+	// A number that does not parse is COS_INVALID_ARGUMENT naming the variable.
+	t.Setenv("COS_MAX_RETRIES", "many")
+	_, err = NewClientFromEnv()
+	var ce *ClientError
+	if !errors.As(err, &ce) || ce.Status != StatusInvalidArgument || !strings.Contains(ce.Message, "COS_MAX_RETRIES") {
+		t.Fatalf("bad COS_MAX_RETRIES: %v", err)
+	}
+}
+
+func TestNewClientRefusesBadConfig(t *testing.T) {
+	_, err := NewClient(Config{Region: region, SecretID: secretID, SecretKey: secretKey, Scheme: "gopher"})
+	var ce *ClientError
+	if !errors.As(err, &ce) || ce.Status != StatusInvalidArgument {
+		t.Fatalf("bad scheme: %v", err)
+	}
+}
+
+func TestCloseTwiceAndUseAfterClose(t *testing.T) {
+	ctx := context.Background()
+	c, err := NewClient(testConfig(emulatorAddr(t, envEmulator)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bucket := newBucket(t, c, "close")
+	it := c.List(ctx, bucket, nil) // made before Close, used after: the C iterator outlives the client
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	_, err = c.PutObject(ctx, bucket, "k", []byte("x"), nil)
+	if !errors.Is(err, ErrClosed) {
+		t.Fatalf("PutObject after Close: %v", err)
+	}
+	var ce *ClientError
+	if !errors.As(err, &ce) || ce.Status != StatusInvalidArgument {
+		t.Fatalf("ErrClosed is not a ClientError: %v", err)
+	}
+	if _, err := c.UploadFile(ctx, bucket, "k", "/nonexistent", nil); !errors.Is(err, ErrClosed) {
+		t.Fatalf("UploadFile after Close: %v", err)
+	}
+	if _, err := c.NewReader(ctx, bucket, "k", nil); !errors.Is(err, ErrClosed) {
+		t.Fatalf("NewReader after Close: %v", err)
+	}
+	if it2 := c.List(ctx, bucket, nil); it2.Next() || !errors.Is(it2.Err(), ErrClosed) {
+		t.Fatalf("List after Close: %v", it2.Err())
+	}
+	if _, err := c.PresignURL("GET", bucket, "k", nil); !errors.Is(err, ErrClosed) {
+		t.Fatalf("PresignURL after Close: %v", err)
+	}
+	for it.Next() {
+	}
+	if it.Err() != nil {
+		t.Fatalf("an iterator made before Close: %v", it.Err())
+	}
+	it.Close()
+	it.Close()
+}
