@@ -49,16 +49,19 @@ type Config struct {
 // Client is a COS client. It is safe for concurrent use by any number of goroutines. Close it when done;
 // a Client that becomes unreachable is closed by a finalizer.
 type Client struct {
-	// mu guards ptr: every call holds it for reading while it uses the C client, Close takes it for
-	// writing, so the C client is never freed while a call runs (which cos.h calls undefined behaviour).
-	mu  sync.RWMutex
-	ptr *C.cos_client
-
+	// mu guards everything below. Every call counts itself in inflight while it uses the C client (acquire,
+	// release); Close marks the client closed, trips the cancel tokens of the transfers in flight, waits
+	// until inflight is 0 and only then frees the C client, which cos.h forbids while a call runs. A
+	// counter rather than a sync.RWMutex: a callback that calls the client again while Close waits gets
+	// ErrClosed instead of deadlocking on a second read lock.
+	mu       sync.Mutex
+	idle     *sync.Cond // signalled when inflight drops to 0
+	ptr      *C.cos_client
+	closed   bool
+	inflight int
 	// The cancel tokens of the transfers in flight, which Close trips so that it does not wait for a long
 	// transfer to end on its own.
-	tokMu   sync.Mutex
-	tokens  map[*C.cos_cancel_token]struct{}
-	closing bool
+	tokens map[*C.cos_cancel_token]struct{}
 }
 
 func millis(d time.Duration) C.uint32_t {
@@ -157,61 +160,72 @@ func NewClientFromEnv() (*Client, error) {
 
 func wrapClient(p *C.cos_client) *Client {
 	c := &Client{ptr: p, tokens: map[*C.cos_cancel_token]struct{}{}}
+	c.idle = sync.NewCond(&c.mu)
 	runtime.SetFinalizer(c, (*Client).Close)
 	return c
 }
 
 // Close frees the C client. Transfers in flight are cancelled (they return an error with StatusCancelled);
-// Close waits until every call in flight has returned. Calling it again does nothing; every other call
-// after it returns ErrClosed. It always returns nil (it has the io.Closer signature).
+// other calls in flight finish (bounded by the client's timeouts); Close returns once every call has
+// returned. Calling it again does nothing; every other call after it returns ErrClosed. Do not call it from
+// a callback of a call on the same client (it would wait for that call). It always returns nil.
 func (c *Client) Close() error {
-	c.tokMu.Lock()
-	c.closing = true
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	c.closed = true
 	for tok := range c.tokens {
 		C.cos_cancel_token_cancel(tok)
 	}
-	c.tokMu.Unlock()
-
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ptr != nil {
-		C.cos_client_free(c.ptr)
-		c.ptr = nil
-		runtime.SetFinalizer(c, nil)
+	for c.inflight > 0 {
+		c.idle.Wait()
 	}
+	C.cos_client_free(c.ptr)
+	c.ptr = nil
+	runtime.SetFinalizer(c, nil)
 	return nil
 }
 
-// acquire gives the C client for one call, holding the read lock until release; ErrClosed after Close.
-// Never call acquire while holding it (a waiting Close would deadlock the second RLock).
+// acquire gives the C client for one call and counts the call in flight until release; ErrClosed once
+// Close began, cancelled when ctx is done already.
 func (c *Client) acquire(ctx context.Context) (*C.cos_client, error) {
 	if ctx != nil {
 		if err := ctx.Err(); err != nil {
 			return nil, cancelled(err)
 		}
 	}
-	c.mu.RLock()
-	if c.ptr == nil {
-		c.mu.RUnlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
 		return nil, ErrClosed
 	}
+	c.inflight++
 	return c.ptr, nil
 }
 
-func (c *Client) release() { c.mu.RUnlock() }
+func (c *Client) release() {
+	c.mu.Lock()
+	c.inflight--
+	if c.inflight == 0 {
+		c.idle.Broadcast()
+	}
+	c.mu.Unlock()
+}
 
 // track registers a transfer's cancel token so that Close can trip it; untrack when the transfer returned.
 func (c *Client) track(tok *C.cos_cancel_token) {
-	c.tokMu.Lock()
+	c.mu.Lock()
 	c.tokens[tok] = struct{}{}
-	if c.closing {
+	if c.closed {
 		C.cos_cancel_token_cancel(tok)
 	}
-	c.tokMu.Unlock()
+	c.mu.Unlock()
 }
 
 func (c *Client) untrack(tok *C.cos_cancel_token) {
-	c.tokMu.Lock()
+	c.mu.Lock()
 	delete(c.tokens, tok)
-	c.tokMu.Unlock()
+	c.mu.Unlock()
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 )
 
 // 16 goroutines share one Client: put, get, head and list, each on its own keys and on shared ones.
@@ -123,6 +124,7 @@ func TestCloseWhileGoroutinesCall(t *testing.T) {
 		if n >= 32 {
 			break
 		}
+		time.Sleep(time.Millisecond)
 	}
 	c.Close()
 	wg.Wait()

@@ -206,9 +206,23 @@ func TestCloseCancelsTransfersInFlight(t *testing.T) {
 	started := make(chan struct{})
 	var once sync.Once
 	result := make(chan error, 1)
+	var reentrant []error // what calls on the same client made from the progress callback returned
 	go func() {
 		_, err := c.UploadFile(context.Background(), checkBucket, "cancel/closed.bin", src, &TransferOptions{PartSize: mib, Jobs: 2,
-			Progress: func(done, total int64) { once.Do(func() { close(started) }) }})
+			Progress: func(done, total int64) {
+				first := false
+				once.Do(func() { close(started); first = true })
+				// The first call keeps calling the client until Close has begun (which waits for this
+				// upload): a call made from a callback then fails with ErrClosed instead of deadlocking.
+				for i := 0; first && i < 1000; i++ {
+					_, err := c.BucketExists(context.Background(), checkBucket)
+					reentrant = append(reentrant, err)
+					if err != nil {
+						break
+					}
+					time.Sleep(5 * time.Millisecond)
+				}
+			}})
 		result <- err
 	}()
 	select {
@@ -223,6 +237,14 @@ func TestCloseCancelsTransfersInFlight(t *testing.T) {
 	var ce *ClientError
 	if !errors.As(err, &ce) || ce.Status != StatusCancelled {
 		t.Fatalf("the upload Close interrupted: %v", err)
+	}
+	if len(reentrant) == 0 || !errors.Is(reentrant[len(reentrant)-1], ErrClosed) {
+		t.Fatalf("calls from the progress callback returned %v", reentrant)
+	}
+	for _, err := range reentrant[:len(reentrant)-1] {
+		if err != nil {
+			t.Fatalf("calls from the progress callback returned %v", reentrant)
+		}
 	}
 	c2 := clientFor(t, emulatorAddr(t, envSlowEmulator))
 	assertMissing(t, c2, checkBucket, "cancel/closed.bin")
