@@ -1,0 +1,155 @@
+package cos
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestAppendsAndAppender(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t)
+	bucket := newBucket(t, c, "append")
+	next, info, err := c.AppendObject(ctx, bucket, "log.txt", 0, []byte("abc"), &RequestOptions{ContentType: "text/plain"})
+	if err != nil || next != 3 || info == nil {
+		t.Fatalf("first append: %d %v", next, err)
+	}
+	if next, _, err = c.AppendObject(ctx, bucket, "log.txt", 3, []byte("def"), nil); err != nil || next != 6 {
+		t.Fatalf("second append: %d %v", next, err)
+	}
+	_, _, err = c.AppendObject(ctx, bucket, "log.txt", 1, []byte("x"), nil)
+	var se *ServiceError
+	if !errors.As(err, &se) || se.StatusCode != 409 || se.Code != "AppendPositionErr" {
+		t.Fatalf("append at a wrong position: %v", err)
+	}
+	if got := string(mustGet(t, c, bucket, "log.txt")); got != "abcdef" {
+		t.Fatalf("appended object %q", got)
+	}
+
+	ap, err := c.NewAppender(ctx, bucket, "appender.txt", nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"one ", "two ", "three"} {
+		if _, err := ap.Write([]byte(s)); err != nil {
+			t.Fatalf("Write %q: %v", s, err)
+		}
+	}
+	if ap.Position() != 13 {
+		t.Fatalf("position %d", ap.Position())
+	}
+	ap.Close()
+	ap.Close()
+	if err := ap.Append([]byte("x")); err == nil {
+		t.Fatal("Append after Close succeeded")
+	}
+	resumed, err := c.NewAppender(ctx, bucket, "appender.txt", nil, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resumed.Close()
+	if resumed.Position() != 13 {
+		t.Fatalf("resumed at %d", resumed.Position())
+	}
+	if err := resumed.Append([]byte("!")); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(mustGet(t, c, bucket, "appender.txt")); got != "one two three!" {
+		t.Fatalf("appender's object %q", got)
+	}
+}
+
+func TestMultipartUploadsListAndAbort(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t)
+	bucket := newBucket(t, c, "mpu")
+	// A writer that filled a part has started a multipart upload.
+	w, err := c.NewWriter(ctx, bucket, "mp/open.bin", &TransferOptions{PartSize: mib})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(pattern(mib+1, 1)); err != nil {
+		t.Fatal(err)
+	}
+	ups, err := c.ListMultipartUploads(ctx, bucket, "mp/")
+	if err != nil || len(ups) != 1 || ups[0].Key != "mp/open.bin" || ups[0].UploadID == "" || ups[0].Initiated == "" {
+		t.Fatalf("uploads %+v %v", ups, err)
+	}
+	if err := c.AbortMultipartUpload(ctx, bucket, ups[0].Key, ups[0].UploadID); err != nil {
+		t.Fatal(err)
+	}
+	if ups, err := c.ListMultipartUploads(ctx, bucket, ""); err != nil || len(ups) != 0 {
+		t.Fatalf("uploads after abort %+v %v", ups, err)
+	}
+	_ = w.Abort() // its upload is gone already; the error (NoSuchUpload) does not matter here
+	assertMissing(t, c, bucket, "mp/open.bin")
+}
+
+func TestRawRequests(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t)
+	bucket := newBucket(t, c, "raw")
+	status, _, _, err := c.SendRequest(ctx, &RawRequest{Method: "PUT", Bucket: bucket, Path: "/raw/one.txt",
+		Headers: map[string]string{"Content-Type": "text/plain", "x-cos-meta-via": "raw"}, Body: []byte("raw body")})
+	if err != nil || status != 200 {
+		t.Fatalf("raw PUT: %d %v", status, err)
+	}
+	status, body, info, err := c.SendRequest(ctx, &RawRequest{Method: "GET", Bucket: bucket, Path: "/raw/one.txt"})
+	if err != nil || status != 200 || string(body) != "raw body" || info.Metadata["via"] != "raw" {
+		t.Fatalf("raw GET: %d %q %v", status, body, err)
+	}
+	status, body, _, err = c.SendRequest(ctx, &RawRequest{Method: "GET", Bucket: bucket, Query: map[string]string{"prefix": "raw/"}})
+	if err != nil || status != 200 || !strings.Contains(string(body), "<Key>raw/one.txt</Key>") {
+		t.Fatalf("raw listing: %d %q %v", status, body, err)
+	}
+	status, body, _, err = c.SendRequest(ctx, &RawRequest{})
+	if err != nil || status != 200 || !strings.Contains(string(body), bucket) {
+		t.Fatalf("raw GET of the service: %d %q %v", status, body, err)
+	}
+	_, _, _, err = c.SendRequest(ctx, &RawRequest{Method: "GET", Bucket: bucket, Path: "/raw/none"})
+	var se *ServiceError
+	if !errors.As(err, &se) || se.StatusCode != 404 || se.Code != "NoSuchKey" {
+		t.Fatalf("raw GET of a missing key: %v", err)
+	}
+	_, _, _, err = c.SendRequest(ctx, &RawRequest{Method: "BREW", Bucket: bucket})
+	var ce *ClientError
+	if !errors.As(err, &ce) || ce.Status != StatusInvalidArgument {
+		t.Fatalf("bad method: %v", err)
+	}
+}
+
+func TestDeleteObjectVersions(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t)
+	bucket := newBucket(t, c, "delvers")
+	if err := c.PutBucketVersioning(ctx, bucket, true); err != nil {
+		t.Fatal(err)
+	}
+	v1, _ := c.PutObject(ctx, bucket, "k", []byte("1"), nil)
+	v2, _ := c.PutObject(ctx, bucket, "k", []byte("2"), nil)
+	if _, err := c.PutObject(ctx, bucket, "other", []byte("o"), nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.DeleteObjectVersions(ctx, bucket, []VersionRef{{"k", v1.VersionID}, {"k", v2.VersionID}, {"other", ""}}, false)
+	if err != nil || len(res.Deleted) != 3 || len(res.Errors) != 0 {
+		t.Fatalf("DeleteObjectVersions %+v %v", res, err)
+	}
+	markers := 0
+	for _, d := range res.Deleted {
+		if d.DeleteMarker {
+			markers++
+			if d.Key != "other" || d.DeleteMarkerVersionID == "" {
+				t.Fatalf("marker %+v", d)
+			}
+		}
+	}
+	if markers != 1 {
+		t.Fatalf("deleted %+v", res.Deleted)
+	}
+	it := c.ListVersions(ctx, bucket, &ListOptions{Prefix: "k"})
+	defer it.Close()
+	if it.Next() || it.Err() != nil {
+		t.Fatalf("versions of k remain: %+v %v", it.Version(), it.Err())
+	}
+}

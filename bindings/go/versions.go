@@ -1,0 +1,90 @@
+package cos
+
+/*
+#include <stdlib.h>
+#include "cos.h"
+*/
+import "C"
+
+import (
+	"context"
+	"unsafe"
+)
+
+// VersionRef names one object version for DeleteObjectVersions; an empty VersionID deletes the key's
+// current object instead (on a versioned bucket that makes a delete marker).
+type VersionRef struct {
+	Key, VersionID string
+}
+
+// DeletedVersion is one entry DeleteObjectVersions reports deleted.
+type DeletedVersion struct {
+	Key, VersionID string
+	// DeleteMarker: the delete made a delete marker (or removed one); DeleteMarkerVersionID is its version.
+	DeleteMarker          bool
+	DeleteMarkerVersionID string
+}
+
+// VersionDeleteError is one entry COS refused to delete.
+type VersionDeleteError struct {
+	Key, VersionID, Code, Message string
+}
+
+// VersionDeleteResult is the outcome of DeleteObjectVersions (Deleted is empty in quiet mode).
+type VersionDeleteResult struct {
+	Deleted []DeletedVersion
+	Errors  []VersionDeleteError
+}
+
+// DeleteObjectVersions deletes object versions (DeleteObjects with version ids, batches of 1000).
+func (c *Client) DeleteObjectVersions(ctx context.Context, bucket string, refs []VersionRef, quiet bool) (*VersionDeleteResult, error) {
+	var cs cstrings
+	defer cs.free()
+	b := cs.str(bucket)
+	var keys, ids **C.char
+	if len(refs) > 0 {
+		size := C.size_t(len(refs)) * C.size_t(unsafe.Sizeof((*C.char)(nil)))
+		keys, ids = (**C.char)(C.malloc(size)), (**C.char)(C.malloc(size))
+		defer C.free(unsafe.Pointer(keys))
+		defer C.free(unsafe.Pointer(ids))
+		ks, vs := unsafe.Slice(keys, len(refs)), unsafe.Slice(ids, len(refs))
+		for i, r := range refs {
+			ks[i], vs[i] = cs.str(r.Key), cs.opt(r.VersionID)
+		}
+	}
+	if cs.err != nil {
+		return nil, cs.err
+	}
+	p, err := c.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.release()
+	var out *C.cos_version_delete_result
+	var e *C.cos_error
+	st := C.cos_client_delete_object_versions(p, b, keys, ids, C.size_t(len(refs)), C.bool(quiet), &out, &e)
+	if err := errorFrom(st, e); err != nil {
+		return nil, err
+	}
+	defer C.cos_version_delete_result_free(out)
+	res := &VersionDeleteResult{}
+	for i := 0; i < int(C.cos_version_delete_result_deleted_count(out)); i++ {
+		j := C.size_t(i)
+		res.Deleted = append(res.Deleted, DeletedVersion{
+			Key:                   goStr(C.cos_version_delete_result_deleted_key(out, j)),
+			VersionID:             goStr(C.cos_version_delete_result_deleted_version_id(out, j)),
+			DeleteMarker:          bool(C.cos_version_delete_result_deleted_delete_marker(out, j)),
+			DeleteMarkerVersionID: goStr(C.cos_version_delete_result_deleted_delete_marker_version_id(out, j)),
+		})
+	}
+	for i := 0; i < int(C.cos_version_delete_result_error_count(out)); i++ {
+		j := C.size_t(i)
+		res.Errors = append(res.Errors, VersionDeleteError{
+			Key:       goStr(C.cos_version_delete_result_error_key(out, j)),
+			VersionID: goStr(C.cos_version_delete_result_error_version_id(out, j)),
+			Code:      goStr(C.cos_version_delete_result_error_code(out, j)),
+			Message:   goStr(C.cos_version_delete_result_error_message(out, j)),
+		})
+	}
+	return res, nil
+}
