@@ -76,6 +76,9 @@ def machine_info():
         "nproc": len(os.sched_getaffinity(0)),
         "cpu_model": cpu_model,
         "cpu_has_pclmulqdq": "pclmulqdq" in flags.split(),
+        # The instructions the CRC-64, memcpy and signing paths can use.
+        "cpu_flags": [f for f in ("sse4_2", "pclmulqdq", "avx2", "avx512f", "avx512vl", "vpclmulqdq", "sha_ni")
+                      if f in flags.split()],
         "mem_total_kib": mem_kib,
         "mem_total_gib": round(mem_kib / (1 << 20), 1) if mem_kib else None,
         "kernel": platform.release(),

@@ -434,13 +434,21 @@ def section_capped(b, cap_emu, f_cap):
         dn = b.new(S, "download_file %d in flight" % conc, "library", "MB/s", mbps, ref=ideal,
                    ref_label="%d x cap" % conc)
         result[conc] = (up, dn)
+    # What writing a slowly arriving file costs anyone here: curl on one capped connection, to the same file.
+    curl_dn = b.new(S, "GET to a file, 1 connection", "curl -o file", "MB/s", mbps, "reference for CPU per GiB")
+
+    def clean():
+        for leftover in dst.parent.glob(dst.name + "*"):
+            leftover.unlink()
+
     for rep in range(a.capped_reps):
         for conc in rotate(list(a.capped_concurrency), rep):
             up, dn = result[conc]
             up.add(lambda: lib(cap_emu, "upload", BUCKET, "capped/up-%d" % conc, f_cap, part * MiB, conc))
             dn.add(lambda: lib(cap_emu, "download", BUCKET, key, dst, part * MiB, conc))
-            for leftover in dst.parent.glob(dst.name + "*"):
-                leftover.unlink()
+            clean()
+        curl_dn.add(lambda: curl(cap_emu, "GET", key, out=dst))
+        clean()
     top = max(a.capped_concurrency)
     up, dn = result[top]
     label = "%d x %g MB/s" % (top, cap / 1e6)
@@ -494,8 +502,8 @@ def print_table(b, meta):
     print()
     print("cos speed benchmark  %s  commit %s%s" % (meta["date"], (meta["git"]["commit"] or "?")[:12],
                                                     " (dirty tree)" if meta["git"]["dirty"] else ""))
-    print("machine: %s, %d CPUs, %s GiB RAM, kernel %s" % (m["cpu_model"], m["nproc"], m["mem_total_gib"],
-                                                         m["kernel"]))
+    print("machine: %s (%s), %d CPUs, %s GiB RAM, kernel %s" % (
+        m["cpu_model"], " ".join(m.get("cpu_flags", [])), m["nproc"], m["mem_total_gib"], m["kernel"]))
     print("data on %s; emulator %s; medians of %d repetitions (capped %d, RSS %d)%s" % (
         meta["data_dir_fs"], " ".join(meta["emulator"]["fast_args"]) or "(no fast flags)", b.args.reps,
         b.args.capped_reps, b.args.rss_reps, "  [--quick]" if b.args.quick else ""))
@@ -559,7 +567,7 @@ def parse_args(argv):
     p.add_argument("--rate-limit", type=int, default=50_000_000, help="per-connection cap in section 4, B/s")
     p.add_argument("--capped-mib", type=int, help="object size of section 4 (default 512, quick 64)")
     p.add_argument("--capped-part-mib", type=int, help="part size of section 4 (default 16, quick 4)")
-    p.add_argument("--capped-concurrency", default="1,2,4,8", help="parts in flight in section 4")
+    p.add_argument("--capped-concurrency", default="1,2,4,8,16", help="parts in flight in section 4")
     p.add_argument("--rss-mib", type=int, help="object size of section 5 (default 4096, quick 512)")
     p.add_argument("--many-count", type=int, help="files in section 6 (default 10000, quick 1000)")
     p.add_argument("--many-size", type=int, default=4096, help="file size in section 6, bytes (default 4096)")
