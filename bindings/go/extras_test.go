@@ -153,3 +153,80 @@ func TestDeleteObjectVersions(t *testing.T) {
 		t.Fatalf("versions of k remain: %+v %v", it.Version(), it.Err())
 	}
 }
+
+func TestCORSRules(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t)
+	bucket := newBucket(t, c, "cors")
+	_, err := c.GetBucketCORS(ctx, bucket)
+	var se *ServiceError
+	if !errors.As(err, &se) || se.Code != "NoSuchCORSConfiguration" {
+		t.Fatalf("no CORS yet: %v", err)
+	}
+	rules := []CORSRule{
+		{ID: "web", AllowedOrigins: []string{"https://example.com"}, AllowedMethods: []string{"GET", "PUT"},
+			AllowedHeaders: []string{"*"}, ExposeHeaders: []string{"ETag"}, MaxAgeSeconds: 600},
+		{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"HEAD"}},
+	}
+	if err := c.PutBucketCORS(ctx, bucket, rules); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.GetBucketCORS(ctx, bucket)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("rules %+v %v", got, err)
+	}
+	r := got[0]
+	if r.ID != "web" || strings.Join(r.AllowedOrigins, ",") != "https://example.com" || strings.Join(r.AllowedMethods, ",") != "GET,PUT" ||
+		strings.Join(r.AllowedHeaders, ",") != "*" || strings.Join(r.ExposeHeaders, ",") != "ETag" || r.MaxAgeSeconds != 600 {
+		t.Fatalf("first rule %+v", r)
+	}
+	if got[1].MaxAgeSeconds != -1 || got[1].ID != "" {
+		t.Fatalf("second rule %+v", got[1])
+	}
+	var ce *ClientError
+	if err := c.PutBucketCORS(ctx, bucket, []CORSRule{{AllowedOrigins: []string{"*"}}}); !errors.As(err, &ce) || ce.Status != StatusInvalidArgument {
+		t.Fatalf("a rule without a method: %v", err)
+	}
+	if err := c.DeleteBucketCORS(ctx, bucket); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetBucketCORS(ctx, bucket); !errors.As(err, &se) {
+		t.Fatalf("CORS after delete: %v", err)
+	}
+}
+
+func TestCopyFromSources(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t)
+	bucket := newBucket(t, c, "copysrc")
+	if err := c.PutBucketVersioning(ctx, bucket, true); err != nil {
+		t.Fatal(err)
+	}
+	v1, _ := c.PutObject(ctx, bucket, "src", []byte("version one"), nil)
+	v2, _ := c.PutObject(ctx, bucket, "src", []byte("version two"), nil)
+	if _, err := c.CopyObjectFrom(ctx, bucket, "dst-old", CopySource{Bucket: bucket, Key: "src", VersionID: v1.VersionID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(mustGet(t, c, bucket, "dst-old")); got != "version one" {
+		t.Fatalf("copy of an old version: %q", got)
+	}
+	// A condition that fails: 412 from CopyObject, and the managed copy stops at its HEAD.
+	_, err := c.CopyObjectFrom(ctx, bucket, "dst-cond", CopySource{Bucket: bucket, Key: "src", IfMatch: v1.ETag}, nil)
+	var se *ServiceError
+	if !errors.As(err, &se) || se.StatusCode != 412 {
+		t.Fatalf("failing If-Match: %v", err)
+	}
+	var last int64
+	info, err := c.CopyFrom(ctx, bucket, "dst-managed", CopySource{Bucket: bucket, Key: "src", IfMatch: v2.ETag},
+		&TransferOptions{Progress: func(done, total int64) { last = done }})
+	if err != nil || info == nil || last != int64(len("version two")) {
+		t.Fatalf("managed copy: %v (progress %d)", err, last)
+	}
+	if got := string(mustGet(t, c, bucket, "dst-managed")); got != "version two" {
+		t.Fatalf("managed copy %q", got)
+	}
+	if _, err := c.CopyFrom(ctx, bucket, "dst-none", CopySource{Bucket: bucket, Key: "src", IfMatch: v1.ETag}, nil); !errors.As(err, &se) || se.StatusCode != 412 {
+		t.Fatalf("managed copy with a failing condition: %v", err)
+	}
+	assertMissing(t, c, bucket, "dst-none")
+}

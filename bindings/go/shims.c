@@ -31,6 +31,11 @@ cos_status cosgo_copy(const cos_client *client, const char *bucket, const char *
     return cos_client_copy(client, bucket, key, src_bucket, src_key, opts, cosgo_progress, (void *)h, info, err);
 }
 
+cos_status cosgo_copy_ex(const cos_client *client, const char *bucket, const char *key, const cos_copy_source *source,
+                         const cos_transfer_options *opts, uintptr_t h, cos_object_info **info, cos_error **err) {
+    return cos_client_copy_ex(client, bucket, key, source, opts, cosgo_progress, (void *)h, info, err);
+}
+
 cos_status cosgo_upload_from_reader(const cos_client *client, const char *bucket, const char *key,
                                     const cos_transfer_options *opts, uintptr_t h, cos_object_info **info,
                                     cos_error **err) {

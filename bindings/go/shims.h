@@ -20,6 +20,8 @@ cos_status cosgo_download_file(const cos_client *client, const char *bucket, con
 cos_status cosgo_copy(const cos_client *client, const char *bucket, const char *key, const char *src_bucket,
                       const char *src_key, const cos_transfer_options *opts, uintptr_t h, cos_object_info **info,
                       cos_error **err);
+cos_status cosgo_copy_ex(const cos_client *client, const char *bucket, const char *key, const cos_copy_source *source,
+                         const cos_transfer_options *opts, uintptr_t h, cos_object_info **info, cos_error **err);
 cos_status cosgo_upload_from_reader(const cos_client *client, const char *bucket, const char *key,
                                     const cos_transfer_options *opts, uintptr_t h, cos_object_info **info,
                                     cos_error **err);
