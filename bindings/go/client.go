@@ -10,6 +10,7 @@ import (
 	"context"
 	"math"
 	"runtime"
+	"runtime/cgo"
 	"sync"
 	"time"
 )
@@ -44,6 +45,9 @@ type Config struct {
 	ProxyURL string
 	// CAFile is a PEM file of certificate authorities to trust instead of the compiled-in roots.
 	CAFile string
+	// Log, when set, receives the client's log lines up to LogLevel (0: LogInfo, every attempt).
+	Log      Logger
+	LogLevel LogLevel
 }
 
 // Client is a COS client. It is safe for concurrent use by any number of goroutines. Close it when done;
@@ -62,6 +66,8 @@ type Client struct {
 	// The cancel tokens of the transfers in flight, which Close trips so that it does not wait for a long
 	// transfer to end on its own.
 	tokens map[*C.cos_cancel_token]struct{}
+	// logger keeps Config.Log reachable from C until the C client is freed (0: none).
+	logger cgo.Handle
 }
 
 func millis(d time.Duration) C.uint32_t {
@@ -137,12 +143,25 @@ func NewClient(cfg Config) (*Client, error) {
 	if fe.err != nil {
 		return nil, fe.err
 	}
+	var logger cgo.Handle
+	if cfg.Log != nil {
+		h, err := setLogger(conf, cfg.Log, cfg.LogLevel)
+		if err != nil {
+			return nil, err
+		}
+		logger = h
+	}
 	var p *C.cos_client
 	st := C.cos_client_new(conf, &p, &e)
 	if err := errorFrom(st, e); err != nil {
+		if logger != 0 {
+			logger.Delete()
+		}
 		return nil, err
 	}
-	return wrapClient(p), nil
+	c := wrapClient(p)
+	c.logger = logger
+	return c, nil
 }
 
 // NewClientFromEnv makes a client from the COS_* environment variables (cos_client_new_from_env):
@@ -184,6 +203,10 @@ func (c *Client) Close() error {
 	}
 	C.cos_client_free(c.ptr)
 	c.ptr = nil
+	if c.logger != 0 {
+		c.logger.Delete()
+		c.logger = 0
+	}
 	runtime.SetFinalizer(c, nil)
 	return nil
 }

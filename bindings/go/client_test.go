@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -106,4 +107,60 @@ func TestCloseTwiceAndUseAfterClose(t *testing.T) {
 	}
 	it.Close()
 	it.Close()
+}
+
+func TestLoggerGetsOneLinePerAttempt(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	var lines []string
+	cfg := testConfig(emulatorAddr(t, envEmulator))
+	cfg.Log = func(level LogLevel, msg string) {
+		mu.Lock()
+		lines = append(lines, level.String()+" "+msg)
+		mu.Unlock()
+	}
+	c, err := NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	bucket := newBucket(t, c, "log")
+	if _, err := c.PutObject(ctx, bucket, "logged/key.txt", []byte("x"), nil); err != nil {
+		t.Fatal(err)
+	}
+	// A transfer logs from the library's worker threads, several at once (the race detector watches).
+	src := writeTemp(t, "log.bin", pattern(3*mib, 1))
+	if _, err := c.UploadFile(ctx, bucket, "logged/parts.bin", src, &TransferOptions{PartSize: mib, Jobs: 3}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	found := false
+	for _, l := range lines {
+		if strings.HasPrefix(l, "INFO ") && strings.Contains(l, "PUT") && strings.Contains(l, "logged/key.txt") {
+			found = true
+		}
+		if strings.Contains(l, secretKey) {
+			t.Fatalf("a log line holds the secret key: %s", l)
+		}
+	}
+	if !found || len(lines) < 5 {
+		t.Fatalf("log lines: %q", lines)
+	}
+
+	// A logger that panics loses its lines, nothing else.
+	cfg.Log = func(LogLevel, string) { panic("logger exploded") }
+	cfg.LogLevel = LogTrace
+	c2, err := NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	if _, err := c2.PutObject(ctx, bucket, "after-panic", []byte("y"), nil); err != nil {
+		t.Fatalf("with a panicking logger: %v", err)
+	}
+	cfg.LogLevel = 42
+	if _, err := NewClient(cfg); StatusOf(err) != StatusInvalidArgument {
+		t.Fatalf("bad log level: %v", err)
+	}
 }

@@ -4,6 +4,7 @@
 // The //export functions of callbacks.go (their prototypes are also in cgo's _cgo_export.h).
 extern int cosgoProgress(uintptr_t h, uint64_t done, uint64_t total);
 extern int cosgoRead(uintptr_t h, uint8_t *buf, size_t cap, size_t *written);
+extern void cosgoLog(uintptr_t h, int level, char *message);
 
 static int cosgo_progress(void *userdata, uint64_t done, uint64_t total) {
     return cosgoProgress((uintptr_t)userdata, done, total);
@@ -46,4 +47,12 @@ cos_status cosgo_upload_from_reader(const cos_client *client, const char *bucket
 cos_status cosgo_delete_bucket_recursive(const cos_client *client, const char *bucket, uintptr_t h,
                                          uint64_t *deleted, cos_error **err) {
     return cos_client_delete_bucket_recursive(client, bucket, cosgo_progress, (void *)h, deleted, err);
+}
+
+static void cosgo_log(void *userdata, cos_log_severity level, const char *message) {
+    cosgoLog((uintptr_t)userdata, (int)level, (char *)message);
+}
+
+cos_status cosgo_config_set_log(cos_client_config *config, uintptr_t h, int max_level, cos_error **err) {
+    return cos_client_config_set_log(config, cosgo_log, (void *)h, (cos_log_severity)max_level, err);
 }
