@@ -180,7 +180,7 @@ impl Client {
         let mut reader = ObjectReader::open_in(call, self, bucket, key, opts)?;
         let result = (|| {
             let file = File::create(&tmp).map_err(|e| Error::io(&format!("creating {}", tmp.display()), &e))?;
-            let mut out = io::BufWriter::with_capacity(READ_CHUNK, file);
+            let mut out = io::BufWriter::with_capacity(chunk_for(&reader), file);
             copy_to(&mut reader, &mut out)?;
             out.into_inner()
                 .map_err(|e| Error::io(&format!("writing {}", tmp.display()), e.error()))?
@@ -332,7 +332,7 @@ fn temp_path(path: &Path) -> Result<std::path::PathBuf> {
 /// Copies everything `reader` delivers (resumed after broken connections, length and CRC-64 checked by the
 /// reader) into `sink`.
 fn copy_to(reader: &mut ObjectReader, sink: &mut dyn Write) -> Result<()> {
-    let mut buf = vec![0u8; READ_CHUNK];
+    let mut buf = vec![0u8; chunk_for(reader)];
     loop {
         let n = reader.read(&mut buf)?;
         if n == 0 {
@@ -340,6 +340,13 @@ fn copy_to(reader: &mut ObjectReader, sink: &mut dyn Write) -> Result<()> {
         }
         sink.write_all(&buf[..n]).map_err(sink_error)?;
     }
+}
+
+/// The buffer a body needs: the announced length plus one byte (the read that sees the end), at most a chunk,
+/// so that a small object does not pay for zeroing (or mapping) a whole chunk per request.
+fn chunk_for(reader: &ObjectReader) -> usize {
+    let announced = reader.info().content_length().unwrap_or(READ_CHUNK as u64);
+    announced.saturating_add(1).min(READ_CHUNK as u64) as usize
 }
 
 fn sink_error(e: io::Error) -> Error {
