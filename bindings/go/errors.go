@@ -105,7 +105,12 @@ func errorFrom(st C.cos_status, e *C.cos_error) error {
 	if st == C.COS_OK {
 		return nil
 	}
-	status := Status(st)
+	return convertError(Status(st), e)
+}
+
+// convertError copies a cos_error into a Go error without freeing it (the errors of a tree report belong
+// to the report).
+func convertError(status Status, e *C.cos_error) error {
 	if e == nil {
 		return &ClientError{Status: status, Message: status.Describe()}
 	}

@@ -56,3 +56,13 @@ static void cosgo_log(void *userdata, cos_log_severity level, const char *messag
 cos_status cosgo_config_set_log(cos_client_config *config, uintptr_t h, int max_level, cos_error **err) {
     return cos_client_config_set_log(config, cosgo_log, (void *)h, (cos_log_severity)max_level, err);
 }
+
+cos_status cosgo_upload_prefix(const cos_client *client, const char *bucket, const char *prefix, const char *dir,
+                               const cos_tree_options *opts, uintptr_t h, cos_tree_report **report, cos_error **err) {
+    return cos_client_upload_prefix(client, bucket, prefix, dir, opts, cosgo_progress, (void *)h, report, err);
+}
+
+cos_status cosgo_download_tree(const cos_client *client, const char *bucket, const char *prefix, const char *dir,
+                               const cos_tree_options *opts, uintptr_t h, cos_tree_report **report, cos_error **err) {
+    return cos_client_download_tree(client, bucket, prefix, dir, opts, cosgo_progress, (void *)h, report, err);
+}

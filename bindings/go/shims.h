@@ -28,5 +28,9 @@ cos_status cosgo_upload_from_reader(const cos_client *client, const char *bucket
 cos_status cosgo_delete_bucket_recursive(const cos_client *client, const char *bucket, uintptr_t h,
                                          uint64_t *deleted, cos_error **err);
 cos_status cosgo_config_set_log(cos_client_config *config, uintptr_t h, int max_level, cos_error **err);
+cos_status cosgo_upload_prefix(const cos_client *client, const char *bucket, const char *prefix, const char *dir,
+                               const cos_tree_options *opts, uintptr_t h, cos_tree_report **report, cos_error **err);
+cos_status cosgo_download_tree(const cos_client *client, const char *bucket, const char *prefix, const char *dir,
+                               const cos_tree_options *opts, uintptr_t h, cos_tree_report **report, cos_error **err);
 
 #endif
