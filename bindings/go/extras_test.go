@@ -230,3 +230,44 @@ func TestCopyFromSources(t *testing.T) {
 	}
 	assertMissing(t, c, bucket, "dst-none")
 }
+
+func TestLifecycleRules(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t)
+	bucket := newBucket(t, c, "lifecycle")
+	rules := []LifecycleRule{
+		{ID: "logs", Prefix: "logs/", Enabled: true, ExpirationDays: 30,
+			Transitions:        []LifecycleTransition{{Days: 7, StorageClass: "STANDARD_IA"}, {Days: 14, StorageClass: "ARCHIVE"}},
+			AbortMultipartDays: 3},
+		{ID: "tagged", Tags: []Tag{{"tier", "cold"}}, Enabled: false, NoncurrentExpirationDays: 10,
+			NoncurrentTransitions: []LifecycleTransition{{Days: 5, StorageClass: "STANDARD_IA"}}},
+	}
+	if err := c.PutBucketLifecycle(ctx, bucket, rules); err != nil {
+		t.Fatalf("PutBucketLifecycle: %v", err)
+	}
+	got, err := c.GetBucketLifecycle(ctx, bucket)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("rules %+v %v", got, err)
+	}
+	r := got[0]
+	if r.ID != "logs" || r.Prefix != "logs/" || !r.Enabled || r.ExpirationDays != 30 || len(r.Transitions) != 2 ||
+		r.Transitions[1].Days != 14 || r.Transitions[1].StorageClass != "ARCHIVE" || r.AbortMultipartDays != 3 {
+		t.Fatalf("first rule %+v", r)
+	}
+	r = got[1]
+	if r.ID != "tagged" || r.Enabled || tagValue(r.Tags, "tier") != "cold" || r.NoncurrentExpirationDays != 10 ||
+		len(r.NoncurrentTransitions) != 1 || r.NoncurrentTransitions[0].Days != 5 {
+		t.Fatalf("second rule %+v", r)
+	}
+	var ce *ClientError
+	if err := c.PutBucketLifecycle(ctx, bucket, []LifecycleRule{{ID: "no action", Enabled: true}}); !errors.As(err, &ce) || ce.Status != StatusInvalidArgument {
+		t.Fatalf("a rule without an action: %v", err)
+	}
+	if err := c.DeleteBucketLifecycle(ctx, bucket); err != nil {
+		t.Fatal(err)
+	}
+	var se *ServiceError
+	if _, err := c.GetBucketLifecycle(ctx, bucket); !errors.As(err, &se) || se.Code != "NoSuchLifecycleConfiguration" {
+		t.Fatalf("after delete: %v", err)
+	}
+}
