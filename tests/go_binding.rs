@@ -187,6 +187,9 @@ fn go_package_vets_and_passes_its_tests_under_the_race_detector() {
     for key in ["stream/aborted.bin", "stream/cancelled-put.bin", "stream/cancelled-close.bin"] {
         assert!(get(key).is_err(), "{key} must not exist");
     }
+    // Aborted writers and cancelled Puts abort their multipart uploads: COS keeps no parts of them.
+    let uploads = support::list_all_uploads(&client, CHECK_BUCKET, "stream/");
+    assert!(uploads.is_empty(), "multipart uploads left behind by the streams: {uploads:?}");
     let slow_client = slow.client();
     let slow_get = |key: &str| slow_client.get_object(CHECK_BUCKET, key, &RequestOptions::new()).map(|(b, _)| b);
     assert!(slow_get("cancel/download-source.bin").unwrap() == pattern(3 * MIB, 8), "the download's source");
