@@ -8,12 +8,34 @@ import "C"
 
 import (
 	"context"
-	"time"
 	"unsafe"
 )
 
 // One request each: put, get, head, delete, copy. The C calls cannot be interrupted once sent, so ctx is
 // checked before sending; the client's timeouts (Config.OperationTimeout) bound the request itself.
+
+// objectCall runs one C call on bucket/key with request options (nil: the defaults).
+func (c *Client) objectCall(ctx context.Context, bucket, key string, opts *RequestOptions, f func(p *C.cos_client, b, k *C.char, o *C.cos_request_options, e **C.cos_error) C.cos_status) error {
+	var cs cstrings
+	defer cs.free()
+	b, k := cs.str(bucket), cs.str(key)
+	if cs.err != nil {
+		return cs.err
+	}
+	o, err := opts.toC()
+	if err != nil {
+		return err
+	}
+	defer C.cos_request_options_free(o)
+	p, err := c.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.release()
+	var e *C.cos_error
+	st := f(p, b, k, o, &e)
+	return errorFrom(st, e)
+}
 
 // PutObject uploads data as one object (PUT Object; up to 5 GiB). opts may be nil.
 func (c *Client) PutObject(ctx context.Context, bucket, key string, data []byte, opts *RequestOptions) (*ObjectInfo, error) {
@@ -234,90 +256,4 @@ func (c *Client) CopyObject(ctx context.Context, bucket, key, srcBucket, srcKey 
 		return nil, err
 	}
 	return takeInfo(info), nil
-}
-
-// PresignOptions adjusts a presigned URL: its window and what it signs.
-type PresignOptions struct {
-	// Start fixes the window's start (zero: now, the window starting 60 s earlier as the client signs).
-	Start time.Time
-	// Expires is the validity (0: 300 s).
-	Expires time.Duration
-	// Params are query parameters put in the URL and signed (response-content-disposition, versionId, ...).
-	Params map[string]string
-	// Headers are headers the URL's user must send with exactly these values.
-	Headers map[string]string
-	// NoSignHost leaves the host unsigned.
-	NoSignHost bool
-}
-
-// PresignURL is a presigned URL for method ("GET", "PUT", ...) on bucket/key (key "" addresses the bucket),
-// with the session token as a signed parameter when the client has one. Nothing is sent.
-func (c *Client) PresignURL(method, bucket, key string, opts *PresignOptions) (string, error) {
-	var cs cstrings
-	defer cs.free()
-	m, b, k := cs.str(method), cs.str(bucket), cs.str(key)
-	po := C.cos_presign_options_new()
-	defer C.cos_presign_options_free(po)
-	var fe firstError
-	var e *C.cos_error
-	if opts != nil {
-		if !opts.Start.IsZero() {
-			fe.add(C.cos_presign_options_set_start(po, C.int64_t(opts.Start.Unix()), &e), &e)
-		}
-		if opts.Expires > 0 {
-			secs := opts.Expires / time.Second
-			if secs < 1 {
-				secs = 1
-			}
-			fe.add(C.cos_presign_options_set_expires(po, C.uint32_t(secs), &e), &e)
-		}
-		for _, name := range sortedKeys(opts.Params) {
-			fe.add(C.cos_presign_options_add_param(po, cs.str(name), cs.str(opts.Params[name]), &e), &e)
-		}
-		for _, name := range sortedKeys(opts.Headers) {
-			fe.add(C.cos_presign_options_add_header(po, cs.str(name), cs.str(opts.Headers[name]), &e), &e)
-		}
-		if opts.NoSignHost {
-			fe.add(C.cos_presign_options_set_sign_host(po, C.bool(false), &e), &e)
-		}
-	}
-	if cs.err != nil {
-		return "", cs.err
-	}
-	if fe.err != nil {
-		return "", fe.err
-	}
-	p, err := c.acquire(nil)
-	if err != nil {
-		return "", err
-	}
-	defer c.release()
-	var url *C.char
-	st := C.cos_client_presign_url_ex(p, m, b, k, po, &url, &e)
-	if err := errorFrom(st, e); err != nil {
-		return "", err
-	}
-	return takeString(url), nil
-}
-
-// ObjectURL is the unsigned URL of an object (scheme, the bucket's host, the encoded key).
-func (c *Client) ObjectURL(bucket, key string) (string, error) {
-	var cs cstrings
-	defer cs.free()
-	b, k := cs.str(bucket), cs.str(key)
-	if cs.err != nil {
-		return "", cs.err
-	}
-	p, err := c.acquire(nil)
-	if err != nil {
-		return "", err
-	}
-	defer c.release()
-	var url *C.char
-	var e *C.cos_error
-	st := C.cos_client_object_url(p, b, k, &url, &e)
-	if err := errorFrom(st, e); err != nil {
-		return "", err
-	}
-	return takeString(url), nil
 }

@@ -11,6 +11,45 @@ import (
 	"unsafe"
 )
 
+// VersioningStatus mirrors cos_versioning_status.
+type VersioningStatus int
+
+const (
+	// VersioningUnversioned: versioning was never enabled on the bucket.
+	VersioningUnversioned VersioningStatus = C.COS_VERSIONING_UNVERSIONED
+	VersioningEnabled     VersioningStatus = C.COS_VERSIONING_ENABLED
+	// VersioningSuspended: enabled once, now suspended.
+	VersioningSuspended VersioningStatus = C.COS_VERSIONING_SUSPENDED
+)
+
+func (v VersioningStatus) String() string {
+	switch v {
+	case VersioningUnversioned:
+		return "Unversioned"
+	case VersioningEnabled:
+		return "Enabled"
+	case VersioningSuspended:
+		return "Suspended"
+	}
+	return "VersioningStatus(?)"
+}
+
+// PutBucketVersioning enables (true) or suspends (false) versioning.
+func (c *Client) PutBucketVersioning(ctx context.Context, bucket string, enabled bool) error {
+	return c.bucketCall(ctx, bucket, func(p *C.cos_client, b *C.char, e **C.cos_error) C.cos_status {
+		return C.cos_client_put_bucket_versioning(p, b, C.bool(enabled), e)
+	})
+}
+
+// GetBucketVersioning is the bucket's versioning state.
+func (c *Client) GetBucketVersioning(ctx context.Context, bucket string) (VersioningStatus, error) {
+	var status C.cos_versioning_status
+	err := c.bucketCall(ctx, bucket, func(p *C.cos_client, b *C.char, e **C.cos_error) C.cos_status {
+		return C.cos_client_get_bucket_versioning(p, b, &status, e)
+	})
+	return VersioningStatus(status), err
+}
+
 // VersionRef names one object version for DeleteObjectVersions; an empty VersionID deletes the key's
 // current object instead (on a versioned bucket that makes a delete marker).
 type VersionRef struct {
