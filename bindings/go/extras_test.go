@@ -3,6 +3,7 @@ package cos
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 )
@@ -269,5 +270,45 @@ func TestLifecycleRules(t *testing.T) {
 	var se *ServiceError
 	if _, err := c.GetBucketLifecycle(ctx, bucket); !errors.As(err, &se) || se.Code != "NoSuchLifecycleConfiguration" {
 		t.Fatalf("after delete: %v", err)
+	}
+}
+
+func TestSelectReader(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t)
+	bucket := newBucket(t, c, "select")
+	people := "name,age\nann,41\nbob,25\ncat,33\n"
+	if _, err := c.PutObject(ctx, bucket, "p.csv", []byte(people), nil); err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Select(ctx, bucket, "p.csv", &SelectRequest{Expression: "SELECT name FROM COSObject WHERE age > 30", CSVHeader: SelectHeaderUse}, nil)
+	if err != nil {
+		t.Fatalf("Select: %v", err)
+	}
+	defer r.Close()
+	if r.Stats() != nil {
+		t.Fatal("stats before the end")
+	}
+	got, err := io.ReadAll(r)
+	if err != nil || string(got) != "ann\ncat\n" {
+		t.Fatalf("records %q %v", got, err)
+	}
+	if st := r.Stats(); st == nil || st.BytesScanned != int64(len(people)) || st.BytesReturned != 8 {
+		t.Fatalf("stats %+v", st)
+	}
+	r.Close()
+	r.Close()
+	r, err = c.Select(ctx, bucket, "p.csv", &SelectRequest{Expression: "SELECT name FROM COSObject WHERE age > 30", CSVHeader: SelectHeaderUse, OutputJSON: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ = io.ReadAll(r)
+	r.Close()
+	if string(got) != "{\"name\":\"ann\"}\n{\"name\":\"cat\"}\n" {
+		t.Fatalf("JSON records %q", got)
+	}
+	var ce *ClientError
+	if _, err := c.Select(ctx, bucket, "p.csv", &SelectRequest{}, nil); !errors.As(err, &ce) || ce.Status != StatusInvalidArgument {
+		t.Fatalf("select without an expression: %v", err)
 	}
 }
