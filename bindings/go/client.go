@@ -21,6 +21,8 @@ type Config struct {
 	Region string
 	// SecretID and SecretKey: permanent or temporary credentials; SessionToken for temporary ones.
 	SecretID, SecretKey, SessionToken string
+	// Credentials, when set, gives the credentials instead (temporary ones, refreshed before they expire).
+	Credentials CredentialsProvider
 	// Scheme is "https" (the default; certificates are always verified) or "http".
 	Scheme string
 	// Endpoint is the host suffix after "<bucket>." (default cos.<region>.myqcloud.com).
@@ -66,8 +68,9 @@ type Client struct {
 	// The cancel tokens of the transfers in flight, which Close trips so that it does not wait for a long
 	// transfer to end on its own.
 	tokens map[*C.cos_cancel_token]struct{}
-	// logger keeps Config.Log reachable from C until the C client is freed (0: none).
-	logger cgo.Handle
+	// logger and creds keep Config.Log and Config.Credentials reachable from C until the C client is
+	// freed (0: none).
+	logger, creds cgo.Handle
 }
 
 func millis(d time.Duration) C.uint32_t {
@@ -93,7 +96,9 @@ func NewClient(cfg Config) (*Client, error) {
 	var fe firstError
 	var e *C.cos_error
 	fe.add(C.cos_client_config_set_region(conf, cs.str(cfg.Region), &e), &e)
-	fe.add(C.cos_client_config_set_credentials(conf, cs.str(cfg.SecretID), cs.str(cfg.SecretKey), &e), &e)
+	if cfg.Credentials == nil || cfg.SecretID != "" || cfg.SecretKey != "" {
+		fe.add(C.cos_client_config_set_credentials(conf, cs.str(cfg.SecretID), cs.str(cfg.SecretKey), &e), &e)
+	}
 	if cfg.SessionToken != "" {
 		fe.add(C.cos_client_config_set_session_token(conf, cs.str(cfg.SessionToken), &e), &e)
 	}
@@ -143,7 +148,15 @@ func NewClient(cfg Config) (*Client, error) {
 	if fe.err != nil {
 		return nil, fe.err
 	}
-	var logger cgo.Handle
+	var logger, creds cgo.Handle
+	drop := func() {
+		if logger != 0 {
+			logger.Delete()
+		}
+		if creds != 0 {
+			creds.Delete()
+		}
+	}
 	if cfg.Log != nil {
 		h, err := setLogger(conf, cfg.Log, cfg.LogLevel)
 		if err != nil {
@@ -151,16 +164,22 @@ func NewClient(cfg Config) (*Client, error) {
 		}
 		logger = h
 	}
+	if cfg.Credentials != nil {
+		h, err := setCredentialsProvider(conf, cfg.Credentials)
+		if err != nil {
+			drop()
+			return nil, err
+		}
+		creds = h
+	}
 	var p *C.cos_client
 	st := C.cos_client_new(conf, &p, &e)
 	if err := errorFrom(st, e); err != nil {
-		if logger != 0 {
-			logger.Delete()
-		}
+		drop()
 		return nil, err
 	}
 	c := wrapClient(p)
-	c.logger = logger
+	c.logger, c.creds = logger, creds
 	return c, nil
 }
 
@@ -203,9 +222,11 @@ func (c *Client) Close() error {
 	}
 	C.cos_client_free(c.ptr)
 	c.ptr = nil
-	if c.logger != 0 {
-		c.logger.Delete()
-		c.logger = 0
+	for _, h := range []*cgo.Handle{&c.logger, &c.creds} {
+		if *h != 0 {
+			h.Delete()
+			*h = 0
+		}
 	}
 	runtime.SetFinalizer(c, nil)
 	return nil

@@ -5,6 +5,7 @@
 extern int cosgoProgress(uintptr_t h, uint64_t done, uint64_t total);
 extern int cosgoRead(uintptr_t h, uint8_t *buf, size_t cap, size_t *written);
 extern void cosgoLog(uintptr_t h, int level, char *message);
+extern int cosgoCredentials(uintptr_t h, cos_credentials *out);
 
 static int cosgo_progress(void *userdata, uint64_t done, uint64_t total) {
     return cosgoProgress((uintptr_t)userdata, done, total);
@@ -65,4 +66,12 @@ cos_status cosgo_upload_prefix(const cos_client *client, const char *bucket, con
 cos_status cosgo_download_tree(const cos_client *client, const char *bucket, const char *prefix, const char *dir,
                                const cos_tree_options *opts, uintptr_t h, cos_tree_report **report, cos_error **err) {
     return cos_client_download_tree(client, bucket, prefix, dir, opts, cosgo_progress, (void *)h, report, err);
+}
+
+static int cosgo_credentials(void *userdata, cos_credentials *out) {
+    return cosgoCredentials((uintptr_t)userdata, out);
+}
+
+cos_status cosgo_config_set_credentials_provider(cos_client_config *config, uintptr_t h, cos_error **err) {
+    return cos_client_config_set_credentials_provider(config, cosgo_credentials, (void *)h, err);
 }
