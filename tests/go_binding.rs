@@ -2,7 +2,8 @@
 //! and `go test -race -count=1 ./...` must pass against two fresh emulators (a plain one, and one with a
 //! per-connection rate limit so that a context can cancel a transfer in the middle). Go links the
 //! `libcos.so` of this build through a temporary `cos.pc` (as an installed library is found), and
-//! everything Go writes (build cache, module cache) stays under `target/go/`, with no network: GOPROXY=off.
+//! everything Go writes (build cache, module cache, temporary files) stays under `target/go/`, with no
+//! network: GOPROXY=off.
 //! Then this test checks from Rust what the Go tests left on the emulators: the objects they uploaded hold
 //! exactly the expected bytes, and the cancelled or aborted uploads left no object.
 //!
@@ -60,7 +61,12 @@ fn run(program: &Path, args: &[&str], env: &[(&str, String)]) -> GoRun {
             cmd.env_remove(k);
         }
     }
+    // Go's work directories and the tests' t.TempDir() go under target/go/tmp too, not /tmp.
+    let tmp = dir.join("tmp");
+    std::fs::create_dir_all(&tmp).expect("create target/go/tmp");
     cmd.env("PKG_CONFIG_PATH", dir.join("pkgconfig"))
+        .env("GOTMPDIR", &tmp)
+        .env("TMPDIR", &tmp)
         .env("GOCACHE", dir.join("cache"))
         .env("GOPATH", dir.join("path"))
         .env("GOFLAGS", "-mod=mod")
