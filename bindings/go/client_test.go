@@ -3,6 +3,7 @@ package cos
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -73,7 +74,20 @@ func TestCloseTwiceAndUseAfterClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	bucket := newBucket(t, c, "close")
-	it := c.List(ctx, bucket, nil) // made before Close, used after: the C iterator outlives the client
+	if _, err := c.PutObject(ctx, bucket, "outlives.txt", []byte("read after Close"), nil); err != nil {
+		t.Fatal(err)
+	}
+	// Handles made before Close stay usable after it: the C iterator, reader and writer hold their own
+	// reference to the client's connection pool.
+	it := c.List(ctx, bucket, nil)
+	r, err := c.NewReader(ctx, bucket, "outlives.txt", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := c.NewWriter(ctx, bucket, "written-after-close.txt", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -100,13 +114,29 @@ func TestCloseTwiceAndUseAfterClose(t *testing.T) {
 	if _, err := c.PresignURL("GET", bucket, "k", nil); !errors.Is(err, ErrClosed) {
 		t.Fatalf("PresignURL after Close: %v", err)
 	}
+	n := 0
 	for it.Next() {
+		n++
 	}
-	if it.Err() != nil {
-		t.Fatalf("an iterator made before Close: %v", it.Err())
+	if it.Err() != nil || n != 1 {
+		t.Fatalf("an iterator made before Close: %d keys, %v", n, it.Err())
 	}
 	it.Close()
 	it.Close()
+	if got, err := io.ReadAll(r); err != nil || string(got) != "read after Close" {
+		t.Fatalf("a reader made before Close: %q %v", got, err)
+	}
+	r.Close()
+	if _, err := w.Write([]byte("late")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatalf("a writer made before Close: %v", err)
+	}
+	other := newClient(t)
+	if got := string(mustGet(t, other, bucket, "written-after-close.txt")); got != "late" {
+		t.Fatalf("the late writer's object: %q", got)
+	}
 }
 
 func TestLoggerGetsOneLinePerAttempt(t *testing.T) {
