@@ -33,6 +33,20 @@ func (c *Client) CreateBucket(ctx context.Context, bucket string, opts *RequestO
 	return errorFrom(C.cos_client_create_bucket_ex(p, b, o, &e), e)
 }
 
+// CreateBucketWithConfig creates a bucket with a creation configuration: multiAZ (BucketAZConfig MAZ)
+// and/or ofs (BucketArchConfig OFS, the hierarchical namespace); HeadBucket reports them
+// (x-cos-bucket-az-type, x-cos-bucket-arch).
+func (c *Client) CreateBucketWithConfig(ctx context.Context, bucket string, multiAZ, ofs bool, opts *RequestOptions) error {
+	o, err := opts.toC()
+	if err != nil {
+		return err
+	}
+	defer C.cos_request_options_free(o)
+	return c.bucketCall(ctx, bucket, func(p *C.cos_client, b *C.char, e **C.cos_error) C.cos_status {
+		return C.cos_client_create_bucket_with_config(p, b, C.bool(multiAZ), C.bool(ofs), o, e)
+	})
+}
+
 // DeleteBucket deletes an empty bucket ("BucketNotEmpty" otherwise; see DeleteBucketRecursive).
 func (c *Client) DeleteBucket(ctx context.Context, bucket string) error {
 	return c.bucketCall(ctx, bucket, func(p *C.cos_client, b *C.char, e **C.cos_error) C.cos_status {

@@ -185,3 +185,30 @@ func TestPresignedURLWorksWithPlainHTTP(t *testing.T) {
 		t.Fatalf("unsigned GET: %d", resp.StatusCode)
 	}
 }
+
+func TestAuthorizationForYourOwnHTTPStack(t *testing.T) {
+	ctx := context.Background()
+	addr := emulatorAddr(t, envEmulator)
+	c := newClient(t)
+	bucket := newBucket(t, c, "auth")
+	if _, err := c.PutObject(ctx, bucket, "a.txt", []byte("authorized"), nil); err != nil {
+		t.Fatal(err)
+	}
+	host := bucket + ".cos.ap-guangzhou.myqcloud.com"
+	auth, err := c.Authorization("GET", bucket, "a.txt", &PresignOptions{Headers: map[string]string{"Host": host}})
+	if err != nil || !strings.Contains(auth, "q-sign-algorithm=sha1") {
+		t.Fatalf("Authorization %q %v", auth, err)
+	}
+	req, _ := http.NewRequest("GET", "http://"+addr+"/a.txt", nil)
+	req.Host = host
+	req.Header.Set("Authorization", auth)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "authorized" {
+		t.Fatalf("GET with the Authorization value: %d %q", resp.StatusCode, body)
+	}
+}

@@ -28,6 +28,17 @@ type PresignOptions struct {
 // PresignURL is a presigned URL for method ("GET", "PUT", ...) on bucket/key (key "" addresses the bucket),
 // with the session token as a signed parameter when the client has one. Nothing is sent.
 func (c *Client) PresignURL(method, bucket, key string, opts *PresignOptions) (string, error) {
+	return c.sign(method, bucket, key, opts, false)
+}
+
+// Authorization is the Authorization header value for method on bucket/key (key "": the bucket), signing
+// opts.Params and opts.Headers: pass every header your own HTTP request will carry (those COS signs are
+// signed). With temporary credentials, send x-cos-security-token yourself.
+func (c *Client) Authorization(method, bucket, key string, opts *PresignOptions) (string, error) {
+	return c.sign(method, bucket, key, opts, true)
+}
+
+func (c *Client) sign(method, bucket, key string, opts *PresignOptions, auth bool) (string, error) {
 	var cs cstrings
 	defer cs.free()
 	m, b, k := cs.str(method), cs.str(bucket), cs.str(key)
@@ -67,12 +78,17 @@ func (c *Client) PresignURL(method, bucket, key string, opts *PresignOptions) (s
 		return "", err
 	}
 	defer c.release()
-	var url *C.char
-	st := C.cos_client_presign_url_ex(p, m, b, k, po, &url, &e)
+	var out *C.char
+	var st C.cos_status
+	if auth {
+		st = C.cos_client_get_authorization(p, m, b, k, po, &out, &e)
+	} else {
+		st = C.cos_client_presign_url_ex(p, m, b, k, po, &out, &e)
+	}
 	if err := errorFrom(st, e); err != nil {
 		return "", err
 	}
-	return takeString(url), nil
+	return takeString(out), nil
 }
 
 // ObjectURL is the unsigned URL of an object (scheme, the bucket's host, the encoded key).

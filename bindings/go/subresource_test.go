@@ -185,3 +185,17 @@ func tagValue(tags []Tag, key string) string {
 	}
 	return "<absent>"
 }
+
+func TestCreateBucketWithConfig(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t)
+	bucket := "go-maz-ofs-1250000000"
+	if err := c.CreateBucketWithConfig(ctx, bucket, true, true, nil); err != nil {
+		t.Fatal(err)
+	}
+	defer c.DeleteBucket(ctx, bucket)
+	h, err := c.HeadBucket(ctx, bucket)
+	if err != nil || h.Header.Get("x-cos-bucket-az-type") != "MAZ" || h.Header.Get("x-cos-bucket-arch") != "OFS" {
+		t.Fatalf("head %v %v", h.Header, err)
+	}
+}
