@@ -8,6 +8,7 @@ import "C"
 import (
 	"context"
 	"runtime/cgo"
+	"time"
 )
 
 // CreateBucket creates a bucket ("<name>-<appid>"). opts may carry an ACL, grants, tags. A bucket you own
@@ -113,6 +114,46 @@ type BucketInfo struct {
 
 // ListBuckets lists every bucket of the account, following the pages.
 func (c *Client) ListBuckets(ctx context.Context) ([]BucketInfo, error) {
+	return c.ListBucketsFiltered(ctx, nil)
+}
+
+// BucketFilter narrows ListBucketsFiltered (cos_bucket_filter); zero fields match every bucket.
+type BucketFilter struct {
+	// Region such as "ap-beijing".
+	Region string
+	// TagKey and TagValue: buckets that have this tag.
+	TagKey, TagValue string
+	// Created and CreatedRange ("lt", "gt", "lte" or "gte"): buckets created before or after a time.
+	Created      time.Time
+	CreatedRange string
+}
+
+// ListBucketsFiltered lists every bucket matching f (nil: every bucket), following the pages.
+func (c *Client) ListBucketsFiltered(ctx context.Context, f *BucketFilter) ([]BucketInfo, error) {
+	var cs cstrings
+	defer cs.free()
+	var filter *C.cos_bucket_filter
+	if f != nil {
+		filter = C.cos_bucket_filter_new()
+		defer C.cos_bucket_filter_free(filter)
+		var fe firstError
+		var e *C.cos_error
+		if f.Region != "" {
+			fe.add(C.cos_bucket_filter_set_region(filter, cs.str(f.Region), &e), &e)
+		}
+		if f.TagKey != "" {
+			fe.add(C.cos_bucket_filter_set_tag(filter, cs.str(f.TagKey), cs.str(f.TagValue), &e), &e)
+		}
+		if f.CreatedRange != "" {
+			fe.add(C.cos_bucket_filter_set_created(filter, C.int64_t(f.Created.Unix()), cs.str(f.CreatedRange), &e), &e)
+		}
+		if cs.err != nil {
+			return nil, cs.err
+		}
+		if fe.err != nil {
+			return nil, fe.err
+		}
+	}
 	p, err := c.acquire(ctx)
 	if err != nil {
 		return nil, err
@@ -120,7 +161,7 @@ func (c *Client) ListBuckets(ctx context.Context) ([]BucketInfo, error) {
 	defer c.release()
 	var list *C.cos_bucket_list
 	var e *C.cos_error
-	st := C.cos_client_list_all_buckets(p, nil, &list, &e)
+	st := C.cos_client_list_all_buckets(p, filter, &list, &e)
 	if err := errorFrom(st, e); err != nil {
 		return nil, err
 	}

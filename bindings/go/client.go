@@ -50,6 +50,8 @@ type Config struct {
 	// Log, when set, receives the client's log lines up to LogLevel (0: LogInfo, every attempt).
 	Log      Logger
 	LogLevel LogLevel
+	// Observer, when set, receives the metrics of every request.
+	Observer Observer
 }
 
 // Client is a COS client. It is safe for concurrent use by any number of goroutines. Close it when done;
@@ -68,9 +70,9 @@ type Client struct {
 	// The cancel tokens of the transfers in flight, which Close trips so that it does not wait for a long
 	// transfer to end on its own.
 	tokens map[*C.cos_cancel_token]struct{}
-	// logger and creds keep Config.Log and Config.Credentials reachable from C until the C client is
-	// freed (0: none).
-	logger, creds cgo.Handle
+	// logger, creds and observer keep Config.Log, Config.Credentials and Config.Observer reachable from
+	// C until the C client is freed (0: none).
+	logger, creds, observer cgo.Handle
 }
 
 func millis(d time.Duration) C.uint32_t {
@@ -148,13 +150,12 @@ func NewClient(cfg Config) (*Client, error) {
 	if fe.err != nil {
 		return nil, fe.err
 	}
-	var logger, creds cgo.Handle
+	var logger, creds, observer cgo.Handle
 	drop := func() {
-		if logger != 0 {
-			logger.Delete()
-		}
-		if creds != 0 {
-			creds.Delete()
+		for _, h := range []cgo.Handle{logger, creds, observer} {
+			if h != 0 {
+				h.Delete()
+			}
 		}
 	}
 	if cfg.Log != nil {
@@ -172,6 +173,14 @@ func NewClient(cfg Config) (*Client, error) {
 		}
 		creds = h
 	}
+	if cfg.Observer != nil {
+		h, err := setObserver(conf, cfg.Observer)
+		if err != nil {
+			drop()
+			return nil, err
+		}
+		observer = h
+	}
 	var p *C.cos_client
 	st := C.cos_client_new(conf, &p, &e)
 	if err := errorFrom(st, e); err != nil {
@@ -179,7 +188,7 @@ func NewClient(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c := wrapClient(p)
-	c.logger, c.creds = logger, creds
+	c.logger, c.creds, c.observer = logger, creds, observer
 	return c, nil
 }
 
@@ -222,7 +231,7 @@ func (c *Client) Close() error {
 	}
 	C.cos_client_free(c.ptr)
 	c.ptr = nil
-	for _, h := range []*cgo.Handle{&c.logger, &c.creds} {
+	for _, h := range []*cgo.Handle{&c.logger, &c.creds, &c.observer} {
 		if *h != 0 {
 			h.Delete()
 			*h = 0

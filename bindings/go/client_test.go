@@ -194,3 +194,36 @@ func TestLoggerGetsOneLinePerAttempt(t *testing.T) {
 		t.Fatalf("bad log level: %v", err)
 	}
 }
+
+func TestObserverGetsRequestMetrics(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	var seen []RequestMetrics
+	cfg := testConfig(emulatorAddr(t, envEmulator))
+	cfg.Observer = func(m RequestMetrics) {
+		mu.Lock()
+		seen = append(seen, m)
+		mu.Unlock()
+	}
+	c, err := NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	bucket := newBucket(t, c, "observe")
+	if _, err := c.PutObject(ctx, bucket, "m.bin", pattern(5000, 1), nil); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var put *RequestMetrics
+	for i := range seen {
+		if seen[i].Method == "PUT" && seen[i].Path == "/m.bin" {
+			put = &seen[i]
+		}
+	}
+	if put == nil || put.Status != 200 || put.Attempts != 1 || len(put.RequestIDs) != 1 || put.BytesSent != 5000 ||
+		put.Total <= 0 || !strings.HasPrefix(put.Host, bucket) {
+		t.Fatalf("metrics %+v (all: %+v)", put, seen)
+	}
+}

@@ -6,6 +6,7 @@ extern int cosgoProgress(uintptr_t h, uint64_t done, uint64_t total);
 extern int cosgoRead(uintptr_t h, uint8_t *buf, size_t cap, size_t *written);
 extern void cosgoLog(uintptr_t h, int level, char *message);
 extern int cosgoCredentials(uintptr_t h, cos_credentials *out);
+extern void cosgoObserve(uintptr_t h, cos_request_metrics *m);
 
 static int cosgo_progress(void *userdata, uint64_t done, uint64_t total) {
     return cosgoProgress((uintptr_t)userdata, done, total);
@@ -74,4 +75,12 @@ static int cosgo_credentials(void *userdata, cos_credentials *out) {
 
 cos_status cosgo_config_set_credentials_provider(cos_client_config *config, uintptr_t h, cos_error **err) {
     return cos_client_config_set_credentials_provider(config, cosgo_credentials, (void *)h, err);
+}
+
+static void cosgo_observe(void *userdata, const cos_request_metrics *m) {
+    cosgoObserve((uintptr_t)userdata, (cos_request_metrics *)m);
+}
+
+cos_status cosgo_config_set_observer(cos_client_config *config, uintptr_t h, cos_error **err) {
+    return cos_client_config_set_observer(config, cosgo_observe, (void *)h, err);
 }

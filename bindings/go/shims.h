@@ -33,5 +33,6 @@ cos_status cosgo_upload_prefix(const cos_client *client, const char *bucket, con
 cos_status cosgo_download_tree(const cos_client *client, const char *bucket, const char *prefix, const char *dir,
                                const cos_tree_options *opts, uintptr_t h, cos_tree_report **report, cos_error **err);
 cos_status cosgo_config_set_credentials_provider(cos_client_config *config, uintptr_t h, cos_error **err);
+cos_status cosgo_config_set_observer(cos_client_config *config, uintptr_t h, cos_error **err);
 
 #endif

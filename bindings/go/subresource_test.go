@@ -41,6 +41,19 @@ func TestBuckets(t *testing.T) {
 	if !found {
 		t.Fatalf("%s not in %+v", bucket, list)
 	}
+	if other, err := c.ListBucketsFiltered(ctx, &BucketFilter{Region: "ap-beijing"}); err != nil || len(other) != 0 {
+		t.Fatalf("buckets in ap-beijing: %+v %v", other, err)
+	}
+	if err := c.PutBucketTagging(ctx, bucket, []Tag{{"team", "go"}}); err != nil {
+		t.Fatal(err)
+	}
+	tagged, err := c.ListBucketsFiltered(ctx, &BucketFilter{Region: region, TagKey: "team", TagValue: "go"})
+	if err != nil || len(tagged) != 1 || tagged[0].Name != bucket {
+		t.Fatalf("tagged buckets: %+v %v", tagged, err)
+	}
+	if _, err := c.ListBucketsFiltered(ctx, &BucketFilter{CreatedRange: "soon"}); StatusOf(err) != StatusInvalidArgument {
+		t.Fatalf("bad range: %v", err)
+	}
 
 	policy := `{"version":"2.0","Statement":[{"Effect":"allow","Principal":{"qcs":["qcs::cam::anyone:anyone"]},"Action":["name/cos:GetObject"],"Resource":["qcs::cos:ap-guangzhou:uid/1250000000:` + bucket + `/*"]}]}`
 	if err := c.PutBucketPolicy(ctx, bucket, policy); err != nil {
