@@ -20,8 +20,9 @@
 // TransferOptions), info.go (ObjectInfo), objects.go, presign.go, stream.go (ObjectReader, ObjectWriter, Put,
 // Get), transfer.go (UploadFile, DownloadFile, Copy, UploadReader), tree.go, list.go, buckets.go, tagging.go,
 // acl.go, versions.go, symlink.go, append.go, multipart.go, copysource.go, cors.go, lifecycle.go,
-// selectobj.go, raw.go, subresource.go (the generic calls), logging.go, observer.go and credentials.go. The //export trampolines are in callbacks.go (progress,
-// reader), logging.go, observer.go and credentials.go; shims.c / shims.h are their C side.
+// selectobj.go, raw.go, subresource.go (the generic calls), logging.go, observer.go and credentials.go.
+// The //export trampolines are in callbacks.go (progress, reader), logging.go, observer.go and
+// credentials.go; shims.c / shims.h are their C side.
 //
 // Link: the package uses `#cgo pkg-config: cos`, so a library installed with `make install` (which writes
 // lib/pkgconfig/cos.pc) is found through PKG_CONFIG_PATH. See README.md.
