@@ -312,3 +312,45 @@ func TestSelectReader(t *testing.T) {
 		t.Fatalf("select without an expression: %v", err)
 	}
 }
+
+func TestMultipartPrimitives(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t)
+	bucket := newBucket(t, c, "mpprim")
+	id, err := c.CreateMultipartUpload(ctx, bucket, "by-hand.bin", &RequestOptions{ContentType: "application/x-parts"})
+	if err != nil || id == "" {
+		t.Fatalf("CreateMultipartUpload %q %v", id, err)
+	}
+	data := pattern(2*mib+100, 4)
+	p2, err := c.UploadPart(ctx, bucket, "by-hand.bin", id, 2, data[mib:], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, err := c.UploadPart(ctx, bucket, "by-hand.bin", id, 1, data[:mib], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p1.Number != 1 || p1.ETag == "" || p1.Size != mib || !p1.HasCRC64 {
+		t.Fatalf("part %+v", p1)
+	}
+	listed, err := c.ListParts(ctx, bucket, "by-hand.bin", id)
+	if err != nil || len(listed) != 2 || listed[0].Number != 1 || listed[1].ETag != p2.ETag {
+		t.Fatalf("ListParts %+v %v", listed, err)
+	}
+	if _, err := c.CompleteMultipartUpload(ctx, bucket, "by-hand.bin", id, []Part{{Number: 1, ETag: p1.ETag}}, nil); StatusOf(err) != StatusInvalidArgument {
+		t.Fatalf("a hand-made part: %v", err)
+	}
+	// Parts in any order, from UploadPart and from ListParts alike.
+	info, err := c.CompleteMultipartUpload(ctx, bucket, "by-hand.bin", id, []Part{p2, listed[0]}, nil)
+	if err != nil || !info.HasCRC64 {
+		t.Fatalf("CompleteMultipartUpload %+v %v", info, err)
+	}
+	assertBytes(t, "completed upload", mustGet(t, c, bucket, "by-hand.bin"), data)
+	if h, _ := c.HeadObject(ctx, bucket, "by-hand.bin", nil); h.ContentType != "application/x-parts" {
+		t.Fatalf("content type %q", h.ContentType)
+	}
+	var se *ServiceError
+	if _, err := c.ListParts(ctx, bucket, "by-hand.bin", id); !errors.As(err, &se) || se.Code != "NoSuchUpload" {
+		t.Fatalf("parts of a completed upload: %v", err)
+	}
+}
