@@ -215,9 +215,8 @@ func tagsFrom(set *C.cos_tag_set) []Tag {
 }
 
 // TransferOptions are the options of a managed transfer (UploadFile, DownloadFile, Copy, CopyFrom,
-// UploadReader; per file in TreeOptions) and
-// of an ObjectWriter. The zero value (or nil) is the defaults: 8 MiB parts (more for huge objects), 4 parts
-// in flight, a checkpoint beside the local file, CRC-64 checked.
+// UploadReader; per file in TreeOptions) and of an ObjectWriter. The zero value (or nil) is the defaults:
+// 8 MiB parts (more for huge objects), 4 parts in flight, a checkpoint beside the local file, CRC-64 checked.
 type TransferOptions struct {
 	// PartSize in bytes (at least 1 MiB; 0 = automatic).
 	PartSize int64
