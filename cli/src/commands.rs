@@ -246,11 +246,17 @@ fn report(out: &Output, verb: &str, report: &TreeReport) -> ExitCode {
 fn copy(c: &Client, out: &Output, src: &str, dst: &str, args: &MoveArgs, remove_source: bool) -> Result<ExitCode> {
     let code = match (Location::parse(src), Location::parse(dst)) {
         (Location::Local(path), Location::Cos { bucket, key }) if args.recursive => {
-            let r = c.upload_prefix(&bucket, &key, &path, &tree_options(args, false, false)?, None)?;
+            let opts = tree_options(args, false, false)?;
+            let r = out.with_bar(&format!("upload {}", path.display()), |p| {
+                c.upload_prefix(&bucket, &key, &path, &opts, Some(p))
+            })?;
             report(out, "uploaded", &r)
         }
         (Location::Cos { bucket, key }, Location::Local(path)) if args.recursive => {
-            let r = c.download_tree(&bucket, &key, &path, &tree_options(args, false, false)?, None)?;
+            let opts = tree_options(args, false, false)?;
+            let r = out.with_bar(&format!("download cos://{bucket}/{key}"), |p| {
+                c.download_tree(&bucket, &key, &path, &opts, Some(p))
+            })?;
             report(out, "downloaded", &r)
         }
         (Location::Cos { bucket: sb, key: sk }, Location::Cos { bucket: db, key: dk }) if args.recursive => {
@@ -259,14 +265,10 @@ fn copy(c: &Client, out: &Output, src: &str, dst: &str, args: &MoveArgs, remove_
         (Location::Local(path), Location::Cos { bucket, key }) => {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let key = key_for(&key, &name);
-            let bar = out.bar(&format!("upload {}", path.display()));
-            let mut progress = |done: u64, total: u64| {
-                bar.set_length(total);
-                bar.set_position(done);
-                true
-            };
-            let info = c.upload_file(&bucket, &key, &path, &transfer_options(args)?, Some(&mut progress))?;
-            bar.finish_and_clear();
+            let opts = transfer_options(args)?;
+            let info = out.with_bar(&format!("upload {}", path.display()), |p| {
+                c.upload_file(&bucket, &key, &path, &opts, Some(p))
+            })?;
             done(out, "uploaded", &path.display().to_string(), &format!("cos://{bucket}/{key}"), &info);
             ExitCode::SUCCESS
         }
@@ -274,14 +276,10 @@ fn copy(c: &Client, out: &Output, src: &str, dst: &str, args: &MoveArgs, remove_
             if path.is_dir() {
                 path.push(key.rsplit('/').next().unwrap_or(&key));
             }
-            let bar = out.bar(&format!("download cos://{bucket}/{key}"));
-            let mut progress = |done: u64, total: u64| {
-                bar.set_length(total);
-                bar.set_position(done);
-                true
-            };
-            let info = c.download_file(&bucket, &key, &path, &transfer_options(args)?, Some(&mut progress))?;
-            bar.finish_and_clear();
+            let opts = transfer_options(args)?;
+            let info = out.with_bar(&format!("download cos://{bucket}/{key}"), |p| {
+                c.download_file(&bucket, &key, &path, &opts, Some(p))
+            })?;
             done(out, "downloaded", &format!("cos://{bucket}/{key}"), &path.display().to_string(), &info);
             ExitCode::SUCCESS
         }
@@ -336,10 +334,16 @@ fn sync(c: &Client, out: &Output, src: &str, dst: &str, args: &MoveArgs, delete:
     let opts = tree_options(args, true, delete)?;
     match (Location::parse(src), Location::parse(dst)) {
         (Location::Local(path), Location::Cos { bucket, key }) => {
-            Ok(report(out, "uploaded", &c.upload_prefix(&bucket, &key, &path, &opts, None)?))
+            let r = out.with_bar(&format!("sync {}", path.display()), |p| {
+                c.upload_prefix(&bucket, &key, &path, &opts, Some(p))
+            })?;
+            Ok(report(out, "uploaded", &r))
         }
         (Location::Cos { bucket, key }, Location::Local(path)) => {
-            Ok(report(out, "downloaded", &c.download_tree(&bucket, &key, &path, &opts, None)?))
+            let r = out.with_bar(&format!("sync cos://{bucket}/{key}"), |p| {
+                c.download_tree(&bucket, &key, &path, &opts, Some(p))
+            })?;
+            Ok(report(out, "downloaded", &r))
         }
         _ => Err(Error::invalid("sync goes between a local directory and a COS prefix")),
     }

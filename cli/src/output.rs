@@ -1,6 +1,7 @@
 //! What the tool prints: text or JSON on stdout, progress bars on a terminal's stderr, and errors with
 //! everything COS said about them.
 
+use cos::transfer::Progress;
 use cos::{Error, ErrorKind};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -31,7 +32,7 @@ impl Output {
     }
 
     /// A progress bar for `what`, hidden when not on a terminal.
-    pub fn bar(&self, what: &str) -> ProgressBar {
+    fn bar(&self, what: &str) -> ProgressBar {
         if !self.progress {
             return ProgressBar::hidden();
         }
@@ -41,6 +42,20 @@ impl Output {
         bar.set_style(style.progress_chars("=> "));
         bar.set_message(what.to_string());
         bar
+    }
+
+    /// Runs `f` with a progress callback that drives a bar for `what` (bytes of a file or of a whole tree),
+    /// cleared when `f` returns.
+    pub fn with_bar<T>(&self, what: &str, f: impl FnOnce(Progress<'_>) -> T) -> T {
+        let bar = self.bar(what);
+        let mut progress = |done: u64, total: u64| {
+            bar.set_length(total);
+            bar.set_position(done);
+            true
+        };
+        let result = f(&mut progress);
+        bar.finish_and_clear();
+        result
     }
 
     /// Prints `e` with its code, request id and trace id; the exit status tells its kind.
