@@ -73,22 +73,9 @@ func (c *Client) PutBucketACL(ctx context.Context, bucket, canned string, opts *
 	var cs cstrings
 	defer cs.free()
 	b, acl := cs.str(bucket), cs.opt(canned)
-	if cs.err != nil {
-		return cs.err
-	}
-	o, err := opts.toC()
-	if err != nil {
-		return err
-	}
-	defer C.cos_request_options_free(o)
-	p, err := c.acquire(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.release()
-	var e *C.cos_error
-	st := C.cos_client_put_bucket_acl(p, b, acl, o, &e)
-	return errorFrom(st, e)
+	return c.call(ctx, &cs, opts, func(p *C.cos_client, o *C.cos_request_options, e **C.cos_error) C.cos_status {
+		return C.cos_client_put_bucket_acl(p, b, acl, o, e)
+	})
 }
 
 // GetBucketACL is the bucket's owner and grants.

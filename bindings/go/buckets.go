@@ -17,21 +17,9 @@ func (c *Client) CreateBucket(ctx context.Context, bucket string, opts *RequestO
 	var cs cstrings
 	defer cs.free()
 	b := cs.str(bucket)
-	if cs.err != nil {
-		return cs.err
-	}
-	o, err := opts.toC()
-	if err != nil {
-		return err
-	}
-	defer C.cos_request_options_free(o)
-	p, err := c.acquire(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.release()
-	var e *C.cos_error
-	return errorFrom(C.cos_client_create_bucket_ex(p, b, o, &e), e)
+	return c.call(ctx, &cs, opts, func(p *C.cos_client, o *C.cos_request_options, e **C.cos_error) C.cos_status {
+		return C.cos_client_create_bucket_ex(p, b, o, e)
+	})
 }
 
 // CreateBucketWithConfig creates a bucket with a creation configuration: multiAZ (BucketAZConfig MAZ)
@@ -53,24 +41,6 @@ func (c *Client) DeleteBucket(ctx context.Context, bucket string) error {
 	return c.bucketCall(ctx, bucket, func(p *C.cos_client, b *C.char, e **C.cos_error) C.cos_status {
 		return C.cos_client_delete_bucket(p, b, e)
 	})
-}
-
-// bucketCall runs one C call that takes only the client and a bucket name.
-func (c *Client) bucketCall(ctx context.Context, bucket string, f func(p *C.cos_client, b *C.char, e **C.cos_error) C.cos_status) error {
-	var cs cstrings
-	defer cs.free()
-	b := cs.str(bucket)
-	if cs.err != nil {
-		return cs.err
-	}
-	p, err := c.acquire(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.release()
-	var e *C.cos_error
-	st := f(p, b, &e)
-	return errorFrom(st, e)
 }
 
 // BucketExists tells whether the bucket exists (a 404 is false; any other failure, 403 included, is an
@@ -154,15 +124,11 @@ func (c *Client) ListBucketsFiltered(ctx context.Context, f *BucketFilter) ([]Bu
 			return nil, fe.err
 		}
 	}
-	p, err := c.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer c.release()
 	var list *C.cos_bucket_list
-	var e *C.cos_error
-	st := C.cos_client_list_all_buckets(p, filter, &list, &e)
-	if err := errorFrom(st, e); err != nil {
+	err := c.call(ctx, &cs, nil, func(p *C.cos_client, _ *C.cos_request_options, e **C.cos_error) C.cos_status {
+		return C.cos_client_list_all_buckets(p, filter, &list, e)
+	})
+	if err != nil {
 		return nil, err
 	}
 	defer C.cos_bucket_list_free(list)

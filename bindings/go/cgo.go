@@ -17,8 +17,8 @@ import (
 	"unsafe"
 )
 
-// cstrings collects the C copies of Go strings made for one call, so that a single deferred free releases
-// them all. A Go string holding a NUL byte cannot be passed to C without silently becoming another string,
+// cstrings collects the C copies of Go strings made for one call (and the C arrays of them), so that a
+// single deferred free releases them all. A Go string holding a NUL byte cannot be passed to C without silently becoming another string,
 // so it is refused (err) instead.
 type cstrings struct {
 	ptrs []*C.char
@@ -41,6 +41,18 @@ func (cs *cstrings) opt(s string) *C.char {
 		return nil
 	}
 	return cs.str(s)
+}
+
+// array allocates a C array of n C strings (NULL for n == 0), freed with the strings by free, and gives its
+// slots to fill. C memory rather than a Go array of C pointers keeps the cgo pointer check out of the
+// question for any n.
+func (cs *cstrings) array(n int) (**C.char, []*C.char) {
+	if n == 0 {
+		return nil, nil
+	}
+	arr := (**C.char)(C.malloc(C.size_t(n) * C.size_t(unsafe.Sizeof((*C.char)(nil)))))
+	cs.ptrs = append(cs.ptrs, (*C.char)(unsafe.Pointer(arr)))
+	return arr, unsafe.Slice(arr, n)
 }
 
 func (cs *cstrings) free() {

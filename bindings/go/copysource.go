@@ -99,10 +99,7 @@ func (c *Client) CopyFrom(ctx context.Context, bucket, key string, src CopySourc
 	var cs cstrings
 	defer cs.free()
 	b, k := cs.str(bucket), cs.str(key)
-	if cs.err != nil {
-		return nil, cs.err
-	}
-	return c.transfer(ctx, opts, nil, func(p *C.cos_client, o *C.cos_transfer_options, h C.uintptr_t, info **C.cos_object_info, e **C.cos_error) C.cos_status {
+	return c.transfer(ctx, &cs, opts, nil, func(p *C.cos_client, o *C.cos_transfer_options, h C.uintptr_t, info **C.cos_object_info, e **C.cos_error) C.cos_status {
 		return C.cosgo_copy_ex(p, b, k, source, o, h, info, e)
 	})
 }

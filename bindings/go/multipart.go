@@ -45,18 +45,11 @@ func (c *Client) listUploadsPage(ctx context.Context, bucket, prefix, keyMarker,
 	var cs cstrings
 	defer cs.free()
 	b, pre, km, im := cs.str(bucket), cs.opt(prefix), cs.opt(keyMarker), cs.opt(idMarker)
-	if cs.err != nil {
-		return nil, false, "", "", cs.err
-	}
-	p, err := c.acquire(ctx)
-	if err != nil {
-		return nil, false, "", "", err
-	}
-	defer c.release()
 	var list *C.cos_upload_list
-	var e *C.cos_error
-	st := C.cos_client_list_multipart_uploads(p, b, pre, nil, km, im, 0, &list, &e)
-	if err := errorFrom(st, e); err != nil {
+	err := c.call(ctx, &cs, nil, func(p *C.cos_client, _ *C.cos_request_options, e **C.cos_error) C.cos_status {
+		return C.cos_client_list_multipart_uploads(p, b, pre, nil, km, im, 0, &list, e)
+	})
+	if err != nil {
 		return nil, false, "", "", err
 	}
 	defer C.cos_upload_list_free(list)

@@ -1,65 +1,24 @@
 package cos
 
 /*
-#include <stdlib.h>
 #include "cos.h"
 */
 import "C"
 
 import (
 	"context"
-	"unsafe"
 )
 
-// One request each: put, get, head, delete, copy. The C calls cannot be interrupted once sent, so ctx is
-// checked before sending; the client's timeouts (Config.OperationTimeout) bound the request itself.
-
-// objectCall runs one C call on bucket/key with request options (nil: the defaults).
-func (c *Client) objectCall(ctx context.Context, bucket, key string, opts *RequestOptions, f func(p *C.cos_client, b, k *C.char, o *C.cos_request_options, e **C.cos_error) C.cos_status) error {
-	var cs cstrings
-	defer cs.free()
-	b, k := cs.str(bucket), cs.str(key)
-	if cs.err != nil {
-		return cs.err
-	}
-	o, err := opts.toC()
-	if err != nil {
-		return err
-	}
-	defer C.cos_request_options_free(o)
-	p, err := c.acquire(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.release()
-	var e *C.cos_error
-	st := f(p, b, k, o, &e)
-	return errorFrom(st, e)
-}
+// One request each: put, get, head, delete, copy (see call for what ctx bounds).
 
 // PutObject uploads data as one object (PUT Object; up to 5 GiB). opts may be nil.
 func (c *Client) PutObject(ctx context.Context, bucket, key string, data []byte, opts *RequestOptions) (*ObjectInfo, error) {
-	var cs cstrings
-	defer cs.free()
-	b, k := cs.str(bucket), cs.str(key)
-	if cs.err != nil {
-		return nil, cs.err
-	}
-	o, err := opts.toC()
-	if err != nil {
-		return nil, err
-	}
-	defer C.cos_request_options_free(o)
-	p, err := c.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer c.release()
 	ptr, n := bytesArg(data)
 	var info *C.cos_object_info
-	var e *C.cos_error
-	st := C.cos_client_put_object_ex(p, b, k, ptr, n, o, &info, &e)
-	if err := errorFrom(st, e); err != nil {
+	err := c.objectCall(ctx, bucket, key, opts, func(p *C.cos_client, b, k *C.char, o *C.cos_request_options, e **C.cos_error) C.cos_status {
+		return C.cos_client_put_object_ex(p, b, k, ptr, n, o, &info, e)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return takeInfo(info), nil
@@ -67,27 +26,12 @@ func (c *Client) PutObject(ctx context.Context, bucket, key string, data []byte,
 
 // GetObject downloads an object (or the opts.Range of it) into memory; its CRC-64 is checked.
 func (c *Client) GetObject(ctx context.Context, bucket, key string, opts *RequestOptions) ([]byte, *ObjectInfo, error) {
-	var cs cstrings
-	defer cs.free()
-	b, k := cs.str(bucket), cs.str(key)
-	if cs.err != nil {
-		return nil, nil, cs.err
-	}
-	o, err := opts.toC()
-	if err != nil {
-		return nil, nil, err
-	}
-	defer C.cos_request_options_free(o)
-	p, err := c.acquire(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer c.release()
 	var out *C.cos_bytes
 	var info *C.cos_object_info
-	var e *C.cos_error
-	st := C.cos_client_get_object_ex(p, b, k, o, &out, &info, &e)
-	if err := errorFrom(st, e); err != nil {
+	err := c.objectCall(ctx, bucket, key, opts, func(p *C.cos_client, b, k *C.char, o *C.cos_request_options, e **C.cos_error) C.cos_status {
+		return C.cos_client_get_object_ex(p, b, k, o, &out, &info, e)
+	})
+	if err != nil {
 		return nil, nil, err
 	}
 	return takeBytes(out), takeInfo(info), nil
@@ -96,26 +40,11 @@ func (c *Client) GetObject(ctx context.Context, bucket, key string, opts *Reques
 // HeadObject returns the object's headers. A missing object is a *ServiceError with StatusCode 404 and
 // Code "NoSuchResource" (a HEAD answer has no body to say more).
 func (c *Client) HeadObject(ctx context.Context, bucket, key string, opts *RequestOptions) (*ObjectInfo, error) {
-	var cs cstrings
-	defer cs.free()
-	b, k := cs.str(bucket), cs.str(key)
-	if cs.err != nil {
-		return nil, cs.err
-	}
-	o, err := opts.toC()
-	if err != nil {
-		return nil, err
-	}
-	defer C.cos_request_options_free(o)
-	p, err := c.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer c.release()
 	var info *C.cos_object_info
-	var e *C.cos_error
-	st := C.cos_client_head_object(p, b, k, o, &info, &e)
-	if err := errorFrom(st, e); err != nil {
+	err := c.objectCall(ctx, bucket, key, opts, func(p *C.cos_client, b, k *C.char, o *C.cos_request_options, e **C.cos_error) C.cos_status {
+		return C.cos_client_head_object(p, b, k, o, &info, e)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return takeInfo(info), nil
@@ -123,21 +52,11 @@ func (c *Client) HeadObject(ctx context.Context, bucket, key string, opts *Reque
 
 // ObjectExists tells whether the object exists (a 404 is false, not an error).
 func (c *Client) ObjectExists(ctx context.Context, bucket, key string) (bool, error) {
-	var cs cstrings
-	defer cs.free()
-	b, k := cs.str(bucket), cs.str(key)
-	if cs.err != nil {
-		return false, cs.err
-	}
-	p, err := c.acquire(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer c.release()
 	var exists C.bool
-	var e *C.cos_error
-	st := C.cos_client_object_exists(p, b, k, &exists, &e)
-	if err := errorFrom(st, e); err != nil {
+	err := c.objectCall(ctx, bucket, key, nil, func(p *C.cos_client, b, k *C.char, _ *C.cos_request_options, e **C.cos_error) C.cos_status {
+		return C.cos_client_object_exists(p, b, k, &exists, e)
+	})
+	if err != nil {
 		return false, err
 	}
 	return bool(exists), nil
@@ -146,26 +65,11 @@ func (c *Client) ObjectExists(ctx context.Context, bucket, key string) (bool, er
 // DeleteObject deletes an object (a missing key succeeds, as in COS). opts may name a version; the info
 // says whether a delete marker was made (versioned buckets).
 func (c *Client) DeleteObject(ctx context.Context, bucket, key string, opts *RequestOptions) (*ObjectInfo, error) {
-	var cs cstrings
-	defer cs.free()
-	b, k := cs.str(bucket), cs.str(key)
-	if cs.err != nil {
-		return nil, cs.err
-	}
-	o, err := opts.toC()
-	if err != nil {
-		return nil, err
-	}
-	defer C.cos_request_options_free(o)
-	p, err := c.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer c.release()
 	var info *C.cos_object_info
-	var e *C.cos_error
-	st := C.cos_client_delete_object_ex(p, b, k, o, &info, &e)
-	if err := errorFrom(st, e); err != nil {
+	err := c.objectCall(ctx, bucket, key, opts, func(p *C.cos_client, b, k *C.char, o *C.cos_request_options, e **C.cos_error) C.cos_status {
+		return C.cos_client_delete_object_ex(p, b, k, o, &info, e)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return takeInfo(info), nil
@@ -188,29 +92,15 @@ func (c *Client) DeleteObjects(ctx context.Context, bucket string, keys []string
 	var cs cstrings
 	defer cs.free()
 	b := cs.str(bucket)
-	// The key array is C memory: a Go array of C pointers could be passed too, but C memory keeps the
-	// cgo pointer check out of the question for any number of keys.
-	var arr **C.char
-	if len(keys) > 0 {
-		arr = (**C.char)(C.malloc(C.size_t(len(keys)) * C.size_t(unsafe.Sizeof((*C.char)(nil)))))
-		defer C.free(unsafe.Pointer(arr))
-		slots := unsafe.Slice(arr, len(keys))
-		for i, k := range keys {
-			slots[i] = cs.str(k)
-		}
+	arr, slots := cs.array(len(keys))
+	for i, k := range keys {
+		slots[i] = cs.str(k)
 	}
-	if cs.err != nil {
-		return nil, cs.err
-	}
-	p, err := c.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer c.release()
 	var out *C.cos_delete_result
-	var e *C.cos_error
-	st := C.cos_client_delete_objects(p, b, arr, C.size_t(len(keys)), C.bool(quiet), &out, &e)
-	if err := errorFrom(st, e); err != nil {
+	err := c.call(ctx, &cs, nil, func(p *C.cos_client, _ *C.cos_request_options, e **C.cos_error) C.cos_status {
+		return C.cos_client_delete_objects(p, b, arr, C.size_t(len(keys)), C.bool(quiet), &out, e)
+	})
+	if err != nil {
 		return nil, err
 	}
 	defer C.cos_delete_result_free(out)
@@ -236,23 +126,11 @@ func (c *Client) CopyObject(ctx context.Context, bucket, key, srcBucket, srcKey 
 	var cs cstrings
 	defer cs.free()
 	b, k, sb, sk := cs.str(bucket), cs.str(key), cs.str(srcBucket), cs.str(srcKey)
-	if cs.err != nil {
-		return nil, cs.err
-	}
-	o, err := opts.toC()
-	if err != nil {
-		return nil, err
-	}
-	defer C.cos_request_options_free(o)
-	p, err := c.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer c.release()
 	var info *C.cos_object_info
-	var e *C.cos_error
-	st := C.cos_client_copy_object(p, b, k, sb, sk, o, &info, &e)
-	if err := errorFrom(st, e); err != nil {
+	err := c.call(ctx, &cs, opts, func(p *C.cos_client, o *C.cos_request_options, e **C.cos_error) C.cos_status {
+		return C.cos_client_copy_object(p, b, k, sb, sk, o, &info, e)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return takeInfo(info), nil

@@ -73,19 +73,14 @@ func (c *Client) sign(method, bucket, key string, opts *PresignOptions, auth boo
 	if fe.err != nil {
 		return "", fe.err
 	}
-	p, err := c.acquire(nil)
-	if err != nil {
-		return "", err
-	}
-	defer c.release()
 	var out *C.char
-	var st C.cos_status
-	if auth {
-		st = C.cos_client_get_authorization(p, m, b, k, po, &out, &e)
-	} else {
-		st = C.cos_client_presign_url_ex(p, m, b, k, po, &out, &e)
-	}
-	if err := errorFrom(st, e); err != nil {
+	err := c.call(nil, &cs, nil, func(p *C.cos_client, _ *C.cos_request_options, e **C.cos_error) C.cos_status {
+		if auth {
+			return C.cos_client_get_authorization(p, m, b, k, po, &out, e)
+		}
+		return C.cos_client_presign_url_ex(p, m, b, k, po, &out, e)
+	})
+	if err != nil {
 		return "", err
 	}
 	return takeString(out), nil
@@ -96,18 +91,11 @@ func (c *Client) ObjectURL(bucket, key string) (string, error) {
 	var cs cstrings
 	defer cs.free()
 	b, k := cs.str(bucket), cs.str(key)
-	if cs.err != nil {
-		return "", cs.err
-	}
-	p, err := c.acquire(nil)
-	if err != nil {
-		return "", err
-	}
-	defer c.release()
 	var url *C.char
-	var e *C.cos_error
-	st := C.cos_client_object_url(p, b, k, &url, &e)
-	if err := errorFrom(st, e); err != nil {
+	err := c.call(nil, &cs, nil, func(p *C.cos_client, _ *C.cos_request_options, e **C.cos_error) C.cos_status {
+		return C.cos_client_object_url(p, b, k, &url, e)
+	})
+	if err != nil {
 		return "", err
 	}
 	return takeString(url), nil

@@ -63,16 +63,13 @@ func (c *Client) SendRequest(ctx context.Context, r *RawRequest) (int, []byte, *
 	if fe.err != nil {
 		return 0, nil, nil, fe.err
 	}
-	p, err := c.acquire(ctx)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	defer c.release()
 	var status C.uint16_t
 	var body *C.cos_bytes
 	var info *C.cos_object_info
-	st := C.cos_client_send_request(p, raw, &status, &body, &info, &e)
-	if err := errorFrom(st, e); err != nil {
+	err := c.call(ctx, &cs, nil, func(p *C.cos_client, _ *C.cos_request_options, e **C.cos_error) C.cos_status {
+		return C.cos_client_send_request(p, raw, &status, &body, &info, e)
+	})
+	if err != nil {
 		return 0, nil, nil, err
 	}
 	return int(status), takeBytes(body), takeInfo(info), nil

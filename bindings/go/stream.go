@@ -28,26 +28,11 @@ type ObjectReader struct {
 
 // NewReader sends the GET of bucket/key; opts.Range reads a part of it (a ranged reader). Close the reader.
 func (c *Client) NewReader(ctx context.Context, bucket, key string, opts *RequestOptions) (*ObjectReader, error) {
-	var cs cstrings
-	defer cs.free()
-	b, k := cs.str(bucket), cs.str(key)
-	if cs.err != nil {
-		return nil, cs.err
-	}
-	o, err := opts.toC()
-	if err != nil {
-		return nil, err
-	}
-	defer C.cos_request_options_free(o)
-	p, err := c.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer c.release()
 	var r *C.cos_object_reader
-	var e *C.cos_error
-	st := C.cos_object_reader_open(p, b, k, o, &r, &e)
-	if err := errorFrom(st, e); err != nil {
+	err := c.objectCall(ctx, bucket, key, opts, func(p *C.cos_client, b, k *C.char, o *C.cos_request_options, e **C.cos_error) C.cos_status {
+		return C.cos_object_reader_open(p, b, k, o, &r, e)
+	})
+	if err != nil {
 		return nil, err
 	}
 	reader := &ObjectReader{ctx: ctx, r: r, info: infoFrom(C.cos_object_reader_info(r))}
@@ -141,15 +126,11 @@ func (c *Client) NewWriter(ctx context.Context, bucket, key string, opts *Transf
 		return nil, err
 	}
 	defer C.cos_transfer_options_free(o)
-	p, err := c.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer c.release()
 	var w *C.cos_object_writer
-	var e *C.cos_error
-	st := C.cos_object_writer_open(p, b, k, o, &w, &e)
-	if err := errorFrom(st, e); err != nil {
+	err = c.call(ctx, &cs, nil, func(p *C.cos_client, _ *C.cos_request_options, e **C.cos_error) C.cos_status {
+		return C.cos_object_writer_open(p, b, k, o, &w, e)
+	})
+	if err != nil {
 		return nil, err
 	}
 	writer := &ObjectWriter{ctx: ctx, w: w}

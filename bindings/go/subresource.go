@@ -34,30 +34,16 @@ func (c *Client) subresource(ctx context.Context, method, bucket string, key *st
 	if key != nil {
 		k = cs.str(*key)
 	}
-	if cs.err != nil {
-		return nil, nil, cs.err
-	}
-	o, err := opts.toC()
-	if err != nil {
-		return nil, nil, err
-	}
-	defer C.cos_request_options_free(o)
-	p, err := c.acquire(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer c.release()
 	data, n := bytesArg(body)
 	var out *C.cos_bytes
 	var info *C.cos_object_info
-	var e *C.cos_error
-	var st C.cos_status
-	if key == nil {
-		st = C.cos_client_bucket_subresource(p, m, b, s, data, n, o, &out, &info, &e)
-	} else {
-		st = C.cos_client_object_subresource(p, m, b, k, s, data, n, o, &out, &info, &e)
-	}
-	if err := errorFrom(st, e); err != nil {
+	err := c.call(ctx, &cs, opts, func(p *C.cos_client, o *C.cos_request_options, e **C.cos_error) C.cos_status {
+		if key == nil {
+			return C.cos_client_bucket_subresource(p, m, b, s, data, n, o, &out, &info, e)
+		}
+		return C.cos_client_object_subresource(p, m, b, k, s, data, n, o, &out, &info, e)
+	})
+	if err != nil {
 		return nil, nil, err
 	}
 	return takeBytes(out), takeInfo(info), nil

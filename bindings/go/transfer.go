@@ -39,8 +39,12 @@ func watch(ctx context.Context, tok *C.cos_cancel_token) (stop func()) {
 type transferCall func(p *C.cos_client, o *C.cos_transfer_options, h C.uintptr_t, info **C.cos_object_info, e **C.cos_error) C.cos_status
 
 // transfer runs a managed transfer with ctx mapped onto a C cancel token (tripped by the context, and by
-// Close), the progress callback of opts, and reader as the body for the calls that read one.
-func (c *Client) transfer(ctx context.Context, opts *TransferOptions, reader io.Reader, run transferCall) (*ObjectInfo, error) {
+// Close), the progress callback of opts, and reader as the body for the calls that read one. It refuses
+// the strings of cs first, when one held a NUL byte.
+func (c *Client) transfer(ctx context.Context, cs *cstrings, opts *TransferOptions, reader io.Reader, run transferCall) (*ObjectInfo, error) {
+	if cs.err != nil {
+		return nil, cs.err
+	}
 	p, err := c.acquire(ctx)
 	if err != nil {
 		return nil, err
@@ -82,10 +86,7 @@ func (c *Client) UploadFile(ctx context.Context, bucket, key, path string, opts 
 	var cs cstrings
 	defer cs.free()
 	b, k, f := cs.str(bucket), cs.str(key), cs.str(path)
-	if cs.err != nil {
-		return nil, cs.err
-	}
-	return c.transfer(ctx, opts, nil, func(p *C.cos_client, o *C.cos_transfer_options, h C.uintptr_t, info **C.cos_object_info, e **C.cos_error) C.cos_status {
+	return c.transfer(ctx, &cs, opts, nil, func(p *C.cos_client, o *C.cos_transfer_options, h C.uintptr_t, info **C.cos_object_info, e **C.cos_error) C.cos_status {
 		return C.cosgo_upload_file(p, b, k, f, o, h, info, e)
 	})
 }
@@ -96,10 +97,7 @@ func (c *Client) DownloadFile(ctx context.Context, bucket, key, path string, opt
 	var cs cstrings
 	defer cs.free()
 	b, k, f := cs.str(bucket), cs.str(key), cs.str(path)
-	if cs.err != nil {
-		return nil, cs.err
-	}
-	return c.transfer(ctx, opts, nil, func(p *C.cos_client, o *C.cos_transfer_options, h C.uintptr_t, info **C.cos_object_info, e **C.cos_error) C.cos_status {
+	return c.transfer(ctx, &cs, opts, nil, func(p *C.cos_client, o *C.cos_transfer_options, h C.uintptr_t, info **C.cos_object_info, e **C.cos_error) C.cos_status {
 		return C.cosgo_download_file(p, b, k, f, o, h, info, e)
 	})
 }
@@ -110,10 +108,7 @@ func (c *Client) Copy(ctx context.Context, bucket, key, srcBucket, srcKey string
 	var cs cstrings
 	defer cs.free()
 	b, k, sb, sk := cs.str(bucket), cs.str(key), cs.str(srcBucket), cs.str(srcKey)
-	if cs.err != nil {
-		return nil, cs.err
-	}
-	return c.transfer(ctx, opts, nil, func(p *C.cos_client, o *C.cos_transfer_options, h C.uintptr_t, info **C.cos_object_info, e **C.cos_error) C.cos_status {
+	return c.transfer(ctx, &cs, opts, nil, func(p *C.cos_client, o *C.cos_transfer_options, h C.uintptr_t, info **C.cos_object_info, e **C.cos_error) C.cos_status {
 		return C.cosgo_copy(p, b, k, sb, sk, o, h, info, e)
 	})
 }
@@ -126,10 +121,7 @@ func (c *Client) UploadReader(ctx context.Context, bucket, key string, r io.Read
 	var cs cstrings
 	defer cs.free()
 	b, k := cs.str(bucket), cs.str(key)
-	if cs.err != nil {
-		return nil, cs.err
-	}
-	return c.transfer(ctx, opts, r, func(p *C.cos_client, o *C.cos_transfer_options, h C.uintptr_t, info **C.cos_object_info, e **C.cos_error) C.cos_status {
+	return c.transfer(ctx, &cs, opts, r, func(p *C.cos_client, o *C.cos_transfer_options, h C.uintptr_t, info **C.cos_object_info, e **C.cos_error) C.cos_status {
 		return C.cosgo_upload_from_reader(p, b, k, o, h, info, e)
 	})
 }

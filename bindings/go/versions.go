@@ -1,14 +1,12 @@
 package cos
 
 /*
-#include <stdlib.h>
 #include "cos.h"
 */
 import "C"
 
 import (
 	"context"
-	"unsafe"
 )
 
 // VersioningStatus mirrors cos_versioning_status.
@@ -80,29 +78,16 @@ func (c *Client) DeleteObjectVersions(ctx context.Context, bucket string, refs [
 	var cs cstrings
 	defer cs.free()
 	b := cs.str(bucket)
-	var keys, ids **C.char
-	if len(refs) > 0 {
-		size := C.size_t(len(refs)) * C.size_t(unsafe.Sizeof((*C.char)(nil)))
-		keys, ids = (**C.char)(C.malloc(size)), (**C.char)(C.malloc(size))
-		defer C.free(unsafe.Pointer(keys))
-		defer C.free(unsafe.Pointer(ids))
-		ks, vs := unsafe.Slice(keys, len(refs)), unsafe.Slice(ids, len(refs))
-		for i, r := range refs {
-			ks[i], vs[i] = cs.str(r.Key), cs.opt(r.VersionID)
-		}
+	keys, ks := cs.array(len(refs))
+	ids, vs := cs.array(len(refs))
+	for i, r := range refs {
+		ks[i], vs[i] = cs.str(r.Key), cs.opt(r.VersionID)
 	}
-	if cs.err != nil {
-		return nil, cs.err
-	}
-	p, err := c.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer c.release()
 	var out *C.cos_version_delete_result
-	var e *C.cos_error
-	st := C.cos_client_delete_object_versions(p, b, keys, ids, C.size_t(len(refs)), C.bool(quiet), &out, &e)
-	if err := errorFrom(st, e); err != nil {
+	err := c.call(ctx, &cs, nil, func(p *C.cos_client, _ *C.cos_request_options, e **C.cos_error) C.cos_status {
+		return C.cos_client_delete_object_versions(p, b, keys, ids, C.size_t(len(refs)), C.bool(quiet), &out, e)
+	})
+	if err != nil {
 		return nil, err
 	}
 	defer C.cos_version_delete_result_free(out)
