@@ -7,7 +7,6 @@ import "C"
 
 import (
 	"context"
-	"runtime"
 )
 
 // ListOptions narrows a listing. The zero value lists every key of the bucket, 1000 a page.
@@ -40,108 +39,37 @@ type ObjectSummary struct {
 //
 // It is for one goroutine; it stays valid after its Client is closed.
 type ObjectIterator struct {
-	ctx      context.Context
-	it       *C.cos_object_iter
-	page     []ObjectSummary
-	next     int
-	cur      ObjectSummary
-	prefixes []string
-	err      error
+	pages pager[ObjectSummary]
 }
 
 // List starts a listing of bucket; nothing is sent until Next. Errors come from Err.
 func (c *Client) List(ctx context.Context, bucket string, opts *ListOptions) *ObjectIterator {
-	if opts == nil {
-		opts = &ListOptions{}
-	}
-	it := &ObjectIterator{ctx: ctx}
-	var cs cstrings
-	defer cs.free()
-	b, prefix, delim := cs.str(bucket), cs.opt(opts.Prefix), cs.opt(opts.Delimiter)
-	if cs.err != nil {
-		it.err = cs.err
-		return it
-	}
-	p, err := c.acquire(ctx)
-	if err != nil {
-		it.err = err
-		return it
-	}
-	defer c.release()
 	var iter *C.cos_object_iter
-	var e *C.cos_error
-	st := C.cos_object_iter_new(p, b, prefix, delim, C.uint32_t(opts.PageSize), &iter, &e)
-	if err := errorFrom(st, e); err != nil {
-		it.err = err
-		return it
-	}
-	it.it = iter
-	runtime.SetFinalizer(it, (*ObjectIterator).Close)
+	err := c.openListing(ctx, bucket, opts, func(p *C.cos_client, b, prefix, delim *C.char, pageSize C.uint32_t, e **C.cos_error) C.cos_status {
+		return C.cos_object_iter_new(p, b, prefix, delim, pageSize, &iter, e)
+	})
+	it := &ObjectIterator{}
+	it.pages.start(ctx, &objectPages{iter}, err)
 	return it
 }
 
 // Next advances to the next object, fetching the next page when needed; false at the end or on an error
 // (see Err).
-func (it *ObjectIterator) Next() bool {
-	for it.next >= len(it.page) {
-		if it.it == nil || it.err != nil {
-			return false
-		}
-		if err := it.ctx.Err(); err != nil {
-			it.err = cancelled(err)
-			it.Close()
-			return false
-		}
-		var page *C.cos_object_list
-		var e *C.cos_error
-		st := C.cos_object_iter_next(it.it, &page, &e)
-		if err := errorFrom(st, e); err != nil {
-			it.err = err
-			it.Close()
-			return false
-		}
-		if page == nil {
-			it.Close()
-			return false
-		}
-		it.page, it.next = it.page[:0], 0
-		for i := 0; i < int(C.cos_object_list_count(page)); i++ {
-			j := C.size_t(i)
-			it.page = append(it.page, ObjectSummary{
-				Key:          goStr(C.cos_object_list_key(page, j)),
-				Size:         int64(C.cos_object_list_size(page, j)),
-				ETag:         goStr(C.cos_object_list_etag(page, j)),
-				LastModified: goStr(C.cos_object_list_last_modified(page, j)),
-				StorageClass: goStr(C.cos_object_list_storage_class(page, j)),
-			})
-		}
-		for i := 0; i < int(C.cos_object_list_prefix_count(page)); i++ {
-			it.prefixes = append(it.prefixes, goStr(C.cos_object_list_prefix(page, C.size_t(i))))
-		}
-		C.cos_object_list_free(page)
-	}
-	it.cur = it.page[it.next]
-	it.next++
-	return true
-}
+func (it *ObjectIterator) Next() bool { return it.pages.advance() }
 
 // Object is the object Next advanced to.
-func (it *ObjectIterator) Object() ObjectSummary { return it.cur }
+func (it *ObjectIterator) Object() ObjectSummary { return it.pages.cur }
 
 // CommonPrefixes are the common prefixes of the pages fetched so far (all of them once Next returned
 // false without an error); only with a Delimiter.
-func (it *ObjectIterator) CommonPrefixes() []string { return it.prefixes }
+func (it *ObjectIterator) CommonPrefixes() []string { return it.pages.prefixes }
 
 // Err is the error that ended the listing, nil at its normal end.
-func (it *ObjectIterator) Err() error { return it.err }
+func (it *ObjectIterator) Err() error { return it.pages.err }
 
 // Close frees the iterator (done by Next at the end, too); calling it again does nothing.
 func (it *ObjectIterator) Close() error {
-	if it.it != nil {
-		C.cos_object_iter_free(it.it)
-		it.it = nil
-		runtime.SetFinalizer(it, nil)
-	}
+	it.pages.close()
 	return nil
 }
 
@@ -161,110 +89,110 @@ type ObjectVersion struct {
 
 // VersionIterator walks a paged version listing (cos_version_iter), as ObjectIterator does.
 type VersionIterator struct {
-	ctx      context.Context
-	it       *C.cos_version_iter
-	page     []ObjectVersion
-	next     int
-	cur      ObjectVersion
-	prefixes []string
-	err      error
+	pages pager[ObjectVersion]
 }
 
 // ListVersions starts a listing of every version and delete marker of bucket (keys ascending, each key's
 // versions newest first).
 func (c *Client) ListVersions(ctx context.Context, bucket string, opts *ListOptions) *VersionIterator {
-	if opts == nil {
-		opts = &ListOptions{}
-	}
-	it := &VersionIterator{ctx: ctx}
-	var cs cstrings
-	defer cs.free()
-	b, prefix, delim := cs.str(bucket), cs.opt(opts.Prefix), cs.opt(opts.Delimiter)
-	if cs.err != nil {
-		it.err = cs.err
-		return it
-	}
-	p, err := c.acquire(ctx)
-	if err != nil {
-		it.err = err
-		return it
-	}
-	defer c.release()
 	var iter *C.cos_version_iter
-	var e *C.cos_error
-	st := C.cos_version_iter_new(p, b, prefix, delim, C.uint32_t(opts.PageSize), &iter, &e)
-	if err := errorFrom(st, e); err != nil {
-		it.err = err
-		return it
-	}
-	it.it = iter
-	runtime.SetFinalizer(it, (*VersionIterator).Close)
+	err := c.openListing(ctx, bucket, opts, func(p *C.cos_client, b, prefix, delim *C.char, pageSize C.uint32_t, e **C.cos_error) C.cos_status {
+		return C.cos_version_iter_new(p, b, prefix, delim, pageSize, &iter, e)
+	})
+	it := &VersionIterator{}
+	it.pages.start(ctx, &versionPages{iter}, err)
 	return it
 }
 
 // Next advances to the next entry; false at the end or on an error (see Err).
-func (it *VersionIterator) Next() bool {
-	for it.next >= len(it.page) {
-		if it.it == nil || it.err != nil {
-			return false
-		}
-		if err := it.ctx.Err(); err != nil {
-			it.err = cancelled(err)
-			it.Close()
-			return false
-		}
-		var page *C.cos_version_list
-		var e *C.cos_error
-		st := C.cos_version_iter_next(it.it, &page, &e)
-		if err := errorFrom(st, e); err != nil {
-			it.err = err
-			it.Close()
-			return false
-		}
-		if page == nil {
-			it.Close()
-			return false
-		}
-		it.page, it.next = it.page[:0], 0
-		for i := 0; i < int(C.cos_version_list_count(page)); i++ {
-			j := C.size_t(i)
-			it.page = append(it.page, ObjectVersion{
-				Key:            goStr(C.cos_version_list_key(page, j)),
-				VersionID:      goStr(C.cos_version_list_version_id(page, j)),
-				IsLatest:       bool(C.cos_version_list_is_latest(page, j)),
-				IsDeleteMarker: bool(C.cos_version_list_is_delete_marker(page, j)),
-				LastModified:   goStr(C.cos_version_list_last_modified(page, j)),
-				ETag:           goStr(C.cos_version_list_etag(page, j)),
-				Size:           int64(C.cos_version_list_size(page, j)),
-				StorageClass:   goStr(C.cos_version_list_storage_class(page, j)),
-				OwnerID:        goStr(C.cos_version_list_owner_id(page, j)),
-			})
-		}
-		for i := 0; i < int(C.cos_version_list_prefix_count(page)); i++ {
-			it.prefixes = append(it.prefixes, goStr(C.cos_version_list_prefix(page, C.size_t(i))))
-		}
-		C.cos_version_list_free(page)
-	}
-	it.cur = it.page[it.next]
-	it.next++
-	return true
-}
+func (it *VersionIterator) Next() bool { return it.pages.advance() }
 
 // Version is the entry Next advanced to.
-func (it *VersionIterator) Version() ObjectVersion { return it.cur }
+func (it *VersionIterator) Version() ObjectVersion { return it.pages.cur }
 
 // CommonPrefixes as for ObjectIterator.
-func (it *VersionIterator) CommonPrefixes() []string { return it.prefixes }
+func (it *VersionIterator) CommonPrefixes() []string { return it.pages.prefixes }
 
 // Err is the error that ended the listing, nil at its normal end.
-func (it *VersionIterator) Err() error { return it.err }
+func (it *VersionIterator) Err() error { return it.pages.err }
 
 // Close frees the iterator; calling it again does nothing.
 func (it *VersionIterator) Close() error {
-	if it.it != nil {
-		C.cos_version_iter_free(it.it)
-		it.it = nil
-		runtime.SetFinalizer(it, nil)
-	}
+	it.pages.close()
 	return nil
 }
+
+// openListing runs the C call that makes a listing's iterator, with the listing's arguments in C.
+func (c *Client) openListing(ctx context.Context, bucket string, opts *ListOptions, open func(p *C.cos_client, b, prefix, delim *C.char, pageSize C.uint32_t, e **C.cos_error) C.cos_status) error {
+	if opts == nil {
+		opts = &ListOptions{}
+	}
+	var cs cstrings
+	defer cs.free()
+	b, prefix, delim := cs.str(bucket), cs.opt(opts.Prefix), cs.opt(opts.Delimiter)
+	return c.call(ctx, &cs, nil, func(p *C.cos_client, _ *C.cos_request_options, e **C.cos_error) C.cos_status {
+		return open(p, b, prefix, delim, C.uint32_t(opts.PageSize), e)
+	})
+}
+
+// objectPages is a cos_object_iter as the source of an ObjectIterator's pager.
+type objectPages struct{ it *C.cos_object_iter }
+
+func (s *objectPages) fetch(page []ObjectSummary, prefixes []string) ([]ObjectSummary, []string, bool, error) {
+	var list *C.cos_object_list
+	var e *C.cos_error
+	st := C.cos_object_iter_next(s.it, &list, &e)
+	if err := errorFrom(st, e); err != nil || list == nil {
+		return page, prefixes, false, err
+	}
+	defer C.cos_object_list_free(list)
+	for i := 0; i < int(C.cos_object_list_count(list)); i++ {
+		j := C.size_t(i)
+		page = append(page, ObjectSummary{
+			Key:          goStr(C.cos_object_list_key(list, j)),
+			Size:         int64(C.cos_object_list_size(list, j)),
+			ETag:         goStr(C.cos_object_list_etag(list, j)),
+			LastModified: goStr(C.cos_object_list_last_modified(list, j)),
+			StorageClass: goStr(C.cos_object_list_storage_class(list, j)),
+		})
+	}
+	for i := 0; i < int(C.cos_object_list_prefix_count(list)); i++ {
+		prefixes = append(prefixes, goStr(C.cos_object_list_prefix(list, C.size_t(i))))
+	}
+	return page, prefixes, true, nil
+}
+
+func (s *objectPages) free() { C.cos_object_iter_free(s.it) }
+
+// versionPages is a cos_version_iter as the source of a VersionIterator's pager.
+type versionPages struct{ it *C.cos_version_iter }
+
+func (s *versionPages) fetch(page []ObjectVersion, prefixes []string) ([]ObjectVersion, []string, bool, error) {
+	var list *C.cos_version_list
+	var e *C.cos_error
+	st := C.cos_version_iter_next(s.it, &list, &e)
+	if err := errorFrom(st, e); err != nil || list == nil {
+		return page, prefixes, false, err
+	}
+	defer C.cos_version_list_free(list)
+	for i := 0; i < int(C.cos_version_list_count(list)); i++ {
+		j := C.size_t(i)
+		page = append(page, ObjectVersion{
+			Key:            goStr(C.cos_version_list_key(list, j)),
+			VersionID:      goStr(C.cos_version_list_version_id(list, j)),
+			IsLatest:       bool(C.cos_version_list_is_latest(list, j)),
+			IsDeleteMarker: bool(C.cos_version_list_is_delete_marker(list, j)),
+			LastModified:   goStr(C.cos_version_list_last_modified(list, j)),
+			ETag:           goStr(C.cos_version_list_etag(list, j)),
+			Size:           int64(C.cos_version_list_size(list, j)),
+			StorageClass:   goStr(C.cos_version_list_storage_class(list, j)),
+			OwnerID:        goStr(C.cos_version_list_owner_id(list, j)),
+		})
+	}
+	for i := 0; i < int(C.cos_version_list_prefix_count(list)); i++ {
+		prefixes = append(prefixes, goStr(C.cos_version_list_prefix(list, C.size_t(i))))
+	}
+	return page, prefixes, true, nil
+}
+
+func (s *versionPages) free() { C.cos_version_iter_free(s.it) }
