@@ -12,6 +12,7 @@ package cos
 import "C"
 
 import (
+	"runtime/cgo"
 	"sort"
 	"strings"
 	"unsafe"
@@ -121,6 +122,19 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// configHandle gives v to a C config setter as a runtime/cgo.Handle (C keeps no Go pointer) and deletes
+// the handle again when the setter fails; the caller deletes it once the C side is done with it.
+func configHandle(v interface{}, set func(h C.uintptr_t, e **C.cos_error) C.cos_status) (cgo.Handle, error) {
+	h := cgo.NewHandle(v)
+	var e *C.cos_error
+	st := set(C.uintptr_t(h), &e)
+	if err := errorFrom(st, e); err != nil {
+		h.Delete()
+		return 0, err
+	}
+	return h, nil
 }
 
 // Version is the version of the loaded libcos ("MAJOR.MINOR.PATCH").

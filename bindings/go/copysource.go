@@ -60,9 +60,7 @@ func (s *CopySource) toC() (*C.cos_copy_source, error) {
 	if s.IfUnmodifiedSince != "" {
 		fe.add(C.cos_copy_source_set_if_unmodified_since(src, cs.str(s.IfUnmodifiedSince), &e), &e)
 	}
-	if cs.err != nil && fe.err == nil {
-		fe.err = cs.err
-	}
+	fe.keep(cs.err)
 	if fe.err != nil {
 		C.cos_copy_source_free(src)
 		return nil, fe.err

@@ -30,14 +30,9 @@ type Credentials struct {
 type CredentialsProvider func() (Credentials, error)
 
 func setCredentialsProvider(conf *C.cos_client_config, p CredentialsProvider) (cgo.Handle, error) {
-	h := cgo.NewHandle(p)
-	var e *C.cos_error
-	st := C.cosgo_config_set_credentials_provider(conf, C.uintptr_t(h), &e)
-	if err := errorFrom(st, e); err != nil {
-		h.Delete()
-		return 0, err
-	}
-	return h, nil
+	return configHandle(p, func(h C.uintptr_t, e **C.cos_error) C.cos_status {
+		return C.cosgo_config_set_credentials_provider(conf, h, e)
+	})
 }
 
 //export cosgoCredentials

@@ -145,6 +145,12 @@ type firstError struct {
 func (fe *firstError) add(st C.cos_status, e **C.cos_error) {
 	err := errorFrom(st, *e)
 	*e = nil
+	fe.keep(err)
+}
+
+// keep records err unless an earlier failure was recorded: for the Go-side failures of a series (a NUL in
+// one of its strings, a nested handle that could not be built), which come after the C setters' own.
+func (fe *firstError) keep(err error) {
 	if err != nil && fe.err == nil {
 		fe.err = err
 	}

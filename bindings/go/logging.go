@@ -52,14 +52,9 @@ func setLogger(conf *C.cos_client_config, log Logger, max LogLevel) (cgo.Handle,
 	if max < LogError || max > LogTrace {
 		return 0, &ClientError{Status: StatusInvalidArgument, Message: "Config.LogLevel is not a LogLevel"}
 	}
-	h := cgo.NewHandle(log)
-	var e *C.cos_error
-	st := C.cosgo_config_set_log(conf, C.uintptr_t(h), C.int(max-1), &e)
-	if err := errorFrom(st, e); err != nil {
-		h.Delete()
-		return 0, err
-	}
-	return h, nil
+	return configHandle(log, func(h C.uintptr_t, e **C.cos_error) C.cos_status {
+		return C.cosgo_config_set_log(conf, h, C.int(max-1), e)
+	})
 }
 
 //export cosgoLog

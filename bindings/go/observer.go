@@ -37,14 +37,9 @@ type RequestMetrics struct {
 type Observer func(RequestMetrics)
 
 func setObserver(conf *C.cos_client_config, o Observer) (cgo.Handle, error) {
-	h := cgo.NewHandle(o)
-	var e *C.cos_error
-	st := C.cosgo_config_set_observer(conf, C.uintptr_t(h), &e)
-	if err := errorFrom(st, e); err != nil {
-		h.Delete()
-		return 0, err
-	}
-	return h, nil
+	return configHandle(o, func(h C.uintptr_t, e **C.cos_error) C.cos_status {
+		return C.cosgo_config_set_observer(conf, h, e)
+	})
 }
 
 //export cosgoObserve

@@ -166,16 +166,13 @@ func (o *RequestOptions) toC() (*C.cos_request_options, error) {
 	}
 	if len(o.Tags) > 0 {
 		set, err := tagSet(o.Tags)
+		fe.keep(err)
 		if err == nil {
 			fe.add(C.cos_request_options_set_tags(p, set, &e), &e)
 			C.cos_tag_set_free(set)
-		} else if fe.err == nil {
-			fe.err = err
 		}
 	}
-	if cs.err != nil && fe.err == nil {
-		fe.err = cs.err
-	}
+	fe.keep(cs.err)
 	if fe.err != nil {
 		C.cos_request_options_free(p)
 		return nil, fe.err
@@ -193,9 +190,7 @@ func tagSet(tags []Tag) (*C.cos_tag_set, error) {
 	for _, t := range tags {
 		fe.add(C.cos_tag_set_add(set, cs.str(t.Key), cs.str(t.Value), &e), &e)
 	}
-	if cs.err != nil && fe.err == nil {
-		fe.err = cs.err
-	}
+	fe.keep(cs.err)
 	if fe.err != nil {
 		C.cos_tag_set_free(set)
 		return nil, fe.err
@@ -269,16 +264,13 @@ func (o *TransferOptions) toC(tok *C.cos_cancel_token) (*C.cos_transfer_options,
 		}
 		if o.Request != nil {
 			ro, err := o.Request.toC()
+			fe.keep(err)
 			if err == nil {
 				fe.add(C.cos_transfer_options_set_request_options(p, ro, &e), &e)
 				C.cos_request_options_free(ro)
-			} else if fe.err == nil {
-				fe.err = err
 			}
 		}
-		if cs.err != nil && fe.err == nil {
-			fe.err = cs.err
-		}
+		fe.keep(cs.err)
 	}
 	if fe.err != nil {
 		C.cos_transfer_options_free(p)

@@ -76,9 +76,7 @@ func (r *SelectRequest) toC() (*C.cos_select_request, error) {
 	if r.OutputJSON {
 		fe.add(C.cos_select_request_set_output_json(req, nil, &e), &e)
 	}
-	if cs.err != nil && fe.err == nil {
-		fe.err = cs.err
-	}
+	fe.keep(cs.err)
 	if fe.err != nil {
 		C.cos_select_request_free(req)
 		return nil, fe.err

@@ -34,6 +34,18 @@ func watch(ctx context.Context, tok *C.cos_cancel_token) (stop func()) {
 	}
 }
 
+// cancellable runs the C call of a transfer or a tree with ctx mapped onto tok (tripped when ctx is done,
+// and by Close) and gives it the handle of state for its callbacks; it returns the call's status.
+func (c *Client) cancellable(ctx context.Context, tok *C.cos_cancel_token, state *callbackState, run func(h C.uintptr_t) C.cos_status) C.cos_status {
+	h := cgo.NewHandle(state)
+	defer h.Delete()
+	c.track(tok)
+	defer c.untrack(tok)
+	stop := watch(ctx, tok)
+	defer stop()
+	return run(C.uintptr_t(h))
+}
+
 // transferCall is one managed-transfer C call, given the client, the options (with the cancel token
 // attached), the handle of the callback state, and the outputs.
 type transferCall func(p *C.cos_client, o *C.cos_transfer_options, h C.uintptr_t, info **C.cos_object_info, e **C.cos_error) C.cos_status
@@ -61,17 +73,11 @@ func (c *Client) transfer(ctx context.Context, cs *cstrings, opts *TransferOptio
 	if opts != nil {
 		state.progress = opts.Progress
 	}
-	h := cgo.NewHandle(state)
-	defer h.Delete()
-
-	c.track(tok)
-	stop := watch(ctx, tok)
 	var info *C.cos_object_info
 	var e *C.cos_error
-	st := run(p, o, C.uintptr_t(h), &info, &e)
-	stop()
-	c.untrack(tok)
-
+	st := c.cancellable(ctx, tok, state, func(h C.uintptr_t) C.cos_status {
+		return run(p, o, h, &info, &e)
+	})
 	defer C.cos_object_info_free(info)
 	if err := state.outcome(st, e); err != nil {
 		return nil, err

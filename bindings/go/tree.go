@@ -7,7 +7,6 @@ import "C"
 
 import (
 	"context"
-	"runtime/cgo"
 	"strconv"
 )
 
@@ -128,27 +127,18 @@ func (c *Client) tree(ctx context.Context, bucket, prefix, dir string, opts *Tre
 	if opts.DeleteExtras {
 		fe.add(C.cos_tree_options_set_delete_extras(o, C.bool(true), &e), &e)
 	}
-	if cs.err != nil && fe.err == nil {
-		fe.err = cs.err
-	}
+	fe.keep(cs.err)
 	if fe.err != nil {
 		return nil, fe.err
 	}
 	state := &callbackState{ctx: ctx, progress: opts.Progress}
-	h := cgo.NewHandle(state)
-	defer h.Delete()
-
-	c.track(tok)
-	stop := watch(ctx, tok)
 	var report *C.cos_tree_report
-	var st C.cos_status
-	if up {
-		st = C.cosgo_upload_prefix(p, b, pre, d, o, C.uintptr_t(h), &report, &e)
-	} else {
-		st = C.cosgo_download_tree(p, b, pre, d, o, C.uintptr_t(h), &report, &e)
-	}
-	stop()
-	c.untrack(tok)
+	st := c.cancellable(ctx, tok, state, func(h C.uintptr_t) C.cos_status {
+		if up {
+			return C.cosgo_upload_prefix(p, b, pre, d, o, h, &report, &e)
+		}
+		return C.cosgo_download_tree(p, b, pre, d, o, h, &report, &e)
+	})
 
 	defer C.cos_tree_report_free(report)
 	if err := state.outcome(st, e); err != nil {
