@@ -16,11 +16,13 @@
 //     progress or reader callback it stops the call, which returns an error wrapping a *PanicError; in Log
 //     or Observer the line or record is lost; in Credentials the request that needed them fails.
 //
-// Files: client.go (Config, Client, Close), errors.go and status.go, options.go (RequestOptions,
-// TransferOptions), info.go (ObjectInfo), objects.go, presign.go, stream.go (ObjectReader, ObjectWriter, Put,
-// Get), transfer.go (UploadFile, DownloadFile, Copy, UploadReader), tree.go, list.go, buckets.go, tagging.go,
-// acl.go, versions.go, symlink.go, append.go, multipart.go, copysource.go, cors.go, lifecycle.go,
-// selectobj.go, raw.go, subresource.go (the generic calls), logging.go, observer.go and credentials.go.
+// Files: client.go (Config, Client, Close), calls.go (the prologue of every one-request call), cgo.go (C
+// strings and bytes), errors.go and status.go, options.go (RequestOptions, TransferOptions), info.go
+// (ObjectInfo), objects.go, presign.go, stream.go (ObjectReader, ObjectWriter, Put, Get), transfer.go
+// (UploadFile, DownloadFile, Copy, UploadReader), tree.go, list.go (with pager.go, the paging both iterators
+// share), buckets.go, tagging.go, acl.go, versions.go, symlink.go, append.go, multipart.go, copysource.go,
+// cors.go, lifecycle.go, selectobj.go, raw.go, subresource.go (the generic calls), logging.go, observer.go
+// and credentials.go.
 // The //export trampolines are in callbacks.go (progress, reader), logging.go, observer.go and
 // credentials.go; shims.c / shims.h are their C side.
 //
