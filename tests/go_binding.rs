@@ -14,7 +14,6 @@ mod cbuild;
 mod support;
 
 use cos::RequestOptions;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -78,29 +77,8 @@ fn run(program: &Path, args: &[&str], env: &[(&str, String)]) -> GoRun {
         .env("GOENV", "off")
         .env("CGO_ENABLED", "1");
     cmd.envs(env.iter().map(|(k, v)| (k, v)));
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = pipe.read_to_end(&mut buf);
-            String::from_utf8_lossy(&buf).into_owned()
-        })
-    };
-    let out = drain(Box::new(child.stdout.take().unwrap()));
-    let err = drain(Box::new(child.stderr.take().unwrap()));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for go") {
-            break status;
-        }
-        if start.elapsed() > GO_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{cmd:?} did not finish within {GO_TIMEOUT:?}\n{}{}", out.join().unwrap(), err.join().unwrap());
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    GoRun { ok: status.success(), output: out.join().unwrap() + &err.join().unwrap() }
+    let run = cbuild::finish(&mut cmd, GO_TIMEOUT);
+    GoRun { ok: run.code == Some(0), output: run.stdout + &run.stderr }
 }
 
 /// `go`, or a failure that says how to install it.

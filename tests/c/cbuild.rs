@@ -220,6 +220,11 @@ pub fn run(wrapper: &[&str], program: &Path, args: &[&str], env: &[(String, Stri
         }
     }
     cmd.envs(env.iter().map(|(k, v)| (k, v)));
+    finish(&mut cmd, timeout)
+}
+
+/// Spawns `cmd` (whose stdout and stderr are piped), collects both, and kills it after `timeout`.
+pub fn finish(cmd: &mut Command, timeout: Duration) -> Run {
     let start = Instant::now();
     let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
     let drain = |mut pipe: Box<dyn Read + Send>| {
