@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_BIN = ROOT / "target" / "bench" / "cos_bench"
-# The release build of the workspace member cos-emulator (benches/run.sh builds it), or COS_EMULATOR_BIN as in the tests.
+# Built by benches/run.sh; COS_BENCH_BIN and COS_EMULATOR_BIN (as in the tests) name others (tests/bench_smoke.rs).
+BENCH_BIN = Path(os.environ.get("COS_BENCH_BIN") or ROOT / "target" / "bench" / "cos_bench")
 EMULATOR_BIN = Path(os.environ.get("COS_EMULATOR_BIN") or ROOT / "target" / "release" / "cos-emulator")
 RESULTS_DIR = ROOT / "benches" / "results"
 
@@ -164,6 +164,27 @@ class Emulator:
 
     def alive(self):
         return self.proc.poll() is None
+
+
+class RemoteServer:
+    """A server started elsewhere (`cos-emulator --listen 0.0.0.0:PORT --no-md5` on another machine, say), given
+    as HOST:PORT: the benchmark neither starts nor stops it, and cannot pin it or read its CPU."""
+
+    def __init__(self, address, name):
+        self.name = name
+        self.host, _, port = address.rpartition(":")
+        if not self.host or not port.isdigit():
+            raise SystemExit("driver.py: --%s wants HOST:PORT, not %r" % (name, address))
+        self.port = int(port)
+        self.address = "%s:%d" % (self.host, self.port)
+        self.proc = None
+        self.stopped = True
+
+    def stop(self):
+        pass
+
+    def alive(self):
+        return True
 
 
 def emulator_flags():

@@ -12,6 +12,10 @@ Run it through `bash benches/run.sh [--quick] [options]`, which builds everythin
       5. peak RSS of a large upload_file/download_file (VmHWM of the C program, read by it just before exit);
       6. many small objects: upload_prefix/download_tree of a directory of small files with N in flight vs
          `curl --parallel --parallel-max N -K` vs the Python SDK on N threads: objects/s, CPU per object;
+      7. section 3 again with the emulator and every client pinned to one CPU, which isolates what a wake-up
+         across vCPUs costs on a VM from what the client itself spends;
+    (--server / --capped-server point the sections at servers started elsewhere instead, e.g. on another
+    machine, so that the client's two cores are its own);
   * interleaves the clients within each repetition (a rotating order) and prints a table with the median,
     best and spread of each series, the client's own CPU time per GiB / request / object (the stable figure
     on a shared machine), its ratio to the reference and PASS/MISS per target (speed or CPU),
@@ -22,6 +26,7 @@ is timed by its own `%{time_total}`, the Python SDK in-process around the call. 
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -33,9 +38,9 @@ import time
 import traceback
 from pathlib import Path
 
-from clients import (BENCH_BIN, BUCKET, EMULATOR_BIN, GiB, MiB, RESULTS_DIR, CosS3Client, Emulator, PySdk, curl,
-                     curl_batch, curl_parallel, data_dir, emulator_flags, git_info, lib, log, machine_info,
-                     make_file, make_tree)
+from clients import (BENCH_BIN, BUCKET, EMULATOR_BIN, GiB, MiB, RESULTS_DIR, CosS3Client, Emulator, PySdk,
+                     RemoteServer, curl, curl_batch, curl_parallel, data_dir, emulator_flags, git_info, lib, log,
+                     machine_info, make_file, make_tree)
 
 # --------------------------------------------------------------------------------------------------------------
 # Series and targets
@@ -312,11 +317,36 @@ def per_request_cpu(phase):
     return lambda r: r[phase]["cpu_s"] / r[phase]["count"] * 1e6
 
 
-def section_small(b, emu, py):
+@contextlib.contextmanager
+def on_one_cpu(emu):
+    """The emulator's threads and this process (so every client it runs, and the threads those start) on one
+    CPU for the block, then back on all of them."""
+    everything = os.sched_getaffinity(0)
+    cpu = min(everything)
+
+    def pin_emulator(cpus):
+        for tid in os.listdir("/proc/%d/task" % emu.proc.pid):
+            try:
+                os.sched_setaffinity(int(tid), cpus)
+            except OSError:  # a connection thread that just ended
+                pass
+
+    pin_emulator({cpu})
+    os.sched_setaffinity(0, {cpu})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, everything)
+        pin_emulator(everything)
+
+
+def section_small(b, emu, py, one_cpu=False):
+    """Section 3; with `one_cpu`, section 7: the same requests with the client and the server on one CPU, where
+    a request wakes its peer on its own core instead of across the VM's vCPUs (see docs/speed.md)."""
     a = b.args
     n, size = a.small_count, a.small_size
-    log("== 3. %d small (%d B) PUTs then GETs, one thread" % (n, size))
-    S = "3 small requests"
+    tag, S = ("7", "7 small requests, client and server on one CPU") if one_cpu else ("3", "3 small requests")
+    log("== %s. %d small (%d B) PUTs then GETs, one thread%s" % (tag, n, size, ", on one CPU" if one_cpu else ""))
     clients = (("py", "python SDK"), ("curl", "curl -K, %d URLs, keep-alive" % n),
                ("lib", "library (1 thread, keep-alive)"))
     series = {}
@@ -348,10 +378,12 @@ def section_small(b, emu, py):
         ("py", lambda rep: py.small("small/py%d/" % rep, n, size)),
         ("curl", curl_small),
     ]
+    pin = (lambda: on_one_cpu(emu)) if one_cpu else contextlib.nullcontext
     for rep in range(a.reps):
         for who, fn in rotate(jobs, rep):
             try:
-                r = fn(rep)
+                with pin():
+                    r = fn(rep)
             except Exception as e:  # noqa: BLE001
                 log("  ! small / %s: %s" % (who, e))
                 r = {"error": str(e)[-2000:]}
@@ -362,9 +394,9 @@ def section_small(b, emu, py):
     body.unlink()
     for phase in ("put", "get"):
         lib_rps = series[("lib", phase, "rps")]
-        b.target("3 small %s: library >= 10 x python req/s" % phase.upper(), lib_rps, series[("py", phase, "rps")],
-                 "python", 10)
-        b.target("3 small %s: library CPU per request <= 0.3 x curl -K's" % phase.upper(), lib_rps,
+        b.target("%s small %s: library >= 10 x python req/s" % (tag, phase.upper()), lib_rps,
+                 series[("py", phase, "rps")], "python", 10)
+        b.target("%s small %s: library CPU per request <= 0.3 x curl -K's" % (tag, phase.upper()), lib_rps,
                  series[("curl", phase, "rps")], "curl -K", ratio_max=0.3, cpu=True)
 
 
@@ -504,8 +536,10 @@ def print_table(b, meta):
                                                     " (dirty tree)" if meta["git"]["dirty"] else ""))
     print("machine: %s (%s), %d CPUs, %s GiB RAM, kernel %s" % (
         m["cpu_model"], " ".join(m.get("cpu_flags", [])), m["nproc"], m["mem_total_gib"], m["kernel"]))
-    print("data on %s; emulator %s; medians of %d repetitions (capped %d, RSS %d)%s" % (
-        meta["data_dir_fs"], " ".join(meta["emulator"]["fast_args"]) or "(no fast flags)", b.args.reps,
+    server = ("server %s, started elsewhere" % b.args.server if b.args.server else
+              "emulator %s" % (" ".join(meta["emulator"]["fast_args"]) or "(no fast flags)"))
+    print("data on %s; %s; medians of %d repetitions (capped %d, RSS %d)%s" % (
+        meta["data_dir_fs"], server, b.args.reps,
         b.args.capped_reps, b.args.rss_reps, "  [--quick]" if b.args.quick else ""))
     print("median and best of the repetitions; spread: (max - min) / median, '!' above %d %%; ratio: median / the"
           " reference named; cpu: the client's own CPU time (user + system, all threads) per GiB, request or object,"
@@ -572,9 +606,14 @@ def parse_args(argv):
     p.add_argument("--many-count", type=int, help="files in section 6 (default 10000, quick 1000)")
     p.add_argument("--many-size", type=int, default=4096, help="file size in section 6, bytes (default 4096)")
     p.add_argument("--many-jobs", type=int, default=16, help="files in flight in section 6 (default 16)")
-    p.add_argument("--only", default="1,2,3,4,5,6", help="sections to run, e.g. 1,3")
+    p.add_argument("--only", default="1,2,3,4,5,6,7", help="sections to run, e.g. 1,3")
     p.add_argument("--max-load", type=float,
                    help="first wait (up to 10 minutes) until the 1-minute load average is below this")
+    p.add_argument("--server", metavar="HOST:PORT",
+                   help="use this running server (an emulator started with --no-md5, e.g. on another machine) "
+                        "instead of starting one here; section 7 needs a local one and is skipped")
+    p.add_argument("--capped-server", metavar="HOST:PORT",
+                   help="the same for section 4: a server started with --rate-limit (and --no-md5)")
     p.add_argument("--output", default=str(RESULTS_DIR / "latest.json"), help="where to write the JSON")
     a = p.parse_args(argv)
     q = a.quick
@@ -589,6 +628,9 @@ def parse_args(argv):
     a.rss_mib = a.rss_mib or (512 if q else 4096)
     a.capped_concurrency = [int(x) for x in a.capped_concurrency.split(",")]
     a.only = {int(x) for x in a.only.split(",")}
+    if a.server and 7 in a.only:
+        log("section 7 skipped: it pins a local emulator, and --server names another")
+        a.only.discard(7)
     return a
 
 
@@ -623,13 +665,16 @@ def main(argv):
         "data_dir": str(data_dir_path),
         "data_dir_fs": "tmpfs" if str(data_dir_path).startswith("/dev/shm") else "disk",
         "emulator": {"binary": str(EMULATOR_BIN), "fast_args": fast_args, "has_no_md5": flags["no_md5"],
-                     "has_rate_limit": flags["rate_limit"]},
+                     "has_rate_limit": flags["rate_limit"], "server": a.server, "capped_server": a.capped_server},
     }
     b = Bench(a)
     emus = []
     try:
-        emu = Emulator(fast_args, "fast", data_dir_path)
-        emus.append(emu)
+        if a.server:
+            emu = RemoteServer(a.server, "server")
+        else:
+            emu = Emulator(fast_args, "fast", data_dir_path)
+            emus.append(emu)
         lib(emu, "mkbucket", BUCKET)
         py = PySdk(emu) if CosS3Client else None
         if py is None:
@@ -646,10 +691,12 @@ def main(argv):
             f_big.unlink()
         if 3 in a.only:
             section_small(b, emu, py)
+        if 7 in a.only:
+            section_small(b, emu, py, one_cpu=True)
         if 6 in a.only:
             section_many(b, emu, py)
         if 4 in a.only:
-            if not flags["rate_limit"]:
+            if not flags["rate_limit"] and not a.capped_server:
                 log("== 4. skipped: this cos-emulator has no --rate-limit")
                 meta["emulator"]["capped_skipped"] = "no --rate-limit flag"
                 for what in ("upload_file", "download_file"):
@@ -658,9 +705,12 @@ def main(argv):
                                       "ratio": None, "requirement": ">= 0.9", "status": "SKIP"})
             else:
                 cap_args = fast_args + ["--rate-limit", str(a.rate_limit)]
-                cap_emu = Emulator(cap_args, "capped", data_dir_path)
-                emus.append(cap_emu)
-                meta["emulator"]["capped_args"] = cap_args
+                if a.capped_server:
+                    cap_emu = RemoteServer(a.capped_server, "capped-server")
+                else:
+                    cap_emu = Emulator(cap_args, "capped", data_dir_path)
+                    emus.append(cap_emu)
+                    meta["emulator"]["capped_args"] = cap_args
                 lib(cap_emu, "mkbucket", BUCKET)
                 f_cap = make_file(data_dir_path / "object-capped.bin", a.capped_mib * MiB)
                 section_capped(b, cap_emu, f_cap)
