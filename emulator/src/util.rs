@@ -96,6 +96,8 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 /// unique and unpredictable enough to catch a client that caches them, not secret.
 static RNG_STATE: Lazy<AtomicU64> = Lazy::new(|| AtomicU64::new(seed()));
 static REQUEST_COUNTER: AtomicU64 = AtomicU64::new(0);
+/// Read once: `getpid()` was one of the three system calls of every request.
+static PID: Lazy<u32> = Lazy::new(std::process::id);
 
 fn seed() -> u64 {
     let mut buf = [0u8; 8];
@@ -120,7 +122,7 @@ pub fn random_u64() -> u64 {
 /// (e.g. `NjRmN2E2YTlfMzQyYTJmMDlfMjRjY2NfNTFkZGZhMA==`). The sequence number makes it unique.
 pub fn new_request_id() -> String {
     let seq = REQUEST_COUNTER.fetch_add(1, Ordering::Relaxed);
-    let raw = format!("{:08x}_{:08x}_{:x}_{:x}", now_unix(), random_u64() as u32, std::process::id() & 0xfffff, seq);
+    let raw = format!("{:08x}_{:08x}_{:x}_{:x}", now_unix(), random_u64() as u32, *PID & 0xfffff, seq);
     base64::engine::general_purpose::STANDARD.encode(raw)
 }
 
