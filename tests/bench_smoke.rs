@@ -9,27 +9,28 @@ mod cbuild;
 mod support;
 
 use cbuild::Build;
-use std::process::{Command, Stdio};
 use std::time::Duration;
+
+/// Every section, with the least work that still takes each path (parts, capped connections, trees).
+const SIZES: &str = "--quick --reps 1 --size-mib 8 --part-mib 1 --concurrency 2 --small-count 30 --capped-mib 4 \
+                     --capped-part-mib 1 --capped-concurrency 1,2 --rate-limit 20000000 --rss-mib 8 \
+                     --many-count 60 --many-jobs 4";
 
 #[test]
 fn every_section_of_the_benchmark_runs() {
     let out = cbuild::out_dir("bench_smoke");
     let bench = Build::C_DYNAMIC.compile_with_flags(&cbuild::root().join("benches/cos_bench.c"), &out, &["-O1"]);
     let json = out.join("smoke.json");
-    let mut cmd = Command::new(support::python());
-    cmd.arg(cbuild::root().join("benches/driver.py"))
-        .args(["--quick", "--reps", "1", "--size-mib", "8", "--part-mib", "1", "--concurrency", "2"])
-        .args(["--small-count", "30", "--capped-mib", "4", "--capped-part-mib", "1", "--capped-concurrency", "1,2"])
-        .args(["--rate-limit", "20000000", "--rss-mib", "8", "--many-count", "60", "--many-jobs", "4"])
-        .arg("--output")
-        .arg(&json)
-        .env("COS_BENCH_BIN", &bench)
-        .env("COS_EMULATOR_BIN", support::emulator_bin())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let run = cbuild::finish(&mut cmd, Duration::from_secs(600));
+    let driver = cbuild::root().join("benches/driver.py");
+    let (driver, json_arg) = (driver.to_string_lossy(), json.to_string_lossy());
+    let mut args = vec![&*driver];
+    args.extend(SIZES.split_whitespace());
+    args.extend(["--output", &*json_arg]);
+    let env = [
+        ("COS_BENCH_BIN".to_string(), bench.to_string_lossy().into_owned()),
+        ("COS_EMULATOR_BIN".to_string(), support::emulator_bin().to_string_lossy().into_owned()),
+    ];
+    let run = cbuild::run(&[], &support::python(), &args, &env, Duration::from_secs(600));
     run.assert_success("benches/driver.py");
     let table = &run.stdout;
     let context = format!("--- stdout\n{table}\n--- stderr\n{}", run.stderr);
